@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Runs the TypeScript sources through tsx, so a clone works without a build step.
+import { register } from "tsx/esm/api";
+
+register();
+const { run } = await import("../src/cli/main.ts");
+const { processIo } = await import("../src/cli/io.ts");
+process.exitCode = run(process.argv.slice(2), processIo);

@@ -1,0 +1,159 @@
+// `cw generate` and `cw check`: read, compile, report, and (generate only) write the output folder
+// and the lock file, or print one cluster's objects to stdout with `-o -`.
+
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { compile } from "../compile.js";
+import { diag } from "../diagnostics/catalog.js";
+import { type Diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
+import { formatJson, formatText, type LineLookup, summary } from "../diagnostics/format.js";
+import type { ClusterOutput } from "../emit/layout.js";
+import { type ClusterChanges, writeOutput } from "../emit/write.js";
+import { renderLock } from "../plan/lock.js";
+import type { Topology } from "../topology/model.js";
+import { ExitCode, type Io } from "./io.js";
+import { type InputOptions, load, UsageError } from "./load.js";
+
+export interface GenerateOptions extends InputOptions {
+  readonly output: string;
+  readonly cluster?: string;
+  readonly force?: boolean;
+  readonly format: "text" | "json";
+  readonly validate: boolean;
+}
+
+function report(
+  io: Io,
+  diagnostics: readonly Diagnostic[],
+  lineOf: LineLookup,
+  format: "text" | "json",
+): void {
+  if (format === "json") {
+    io.err(`${formatJson(diagnostics)}\n`);
+  } else if (diagnostics.length > 0) {
+    io.err(`${formatText(diagnostics, lineOf)}\n${summary(diagnostics)}\n`);
+  }
+}
+
+export function runCheck(options: GenerateOptions, io: Io): ExitCode {
+  const loaded = load(options);
+  const compiled = loaded.topology && compile(loaded.topology, loaded.lock, { validate: options.validate });
+  const diagnostics = [...loaded.diagnostics, ...(compiled?.diagnostics ?? [])];
+  report(io, diagnostics, loaded.lineOf, options.format);
+  if (hasErrors(diagnostics) || !compiled) return ExitCode.inputErrors;
+  if (options.format === "text") {
+    const t = loaded.topology;
+    io.out(`ok: ${t?.clusters.length} clusters, ${t?.services.length} services, ${summary(diagnostics)}\n`);
+  }
+  return ExitCode.ok;
+}
+
+export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
+  const loaded = load(options);
+  const compiled = loaded.topology && compile(loaded.topology, loaded.lock, { validate: options.validate });
+  const diagnostics = [...loaded.diagnostics, ...(compiled?.diagnostics ?? [])];
+  report(io, diagnostics, loaded.lineOf, options.format);
+  if (hasErrors(diagnostics) || !compiled?.plan || !loaded.topology) return ExitCode.inputErrors;
+
+  let clusters = compiled.clusters;
+  if (options.cluster !== undefined) {
+    const names = clusters.map((c) => c.cluster);
+    clusters = clusters.filter((c) => c.cluster === options.cluster);
+    if (clusters.length === 0) {
+      throw new UsageError(`no cluster "${options.cluster}" in the topology; it has ${names.join(", ")}`);
+    }
+  }
+
+  if (options.output === "-") {
+    const only = clusters[0];
+    if (clusters.length !== 1 || !only) {
+      throw new UsageError("-o - prints one cluster: add --cluster NAME");
+    }
+    io.out(multiDocument(only));
+    return ExitCode.ok;
+  }
+  if (options.cluster !== undefined) {
+    throw new UsageError("--cluster goes with -o -; a folder always holds every cluster");
+  }
+
+  const written = writeOutput(options.output, loaded.topology.name, clusters, {
+    force: options.force === true,
+  });
+  if (written.diagnostics.length > 0) {
+    report(io, written.diagnostics, loaded.lineOf, options.format);
+    return ExitCode.inputErrors;
+  }
+  const lockError = writeLock(loaded.lockPath, renderLock(compiled.plan.vips));
+  if (lockError) {
+    report(io, [lockError], loaded.lineOf, options.format);
+    return ExitCode.inputErrors;
+  }
+  io.out(describe(options.output, loaded.topology, written.changes, written.wrote, loaded.lockPath));
+  return ExitCode.ok;
+}
+
+/** The resources of one cluster as one multi-document YAML stream, for kubectl apply -f -. */
+function multiDocument(cluster: ClusterOutput): string {
+  return cluster.files
+    .filter((f) => f.service !== undefined)
+    .map((f) => f.content)
+    .join("---\n");
+}
+
+function writeLock(path: string, text: string): Diagnostic | undefined {
+  try {
+    if (existsSync(path) && readFileSync(path, "utf8") === text) return undefined;
+    const tmp = `${path}.cw-tmp-${process.pid}`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+    return undefined;
+  } catch (e) {
+    return diag(
+      "CW3004",
+      `cannot write the lock file ${path}: ${(e as Error).message}; choose a writable place with --lock FILE`,
+    );
+  }
+}
+
+function describe(
+  dir: string,
+  topology: Topology,
+  changes: readonly ClusterChanges[],
+  wrote: boolean,
+  lockPath: string,
+): string {
+  const lines: string[] = [];
+  const live = changes.filter((c) => c.files > 0);
+  const total = live.reduce((n, c) => n + c.files, 0);
+  lines.push(
+    wrote
+      ? `cw: wrote ${dir}/ for federation "${topology.name}": ${live.length} clusters, ${total} files`
+      : `cw: ${dir}/ is up to date for federation "${topology.name}" (${live.length} clusters, ${total} files); nothing written`,
+  );
+  for (const c of changes) {
+    const parts = [
+      c.added.length > 0 && `${c.added.length} added`,
+      c.changed.length > 0 && `${c.changed.length} changed`,
+      c.removed.length > 0 && `${c.removed.length} removed`,
+    ].filter(Boolean);
+    lines.push(
+      `  ${join(dir, c.cluster)}/: ${c.files} files${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`,
+    );
+    for (const r of c.removed) lines.push(`    removed ${r}`);
+  }
+  if (changes.some((c) => c.removed.length > 0)) {
+    lines.push(
+      `Objects of removed files are still in the clusters: prune them with your GitOps tool, or with`,
+      `  kubectl delete -n <namespace> <kind> <name> --context <cluster> for each removed file.`,
+    );
+  }
+  lines.push(`  VIPs recorded in ${lockPath}`);
+  if (live.length > 0) {
+    const first = live[0]?.cluster ?? "";
+    lines.push(
+      `Apply each cluster's folder to that cluster, e.g. kubectl apply -k ${join(dir, first)} --context ${first}.`,
+      `Each folder's dns/ holds the DNS setting its workloads need to resolve .${topology.suffix} names; see the comments there.`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,118 @@
+// The cw command line. This is the only code that reads argv and sets the exit code:
+// 0 ok (warnings allowed), 1 the input (or output folder) has errors, 2 the command was misused.
+
+import { pathToFileURL } from "node:url";
+import { Command, CommanderError, Option } from "commander";
+import { federationJsonSchema } from "../topology/schema.js";
+import { runExplain } from "./explain.js";
+import { type GenerateOptions, runCheck, runGenerate } from "./generate.js";
+import { ExitCode, type Io, processIo } from "./io.js";
+import { UsageError } from "./load.js";
+
+interface RawOptions {
+  clusterFile?: string;
+  serviceFile?: string;
+  output: string;
+  cluster?: string;
+  lock?: string;
+  name?: string;
+  force?: boolean;
+  format: "text" | "json";
+  validate: boolean;
+}
+
+function inputOptions(command: Command): Command {
+  return command
+    .argument("[topology]", "Federation file (YAML or JSON)")
+    .option("--cluster-file <file>", "original Coddiwomple clusters.json (with --service-file)")
+    .option("--service-file <file>", "original Coddiwomple services.json (with --cluster-file)")
+    .option("--name <name>", "federation name for the original's files, which have none")
+    .option("--lock <file>", "lock file of VIPs (default: <topology>.lock.yaml beside the topology)")
+    .addOption(
+      new Option("--format <format>", "diagnostics format").choices(["text", "json"]).default("text"),
+    )
+    .option("--no-validate", "skip checking generated objects against Istio's schemas");
+}
+
+const toOptions = (topology: string | undefined, raw: RawOptions): GenerateOptions => ({
+  ...(topology !== undefined && { topology }),
+  ...(raw.clusterFile !== undefined && { clusterFile: raw.clusterFile }),
+  ...(raw.serviceFile !== undefined && { serviceFile: raw.serviceFile }),
+  ...(raw.lock !== undefined && { lock: raw.lock }),
+  ...(raw.name !== undefined && { name: raw.name }),
+  ...(raw.cluster !== undefined && { cluster: raw.cluster }),
+  output: raw.output,
+  force: raw.force === true,
+  format: raw.format,
+  validate: raw.validate,
+});
+
+export function run(argv: readonly string[], io: Io): ExitCode {
+  let code: ExitCode = ExitCode.ok;
+  const program = new Command("cw")
+    .description(
+      "Coddiwomple: compile clusters and services into Istio multi-mesh configuration, per cluster.",
+    )
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showSuggestionAfterError(true);
+
+  inputOptions(
+    program
+      .command("generate")
+      .description("write each cluster's Istio configuration into a folder (or one cluster's to stdout)"),
+  )
+    .option("-o, --output <dir>", 'output folder, or "-" for stdout with --cluster', "out")
+    .option("--cluster <name>", "with -o -: the cluster to print")
+    .option("--force", "overwrite generated files that were edited by hand")
+    .action((topology: string | undefined, raw: RawOptions) => {
+      code = runGenerate(toOptions(topology, raw), io);
+    });
+
+  inputOptions(
+    program.command("check").description("report problems in the topology without writing anything"),
+  ).action((topology: string | undefined, raw: RawOptions) => {
+    code = runCheck(toOptions(topology, { ...raw, output: "-" }), io);
+  });
+
+  program
+    .command("explain")
+    .description("explain a diagnostic code, or list them all")
+    .argument("[code]", "a code such as CW1008")
+    .action((c: string | undefined) => {
+      code = runExplain(c, io);
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of the Federation file format")
+    .action(() => {
+      io.out(`${JSON.stringify(federationJsonSchema(), null, 2)}\n`);
+    });
+
+  try {
+    program.parse([...argv], { from: "user" });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (e instanceof UsageError) {
+      io.err(`cw: ${e.message}\n`);
+      return ExitCode.usage;
+    }
+    throw e;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  try {
+    process.exitCode = run(process.argv.slice(2), processIo);
+  } catch (e) {
+    process.stderr.write(
+      `cw: internal error (CW9001), please report it: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    process.exitCode = 70;
+  }
+}

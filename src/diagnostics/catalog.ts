@@ -1,0 +1,197 @@
+// The catalog of diagnostic codes. Codes are stable: a retired code is never reused, only marked
+// retired. CW1xxx are topology-file problems, CW2xxx lock-file problems, CW3xxx output-folder
+// problems, CW9xxx bugs in cw itself. `cw explain CODE` prints `explain`.
+
+import type { Diagnostic, Level, Location } from "./diagnostic.js";
+
+export interface CatalogEntry {
+  readonly level: Level;
+  readonly title: string;
+  /** The long form: why it matters and how to fix it. */
+  readonly explain: string;
+}
+
+export const catalog = {
+  CW1001: {
+    level: "error",
+    title: "syntax error",
+    explain:
+      "The file is not valid YAML or JSON. The position points at the first character the parser could not read. Common causes are tabs used for indentation, a missing colon after a key, an unclosed quote or bracket, and the same key written twice in one mapping.",
+  },
+  CW1002: {
+    level: "error",
+    title: "unknown field",
+    explain:
+      "The field is not part of the Federation format, so cw would silently ignore it. Usually it is a typo (`consumer` for `consumers`) or a field placed at the wrong level. Check the spelling against the JSON Schema in schema/federation.schema.json; an editor with YAML language support shows the valid fields.",
+  },
+  CW1003: {
+    level: "error",
+    title: "wrong type or value",
+    explain:
+      "The value has the wrong type (a list where a mapping is expected, text where a number is expected) or is not one of the allowed values. Quote strings that look like numbers or booleans, and check the allowed values in the JSON Schema.",
+  },
+  CW1004: {
+    level: "error",
+    title: "missing required field",
+    explain:
+      "A field that cw cannot guess is missing, for example a service's ports or a cluster's name. Add it at the position shown.",
+  },
+  CW1005: {
+    level: "error",
+    title: "invalid name",
+    explain:
+      "Names of clusters, services, namespaces and ports become parts of Kubernetes object names and DNS names, so they must be DNS-1123 labels: at most 63 characters, lower-case letters, digits and '-', starting and ending with a letter or digit. Host names and aliases must be DNS-1123 subdomains: labels joined by dots, at most 253 characters.",
+  },
+  CW1006: {
+    level: "error",
+    title: "port out of range",
+    explain: "Ports are TCP port numbers from 1 to 65535.",
+  },
+  CW1007: {
+    level: "error",
+    title: "unknown protocol",
+    explain:
+      "A port's protocol decides how Istio proxies it. cw supports the protocols of the original Coddiwomple: HTTP, HTTP2, GRPC, HTTPS, TLS, TCP and MONGO. Use TCP for any other protocol carried over TCP.",
+  },
+  CW1008: {
+    level: "error",
+    title: "unknown cluster",
+    explain:
+      "A service names a cluster that the topology does not define. Define the cluster under spec.clusters, or correct the name.",
+  },
+  CW1009: {
+    level: "error",
+    title: "duplicate name",
+    explain:
+      "Two clusters, two services, or two ports of one service share a name (or two ports share a number). Names identify objects in the generated configuration, so each must be unique in its list.",
+  },
+  CW1010: {
+    level: "error",
+    title: "host claimed twice",
+    explain:
+      "Two services claim the same global host name (through their names, aliases, or the per-port names cw derives for non-HTTP ports, which look like `p5432.db.global`). A caller could not tell which service it reaches. Rename one service or remove the alias.",
+  },
+  CW1011: {
+    level: "error",
+    title: "backend cluster has no ingress address",
+    explain:
+      "A service that other clusters consume has a backend in a cluster with no ingress gateway address. Callers in other clusters reach a backend through its cluster's ingress gateway, so cw needs that address: set spec.clusters[].ingress.addresses to the external IP or DNS name of the gateway's Service (kubectl -n istio-system get svc istio-ingressgateway).",
+  },
+  CW1012: {
+    level: "error",
+    title: "consumer is not a cluster",
+    explain:
+      "A service's consumers list names something that is not a cluster in the topology. List cluster names, or '*' for every cluster.",
+  },
+  CW1013: {
+    level: "error",
+    title: "not a Federation",
+    explain:
+      "A topology file starts with `apiVersion: coddiwomple.io/v1alpha1` and `kind: Federation`. For the original Coddiwomple's JSON files use `cw generate --cluster-file clusters.json --service-file services.json`.",
+  },
+  CW1014: {
+    level: "error",
+    title: "invalid address",
+    explain:
+      "An IP address or CIDR block could not be read, or is of a kind cw does not support. The VIP pool must be an IPv4 CIDR block such as 240.240.0.0/16; a service's vip must be an IPv4 address.",
+  },
+  CW1015: {
+    level: "error",
+    title: "VIP used twice",
+    explain:
+      "Two services were given the same virtual IP. Sidecars route TCP traffic by destination IP and port, so each global service needs its own VIP. Remove one of the explicit `vip` fields and let cw allocate one from the pool.",
+  },
+  CW1016: {
+    level: "error",
+    title: "VIP pool exhausted",
+    explain:
+      "There are more global services than addresses in the VIP pool. Use a larger pool in spec.defaults.vipPool (a /16 holds 65,534 services).",
+  },
+  CW1017: {
+    level: "error",
+    title: "invalid Istio version",
+    explain:
+      'istioVersion is a release such as "1.30" or "1.30.3". Quote it in YAML, because 1.30 unquoted is the number 1.3. cw supports Istio 1.1 and later.',
+  },
+  CW1018: {
+    level: "warning",
+    title: "service has no backend",
+    explain:
+      "The service lists no backends, so no cluster runs it and cw generates nothing for it. Add backends, or remove the service.",
+  },
+  CW1019: {
+    level: "warning",
+    title: "trust domain shared by consumer and non-consumer",
+    explain:
+      "A service is exported to some clusters but not to others that share their trust domain. The ingress gateway tells callers apart only by the trust domain in their mTLS certificate, so it cannot keep those other clusters out. Give each cluster its own trust domain (the Istio meshConfig.trustDomain setting) to make exports enforceable.",
+  },
+  CW1020: {
+    level: "warning",
+    title: "consumer has the service locally",
+    explain:
+      "A consumer cluster also runs a backend of the service. Callers there reach the local backend through the global name, so the consumer entry has no effect.",
+  },
+  CW1021: {
+    level: "error",
+    title: "name too long",
+    explain:
+      "A generated Kubernetes object name or host name would exceed its limit (63 characters for labels, 253 for names). Shorten the service name or the name suffix.",
+  },
+  CW1022: {
+    level: "warning",
+    title: "exports not enforced on old Istio",
+    explain:
+      "Istio releases before 1.4 have no AuthorizationPolicy, so cw cannot limit which clusters' callers pass the ingress gateway: every cluster that can reach the gateway can call every exported service. Upgrade the cluster's Istio to enforce exports.",
+  },
+  CW2001: {
+    level: "error",
+    title: "unreadable lock file",
+    explain:
+      "The lock file next to the topology records the VIP given to each global service, so that VIPs never move between runs. It could not be read. Restore it from version control; if it is lost, delete it and cw allocates VIPs afresh (callers may then need a restart to pick up new addresses).",
+  },
+  CW2002: {
+    level: "warning",
+    title: "lock entry ignored",
+    explain:
+      "An entry of the lock file could not be kept: its address is invalid, outside the VIP pool, or already taken by another service. cw allocates a new VIP for that service and rewrites the lock file.",
+  },
+  CW3001: {
+    level: "error",
+    title: "output folder not created by cw",
+    explain:
+      "cw writes only into a folder it created (it keeps a .coddiwomple-manifest file there), so that it never deletes or overwrites files it did not write. Choose a new or empty folder with -o, or move the existing folder away.",
+  },
+  CW3002: {
+    level: "error",
+    title: "would overwrite a file cw did not write",
+    explain:
+      "A file that cw would generate already exists in the output folder, and cw did not write it. Move the file away, or choose another output folder.",
+  },
+  CW3003: {
+    level: "error",
+    title: "generated file was edited",
+    explain:
+      "A file cw generated has been changed since cw wrote it, and regenerating would lose the change. Put the change into the topology file (or a kustomize overlay of your own), then run again with --force to overwrite.",
+  },
+  CW3004: {
+    level: "error",
+    title: "cannot write output",
+    explain: "The file system refused a write. The message gives the operating system's reason.",
+  },
+  CW9001: {
+    level: "error",
+    title: "internal error",
+    explain:
+      "cw generated configuration that failed its own checks, which is a bug in cw. Please report it with the topology file that caused it.",
+  },
+} as const satisfies Record<string, CatalogEntry>;
+
+export type Code = keyof typeof catalog;
+
+export const isCode = (code: string): code is Code => Object.hasOwn(catalog, code);
+
+export function diag(code: Code, message: string, location?: Location): Diagnostic {
+  return location
+    ? { code, level: catalog[code].level, message, location }
+    : { code, level: catalog[code].level, message };
+}

@@ -1,0 +1,75 @@
+// The topology after reading: every default applied, every value carrying the origin it came from.
+// Both input formats (Federation files and the original Coddiwomple's JSON files) end up here, so
+// checks and the planner see one shape.
+
+import type { Protocol } from "./schema.js";
+import type { Origin } from "./source.js";
+
+export interface Topology {
+  readonly name: string;
+  readonly suffix: string;
+  /** Namespace of generated routing objects. */
+  readonly namespace: string;
+  readonly vipPool: string;
+  readonly clusters: readonly Cluster[];
+  readonly services: readonly Service[];
+  /** Where each defaults field came from; absent for defaults cw filled in. */
+  readonly origins: { readonly suffix?: Origin; readonly vipPool?: Origin; readonly root: Origin };
+}
+
+export interface GatewayRef {
+  readonly selector: Readonly<Record<string, string>>;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+export interface Ingress extends GatewayRef {
+  readonly addresses: readonly string[];
+  readonly port: number;
+}
+
+export interface Cluster {
+  readonly name: string;
+  readonly network: string;
+  readonly region?: string;
+  readonly zone?: string;
+  readonly trustDomain: string;
+  readonly istioVersion: string;
+  readonly ingress: Ingress;
+  readonly egress?: GatewayRef;
+  readonly kubeconfig?: { readonly path?: string; readonly context?: string };
+  readonly origin: Origin;
+  readonly origins: { readonly name: Origin; readonly istioVersion?: Origin; readonly ingress: Origin };
+}
+
+export interface Port {
+  readonly name: string;
+  readonly protocol: Protocol;
+  readonly port: number;
+  readonly targetPort: number;
+  readonly origin: Origin;
+}
+
+export interface Backend {
+  readonly cluster: string;
+  readonly host: string;
+  readonly origin: Origin;
+}
+
+export interface Consumer {
+  /** A cluster name, or "*" for every cluster. */
+  readonly cluster: string;
+  readonly origin: Origin;
+}
+
+export interface Service {
+  readonly name: string;
+  readonly namespace: string;
+  readonly aliases: readonly { readonly name: string; readonly origin: Origin }[];
+  readonly vip?: { readonly address: string; readonly origin: Origin };
+  readonly ports: readonly Port[];
+  readonly backends: readonly Backend[];
+  readonly consumers: readonly Consumer[];
+  readonly origin: Origin;
+  readonly origins: { readonly name: Origin };
+}
