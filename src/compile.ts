@@ -39,7 +39,7 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
       diagnostics.push(
         diag(
           "CW1022",
-          `cluster "${c.cluster.name}" runs Istio ${c.cluster.istioVersion}, which has no AuthorizationPolicy, so its exports are not enforced at the gateway; upgrade to Istio 1.4 or later`,
+          `cluster "${c.cluster.name}" runs Istio ${c.cluster.istioVersion}, which cannot enforce a DENY AuthorizationPolicy, so its exports are not enforced at the gateway; upgrade to Istio 1.5 or later`,
           at(c.cluster.origins.istioVersion ?? c.cluster.origin),
         ),
       );

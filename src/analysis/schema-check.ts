@@ -1,6 +1,9 @@
 // Checks generated objects against Istio's published schemas (through @kubernetes-models/istio), so
 // that cw never hands the user an object the API server would reject. A failure here is a bug in cw.
+// install.istio.io is here for the IstioOperator snippet cw writes under dns/ (its schema is loose:
+// it checks the envelope, not meshConfig's fields).
 
+import * as installV1alpha1 from "@kubernetes-models/istio/install.istio.io/v1alpha1";
 import * as networkingV1 from "@kubernetes-models/istio/networking.istio.io/v1";
 import * as networkingV1alpha3 from "@kubernetes-models/istio/networking.istio.io/v1alpha3";
 import * as networkingV1beta1 from "@kubernetes-models/istio/networking.istio.io/v1beta1";
@@ -13,6 +16,7 @@ interface Model {
 type ModelClass = new (data: object) => Model;
 
 const MODULES: Record<string, Record<string, unknown>> = {
+  "install.istio.io/v1alpha1": installV1alpha1,
   "networking.istio.io/v1": networkingV1,
   "networking.istio.io/v1beta1": networkingV1beta1,
   "networking.istio.io/v1alpha3": networkingV1alpha3,

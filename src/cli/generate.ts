@@ -5,7 +5,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../compile.js";
 import { diag } from "../diagnostics/catalog.js";
-import { type Diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { formatJson, formatText, type LineLookup, summary } from "../diagnostics/format.js";
 import type { ClusterOutput } from "../emit/layout.js";
 import { type ClusterChanges, writeOutput } from "../emit/write.js";
@@ -38,7 +38,7 @@ function report(
 export function runCheck(options: GenerateOptions, io: Io): ExitCode {
   const loaded = load(options);
   const compiled = loaded.topology && compile(loaded.topology, loaded.lock, { validate: options.validate });
-  const diagnostics = [...loaded.diagnostics, ...(compiled?.diagnostics ?? [])];
+  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...(compiled?.diagnostics ?? [])]);
   report(io, diagnostics, loaded.lineOf, options.format);
   if (hasErrors(diagnostics) || !compiled) return ExitCode.inputErrors;
   if (options.format === "text") {
@@ -51,7 +51,7 @@ export function runCheck(options: GenerateOptions, io: Io): ExitCode {
 export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
   const loaded = load(options);
   const compiled = loaded.topology && compile(loaded.topology, loaded.lock, { validate: options.validate });
-  const diagnostics = [...loaded.diagnostics, ...(compiled?.diagnostics ?? [])];
+  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...(compiled?.diagnostics ?? [])]);
   report(io, diagnostics, loaded.lineOf, options.format);
   if (hasErrors(diagnostics) || !compiled?.plan || !loaded.topology) return ExitCode.inputErrors;
 

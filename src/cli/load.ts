@@ -3,12 +3,13 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import type { LineLookup } from "../diagnostics/format.js";
 import { EMPTY_LOCK, type Lock, readLock } from "../plan/lock.js";
 import { readLegacy } from "../topology/legacy.js";
 import type { Topology } from "../topology/model.js";
 import { readFederation } from "../topology/read.js";
+import { DNS1123_LABEL } from "../topology/schema.js";
 
 export interface InputOptions {
   readonly topology?: string;
@@ -56,6 +57,16 @@ export function load(options: InputOptions): Loaded {
   if (!legacy && options.topology === undefined) {
     throw new UsageError("give a topology file (for example examples/split-bookinfo/federation.yaml)");
   }
+  if (options.name !== undefined && !legacy) {
+    throw new UsageError(
+      "--name goes with --cluster-file and --service-file; a topology file has metadata.name",
+    );
+  }
+  if (options.name !== undefined && (options.name.length > 63 || !DNS1123_LABEL.test(options.name))) {
+    throw new UsageError(
+      `--name "${options.name}" is not a valid name; use up to 63 lower-case letters, digits and '-', starting and ending with a letter or digit`,
+    );
+  }
   const main = (legacy ? options.serviceFile : options.topology) as string;
   const result = legacy
     ? readLegacy({
@@ -73,7 +84,13 @@ export function load(options: InputOptions): Loaded {
     lock = parsed.lock;
     diagnostics.push(...parsed.diagnostics);
   }
-  return { ...(result.topology && { topology: result.topology }), lock, lockPath, diagnostics, lineOf };
+  return {
+    ...(result.topology && { topology: result.topology }),
+    lock,
+    lockPath,
+    diagnostics: sortDiagnostics(diagnostics),
+    lineOf,
+  };
 }
 
 /** federation.yaml -> federation.lock.yaml, beside it. */

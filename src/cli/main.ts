@@ -3,7 +3,7 @@
 
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError, Option } from "commander";
-import { federationJsonSchema } from "../topology/schema.js";
+import { federationJsonSchemaText } from "../topology/json-schema.js";
 import { runExplain } from "./explain.js";
 import { type GenerateOptions, runCheck, runGenerate } from "./generate.js";
 import { ExitCode, type Io, processIo } from "./io.js";
@@ -88,7 +88,7 @@ export function run(argv: readonly string[], io: Io): ExitCode {
     .command("schema")
     .description("print the JSON Schema of the Federation file format")
     .action(() => {
-      io.out(`${JSON.stringify(federationJsonSchema(), null, 2)}\n`);
+      io.out(federationJsonSchemaText());
     });
 
   try {

@@ -57,13 +57,13 @@ export const catalog = {
     level: "error",
     title: "unknown cluster",
     explain:
-      "A service names a cluster that the topology does not define. Define the cluster under spec.clusters, or correct the name.",
+      "A service names a cluster that the topology does not define, so cw cannot tell where the backend runs or how to reach it. Define the cluster under spec.clusters (or, for the original Coddiwomple's files, in the file given with --cluster-file), or correct the name; the message suggests the closest defined name.",
   },
   CW1009: {
     level: "error",
     title: "duplicate name",
     explain:
-      "Two clusters, two services, or two ports of one service share a name (or two ports share a number). Names identify objects in the generated configuration, so each must be unique in its list.",
+      "Two clusters, two services, or two ports of one service share a name (or two ports share a number), or a service lists the same backend cluster or consumer twice. Names identify objects in the generated configuration, so each must be unique in its list. Rename or remove the second one; the message gives the line of the first.",
   },
   CW1010: {
     level: "error",
@@ -93,7 +93,7 @@ export const catalog = {
     level: "error",
     title: "invalid address",
     explain:
-      "An IP address or CIDR block could not be read, or is of a kind cw does not support. The VIP pool must be an IPv4 CIDR block such as 240.240.0.0/16; a service's vip must be an IPv4 address.",
+      "An IP address or CIDR block could not be read, or is of a kind cw does not support. The VIP pool must be an IPv4 CIDR block such as 240.241.0.0/16; a service's vip must be an IPv4 address.",
   },
   CW1015: {
     level: "error",
@@ -105,7 +105,7 @@ export const catalog = {
     level: "error",
     title: "VIP pool exhausted",
     explain:
-      "There are more global services than addresses in the VIP pool. Use a larger pool in spec.defaults.vipPool (a /16 holds 65,534 services).",
+      "There are more global services than free addresses in the VIP pool (explicit `vip` fields inside the pool use addresses up too). Use a larger pool in spec.defaults.vipPool (a /16 holds 65,534 services).",
   },
   CW1017: {
     level: "error",
@@ -141,7 +141,13 @@ export const catalog = {
     level: "warning",
     title: "exports not enforced on old Istio",
     explain:
-      "Istio releases before 1.4 have no AuthorizationPolicy, so cw cannot limit which clusters' callers pass the ingress gateway: every cluster that can reach the gateway can call every exported service. Upgrade the cluster's Istio to enforce exports.",
+      "Istio releases before 1.5 have no DENY AuthorizationPolicy (1.4's policies can only ALLOW, and an ALLOW policy on a shared ingress gateway would refuse all its other traffic), so cw cannot limit which clusters' callers pass the ingress gateway: every cluster that can reach the gateway can call every exported service. Upgrade the cluster's Istio to 1.5 or later to enforce exports.",
+  },
+  CW1023: {
+    level: "warning",
+    title: "VIP pool overlaps Istio's own range",
+    explain:
+      "Istio allocates addresses for ServiceEntries without addresses from 240.240.0.0/16 (DNS auto-allocation, and the IP allocator of Istio 1.23 and later). A VIP of cw's in that range can equal one Istio hands out, and two services on one VIP and port collide in the sidecar. Use a pool outside it; cw's default is 240.241.0.0/16. Move the pool only together with the lock file's VIPs, and restart callers afterwards.",
   },
   CW2001: {
     level: "error",

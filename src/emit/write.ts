@@ -172,7 +172,9 @@ export function writeOutput(
   const stage = join(parent, `.${basename(dir)}.cw-tmp-${tag}`);
   const retired = join(parent, `.${basename(dir)}.cw-old-${tag}`);
   try {
-    mkdirSync(stage, { recursive: true });
+    mkdirSync(parent, { recursive: true });
+    // Not recursive: Node's recursive mkdir can spin forever where the parent refuses children (/proc).
+    mkdirSync(stage);
     for (const [path, content] of generated) {
       mkdirSync(dirname(join(stage, path)), { recursive: true });
       writeFileSync(join(stage, path), content);
@@ -200,7 +202,11 @@ export function writeOutput(
       renameSync(stage, dir);
     }
   } catch (e) {
-    rmSync(stage, { recursive: true, force: true });
+    try {
+      rmSync(stage, { recursive: true, force: true });
+    } catch {
+      // The stage may never have been created; the error that matters is the one below.
+    }
     return fail(diag("CW3004", `cannot write ${dir}: ${e instanceof Error ? e.message : String(e)}`));
   }
   return { diagnostics: [], wrote: true, changes: all };

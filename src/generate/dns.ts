@@ -25,8 +25,10 @@ export function dnsFiles(plan: Plan, cluster: ClusterPlan): TextFile[] {
           path: "dns/istio-dns-proxy.yaml",
           content: [
             `# Cluster ${name} runs Istio ${cluster.cluster.istioVersion}: turn on the sidecar DNS proxy, which answers`,
-            "# global names with the VIPs in cw's ServiceEntries. Merge into your IstioOperator and run",
-            "# `istioctl install -f`, or set the same meshConfig in the istiod Helm chart's values.",
+            "# global names with the VIPs in cw's ServiceEntries. MERGE this into the IstioOperator the cluster",
+            "# was installed with; installing it alone would reset the mesh to the default profile. Equivalents:",
+            "#   istioctl install <your usual flags> --set meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE=true",
+            '#   Helm (istiod chart): meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE: "true"',
             "# Restart workloads afterwards so their sidecars pick the setting up.",
             "apiVersion: install.istio.io/v1alpha1",
             "kind: IstioOperator",

@@ -2,7 +2,11 @@
 // connections for the service's SNI names unless the caller's certificate is from a consumer's trust
 // domain. It is a DENY policy on purpose: an ALLOW policy on a shared ingress gateway would refuse
 // all the gateway's other traffic (Istio denies what no ALLOW policy matches once one exists).
-// Clusters older than Istio 1.4 have no AuthorizationPolicy; the planner warns about them.
+// The SNI list is every name the service's Gateway servers accept, aliases included: a caller may
+// send any SNI it likes, and one the servers accept but the policy missed would pass unchecked.
+// Principals are written "<trust domain>/*" (two segments), which Istio's trust-domain alias rewriting
+// leaves as it is, so a consumer on the default cluster.local is not rewritten to the local domain.
+// Clusters older than Istio 1.5 cannot enforce DENY policies; compile warns about them (CW1022).
 
 import { objectName } from "../plan/names.js";
 import { type Generator, make } from "./context.js";
@@ -24,7 +28,7 @@ export const ingressAuthorizationPolicies: Generator = (ctx) => {
         rules: [
           {
             from: [{ source: { notPrincipals: domains.map((d) => `${d}/*`) } }],
-            when: [{ key: "connection.sni", values: [...new Set(s.ports.map((p) => p.sni))] }],
+            when: [{ key: "connection.sni", values: [...new Set(s.ports.flatMap((p) => p.serverNames))] }],
           },
         ],
       },

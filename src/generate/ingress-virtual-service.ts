@@ -9,7 +9,8 @@ import { backendDestination, type Generator, make } from "./context.js";
 export const ingressVirtualServices: Generator = (ctx) =>
   ctx.cluster.exported.flatMap((s) => {
     const { namespace, suffix } = ctx.plan.topology;
-    const gateway = `${namespace}/${objectName(s.service.name, suffix)}`;
+    // The Gateway is in the ingress gateway's namespace (ingress-gateway.ts).
+    const gateway = `${ctx.cluster.cluster.ingress.namespace}/${objectName(s.service.name, suffix)}`;
     return s.ports.map((p) => {
       const route = [{ destination: backendDestination(ctx, s, p.port.targetPort) }];
       const spec =

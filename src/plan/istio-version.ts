@@ -1,7 +1,11 @@
 // What a cluster's Istio release can read. Each release accepts older API versions too, so cw writes
 // the newest one the cluster knows: networking.istio.io/v1 and security.istio.io/v1 arrived in 1.22,
-// networking v1beta1 in 1.5, security v1beta1 (AuthorizationPolicy) in 1.4. Istio's DNS proxy
-// (ISTIO_META_DNS_CAPTURE) arrived in 1.8; older clusters need their CoreDNS to answer global names.
+// networking v1beta1 in 1.5. AuthorizationPolicy (security v1beta1) arrived in 1.4 but could only
+// ALLOW; the DENY action and exclusions (notPrincipals) that cw's ingress policy needs came in 1.5,
+// so cw treats older clusters as having no usable policy. The same release renamed outlier detection's
+// consecutiveErrors to consecutiveGatewayErrors (same meaning: 502/503/504, or connect failures for
+// TCP). Istio's DNS proxy (ISTIO_META_DNS_CAPTURE) arrived in 1.8; older clusters need their CoreDNS
+// to answer global names.
 
 export type NetworkingApi =
   | "networking.istio.io/v1"
@@ -12,11 +16,15 @@ export type SecurityApi = "security.istio.io/v1" | "security.istio.io/v1beta1";
 /** How workloads in a cluster resolve global names to VIPs. */
 export type DnsMethod = "istio-dns-proxy" | "coredns";
 
+/** The DestinationRule outlierDetection field that counts gateway errors. */
+export type GatewayErrorsField = "consecutiveGatewayErrors" | "consecutiveErrors";
+
 export interface IstioCapabilities {
   readonly networking: NetworkingApi;
-  /** Undefined before 1.4, which had no AuthorizationPolicy. */
+  /** Undefined before 1.5, which had no DENY AuthorizationPolicy. */
   readonly security?: SecurityApi;
   readonly dns: DnsMethod;
+  readonly gatewayErrors: GatewayErrorsField;
 }
 
 export function istioCapabilities(version: string): IstioCapabilities {
@@ -28,7 +36,8 @@ export function istioCapabilities(version: string): IstioCapabilities {
         ? "networking.istio.io/v1beta1"
         : "networking.istio.io/v1alpha3";
   const dns: DnsMethod = minor >= 8 ? "istio-dns-proxy" : "coredns";
-  if (minor >= 22) return { networking, security: "security.istio.io/v1", dns };
-  if (minor >= 4) return { networking, security: "security.istio.io/v1beta1", dns };
-  return { networking, dns };
+  const gatewayErrors: GatewayErrorsField = minor >= 5 ? "consecutiveGatewayErrors" : "consecutiveErrors";
+  if (minor >= 22) return { networking, security: "security.istio.io/v1", dns, gatewayErrors };
+  if (minor >= 5) return { networking, security: "security.istio.io/v1beta1", dns, gatewayErrors };
+  return { networking, dns, gatewayErrors };
 }

@@ -3,9 +3,9 @@
 
 import { z } from "zod";
 import { diag } from "../diagnostics/catalog.js";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Diagnostic, Location } from "../diagnostics/diagnostic.js";
 import { API_VERSION, IPV4 } from "../topology/schema.js";
-import { type Origin, parseSource } from "../topology/source.js";
+import { type Origin, parseSource, valueAt } from "../topology/source.js";
 
 export interface LockedVip {
   readonly address: string;
@@ -26,23 +26,37 @@ const LockSchema = z.strictObject({
 
 export function readLock(file: string, text: string): { lock: Lock; diagnostics: Diagnostic[] } {
   const parsed = parseSource(file, text);
-  const unreadable = (message: string, path: (string | number)[] = []) => ({
+  const unreadable = (message: string, location: Location) => ({
     lock: EMPTY_LOCK,
-    diagnostics: [diag("CW2001", message, parsed.source.locate(path))],
+    diagnostics: [diag("CW2001", message, location)],
   });
-  if (parsed.diagnostics.length > 0) {
+  const syntax = parsed.diagnostics[0];
+  if (syntax?.location) {
     return unreadable(
-      "the lock file is not valid YAML; restore it from version control, or delete it to allocate VIPs afresh",
+      `the lock file is not valid YAML (${syntax.message.replace(/;.*$/s, "")}); restore it from version control, or delete it to allocate VIPs afresh`,
+      syntax.location,
     );
   }
   const result = LockSchema.safeParse(parsed.source.data);
   if (!result.success) {
-    const path = (result.error.issues[0]?.path ?? []).filter(
-      (s): s is string | number => typeof s !== "symbol",
-    );
+    // Point at the first problem, as issues.ts does for topologies: the unknown key, or the bad value.
+    const issue = result.error.issues[0];
+    const path = (issue?.path ?? []).filter((s): s is string | number => typeof s !== "symbol");
+    const key = issue?.code === "unrecognized_keys" ? issue.keys[0] : undefined;
+    const location =
+      key === undefined ? parsed.source.locate(path) : parsed.source.locate([...path, key], "key");
+    const value = valueAt(parsed.source.data, path);
+    const what =
+      key !== undefined
+        ? `unknown field "${key}"`
+        : issue?.code === "invalid_value"
+          ? `${path.join(".")} is ${JSON.stringify(value)}, not ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`
+          : path.length === 0
+            ? "it is empty or not a mapping"
+            : (issue?.message ?? "bad shape");
     return unreadable(
-      `the lock file is not a cw lock (${result.error.issues[0]?.message ?? "bad shape"}); restore it from version control, or delete it`,
-      path,
+      `the lock file is not a cw lock (${what}); restore it from version control, or delete it to allocate VIPs afresh`,
+      location,
     );
   }
   const diagnostics: Diagnostic[] = [];

@@ -15,14 +15,21 @@ import { at, type Origin } from "../topology/source.js";
 import { type IstioCapabilities, istioCapabilities } from "./istio-version.js";
 import type { Lock } from "./lock.js";
 import { globalHost, isHttpFamily, portSni } from "./names.js";
-import { allocateVips, parsePool } from "./vip.js";
+import { allocateVips, overlapsIstioRange, parsePool } from "./vip.js";
 
 export interface PortPlan {
   readonly port: Port;
   /** How the port crosses the remote ingress gateway. */
   readonly crossing: "http" | "tcp";
-  /** The SNI the caller sends and the gateway server matches. */
+  /** The SNI the caller sends. */
   readonly sni: string;
+  /**
+   * Every SNI the gateway's server for this port accepts: all the service's hosts for the HTTP port
+   * (the server's hosts also decide which Host headers its routes see), just `sni` for the others.
+   * The ingress AuthorizationPolicy must cover exactly these names: an SNI the server accepts but the
+   * policy does not list would let any caller in.
+   */
+  readonly serverNames: readonly string[];
 }
 
 export interface ServicePlan {
@@ -76,7 +83,7 @@ export function planFederation(topology: Topology, lock: Lock): PlanResult {
       diagnostics: [
         diag(
           "CW1014",
-          `VIP pool "${topology.vipPool}" is not an IPv4 CIDR block; write it like 240.240.0.0/16`,
+          `VIP pool "${topology.vipPool}" is not an IPv4 CIDR block; write it like 240.241.0.0/16`,
           where,
         ),
       ],
@@ -89,6 +96,15 @@ export function planFederation(topology: Topology, lock: Lock): PlanResult {
     topology.origins.vipPool,
   );
   diagnostics.push(...allocation.diagnostics);
+  if (overlapsIstioRange(pool)) {
+    diagnostics.push(
+      diag(
+        "CW1023",
+        `VIP pool "${topology.vipPool}" overlaps 240.240.0.0/16, where Istio allocates addresses of its own; use a pool outside it, such as cw's default 240.241.0.0/16`,
+        topology.origins.vipPool ? at(topology.origins.vipPool) : undefined,
+      ),
+    );
+  }
 
   const hostOwners = new Map<string, { service: string; origin: Origin }>();
   const claim = (host: string, service: Service, origin: Origin) => {
@@ -125,10 +141,10 @@ export function planFederation(topology: Topology, lock: Lock): PlanResult {
     }
     const firstHttp = service.ports.find((p) => isHttpFamily(p.protocol));
     const ports = service.ports.map((port): PortPlan => {
-      if (port === firstHttp) return { port, crossing: "http", sni: primaryHost };
+      if (port === firstHttp) return { port, crossing: "http", sni: primaryHost, serverNames: hosts };
       const sni = portSni(port.port, primaryHost);
-      claim(sni, service, port.origin);
-      return { port, crossing: "tcp", sni };
+      claim(sni, service, port.origins.port);
+      return { port, crossing: "tcp", sni, serverNames: [sni] };
     });
     const backends = service.backends.flatMap((backend) => {
       const cluster = clusters.get(backend.cluster);
@@ -182,12 +198,12 @@ function trustDomainWarnings(
   if (consumers.length === 0) return [];
   const allowed = new Set(consumers.map((c) => c.trustDomain));
   const consumerNames = new Set(consumers.map((c) => c.name));
-  const leaky = all.filter(
-    (c) => !consumerNames.has(c.name) && !backendNames.has(c.name) && allowed.has(c.trustDomain),
-  );
+  const leaky = all
+    .filter((c) => !consumerNames.has(c.name) && !backendNames.has(c.name) && allowed.has(c.trustDomain))
+    .sort(byName);
   if (leaky.length === 0) return [];
   const names = leaky.map((c) => `"${c.name}"`).join(", ");
-  const domains = [...new Set(leaky.map((c) => c.trustDomain))].join(", ");
+  const domains = [...new Set(leaky.map((c) => c.trustDomain))].sort().join(", ");
   return [
     diag(
       "CW1019",

@@ -30,16 +30,25 @@ export interface Pool {
 export function parsePool(cidr: string): Pool | undefined {
   try {
     const [addr, prefix] = ipaddr.IPv4.parseCIDR(cidr);
-    const base = toInt(addr.toString()) & (prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0);
+    // `&` yields a signed 32-bit number: `>>> 0` brings it back to the unsigned range toInt uses,
+    // or every pool at or above 128.0.0.0 (the default 240.240.0.0/16) would contain no address.
+    const base = (toInt(addr.toString()) & (prefix === 0 ? 0 : ~0 << (32 - prefix))) >>> 0;
     const total = 2 ** (32 - prefix);
     // Skip the network and broadcast addresses where the block is large enough to have them.
     const first = total > 2 ? base + 1 : base;
     const size = total > 2 ? total - 2 : total;
-    return { first: first >>> 0, size, contains: (ip) => ip >= first && ip < first + size };
+    return { first, size, contains: (ip) => ip >= first && ip < first + size };
   } catch {
     return undefined;
   }
 }
+
+// Istio's own ServiceEntry address allocation range (DNS auto-allocation and, from 1.23, its IP
+// allocator): https://istio.io/latest/docs/ops/configuration/traffic-management/dns-proxy/
+const ISTIO_RANGE = { first: 0xf0f00000, last: 0xf0f0ffff };
+
+export const overlapsIstioRange = (pool: Pool): boolean =>
+  pool.first <= ISTIO_RANGE.last && pool.first + pool.size - 1 >= ISTIO_RANGE.first;
 
 export const toInt = (ip: string): number => ipaddr.IPv4.parse(ip).octets.reduce((n, o) => n * 256 + o, 0);
 export const toIp = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
@@ -102,9 +111,11 @@ export function allocateVips(
       );
     }
   }
+  // Explicit VIPs may lie outside the pool: only addresses inside it use it up.
+  let used = [...taken.keys()].filter((ip) => pool.contains(ip)).length;
   for (const r of sorted) {
     if (vips.has(r.name) || r.fixed) continue;
-    if (taken.size >= pool.size) {
+    if (used >= pool.size) {
       diagnostics.push(
         diag(
           "CW1016",
@@ -118,6 +129,7 @@ export function allocateVips(
     while (taken.has(pool.first + offset)) offset = (offset + 1) % pool.size;
     const ip = pool.first + offset;
     taken.set(ip, r.name);
+    used++;
     vips.set(r.name, toIp(ip));
   }
   return { vips, diagnostics };

@@ -6,7 +6,7 @@ import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { suggestion } from "./issues.js";
 import type { Cluster, Service, Topology } from "./model.js";
-import { at, child } from "./source.js";
+import { at } from "./source.js";
 
 export function checkTopology(topology: Topology): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -52,6 +52,8 @@ export function checkTopology(topology: Topology): Diagnostic[] {
   }
   // One diagnostic per cluster, however many services it exports.
   for (const [cluster, names] of needsIngress) {
+    // An ingress in error is already reported: the address the user wrote may be right behind it.
+    if (cluster.invalidFields?.has("ingress")) continue;
     const where =
       cluster.origins.ingress === cluster.origin
         ? at(cluster.origins.name)
@@ -82,7 +84,7 @@ function checkService(
         diag(
           "CW1009",
           `service "${s.name}" has two ports named "${p.name}"; give each port its own name`,
-          at(child(p.origin, "name")),
+          at(p.origins.name),
         ),
       );
     } else portNames.set(p.name, i);
@@ -91,13 +93,13 @@ function checkService(
         diag(
           "CW1009",
           `service "${s.name}" lists port ${p.port} twice; give each port its own number`,
-          at(child(p.origin, "port")),
+          at(p.origins.port),
         ),
       );
     } else portNumbers.set(p.port, i);
   });
 
-  if (s.backends.length === 0) {
+  if (s.backends.length === 0 && !s.invalidFields?.has("backends")) {
     out.push(
       diag(
         "CW1018",
@@ -108,10 +110,7 @@ function checkService(
   }
   const backendClusters = new Set<string>();
   for (const b of s.backends) {
-    const where = at(
-      b.origin.path.at(-1) === b.cluster ? b.origin : child(b.origin, "cluster"),
-      b.origin.path.at(-1) === b.cluster ? "key" : "value",
-    );
+    const where = at(b.origins.cluster, b.origins.clusterAt);
     if (backendClusters.has(b.cluster)) {
       out.push(
         diag(
@@ -127,7 +126,7 @@ function checkService(
       out.push(
         diag(
           "CW1008",
-          `service "${s.name}" has a backend in cluster "${b.cluster}", which is not defined${suggestion(b.cluster, clusterNames)}; define the cluster under spec.clusters or correct the name`,
+          `service "${s.name}" has a backend in cluster "${b.cluster}", which is not defined${suggestion(b.cluster, clusterNames)}; add the cluster to the topology's clusters, or correct the name`,
           where,
         ),
       );
@@ -135,11 +134,19 @@ function checkService(
   }
 
   const consumers = new Set<string>();
+  const listed = new Set<string>();
   for (const c of s.consumers) {
     if (c.cluster === "*") {
       for (const name of clusterNames) consumers.add(name);
       continue;
     }
+    if (listed.has(c.cluster)) {
+      out.push(
+        diag("CW1009", `service "${s.name}" lists consumer "${c.cluster}" twice; keep one`, at(c.origin)),
+      );
+      continue;
+    }
+    listed.add(c.cluster);
     if (!clusters.has(c.cluster)) {
       out.push(
         diag(

@@ -5,9 +5,10 @@ import type { z } from "zod";
 import { type Code, diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, IPV4, IPV4_CIDR, ISTIO_VERSION, PROTOCOLS } from "./schema.js";
-import type { Path, Source } from "./source.js";
+import { type Path, type Source, valueAt } from "./source.js";
 
-const PORT_FIELDS = new Set(["port", "targetPort"]);
+// Port fields of both input formats: the Federation and the original Coddiwomple files.
+const PORT_FIELDS = new Set(["port", "targetPort", "service_port", "backend_port"]);
 
 /** The zod schema that describes the value at `path` below `schema`, if the path leads anywhere. */
 function schemaAt(schema: z.ZodType, path: Path): z.ZodType | undefined {
@@ -65,33 +66,104 @@ export function suggestion(word: string, candidates: readonly string[]): string 
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3))
-    ? ` (did you mean "${best}"?)`
-    : "";
-}
-
-function valueAt(data: unknown, path: Path): unknown {
-  let v = data;
-  for (const seg of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<string | number, unknown>)[seg];
-  }
-  return v;
+  // A third of the word may be wrong, but not all of it: among one- and two-letter cluster names,
+  // every other name is a letter or two away, and suggesting one would only mislead.
+  const close = bestDistance <= Math.max(1, Math.floor(word.length / 3)) && bestDistance < word.length;
+  return best !== undefined && close ? ` (did you mean "${best}"?)` : "";
 }
 
 const show = (v: unknown): string =>
   typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
 const typeName = (v: unknown): string =>
-  v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "a mapping" : `a ${typeof v}`;
+  v === null
+    ? "empty"
+    : Array.isArray(v)
+      ? "a list"
+      : typeof v === "object"
+        ? "a mapping"
+        : typeof v === "string"
+          ? `text (${show(v)})`
+          : show(v);
 const expectedName = (e: string): string =>
-  ({ object: "a mapping", array: "a list", string: "text", number: "a number", boolean: "true or false" })[
-    e
-  ] ?? e;
+  (
+    ({
+      object: "a mapping",
+      array: "a list",
+      string: "text",
+      number: "a number",
+      int: "a whole number",
+      boolean: "true or false",
+    }) as Record<string, string>
+  )[e] ?? e;
+
+/** What to do about a value of the wrong type, in the words of a YAML or JSON author. */
+function retype(expected: string, value: unknown): string {
+  if (value === null) return `give it ${expectedName(expected)}, or remove the field`;
+  if ((expected === "number" || expected === "int") && typeof value === "string" && value.trim() !== "") {
+    if (!Number.isNaN(Number(value))) return "remove the quotes";
+  }
+  if (expected === "int" && typeof value === "number") return "use a whole number";
+  if (expected === "string" && (typeof value === "number" || typeof value === "boolean"))
+    return "put it in quotes";
+  if (expected === "array") return "write it as a list, e.g. [a, b] or lines starting with '- '";
+  if (expected === "object") return "write it as a mapping of key: value lines";
+  return `write ${expectedName(expected)} here`;
+}
 
 const fieldName = (path: Path): string => {
   const last = [...path].reverse().find((s) => typeof s === "string");
   return last === undefined ? "the document" : `"${last}"`;
 };
+
+const LIST_ITEMS: Readonly<Record<string, string>> = {
+  clusters: "cluster",
+  services: "service",
+  ports: "port",
+};
+
+/** What a name names, as in "a valid name for the port"; the field itself for other fields. */
+function nameOwner(path: Path): string {
+  if (path.at(-1) !== "name") return fieldName(path);
+  const list = path.at(-3);
+  if (typeof list === "string" && LIST_ITEMS[list]) return `the ${LIST_ITEMS[list]}`;
+  if (path.length === 2 && path[0] === "metadata") return "the federation";
+  return fieldName(path);
+}
+
+// Each pattern of schema.ts has its own code and advice; zod reports a failed pattern as its text.
+const PATTERNS: ReadonlyMap<string, { code: Code; advice: (value: string, path: Path) => string }> = new Map([
+  [
+    String(DNS1123_LABEL),
+    {
+      code: "CW1005",
+      advice: (v, p) =>
+        `${v} is not a valid name for ${nameOwner(p)}; use lower-case letters, digits and '-', starting and ending with a letter or digit`,
+    },
+  ],
+  [
+    String(DNS1123_SUBDOMAIN),
+    {
+      code: "CW1005",
+      advice: (v, p) =>
+        `${v} is not a valid DNS name for ${fieldName(p)}; use lower-case DNS labels joined by dots, such as reviews.default`,
+    },
+  ],
+  [
+    String(IPV4_CIDR),
+    { code: "CW1014", advice: (v) => `${v} is not an IPv4 CIDR block; write it like 240.241.0.0/16` },
+  ],
+  [
+    String(IPV4),
+    { code: "CW1014", advice: (v) => `${v} is not an IPv4 address; write it like 240.241.0.10` },
+  ],
+  [
+    String(ISTIO_VERSION),
+    {
+      code: "CW1017",
+      advice: (v) => `${v} is not an Istio 1.x release; write the release like "1.30" or "1.30.3"`,
+    },
+  ],
+] as const);
 
 /** Convert zod issues for the value at `base` in `source` into diagnostics. */
 export function issuesToDiagnostics(
@@ -122,16 +194,21 @@ export function issuesToDiagnostics(
         break;
       case "invalid_type":
         if (value === undefined) {
-          push("CW1004", `missing required field ${field}; add it here`, source.locate(path.slice(0, -1)));
+          // Point at the mapping that lacks the field: its first key, where the new line would go.
+          push(
+            "CW1004",
+            `missing required field ${field}; add it to this mapping`,
+            source.locate(path.slice(0, -1)),
+          );
         } else if (path.at(-1) === "istioVersion") {
           push(
             "CW1017",
-            `istioVersion must be text such as "1.30", not ${typeName(value)}; quote it (1.30 unquoted is the number 1.3)`,
+            `istioVersion must be text such as "1.30", not ${typeName(value)}; put it in quotes (1.30 unquoted is the number 1.3)`,
           );
         } else {
           push(
             "CW1003",
-            `${field} must be ${expectedName(issue.expected)}, not ${typeName(value)}; change its type`,
+            `${field} must be ${expectedName(issue.expected)}, not ${typeName(value)}; ${retype(issue.expected, value)}`,
           );
         }
         break;
@@ -140,10 +217,8 @@ export function issuesToDiagnostics(
           const hint = suggestion(String(value), PROTOCOLS);
           push("CW1007", `unknown protocol ${show(value)}${hint}; use one of ${PROTOCOLS.join(", ")}`);
         } else {
-          push(
-            "CW1003",
-            `${field} is ${show(value)}; it must be ${issue.values.map((v) => show(v)).join(" or ")}`,
-          );
+          const allowed = issue.values.map((v) => show(v)).join(" or ");
+          push("CW1003", `${field} is ${show(value)}, which is not allowed; write ${allowed}`);
         }
         break;
       case "too_small":
@@ -151,45 +226,28 @@ export function issuesToDiagnostics(
         const last = path.at(-1);
         if (typeof last === "string" && PORT_FIELDS.has(last) && typeof value === "number") {
           push("CW1006", `port ${value} is out of range; use a port from 1 to 65535`);
-        } else if (issue.origin === "array") {
-          push(
-            "CW1004",
-            `${field} is empty; add at least ${String(issue.code === "too_small" ? issue.minimum : 0)}`,
-          );
+        } else if (issue.origin === "array" && issue.code === "too_small") {
+          push("CW1004", `${field} is an empty list; add at least ${String(issue.minimum)} entry to it`);
+        } else if (issue.origin === "string" && issue.code === "too_small") {
+          push("CW1003", `${field} is empty text; give it a value, or remove it`);
         } else if (issue.origin === "string" && issue.code === "too_big") {
-          push("CW1005", `${show(value)} is longer than ${String(issue.maximum)} characters; shorten it`);
-        } else if (issue.origin === "int" || issue.origin === "number") {
-          push("CW1003", `${field} is ${show(value)}; ${issue.message}`);
+          push(
+            "CW1005",
+            `${show(value)} is longer than ${String(issue.maximum)} characters, the most DNS allows for ${nameOwner(path)}; shorten it`,
+          );
         } else {
-          push("CW1003", `${field}: ${issue.message}`);
+          push("CW1003", `${field} is ${show(value)}, which is out of range (${issue.message}); change it`);
         }
         break;
       }
       case "invalid_format": {
-        const pattern = "pattern" in issue ? String(issue.pattern) : "";
-        if (pattern === DNS1123_LABEL.source) {
-          push(
-            "CW1005",
-            `${show(value)} is not a valid name for ${field}: use lower-case letters, digits and '-', starting and ending with a letter or digit`,
-          );
-        } else if (pattern === DNS1123_SUBDOMAIN.source) {
-          push(
-            "CW1005",
-            `${show(value)} is not a valid DNS name for ${field}: use lower-case DNS labels joined by dots, such as reviews.default`,
-          );
-        } else if (pattern === IPV4_CIDR.source) {
-          push("CW1014", `${show(value)} is not an IPv4 CIDR block; write it like 240.240.0.0/16`);
-        } else if (pattern === IPV4.source) {
-          push("CW1014", `${show(value)} is not an IPv4 address; write it like 240.240.0.10`);
-        } else if (pattern === ISTIO_VERSION.source) {
-          push("CW1017", `${show(value)} is not an Istio version; write the release like "1.30" or "1.30.3"`);
-        } else {
-          push("CW1003", `${field}: ${issue.message}`);
-        }
+        const rule = "pattern" in issue ? PATTERNS.get(String(issue.pattern)) : undefined;
+        if (rule) push(rule.code, rule.advice(show(value), path));
+        else push("CW1003", `${field} is ${show(value)}, which is not allowed (${issue.message}); change it`);
         break;
       }
       default:
-        push("CW1003", `${field}: ${issue.message}`);
+        push("CW1003", `${field} is not valid (${issue.message}); change it`);
     }
   }
   return out;

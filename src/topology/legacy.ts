@@ -6,9 +6,9 @@
 import { z } from "zod";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { issuesToDiagnostics } from "./issues.js";
 import type { Cluster, Service, Topology } from "./model.js";
 import { toCluster, toService } from "./read.js";
+import { CLEAN, type Part, type Provenance, readPart } from "./salvage.js";
 import {
   DEFAULT_NAMESPACE,
   DEFAULT_SUFFIX,
@@ -18,7 +18,7 @@ import {
   IPV4,
   PROTOCOLS,
 } from "./schema.js";
-import { child, type Origin, parseSource, type Source } from "./source.js";
+import { child, type Origin, type PathSegment, parseSource, type Source } from "./source.js";
 
 const LegacyClusterSchema = z.strictObject({
   name: z.string().max(63).regex(DNS1123_LABEL),
@@ -27,21 +27,27 @@ const LegacyClusterSchema = z.strictObject({
   kubeconfig_context: z.string().optional(),
 });
 
+const LegacyPortSchema = z.strictObject({
+  name: z.string().max(63).regex(DNS1123_LABEL),
+  protocol: z.enum(PROTOCOLS),
+  service_port: z.number().int().min(1).max(65535),
+  backend_port: z.number().int().min(1).max(65535).optional(),
+});
+
 const LegacyServiceSchema = z.strictObject({
   name: z.string().max(63).regex(DNS1123_LABEL),
   dns_prefixes: z.array(z.string().max(253).regex(DNS1123_SUBDOMAIN)).optional(),
-  ports: z
-    .array(
-      z.strictObject({
-        name: z.string().max(63).regex(DNS1123_LABEL),
-        protocol: z.enum(PROTOCOLS),
-        service_port: z.number().int().min(1).max(65535),
-        backend_port: z.number().int().min(1).max(65535).optional(),
-      }),
-    )
-    .min(1),
+  ports: z.array(LegacyPortSchema).min(1),
   backends: z.record(z.string(), z.string().max(253).regex(DNS1123_SUBDOMAIN)),
   address: z.string().regex(IPV4).optional(),
+});
+
+// What salvage (salvage.ts) keeps of an item in error: a cluster whose address is wrong is still a
+// cluster that services may name, and a service with no readable ports still has its backends checked.
+const LenientClusterSchema = LegacyClusterSchema.extend({ address: z.string().min(1).optional() });
+const LenientServiceSchema = LegacyServiceSchema.extend({
+  ports: z.array(LegacyPortSchema).default([]),
+  backends: LegacyServiceSchema.shape.backends.default({}),
 });
 
 export interface LegacyFiles {
@@ -62,26 +68,42 @@ export function readLegacy(files: LegacyFiles): LegacyResult {
   const diagnostics = [...clusterFile.diagnostics, ...serviceFile.diagnostics];
   if (diagnostics.length > 0) return { diagnostics };
 
-  const clusters = readItems(clusterFile.source, LegacyClusterSchema, "clusters", diagnostics).map(
-    ({ input, origin }) =>
-      toCluster(
-        {
-          name: input.name,
-          ingress: { addresses: [input.address] },
-          ...((input.kubeconfig_path !== undefined || input.kubeconfig_context !== undefined) && {
-            kubeconfig: {
-              ...(input.kubeconfig_path !== undefined && { path: input.kubeconfig_path }),
-              ...(input.kubeconfig_context !== undefined && { context: input.kubeconfig_context }),
-            },
-          }),
-        },
-        origin,
-      ),
+  const clusterItems = readItems(
+    clusterFile.source,
+    "clusters",
+    LenientClusterSchema,
+    LegacyClusterSchema,
+    diagnostics,
   );
-  const services = readItems(serviceFile.source, LegacyServiceSchema, "services", diagnostics).map(
-    ({ input, origin }) => toLegacyService(input, origin),
+  const serviceItems = readItems(
+    serviceFile.source,
+    "services",
+    LenientServiceSchema,
+    LegacyServiceSchema,
+    diagnostics,
   );
-  if (diagnostics.length > 0 && (clusters.length === 0 || services.length === 0)) return { diagnostics };
+  // A file that is not a list at all is likely the wrong file: checking the other one against it
+  // would only bury that one diagnostic under many.
+  if (!clusterItems || !serviceItems) return { diagnostics };
+
+  const clusters = clusterItems.map(({ value, origin, invalidFields }) =>
+    toCluster(
+      {
+        name: value.name,
+        ingress: { addresses: value.address === undefined ? [] : [value.address] },
+        ...((value.kubeconfig_path !== undefined || value.kubeconfig_context !== undefined) && {
+          kubeconfig: {
+            ...(value.kubeconfig_path !== undefined && { path: value.kubeconfig_path }),
+            ...(value.kubeconfig_context !== undefined && { context: value.kubeconfig_context }),
+          },
+        }),
+      },
+      origin,
+      // The original's address is the Federation's ingress.addresses.
+      { ...CLEAN, invalidFields: new Set([...invalidFields].map((f) => (f === "address" ? "ingress" : f))) },
+    ),
+  );
+  const services = serviceItems.map((part) => toLegacyService(part.value, part.origin, part));
   const root: Origin = { source: serviceFile.source, path: [] };
   return {
     topology: {
@@ -97,12 +119,14 @@ export function readLegacy(files: LegacyFiles): LegacyResult {
   };
 }
 
+/** The items of a file that is a JSON list, or undefined (with a diagnostic) when it is not one. */
 function readItems<T>(
   source: Source,
+  what: "clusters" | "services",
+  lenient: z.ZodType<T>,
   schema: z.ZodType<T>,
-  what: string,
   diagnostics: Diagnostic[],
-): { input: T; origin: Origin }[] {
+): (Part<T> & { origin: Origin })[] | undefined {
   if (!Array.isArray(source.data)) {
     diagnostics.push(
       diag(
@@ -111,27 +135,29 @@ function readItems<T>(
         source.locate([]),
       ),
     );
-    return [];
+    return undefined;
   }
-  const out: { input: T; origin: Origin }[] = [];
-  source.data.forEach((item, i) => {
-    const result = schema.safeParse(item);
-    if (result.success) out.push({ input: result.data, origin: { source, path: [i] } });
-    else diagnostics.push(...issuesToDiagnostics(result.error.issues, schema, source, [i]));
+  return source.data.flatMap((_, i) => {
+    const part = readPart(source, [i], lenient, schema, diagnostics);
+    return part ? [{ ...part, origin: { source, path: [i] } }] : [];
   });
-  return out;
 }
 
-function toLegacyService(input: z.infer<typeof LegacyServiceSchema>, origin: Origin): Service {
+function toLegacyService(
+  input: z.infer<typeof LenientServiceSchema>,
+  origin: Origin,
+  provenance: Provenance,
+): Service {
   // The original's backends are a map of cluster -> host. The namespace is read from a
   // <name>.<namespace>.svc.cluster.local host, which is what the original's users wrote.
   const hosts = Object.values(input.backends);
   const namespace = hosts.map((h) => /^[^.]+\.([^.]+)\.svc(\.|$)/.exec(h)?.[1]).find((n) => n !== undefined);
+  const prefixes = input.dns_prefixes ?? [];
   const service = toService(
     {
       name: input.name,
       ...(namespace !== undefined && { namespace }),
-      aliases: (input.dns_prefixes ?? []).filter((p) => p !== input.name),
+      aliases: prefixes.filter((p) => p !== input.name),
       ...(input.address !== undefined && { vip: input.address }),
       ports: input.ports.map((p) => ({
         name: p.name,
@@ -143,17 +169,26 @@ function toLegacyService(input: z.infer<typeof LegacyServiceSchema>, origin: Ori
       consumers: ["*"],
     },
     origin,
+    provenance,
   );
   // Point origins at the original file's own fields rather than the Federation-shaped ones.
-  const prefixes = input.dns_prefixes ?? [];
+  const at = (...path: PathSegment[]): Origin => child(origin, ...provenance.place(path));
   return {
     ...service,
     aliases: service.aliases.map((a) => ({
       name: a.name,
-      origin: child(origin, "dns_prefixes", prefixes.indexOf(a.name)),
+      origin: at("dns_prefixes", prefixes.indexOf(a.name)),
     })),
-    ...(service.vip && { vip: { address: service.vip.address, origin: child(origin, "address") } }),
-    backends: service.backends.map((b) => ({ ...b, origin: child(origin, "backends", b.cluster) })),
+    ...(service.vip && { vip: { address: service.vip.address, origin: at("address") } }),
+    ports: service.ports.map((p, i) => ({
+      ...p,
+      origins: { name: at("ports", i, "name"), port: at("ports", i, "service_port") },
+    })),
+    backends: service.backends.map((b) => ({
+      ...b,
+      origin: at("backends", b.cluster),
+      origins: { cluster: at("backends", b.cluster), clusterAt: "key" },
+    })),
     consumers: [{ cluster: "*", origin }],
   };
 }

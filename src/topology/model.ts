@@ -40,6 +40,8 @@ export interface Cluster {
   readonly kubeconfig?: { readonly path?: string; readonly context?: string };
   readonly origin: Origin;
   readonly origins: { readonly name: Origin; readonly istioVersion?: Origin; readonly ingress: Origin };
+  /** Fields that had schema errors (already reported); see invalidFields of Service. */
+  readonly invalidFields?: ReadonlySet<string>;
 }
 
 export interface Port {
@@ -48,12 +50,16 @@ export interface Port {
   readonly port: number;
   readonly targetPort: number;
   readonly origin: Origin;
+  /** Where the name and the number are: their field names differ between the input formats. */
+  readonly origins: { readonly name: Origin; readonly port: Origin };
 }
 
 export interface Backend {
   readonly cluster: string;
   readonly host: string;
   readonly origin: Origin;
+  /** Where the cluster name is: a value in a Federation file, a mapping key in the original's files. */
+  readonly origins: { readonly cluster: Origin; readonly clusterAt: "key" | "value" };
 }
 
 export interface Consumer {
@@ -72,4 +78,10 @@ export interface Service {
   readonly consumers: readonly Consumer[];
   readonly origin: Origin;
   readonly origins: { readonly name: Origin };
+  /**
+   * Fields that had schema errors (already reported). The rest of the service was kept so that checks
+   * across services still see it; checks that conclude something is missing skip these fields, since
+   * the user did write them, only wrongly.
+   */
+  readonly invalidFields?: ReadonlySet<string>;
 }

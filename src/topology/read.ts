@@ -1,13 +1,16 @@
 // Reads a Federation file into the Topology model. Each cluster and service is checked on its own, so
 // a mistake in one does not hide the mistakes in the others: the user sees every problem in one run.
+// One with a mistake is kept without its wrong values (salvage.ts), so that references to it still
+// resolve and its other fields still meet the semantic checks.
 
 import { z } from "zod";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { issuesToDiagnostics } from "./issues.js";
 import type { Cluster, Service, Topology } from "./model.js";
+import { CLEAN, type Provenance, readPart } from "./salvage.js";
 import {
   API_VERSION,
+  BackendSchema,
   type ClusterInput,
   ClusterSchema,
   DEFAULT_EGRESS_SELECTOR,
@@ -21,11 +24,13 @@ import {
   DEFAULT_SUFFIX,
   DEFAULT_TRUST_DOMAIN,
   DEFAULT_VIP_POOL,
+  DefaultsSchema,
   FederationSchema,
+  PortSchema,
   type ServiceInput,
   ServiceSchema,
 } from "./schema.js";
-import { child, type Origin, type Path, parseSource, type Source } from "./source.js";
+import { child, type Origin, type PathSegment, parseSource, type Source, valueAt } from "./source.js";
 
 export interface ReadResult {
   /** Undefined when the file could not be read as a Federation at all. */
@@ -40,6 +45,13 @@ const ShellSchema = FederationSchema.extend({
   spec: FederationSchema.shape.spec.extend({ clusters: anyArray, services: anyArray }),
 });
 
+// What salvage (salvage.ts) keeps of a service in error: one whose ports or backends were all dropped
+// still has its other fields checked.
+const LenientServiceSchema = ServiceSchema.extend({
+  ports: z.array(PortSchema).default([]),
+  backends: z.array(BackendSchema).default([]),
+});
+
 export function readFederation(file: string, text: string): ReadResult {
   const { source, diagnostics } = parseSource(file, text);
   if (diagnostics.length > 0) return { diagnostics };
@@ -51,56 +63,57 @@ export function readFederationSource(source: Source): ReadResult {
   const root: Origin = { source, path: [] };
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     const hint = Array.isArray(data)
-      ? "; this looks like an original Coddiwomple file: pass it with --cluster-file or --service-file"
-      : "";
+      ? "this looks like an original Coddiwomple file: pass it with --cluster-file or --service-file"
+      : `start it with apiVersion: ${API_VERSION} and kind: Federation`;
     return {
-      diagnostics: [diag("CW1013", `the file is not a Federation document${hint}`, source.locate([]))],
+      diagnostics: [diag("CW1013", `the file is not a Federation document; ${hint}`, source.locate([]))],
     };
   }
   if (data.apiVersion !== API_VERSION || data.kind !== "Federation") {
-    const path = data.apiVersion !== API_VERSION ? ["apiVersion"] : ["kind"];
+    const field = data.apiVersion !== API_VERSION ? "apiVersion" : "kind";
+    const found = field in data ? `has ${field}: ${JSON.stringify(data[field])}` : `has no ${field}`;
     return {
       diagnostics: [
         diag(
           "CW1013",
-          `expected apiVersion: ${API_VERSION} and kind: Federation; start the file with those two lines`,
-          source.locate(path),
+          `the file ${found}, so it is not a Federation; start it with apiVersion: ${API_VERSION} and kind: Federation`,
+          source.locate(field in data ? [field] : []),
         ),
       ],
     };
   }
 
   const diagnostics: Diagnostic[] = [];
-  const check = <T>(schema: z.ZodType<T>, path: Path): T | undefined => {
-    const value = path.reduce<unknown>((v, seg) => (v as Record<string | number, unknown>)?.[seg], data);
-    const result = schema.safeParse(value);
-    if (result.success) return result.data;
-    diagnostics.push(...issuesToDiagnostics(result.error.issues, schema, source, path));
-    return undefined;
+  // The shell: everything except the items of spec.clusters and spec.services. Its mistakes are
+  // reported here; the pieces the topology needs are read on their own below, so that a mistake in
+  // the shell hides none in the clusters and services.
+  const shell = readPart(source, [], ShellSchema, ShellSchema, diagnostics);
+  const spec = valueAt(data, ["spec"]);
+  const items = (list: string): unknown[] => {
+    const value = valueAt(spec, [list]);
+    return Array.isArray(value) ? value : [];
   };
 
-  // The shell: everything except the items of spec.clusters and spec.services.
-  const shell = check(ShellSchema, []);
-  const spec = (data.spec ?? {}) as Record<string, unknown>;
-  const clusterItems = Array.isArray(spec.clusters) ? spec.clusters : [];
-  const serviceItems = Array.isArray(spec.services) ? spec.services : [];
-
   const clusters: Cluster[] = [];
-  clusterItems.forEach((_, i) => {
-    const input = check(ClusterSchema, ["spec", "clusters", i]);
-    if (input) clusters.push(toCluster(input, child(root, "spec", "clusters", i)));
+  items("clusters").forEach((_, i) => {
+    const path = ["spec", "clusters", i];
+    const part = readPart(source, path, ClusterSchema, ClusterSchema, diagnostics);
+    if (part) clusters.push(toCluster(part.value, child(root, ...path), part));
   });
   const services: Service[] = [];
-  serviceItems.forEach((_, i) => {
-    const input = check(ServiceSchema, ["spec", "services", i]);
-    if (input) services.push(toService(input, child(root, "spec", "services", i)));
+  items("services").forEach((_, i) => {
+    const path = ["spec", "services", i];
+    const part = readPart(source, path, LenientServiceSchema, ServiceSchema, diagnostics);
+    if (part) services.push(toService(part.value, child(root, ...path), part));
   });
-  if (!shell) return { diagnostics };
 
-  const defaults = shell.spec.defaults ?? {};
+  // Defaults in error fall back to cw's own, and a name in error to none: either way the error is
+  // already reported, so nothing is generated with them.
+  const defaults = readPart(source, ["spec", "defaults"], DefaultsSchema, DefaultsSchema, [])?.value ?? {};
+  const name = shell?.value.metadata.name ?? "";
   const defaultsOrigin = child(root, "spec", "defaults");
   const topology: Topology = {
-    name: shell.metadata.name,
+    name,
     suffix: defaults.suffix ?? DEFAULT_SUFFIX,
     namespace: defaults.namespace ?? DEFAULT_NAMESPACE,
     vipPool: defaults.vipPool ?? DEFAULT_VIP_POOL,
@@ -115,7 +128,7 @@ export function readFederationSource(source: Source): ReadResult {
   return { topology, diagnostics };
 }
 
-export function toCluster(input: ClusterInput, origin: Origin): Cluster {
+export function toCluster(input: ClusterInput, origin: Origin, provenance: Provenance = CLEAN): Cluster {
   const ingress = input.ingress ?? {};
   return {
     name: input.name,
@@ -145,33 +158,35 @@ export function toCluster(input: ClusterInput, origin: Origin): Cluster {
       ingress: input.ingress ? child(origin, "ingress") : origin,
       ...(input.istioVersion !== undefined && { istioVersion: child(origin, "istioVersion") }),
     },
+    ...(provenance.invalidFields.size > 0 && { invalidFields: provenance.invalidFields }),
   };
 }
 
-export function toService(input: ServiceInput, origin: Origin): Service {
+export function toService(input: ServiceInput, origin: Origin, provenance: Provenance = CLEAN): Service {
   const namespace = input.namespace ?? "default";
+  const at = (...path: PathSegment[]): Origin => child(origin, ...provenance.place(path));
   return {
     name: input.name,
     namespace,
-    aliases: (input.aliases ?? []).map((name, i) => ({ name, origin: child(origin, "aliases", i) })),
-    ...(input.vip !== undefined && { vip: { address: input.vip, origin: child(origin, "vip") } }),
+    aliases: (input.aliases ?? []).map((name, i) => ({ name, origin: at("aliases", i) })),
+    ...(input.vip !== undefined && { vip: { address: input.vip, origin: at("vip") } }),
     ports: input.ports.map((p, i) => ({
       name: p.name,
       protocol: p.protocol,
       port: p.port,
       targetPort: p.targetPort ?? p.port,
-      origin: child(origin, "ports", i),
+      origin: at("ports", i),
+      origins: { name: at("ports", i, "name"), port: at("ports", i, "port") },
     })),
     backends: input.backends.map((b, i) => ({
       cluster: b.cluster,
       host: b.host ?? `${input.name}.${namespace}.svc.cluster.local`,
-      origin: child(origin, "backends", i),
+      origin: at("backends", i),
+      origins: { cluster: at("backends", i, "cluster"), clusterAt: "value" },
     })),
-    consumers: (input.consumers ?? []).map((cluster, i) => ({
-      cluster,
-      origin: child(origin, "consumers", i),
-    })),
+    consumers: (input.consumers ?? []).map((cluster, i) => ({ cluster, origin: at("consumers", i) })),
     origin,
-    origins: { name: child(origin, "name") },
+    origins: { name: at("name") },
+    ...(provenance.invalidFields.size > 0 && { invalidFields: provenance.invalidFields }),
   };
 }

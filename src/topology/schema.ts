@@ -7,7 +7,9 @@ import { z } from "zod";
 export const API_VERSION = "coddiwomple.io/v1alpha1";
 export const DEFAULT_SUFFIX = "global";
 export const DEFAULT_NAMESPACE = "istio-system";
-export const DEFAULT_VIP_POOL = "240.240.0.0/16";
+// Class E space that Istio itself does not use: its own ServiceEntry address allocation takes
+// 240.240.0.0/16, and a VIP of ours there could equal one of its.
+export const DEFAULT_VIP_POOL = "240.241.0.0/16";
 export const DEFAULT_ISTIO_VERSION = "1.30";
 export const DEFAULT_TRUST_DOMAIN = "cluster.local";
 export const DEFAULT_INGRESS_PORT = 15443;
@@ -20,12 +22,14 @@ export const DEFAULT_EGRESS_SERVICE_ACCOUNT = "istio-egressgateway-service-accou
 export const PROTOCOLS = ["HTTP", "HTTP2", "GRPC", "HTTPS", "TLS", "TCP", "MONGO"] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
-// Kubernetes' DNS-1123 rules. The patterns double as JSON Schema patterns, and read.ts maps a failed
-// pattern back to diagnostic CW1005 by comparing the pattern text.
+// Kubernetes' DNS-1123 rules. The patterns double as JSON Schema patterns, and issues.ts maps a failed
+// pattern back to its diagnostic code by comparing the pattern text.
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-export const IPV4_CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
-export const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+// Octets 0-255 and prefixes 0-32 are checked here, so that no later stage meets an address it cannot parse.
+export const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+export const IPV4_CIDR =
+  /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$/;
 export const ISTIO_VERSION = /^1\.\d{1,2}(\.\d{1,3})?$/;
 
 const label = (what: string) =>

@@ -1,0 +1,108 @@
+// `cw generate` end to end, in-process: the example into a folder, one cluster to stdout, the
+// original's files, and a second run that finds nothing to do.
+
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { run } from "../src/cli/main.js";
+
+const EXAMPLE = "examples/split-bookinfo/federation.yaml";
+const LEGACY = "../shared/legacy-coddiwomple";
+
+function cw(...argv: string[]) {
+  let out = "";
+  let err = "";
+  const code = run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "cw-cli-"));
+});
+
+describe("cw generate", () => {
+  it("writes the example and says what it wrote", () => {
+    const lock = join(dir, "lock.yaml");
+    const r = cw("generate", EXAMPLE, "-o", join(dir, "out"), "--lock", lock);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("wrote");
+    expect(r.out).toMatch(/out\/a\/: 14 files \(14 added\)/);
+    expect(readFileSync(join(dir, "out/b/gateway-reviews-global.yaml"), "utf8")).toContain("reviews.global");
+    expect(readFileSync(lock, "utf8")).toContain("reviews: 240.241.");
+  });
+
+  it("writes nothing the second time and says the folder is up to date", () => {
+    const args = ["generate", EXAMPLE, "-o", join(dir, "out"), "--lock", join(dir, "lock.yaml")];
+    cw(...args);
+    const r = cw(...args);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("up to date");
+  });
+
+  it("reports the files of a service that left the topology", () => {
+    const topology = join(dir, "federation.yaml");
+    const text = readFileSync(EXAMPLE, "utf8");
+    writeFileSync(topology, text);
+    const args = ["generate", topology, "-o", join(dir, "out")];
+    expect(cw(...args).code).toBe(0);
+    // Stop exporting ratings to b: b loses its imports, a loses the gateway objects.
+    writeFileSync(topology, text.replace("      consumers: [b]\n", ""));
+    const r = cw(...args);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("removed gateway-ratings-global.yaml");
+    expect(r.out).toContain("removed serviceentry-ratings-global.yaml");
+    expect(r.out).toContain("prune");
+    expect(existsSync(join(dir, "out/a/gateway-ratings-global.yaml"))).toBe(false);
+  });
+
+  it("prints one cluster's objects to stdout with -o - and writes nothing", () => {
+    const lock = join(dir, "lock.yaml");
+    const r = cw("generate", EXAMPLE, "--cluster", "a", "-o", "-", "--lock", lock);
+    expect(r.code).toBe(0);
+    const docs = parseAllDocuments(r.out).map(
+      (d) => d.toJS() as { kind: string; metadata: { name: string } },
+    );
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toContain("ServiceEntry/reviews-global");
+    expect(docs.some((d) => d.kind === "Kustomization" || d.kind === "IstioOperator")).toBe(false);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("asks for --cluster when printing to stdout", () => {
+    const r = cw("generate", EXAMPLE, "-o", "-", "--lock", join(dir, "lock.yaml"));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--cluster");
+  });
+
+  it("reads the original Coddiwomple's files unchanged", () => {
+    const r = cw(
+      "generate",
+      "--cluster-file",
+      `${LEGACY}/cli/clusters.json`,
+      "--service-file",
+      `${LEGACY}/cli/services.json`,
+      "-o",
+      join(dir, "out"),
+      "--lock",
+      join(dir, "lock.yaml"),
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    // car keeps the original's fixed address; everyone but c consumes it.
+    const se = readFileSync(join(dir, "out/a/serviceentry-car-global.yaml"), "utf8");
+    expect(se).toContain("- 1.2.3.4");
+    expect(readFileSync(join(dir, "lock.yaml"), "utf8")).toContain("car: 1.2.3.4");
+  });
+
+  it("refuses an output folder it did not create, with exit code 1", () => {
+    const out = join(dir, "mine");
+    cw("generate", EXAMPLE, "-o", out, "--lock", join(dir, "lock.yaml"));
+    writeFileSync(join(dir, "other"), "");
+    const r = cw("generate", EXAMPLE, "-o", dir, "--lock", join(dir, "lock.yaml"));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("CW3001");
+  });
+});

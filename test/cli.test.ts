@@ -1,0 +1,294 @@
+// The command line as a user meets it, driven in-process through run(argv, io): exit codes (0 ok, 1 the
+// input has errors, 2 the command was misused), diagnostics as text (file:line:col, the source line, a
+// caret) and as JSON, no stack traces for user mistakes, and nothing written when the input is wrong.
+
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { run } from "../src/cli/main.js";
+import { catalog } from "../src/diagnostics/catalog.js";
+
+interface Ran {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+function cw(...argv: string[]): Ran {
+  let out = "";
+  let err = "";
+  const code = run(argv, {
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+  });
+  return { code, out, err };
+}
+
+// A stack frame ("    at fn (file:1:2)") or a thrown error's name means a user mistake escaped as a crash.
+const STACK = /^\s+at .+:\d+:\d+\)?$|^\w*Error: /m;
+
+const GOOD = `apiVersion: coddiwomple.io/v1alpha1
+kind: Federation
+metadata:
+  name: demo
+spec:
+  clusters:
+    - name: a
+      trustDomain: a.example
+      ingress: { addresses: [192.0.2.1] }
+    - name: b
+      trustDomain: b.example
+      ingress: { addresses: [192.0.2.2] }
+  services:
+    - name: reviews
+      ports: [{ name: http, protocol: HTTP, port: 9080 }]
+      backends: [{ cluster: b }]
+      consumers: [a]
+`;
+
+// Line 7 has an invalid cluster name (col 13), line 16 a backend in an undefined cluster (col 29).
+const BAD = `apiVersion: coddiwomple.io/v1alpha1
+kind: Federation
+metadata:
+  name: demo
+spec:
+  clusters:
+    - name: Bad_Name
+      ingress: { addresses: [192.0.2.1] }
+    - name: b
+      ingress: { addresses: [192.0.2.2] }
+  services:
+    - name: reviews
+      ports: [{ name: http, protocol: HTTP, port: 9080 }]
+      backends: [{ cluster: b }]
+    - name: ratings
+      backends: [{ cluster: c }]
+      ports: [{ name: http, protocol: HTTP, port: 9080 }]
+`;
+
+const LEGACY_CLUSTERS = `[
+  { "name": "a", "address": "a.example.com" },
+  { "name": "b", "address": "b.example.com" }
+]
+`;
+
+const LEGACY_SERVICES = `[
+  {
+    "name": "foo",
+    "dns_prefixes": ["foo", "foo.default"],
+    "ports": [{ "name": "http", "service_port": 80, "protocol": "HTTP", "backend_port": 80 }],
+    "backends": { "a": "foo.default.svc.cluster.local", "c": "foo.default.svc.cluster.local" }
+  }
+]
+`;
+
+let dir: string;
+let out: string;
+let lock: string;
+const file = (name: string, content: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "cw-cli-"));
+  out = join(dir, "out");
+  lock = join(dir, "federation.lock.yaml");
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("exit code 0", () => {
+  it("generate writes the folder and the lock file", () => {
+    const topology = file("federation.yaml", GOOD);
+    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    expect(ran.err).toBe("");
+    expect(ran.code).toBe(0);
+    expect(existsSync(join(out, "a"))).toBe(true);
+    expect(existsSync(join(out, "b"))).toBe(true);
+    expect(existsSync(lock)).toBe(true);
+  });
+
+  it("check says ok and writes nothing", () => {
+    const topology = file("federation.yaml", GOOD);
+    const ran = cw("check", topology, "--lock", lock);
+    expect(ran.code).toBe(0);
+    expect(ran.out).toMatch(/^ok: 2 clusters, 1 services, 0 errors, 0 warnings$/m);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("warnings alone do not fail the run", () => {
+    const topology = file(
+      "federation.yaml",
+      `${GOOD}    - name: idle\n      ports: [{ name: http, protocol: HTTP, port: 80 }]\n      backends: []\n`,
+    );
+    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    expect(ran.code).toBe(0);
+    expect(ran.err).toContain(`${topology}:18:13: warning CW1018: `);
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it("reads the original Coddiwomple's two files", () => {
+    const clusters = file("clusters.json", LEGACY_CLUSTERS);
+    const services = file("services.json", LEGACY_SERVICES.replace('"c": "foo', '"b": "foo'));
+    const ran = cw("check", "--cluster-file", clusters, "--service-file", services, "--lock", lock);
+    expect(ran.err).toBe("");
+    expect(ran.code).toBe(0);
+  });
+});
+
+describe("exit code 1: the input has errors", () => {
+  it("reports every problem as file:line:col, the source line and a caret", () => {
+    const topology = file("federation.yaml", BAD);
+    const ran = cw("check", topology, "--lock", lock);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toContain(
+      `${topology}:7:13: error CW1005: "Bad_Name" is not a valid name for the cluster; use lower-case letters, digits and '-', starting and ending with a letter or digit\n` +
+        " 7 |     - name: Bad_Name\n" +
+        `   | ${" ".repeat(12)}^^^^^^^^\n`,
+    );
+    expect(ran.err).toContain(
+      `${topology}:16:29: error CW1008: service "ratings" has a backend in cluster "c"`,
+    );
+    expect(ran.err).toContain(` 16 |       backends: [{ cluster: c }]\n    | ${" ".repeat(28)}^\n`);
+    expect(ran.err).toMatch(/^2 errors, 0 warnings$/m);
+    expect(ran.err).not.toMatch(STACK);
+  });
+
+  it("generate with errors writes no output folder and no lock file", () => {
+    const topology = file("federation.yaml", BAD);
+    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    expect(ran.code).toBe(1);
+    expect(ran.out).toBe("");
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("a syntax error is reported, not thrown", () => {
+    const topology = file("federation.yaml", "apiVersion: coddiwomple.io/v1alpha1\nkind: [Federation\n");
+    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toMatch(new RegExp(`^${escapeRegExp(topology)}:\\d+:\\d+: error CW1001: `, "m"));
+    expect(ran.err).not.toMatch(STACK);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("--format json gives parseable JSON with code, level, message, file, line and column", () => {
+    const topology = file("federation.yaml", BAD);
+    const ran = cw("check", topology, "--lock", lock, "--format", "json");
+    expect(ran.code).toBe(1);
+    const parsed = JSON.parse(ran.err) as unknown;
+    expect(parsed).toEqual([
+      expect.objectContaining({ code: "CW1005", level: "error", file: topology, line: 7, column: 13 }),
+      expect.objectContaining({ code: "CW1008", level: "error", file: topology, line: 16, column: 29 }),
+    ]);
+    for (const d of parsed as { message: string }[]) expect(d.message).toMatch(/; /);
+  });
+
+  it("a broken lock file is an error of its own, at its position", () => {
+    const topology = file("federation.yaml", GOOD);
+    file("federation.lock.yaml", "apiVersion: coddiwomple.io/v1alpha1\nkind: Lock\nvip: {}\n");
+    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toContain(`${lock}:3:1: error CW2001: `);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("the original's files report problems in each file", () => {
+    const clusters = file("clusters.json", LEGACY_CLUSTERS.replace('"name": "b"', '"name": "B"'));
+    const services = file("services.json", LEGACY_SERVICES);
+    const ran = cw(
+      "generate",
+      "--cluster-file",
+      clusters,
+      "--service-file",
+      services,
+      "-o",
+      out,
+      "--lock",
+      lock,
+    );
+    expect(ran.code).toBe(1);
+    expect(ran.err).toContain(`${clusters}:3:13: error CW1005: `);
+    expect(ran.err).toContain(`${services}:6:57: error CW1008: `);
+    expect(ran.err).not.toMatch(STACK);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(lock)).toBe(false);
+  });
+});
+
+describe("exit code 2: the command was misused", () => {
+  const misuses: { name: string; argv: (topology: string) => string[]; says: RegExp }[] = [
+    { name: "an unknown option", argv: (t) => ["check", t, "--bogus"], says: /unknown option '--bogus'/ },
+    { name: "no topology file", argv: () => ["check", "--lock", lock], says: /give a topology file/ },
+    {
+      name: "a file that does not exist",
+      argv: () => ["generate", join(dir, "nope.yaml"), "-o", out, "--lock", lock],
+      says: /no such file: .*nope\.yaml/,
+    },
+    {
+      name: "--cluster-file without --service-file",
+      argv: (t) => ["check", "--cluster-file", t, "--lock", lock],
+      says: /--cluster-file and --service-file go together/,
+    },
+    { name: "explain of an unknown code", argv: () => ["explain", "NOPE"], says: /no diagnostic code NOPE/ },
+    { name: "an unknown command", argv: () => ["compile"], says: /unknown command 'compile'/ },
+    { name: "an unknown --format", argv: (t) => ["check", t, "--format", "xml"], says: /xml/ },
+    {
+      name: "an invalid --name for the original's files",
+      argv: (t) => ["check", "--cluster-file", t, "--service-file", t, "--name", "My_Fed", "--lock", lock],
+      says: /--name "My_Fed" is not a valid name/,
+    },
+    {
+      name: "--name with a Federation file",
+      argv: (t) => ["check", t, "--name", "demo", "--lock", lock],
+      says: /--name goes with --cluster-file/,
+    },
+  ];
+
+  it.each(misuses)("$name", ({ argv, says }) => {
+    const topology = file("federation.yaml", GOOD);
+    const ran = cw(...argv(topology));
+    expect(ran.code).toBe(2);
+    expect(ran.err).toMatch(says);
+    expect(ran.err).not.toMatch(STACK);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(lock)).toBe(false);
+  });
+});
+
+describe("cw explain", () => {
+  it("prints the long form of a code", () => {
+    const ran = cw("explain", "CW1008");
+    expect(ran.code).toBe(0);
+    expect(ran.out).toMatch(/^CW1008 \(error\): unknown cluster\n\n/);
+    expect(ran.out.replace(/\s+/g, " ")).toContain(catalog.CW1008.explain);
+  });
+
+  it("accepts a code in lower case", () => {
+    expect(cw("explain", "cw1008").code).toBe(0);
+  });
+
+  it("lists every code with its level and title", () => {
+    const ran = cw("explain");
+    expect(ran.code).toBe(0);
+    const lines = ran.out.trimEnd().split("\n");
+    expect(lines).toHaveLength(Object.keys(catalog).length);
+    for (const [code, entry] of Object.entries(catalog)) {
+      expect(ran.out).toMatch(new RegExp(`^${code}\\s+${entry.level}\\s+${escapeRegExp(entry.title)}$`, "m"));
+    }
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

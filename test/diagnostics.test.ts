@@ -1,0 +1,1162 @@
+// Every input diagnostic, proven by a table of bad inputs: each row is inline YAML or JSON and the exact
+// set of (code, line, column) it must produce, no more and no fewer. Positions were counted by hand
+// from the inline text, 1-based like an editor shows them, and point at the token to fix: the unknown
+// key, the bad value, the second of two duplicates. Rows with several problems prove that one run
+// reports them all, and that a mistake in one cluster or service does not spill into the others.
+
+import { describe, expect, it } from "vitest";
+import { compile } from "../src/compile.js";
+import type { Diagnostic } from "../src/diagnostics/diagnostic.js";
+import { EMPTY_LOCK, type Lock, readLock } from "../src/plan/lock.js";
+import { readLegacy } from "../src/topology/legacy.js";
+import { readFederation } from "../src/topology/read.js";
+
+interface Expected {
+  readonly code: string;
+  readonly line: number;
+  readonly col: number;
+  /** For inputs of two files (the original Coddiwomple's); otherwise the one input file. */
+  readonly file?: string;
+}
+
+interface Case {
+  readonly name: string;
+  readonly input: string;
+  readonly expected: readonly Expected[];
+}
+
+interface LegacyCase {
+  readonly name: string;
+  readonly clusters: string;
+  readonly services: string;
+  readonly expected: readonly Expected[];
+}
+
+/**
+ * Inline input: the text between the backticks without its first line break and without the
+ * indentation of its first line, so line 1 is the line after the opening backtick and column 1 is
+ * the column of that line's first character.
+ */
+function text(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const raw = strings.reduce((all, s, i) => all + s + (i < values.length ? String(values[i]) : ""), "");
+  const lines = raw
+    .replace(/^\n/, "")
+    .replace(/\n[ ]*$/, "")
+    .split("\n");
+  const indent = /^ */.exec(lines[0] ?? "")?.[0].length ?? 0;
+  return `${lines.map((l) => l.slice(Math.min(indent, /^ */.exec(l)?.[0].length ?? 0))).join("\n")}\n`;
+}
+
+const byPosition = (a: Expected, b: Expected) =>
+  (a.file ?? "").localeCompare(b.file ?? "") ||
+  a.line - b.line ||
+  a.col - b.col ||
+  a.code.localeCompare(b.code);
+
+const positions = (diagnostics: readonly Diagnostic[], withFile: boolean): Expected[] =>
+  diagnostics
+    .map((d) => ({
+      code: d.code,
+      line: d.location?.line ?? 0,
+      col: d.location?.col ?? 0,
+      ...(withFile && { file: d.location?.file ?? "" }),
+    }))
+    .sort(byPosition);
+
+/** Everything cw says about a Federation file: reading, semantic checks and planning. */
+function federationDiagnostics(input: string, file: string, lock: Lock = EMPTY_LOCK): Diagnostic[] {
+  const read = readFederation(file, input);
+  return [...read.diagnostics, ...(read.topology ? compile(read.topology, lock).diagnostics : [])];
+}
+
+function legacyDiagnostics(clusters: string, services: string): Diagnostic[] {
+  const read = readLegacy({
+    clusters: { file: "clusters.json", text: clusters },
+    services: { file: "services.json", text: services },
+  });
+  return [...read.diagnostics, ...(read.topology ? compile(read.topology, EMPTY_LOCK).diagnostics : [])];
+}
+
+// Each message is one sentence: what is wrong, then (after a semicolon) what to do.
+function expectActionable(diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) {
+    expect(d.location, d.message).toBeDefined();
+    expect(d.message, d.code).toMatch(/^[^;]+; \S.*[^.]$/s);
+  }
+}
+
+const yamlCases: Case[] = [
+  {
+    name: "CW1001 a tab used for indentation",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+      ${"\t"}name: demo
+      spec: { clusters: [], services: [] }
+    `,
+    expected: [{ code: "CW1001", line: 4, col: 1 }],
+  },
+  {
+    name: "CW1001 a key written twice points at the second",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+        name: other
+      spec: { clusters: [], services: [] }
+    `,
+    expected: [{ code: "CW1001", line: 5, col: 3 }],
+  },
+  {
+    name: "CW1001 an unclosed quote points at the opening quote, not the end of the file",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: "demo
+      spec:
+        clusters: []
+    `,
+    expected: [{ code: "CW1001", line: 4, col: 9 }],
+  },
+  {
+    name: "CW1001 a second document in the file",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      ---
+      metadata: { name: demo }
+    `,
+    expected: [{ code: "CW1001", line: 3, col: 1 }],
+  },
+  {
+    name: "CW1013 an empty file",
+    input: "",
+    expected: [{ code: "CW1013", line: 1, col: 1 }],
+  },
+  {
+    name: "CW1013 another kind of document, at the kind",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Lock
+      vips: {}
+    `,
+    expected: [{ code: "CW1013", line: 2, col: 7 }],
+  },
+  {
+    name: "CW1013 a list, as the original's files are",
+    input: text`
+      - name: a
+        address: a.example.com
+    `,
+    expected: [{ code: "CW1013", line: 1, col: 1 }],
+  },
+  {
+    name: "CW1002 unknown fields at every level, each at its key",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+        labels: {}
+      spec:
+        defaults:
+          sufix: global
+        clusters:
+          - name: a
+            ingres:
+              addresses: [192.0.2.1]
+        services:
+          - name: web
+            ports:
+              - { name: http, protocol: HTTP, port: 80, tagetPort: 8080 }
+            backends:
+              - cluster: a
+            consumer: [b]
+    `,
+    expected: [
+      { code: "CW1002", line: 5, col: 3 },
+      { code: "CW1002", line: 8, col: 5 },
+      { code: "CW1002", line: 11, col: 7 },
+      { code: "CW1002", line: 16, col: 51 },
+      { code: "CW1002", line: 19, col: 7 },
+    ],
+  },
+  {
+    name: "CW1003 wrong types, each at its value (istioVersion has its own code)",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            istioVersion: 1.20
+            ingress: [192.0.2.1]
+          - name: b
+            ingress:
+              addresses: 192.0.2.2
+        services:
+          - name: web
+            ports:
+              - name: http
+                protocol: HTTP
+                port: "80"
+            backends:
+              - cluster: a
+            consumers: b
+    `,
+    expected: [
+      { code: "CW1017", line: 8, col: 21 },
+      { code: "CW1003", line: 9, col: 16 },
+      { code: "CW1003", line: 12, col: 20 },
+      { code: "CW1003", line: 18, col: 17 },
+      { code: "CW1003", line: 21, col: 18 },
+    ],
+  },
+  {
+    name: "CW1004 missing required fields, at the mapping that lacks them",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata: {}
+      spec:
+        clusters:
+          - region: us-east1
+          - name: a
+        services:
+          - name: web
+            backends: [{ cluster: a }]
+          - name: api
+            ports: []
+            backends: [{ cluster: a }]
+    `,
+    expected: [
+      { code: "CW1004", line: 3, col: 11 },
+      { code: "CW1004", line: 6, col: 7 },
+      { code: "CW1004", line: 9, col: 7 },
+      { code: "CW1004", line: 12, col: 14 },
+    ],
+  },
+  {
+    name: "CW1005 names that are not DNS-1123 labels or subdomains, or too long",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: Demo
+      spec:
+        clusters:
+          - name: East_1
+        services:
+          - name: web-
+            namespace: Prod
+            aliases: [web.default, Web.Prod]
+            ports:
+              - { name: HTTP, protocol: HTTP, port: 80 }
+            backends:
+              - cluster: a
+                host: web_svc.prod.svc.cluster.local
+          - name: a-service-name-that-is-far-too-long-to-be-a-kubernetes-label-at-all
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: []
+    `,
+    expected: [
+      { code: "CW1005", line: 4, col: 9 },
+      { code: "CW1005", line: 7, col: 13 },
+      { code: "CW1005", line: 9, col: 13 },
+      { code: "CW1005", line: 10, col: 18 },
+      { code: "CW1005", line: 11, col: 30 },
+      { code: "CW1005", line: 13, col: 19 },
+      { code: "CW1005", line: 16, col: 17 },
+      { code: "CW1005", line: 17, col: 13 },
+    ],
+  },
+  {
+    name: "CW1006 ports out of range (and a fractional port, a wrong type)",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress:
+              addresses: [192.0.2.1]
+              port: 0
+        services:
+          - name: web
+            ports:
+              - { name: http, protocol: HTTP, port: 65536 }
+              - { name: admin, protocol: HTTP, port: 9000, targetPort: -1 }
+              - { name: grpc, protocol: GRPC, port: 8080.5 }
+            backends: [{ cluster: a }]
+    `,
+    expected: [
+      { code: "CW1006", line: 10, col: 15 },
+      { code: "CW1006", line: 14, col: 47 },
+      { code: "CW1006", line: 15, col: 66 },
+      { code: "CW1003", line: 16, col: 47 },
+    ],
+  },
+  {
+    name: "CW1007 unknown protocols, including the right name in the wrong case",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+        services:
+          - name: web
+            ports:
+              - name: http
+                protocol: HTTQ
+                port: 80
+              - name: dns
+                protocol: udp
+                port: 53
+            backends: [{ cluster: a }]
+    `,
+    expected: [
+      { code: "CW1007", line: 12, col: 21 },
+      { code: "CW1007", line: 15, col: 21 },
+    ],
+  },
+  {
+    name: "CW1008 a backend in a cluster that is not defined",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: east
+            ingress: { addresses: [192.0.2.1] }
+        services:
+          - name: web
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends:
+              - cluster: east
+              - cluster: west
+    `,
+    expected: [{ code: "CW1008", line: 14, col: 20 }],
+  },
+  {
+    name: "CW1009 duplicate clusters, services, port names and numbers, backends and consumers",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            ingress: { addresses: [192.0.2.2] }
+          - name: a
+        services:
+          - name: web
+            ports:
+              - { name: http, protocol: HTTP, port: 80 }
+              - { name: http, protocol: TCP, port: 81 }
+              - { name: metrics, protocol: HTTP, port: 80 }
+            backends:
+              - cluster: a
+              - cluster: a
+            consumers: [b, b]
+          - name: web
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: b }]
+    `,
+    expected: [
+      { code: "CW1009", line: 11, col: 13 },
+      { code: "CW1009", line: 16, col: 19 },
+      { code: "CW1009", line: 17, col: 50 },
+      { code: "CW1009", line: 20, col: 20 },
+      { code: "CW1009", line: 21, col: 22 },
+      { code: "CW1009", line: 22, col: 13 },
+    ],
+  },
+  {
+    name: "CW1010 two services claim one host, through an alias",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+        services:
+          - name: reviews
+            aliases: [reviews.default]
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: a }]
+          - name: reviews-v2
+            aliases: [reviews.default]
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: a }]
+          - name: ratings
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: a }]
+          - name: stars
+            aliases: [ratings]
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: a }]
+    `,
+    expected: [
+      { code: "CW1010", line: 14, col: 17 },
+      { code: "CW1010", line: 21, col: 17 },
+    ],
+  },
+  {
+    name: "CW1011 backend clusters with no ingress address, once per cluster",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+          - name: c
+            ingress:
+              port: 15443
+        services:
+          - name: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: b }]
+            consumers: ["*"]
+          - name: ratings
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: b }, { cluster: c }]
+            consumers: ["*"]
+          - name: details
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: c }]
+    `,
+    expected: [
+      { code: "CW1011", line: 9, col: 13 },
+      { code: "CW1011", line: 11, col: 7 },
+    ],
+  },
+  {
+    name: "CW1012 consumers that are not clusters (and CW1020, a consumer that runs the service)",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+        services:
+          - name: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: a }]
+            consumers: [b, bee, "all", a]
+    `,
+    expected: [
+      { code: "CW1012", line: 14, col: 22 },
+      { code: "CW1012", line: 14, col: 27 },
+      { code: "CW1020", line: 14, col: 34 },
+    ],
+  },
+  {
+    name: "CW1014 a VIP pool and a VIP that are not IPv4",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        defaults:
+          vipPool: 240.241.0.0
+        clusters:
+          - name: a
+        services:
+          - name: web
+            vip: 240.241.1.300
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+    `,
+    expected: [
+      { code: "CW1014", line: 7, col: 14 },
+      { code: "CW1014", line: 12, col: 12 },
+    ],
+  },
+  {
+    name: "CW1014 a VIP pool with a prefix longer than 32",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata: { name: demo }
+      spec:
+        defaults: { vipPool: 10.0.0.0/33 }
+        clusters: []
+        services: []
+    `,
+    expected: [{ code: "CW1014", line: 5, col: 24 }],
+  },
+  {
+    name: "CW1015 one explicit VIP given to two services",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+        services:
+          - name: web
+            vip: 240.241.7.7
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+          - name: api
+            vip: 240.241.7.7
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+    `,
+    // Services are given VIPs in name order, so "web" is the one that finds the VIP taken.
+    expected: [{ code: "CW1015", line: 10, col: 12 }],
+  },
+  {
+    name: "CW1016 a /30 pool (two addresses) for three services",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        defaults:
+          vipPool: 10.9.0.0/30
+        clusters:
+          - name: a
+        services:
+          - name: s1
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+          - name: s2
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+          - name: s3
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+    `,
+    expected: [{ code: "CW1016", line: 7, col: 14 }],
+  },
+  {
+    name: "CW1016 explicit VIPs outside the pool leave the pool's addresses free",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        defaults:
+          vipPool: 10.9.0.0/30
+        clusters:
+          - name: a
+        services:
+          - name: s1
+            vip: 10.1.1.1
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+          - name: s2
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+          - name: s3
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+    `,
+    expected: [],
+  },
+  {
+    name: "CW1017 Istio versions cw cannot use",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            istioVersion: "2.0"
+          - name: b
+            istioVersion: "1.0"
+        services: []
+    `,
+    expected: [
+      { code: "CW1017", line: 8, col: 21 },
+      { code: "CW1017", line: 10, col: 21 },
+    ],
+  },
+  {
+    name: "CW1018 a service with no backends is a warning",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters: []
+        services:
+          - name: web
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: []
+    `,
+    expected: [{ code: "CW1018", line: 8, col: 13 }],
+  },
+  {
+    name: "all at once: a bad cluster, a bad service and unknown references in one file",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: east
+            ingress:
+              addresses: [192.0.2.1]
+              port: 99999
+          - name: west
+            zone: eu-west-1a
+            regoin: eu-west-1
+            ingress: { addresses: [198.51.100.1] }
+        services:
+          - name: reviews
+            ports:
+              - { name: http, protocol: HTTQ, port: 9080 }
+            backends:
+              - cluster: east
+              - cluster: north
+            consumers: [west, sud]
+          - name: ratings
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: west }]
+            consumers: [east]
+    `,
+    // No CW1008 for east or west: a cluster with a mistake is still a cluster. And the service with
+    // a bad protocol still has its backends and consumers checked.
+    expected: [
+      { code: "CW1006", line: 10, col: 15 },
+      { code: "CW1002", line: 13, col: 7 },
+      { code: "CW1007", line: 18, col: 35 },
+      { code: "CW1008", line: 21, col: 20 },
+      { code: "CW1012", line: 22, col: 25 },
+    ],
+  },
+  {
+    name: "all at once: a mistake in the document's shell hides nothing in the clusters and services",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: Demo
+      spec:
+        defaults:
+          vipPool: 240.241.0.0/99
+        clusters:
+          - name: a
+        services:
+          - name: web
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: b }]
+    `,
+    expected: [
+      { code: "CW1005", line: 4, col: 9 },
+      { code: "CW1014", line: 7, col: 14 },
+      { code: "CW1008", line: 13, col: 29 },
+    ],
+  },
+  {
+    name: "a bad ingress address is one problem, not also a missing ingress",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: east
+            ingress: { addresses: [""] }
+          - name: west
+            ingress: { addresses: [198.51.100.1] }
+        services:
+          - name: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: east }]
+            consumers: [west]
+    `,
+    expected: [{ code: "CW1003", line: 8, col: 30 }],
+  },
+  {
+    name: "positions of later list items stay right when an earlier item was dropped",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+        services:
+          - name: web
+            ports:
+              - { name: bad, protocol: SCTP, port: 80 }
+              - { name: http, protocol: HTTP, port: 81 }
+              - { name: http, protocol: HTTP, port: 82 }
+            backends:
+              - { cluster: Nope }
+              - cluster: a
+              - cluster: a
+    `,
+    expected: [
+      { code: "CW1007", line: 11, col: 34 },
+      { code: "CW1009", line: 13, col: 19 },
+      { code: "CW1005", line: 15, col: 22 },
+      { code: "CW1009", line: 17, col: 20 },
+    ],
+  },
+  {
+    name: "the example topology is clean",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: bookinfo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.bookinfo.example
+            ingress: { addresses: [203.0.113.10] }
+          - name: b
+            trustDomain: b.bookinfo.example
+            ingress: { addresses: [eastwest.b.bookinfo.example] }
+        services:
+          - name: reviews
+            aliases: [reviews.default]
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: b }]
+            consumers: [a]
+    `,
+    expected: [],
+  },
+];
+
+const jsonCases: Case[] = [
+  {
+    name: "CW1001 a missing comma",
+    input: text`
+      {
+        "apiVersion": "coddiwomple.io/v1alpha1",
+        "kind": "Federation"
+        "metadata": { "name": "demo" },
+        "spec": { "clusters": [], "services": [] }
+      }
+    `,
+    expected: [{ code: "CW1001", line: 4, col: 3 }],
+  },
+  {
+    name: "CW1013 a list instead of a Federation",
+    input: text`
+      [
+        { "name": "a", "address": "a.example.com" }
+      ]
+    `,
+    expected: [{ code: "CW1013", line: 1, col: 1 }],
+  },
+  {
+    name: "CW1013 another apiVersion, at its value",
+    input: text`
+      {
+        "apiVersion": "v1",
+        "kind": "Federation"
+      }
+    `,
+    expected: [{ code: "CW1013", line: 2, col: 17 }],
+  },
+  {
+    name: "all at once: wrong type, bad name, duplicate, unknown field and unknown cluster",
+    input: text`
+      {
+        "apiVersion": "coddiwomple.io/v1alpha1",
+        "kind": "Federation",
+        "metadata": { "name": "demo" },
+        "spec": {
+          "clusters": [
+            { "name": "east", "ingress": { "addresses": ["192.0.2.1"], "port": "15443" } },
+            { "name": "West", "ingress": { "addresses": ["198.51.100.1"] } },
+            { "name": "east" }
+          ],
+          "services": [
+            {
+              "name": "reviews",
+              "ports": [{ "name": "http", "protocol": "HTTP", "port": 9080, "target": 9080 }],
+              "backends": [{ "cluster": "east" }, { "cluster": "south" }],
+              "consumers": ["*"]
+            }
+          ]
+        }
+      }
+    `,
+    expected: [
+      { code: "CW1003", line: 7, col: 74 },
+      { code: "CW1005", line: 8, col: 17 },
+      { code: "CW1009", line: 9, col: 17 },
+      { code: "CW1002", line: 14, col: 71 },
+      { code: "CW1008", line: 15, col: 58 },
+    ],
+  },
+  {
+    name: "CW1007, CW1006 and CW1012 in JSON",
+    input: text`
+      {
+        "apiVersion": "coddiwomple.io/v1alpha1",
+        "kind": "Federation",
+        "metadata": { "name": "demo" },
+        "spec": {
+          "clusters": [{ "name": "a", "ingress": { "addresses": ["192.0.2.1"] } }],
+          "services": [
+            {
+              "name": "db",
+              "ports": [{ "name": "pg", "protocol": "POSTGRES", "port": 5432, "targetPort": 0 }],
+              "backends": [{ "cluster": "a" }],
+              "consumers": ["b"]
+            }
+          ]
+        }
+      }
+    `,
+    expected: [
+      { code: "CW1007", line: 10, col: 47 },
+      { code: "CW1006", line: 10, col: 87 },
+      { code: "CW1012", line: 12, col: 23 },
+    ],
+  },
+];
+
+const CLUSTERS_OK = text`
+  [
+    { "name": "a", "address": "a.example.com" },
+    { "name": "b", "address": "b.example.com" }
+  ]
+`;
+
+const legacyCases: LegacyCase[] = [
+  {
+    name: "CW1013 a clusters file that is not a list",
+    clusters: text`
+      { "name": "a", "address": "a.example.com" }
+    `,
+    services: "[]\n",
+    expected: [{ code: "CW1013", line: 1, col: 1, file: "clusters.json" }],
+  },
+  {
+    name: "CW1013 a Federation passed as the services file",
+    clusters: CLUSTERS_OK,
+    services: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+    `,
+    expected: [{ code: "CW1013", line: 1, col: 1, file: "services.json" }],
+  },
+  {
+    name: "CW1001 a syntax error in the services file",
+    clusters: CLUSTERS_OK,
+    services: text`
+      [
+        { "name": "foo" "ports": [] }
+      ]
+    `,
+    expected: [{ code: "CW1001", line: 2, col: 19, file: "services.json" }],
+  },
+  {
+    name: "CW1002, CW1005, CW1006, CW1007, CW1008 in the original's fields",
+    clusters: CLUSTERS_OK,
+    services: text`
+      [
+        {
+          "name": "Foo",
+          "ports": [{ "name": "http", "service_port": 80, "protocol": "HTTP" }],
+          "backends": { "a": "foo.default.svc.cluster.local" }
+        },
+        {
+          "name": "bar",
+          "dns_prefix": ["bar.default"],
+          "ports": [
+            { "name": "http", "service_port": 70000, "protocol": "HTTP" },
+            { "name": "dns", "service_port": 53, "protocol": "DNS" }
+          ],
+          "backends": { "a": "bar.default.svc.cluster.local", "z": "bar.default.svc.cluster.local" }
+        }
+      ]
+    `,
+    expected: [
+      { code: "CW1005", line: 3, col: 13, file: "services.json" },
+      { code: "CW1002", line: 9, col: 5, file: "services.json" },
+      { code: "CW1006", line: 11, col: 41, file: "services.json" },
+      { code: "CW1007", line: 12, col: 56, file: "services.json" },
+      { code: "CW1008", line: 14, col: 57, file: "services.json" },
+    ],
+  },
+  {
+    name: "all at once over both files: clusters, services, hosts and VIPs",
+    clusters: text`
+      [
+        { "name": "a", "address": "a.example.com", "kubeconfig_path": "~/.kube/config" },
+        { "name": "B", "address": "b.example.com" },
+        { "name": "c", "address": "", "context": "c" },
+        { "name": "a", "address": "a2.example.com" }
+      ]
+    `,
+    services: text`
+      [
+        {
+          "name": "foo",
+          "dns_prefixes": ["foo", "foo.default"],
+          "ports": [{ "name": "http", "service_port": 80, "protocol": "HTTP", "backend_port": 0 }],
+          "backends": { "a": "foo.default.svc.cluster.local", "d": "foo.default.svc.cluster.local" }
+        },
+        {
+          "name": "bar",
+          "dns_prefixes": ["bar", "foo.default"],
+          "ports": [{ "name": "tcp", "service_port": 81, "protocol": "UDP" }],
+          "backends": { "c": "bar.default.svc.cluster.local" },
+          "address": "1.2.3.4"
+        },
+        {
+          "name": "car",
+          "ports": [{ "name": "tcp", "service_port": 82, "protocol": "TCP" }],
+          "backends": { "c": "car.default.svc.cluster.local" },
+          "address": "1.2.3.4"
+        }
+      ]
+    `,
+    // Cluster c's address is wrong, which is reported once: not again as a missing ingress address.
+    expected: [
+      { code: "CW1005", line: 3, col: 13, file: "clusters.json" },
+      { code: "CW1003", line: 4, col: 29, file: "clusters.json" },
+      { code: "CW1002", line: 4, col: 33, file: "clusters.json" },
+      { code: "CW1009", line: 5, col: 13, file: "clusters.json" },
+      { code: "CW1010", line: 4, col: 29, file: "services.json" },
+      { code: "CW1006", line: 5, col: 89, file: "services.json" },
+      { code: "CW1008", line: 6, col: 57, file: "services.json" },
+      { code: "CW1007", line: 11, col: 64, file: "services.json" },
+      { code: "CW1015", line: 19, col: 16, file: "services.json" },
+    ],
+  },
+  {
+    name: "CW1009 and CW1014 in a service",
+    clusters: CLUSTERS_OK,
+    services: text`
+      [
+        {
+          "name": "db",
+          "ports": [
+            { "name": "pg", "service_port": 5432, "protocol": "TCP" },
+            { "name": "pg", "service_port": 5433, "protocol": "TCP" },
+            { "name": "admin", "service_port": 5432, "protocol": "TCP" }
+          ],
+          "backends": { "a": "db.data.svc.cluster.local" },
+          "address": "10.0.0.256"
+        }
+      ]
+    `,
+    expected: [
+      { code: "CW1009", line: 6, col: 17, file: "services.json" },
+      { code: "CW1009", line: 7, col: 42, file: "services.json" },
+      { code: "CW1014", line: 10, col: 16, file: "services.json" },
+    ],
+  },
+];
+
+describe("Federation YAML diagnostics", () => {
+  it.each(yamlCases)("$name", ({ input, expected }) => {
+    const diagnostics = federationDiagnostics(input, "federation.yaml");
+    expect(positions(diagnostics, false)).toEqual([...expected].sort(byPosition));
+    expectActionable(diagnostics);
+  });
+});
+
+describe("Federation JSON diagnostics", () => {
+  it.each(jsonCases)("$name", ({ input, expected }) => {
+    const diagnostics = federationDiagnostics(input, "federation.json");
+    expect(positions(diagnostics, false)).toEqual([...expected].sort(byPosition));
+    expectActionable(diagnostics);
+  });
+});
+
+describe("original Coddiwomple files diagnostics", () => {
+  it.each(legacyCases)("$name", ({ clusters, services, expected }) => {
+    const diagnostics = legacyDiagnostics(clusters, services);
+    expect(positions(diagnostics, true)).toEqual([...expected].sort(byPosition));
+    expectActionable(diagnostics);
+  });
+});
+
+const lockCases: Case[] = [
+  {
+    name: "CW2001 a syntax error, at its position",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Lock
+      vips:
+        web: 240.241.0.1
+        web: 240.241.0.2
+    `,
+    expected: [{ code: "CW2001", line: 5, col: 3 }],
+  },
+  {
+    name: "CW2001 an unknown field, at its key",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Lock
+      vip:
+        web: 240.241.0.1
+    `,
+    expected: [{ code: "CW2001", line: 3, col: 1 }],
+  },
+  {
+    name: "CW2001 another kind of document",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+    `,
+    expected: [{ code: "CW2001", line: 2, col: 7 }],
+  },
+  {
+    name: "CW2002 entries that are not IPv4 addresses are dropped, the others kept",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Lock
+      vips:
+        api: 240.241.0.300
+        db: nowhere
+        web: 240.241.0.1
+    `,
+    expected: [
+      { code: "CW2002", line: 4, col: 8 },
+      { code: "CW2002", line: 5, col: 7 },
+    ],
+  },
+];
+
+describe("lock file diagnostics", () => {
+  it.each(lockCases)("$name", ({ input, expected }) => {
+    const { diagnostics } = readLock("federation.lock.yaml", input);
+    expect(positions(diagnostics, false)).toEqual([...expected].sort(byPosition));
+    expectActionable(diagnostics);
+  });
+
+  it("keeps the good entries of a lock with bad ones", () => {
+    const { lock } = readLock(
+      "federation.lock.yaml",
+      "apiVersion: coddiwomple.io/v1alpha1\nkind: Lock\nvips:\n  api: nowhere\n  web: 240.241.0.1\n",
+    );
+    expect([...lock.vips.keys()]).toEqual(["web"]);
+  });
+
+  it("CW2002 locked VIPs outside the pool or taken by an explicit VIP, at the lock entry", () => {
+    const topology = text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        defaults:
+          vipPool: 240.241.0.0/16
+        clusters:
+          - name: a
+        services:
+          - name: api
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+          - name: db
+            vip: 240.241.0.9
+            ports: [{ name: pg, protocol: TCP, port: 5432 }]
+            backends: [{ cluster: a }]
+          - name: web
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+    `;
+    const lockText = text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Lock
+      vips:
+        api: 10.0.0.1
+        db: 240.241.0.9
+        web: 240.241.0.9
+    `;
+    const { lock, diagnostics: lockDiagnostics } = readLock("federation.lock.yaml", lockText);
+    expect(lockDiagnostics).toEqual([]);
+    const diagnostics = federationDiagnostics(topology, "federation.yaml", lock);
+    expect(positions(diagnostics, true)).toEqual([
+      { code: "CW2002", line: 4, col: 8, file: "federation.lock.yaml" },
+      { code: "CW2002", line: 6, col: 8, file: "federation.lock.yaml" },
+    ]);
+    expectActionable(diagnostics);
+  });
+
+  it("a locked VIP inside the pool is kept, with no diagnostic", () => {
+    const read = readFederation(
+      "federation.yaml",
+      text`
+        apiVersion: coddiwomple.io/v1alpha1
+        kind: Federation
+        metadata: { name: demo }
+        spec:
+          clusters: [{ name: a }]
+          services:
+            - { name: web, ports: [{ name: http, protocol: HTTP, port: 80 }], backends: [{ cluster: a }] }
+      `,
+    );
+    const { lock } = readLock(
+      "federation.lock.yaml",
+      "apiVersion: coddiwomple.io/v1alpha1\nkind: Lock\nvips:\n  web: 240.241.3.3\n",
+    );
+    const compiled = compile(read.topology as NonNullable<typeof read.topology>, lock);
+    expect(compiled.diagnostics).toEqual([]);
+    expect(compiled.plan?.vips.get("web")).toBe("240.241.3.3");
+  });
+});
+
+describe("diagnostics are data", () => {
+  it("a topology with errors still reports warnings, and compiles to nothing", () => {
+    const read = readFederation(
+      "federation.yaml",
+      text`
+        apiVersion: coddiwomple.io/v1alpha1
+        kind: Federation
+        metadata: { name: demo }
+        spec:
+          clusters: [{ name: a }]
+          services:
+            - { name: web, ports: [{ name: http, protocol: HTTP, port: 80 }], backends: [] }
+            - { name: api, ports: [{ name: http, protocol: HTTP, port: 80 }], backends: [{ cluster: z }] }
+      `,
+    );
+    expect(read.topology).toBeDefined();
+    const compiled = compile(read.topology as NonNullable<typeof read.topology>, EMPTY_LOCK);
+    expect(compiled.clusters).toEqual([]);
+    expect(compiled.diagnostics.map((d) => `${d.level} ${d.code}`)).toEqual([
+      "warning CW1018",
+      "error CW1008",
+    ]);
+  });
+});

@@ -1,0 +1,145 @@
+// The output folder rules: cw writes only into folders it created, never overwrites or deletes a file
+// it did not write, carries the user's own files over, refuses to lose hand edits, swaps atomically,
+// writes nothing when nothing changed, and reports what disappeared.
+
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { ClusterOutput } from "../src/emit/layout.js";
+import { MANIFEST, writeOutput } from "../src/emit/write.js";
+
+const cluster = (name: string, files: Record<string, string>): ClusterOutput => ({
+  cluster: name,
+  files: Object.entries(files).map(([path, content]) => ({ path, content })),
+  objects: [],
+});
+
+let root: string;
+let out: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "cw-write-"));
+  out = join(root, "out");
+});
+
+const read = (rel: string) => readFileSync(join(out, rel), "utf8");
+
+describe("writeOutput", () => {
+  it("creates the folder with every file and a manifest", () => {
+    const r = writeOutput(out, "f", [
+      cluster("a", { "x.yaml": "x\n", "dns/d.yaml": "d\n" }),
+      cluster("b", { "y.yaml": "y\n" }),
+    ]);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.wrote).toBe(true);
+    expect(read("a/x.yaml")).toBe("x\n");
+    expect(read("a/dns/d.yaml")).toBe("d\n");
+    expect(read("b/y.yaml")).toBe("y\n");
+    const manifest = JSON.parse(read(MANIFEST));
+    expect(Object.keys(manifest.files)).toEqual(["a/dns/d.yaml", "a/x.yaml", "b/y.yaml"]);
+    expect(r.changes.map((c) => [c.cluster, c.added.length])).toEqual([
+      ["a", 2],
+      ["b", 1],
+    ]);
+  });
+
+  it("adopts an empty folder", () => {
+    mkdirSync(out);
+    expect(writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]).wrote).toBe(true);
+  });
+
+  it("refuses a non-empty folder it did not create, and leaves it untouched", () => {
+    mkdirSync(out);
+    writeFileSync(join(out, "mine.txt"), "keep");
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3001"]);
+    expect(readdirSync(out)).toEqual(["mine.txt"]);
+  });
+
+  it("refuses a path that is a file", () => {
+    writeFileSync(out, "not a folder");
+    expect(writeOutput(out, "f", []).diagnostics.map((d) => d.code)).toEqual(["CW3001"]);
+  });
+
+  it("writes nothing when the output is unchanged", () => {
+    const files = [cluster("a", { "x.yaml": "x\n" })];
+    writeOutput(out, "f", files);
+    const before = statSync(join(out, "a/x.yaml")).mtimeMs;
+    const inode = statSync(out).ino;
+    const r = writeOutput(out, "f", files);
+    expect(r.wrote).toBe(false);
+    expect(r.diagnostics).toEqual([]);
+    expect(statSync(join(out, "a/x.yaml")).mtimeMs).toBe(before);
+    expect(statSync(out).ino).toBe(inode);
+  });
+
+  it("reports added, changed and removed files per cluster, including a cluster that left", () => {
+    writeOutput(out, "f", [
+      cluster("a", { "x.yaml": "x\n", "old.yaml": "o\n" }),
+      cluster("gone", { "g.yaml": "g\n" }),
+    ]);
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x2\n", "new.yaml": "n\n" })]);
+    expect(r.wrote).toBe(true);
+    const byCluster = Object.fromEntries(r.changes.map((c) => [c.cluster, c]));
+    expect(byCluster.a?.added).toEqual(["new.yaml"]);
+    expect(byCluster.a?.changed).toEqual(["x.yaml"]);
+    expect(byCluster.a?.removed).toEqual(["old.yaml"]);
+    expect(byCluster.gone?.removed).toEqual(["g.yaml"]);
+    expect(existsSync(join(out, "a/old.yaml"))).toBe(false);
+    expect(existsSync(join(out, "gone"))).toBe(false);
+  });
+
+  it("carries over files the user added, and never deletes them", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    writeFileSync(join(out, "a/my-overlay.yaml"), "mine\n");
+    mkdirSync(join(out, "notes"));
+    writeFileSync(join(out, "notes/readme.md"), "notes\n");
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x2\n" })]);
+    expect(r.wrote).toBe(true);
+    expect(read("a/my-overlay.yaml")).toBe("mine\n");
+    expect(read("notes/readme.md")).toBe("notes\n");
+    expect(read("a/x.yaml")).toBe("x2\n");
+    expect(r.changes[0]?.removed).toEqual([]);
+  });
+
+  it("refuses to overwrite a file it did not write", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    writeFileSync(join(out, "a/y.yaml"), "user's\n");
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n", "y.yaml": "generated\n" })]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3002"]);
+    expect(read("a/y.yaml")).toBe("user's\n");
+  });
+
+  it("refuses to lose a hand edit unless forced", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    writeFileSync(join(out, "a/x.yaml"), "edited\n");
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x2\n" })]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3003"]);
+    expect(read("a/x.yaml")).toBe("edited\n");
+    const forced = writeOutput(out, "f", [cluster("a", { "x.yaml": "x2\n" })], { force: true });
+    expect(forced.diagnostics).toEqual([]);
+    expect(read("a/x.yaml")).toBe("x2\n");
+  });
+
+  it("leaves no staging folders behind", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x2\n" })]);
+    expect(readdirSync(root)).toEqual(["out"]);
+  });
+
+  it("reports a file system refusal as CW3004 instead of throwing", () => {
+    // A regular file where a parent folder should be: even root cannot create the folder.
+    writeFileSync(join(root, "file"), "");
+    const r = writeOutput(join(root, "file", "out"), "f", [cluster("a", { "x.yaml": "x\n" })]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3004"]);
+    expect(r.wrote).toBe(false);
+  });
+});
