@@ -9,7 +9,8 @@ import { parseAllDocuments } from "yaml";
 import { run } from "../src/cli/main.js";
 
 const EXAMPLE = "examples/split-bookinfo/federation.yaml";
-const LEGACY = "../shared/legacy-coddiwomple";
+// Copies of the original tool's files (a clone has no ../shared).
+const LEGACY = "test/golden/legacy-cli";
 
 function cw(...argv: string[]) {
   let out = "";
@@ -81,9 +82,9 @@ describe("cw generate", () => {
     const r = cw(
       "generate",
       "--cluster-file",
-      `${LEGACY}/cli/clusters.json`,
+      `${LEGACY}/clusters.json`,
       "--service-file",
-      `${LEGACY}/cli/services.json`,
+      `${LEGACY}/services.json`,
       "-o",
       join(dir, "out"),
       "--lock",
