@@ -3,6 +3,6 @@
 import { register } from "tsx/esm/api";
 
 register();
-const { run } = await import("../src/cli/main.ts");
+const { runAsync } = await import("../src/cli/main.ts");
 const { processIo } = await import("../src/cli/io.ts");
-process.exitCode = run(process.argv.slice(2), processIo);
+process.exitCode = await runAsync(process.argv.slice(2), processIo);

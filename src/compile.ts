@@ -8,8 +8,10 @@ import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagn
 import { type ClusterOutput, layoutCluster } from "./emit/layout.js";
 import { dnsFiles } from "./generate/dns.js";
 import { generators } from "./generate/generators.js";
+import { meshSettingsFiles } from "./generate/mesh-settings.js";
 import type { Lock } from "./plan/lock.js";
 import { type Plan, planFederation } from "./plan/plan.js";
+import { NO_PROGRESS, type Progress } from "./progress.js";
 import { checkTopology } from "./topology/check.js";
 import type { Topology } from "./topology/model.js";
 import { at } from "./topology/source.js";
@@ -17,6 +19,20 @@ import { at } from "./topology/source.js";
 export interface CompileOptions {
   /** Check every generated object against Istio's schemas (default true). */
   readonly validate?: boolean;
+  /** Told as each stage starts and as clusters finish; nothing by default. */
+  readonly progress?: Progress;
+  /**
+   * Keep each cluster's generated objects in the result (ClusterOutput.objects), default true. Writing
+   * needs only the files: without the objects, memory holds one cluster's objects at a time.
+   */
+  readonly keepObjects?: boolean;
+  /**
+   * Receives each cluster's output as soon as it is rendered, in cluster order, and the result holds
+   * none (CompileResult.clusters is empty): a writer puts the files on disk and lets them go. Never
+   * called after an error is known, but an error can come after some calls (an object that fails
+   * validation): only the result's diagnostics say whether the whole output is good.
+   */
+  readonly onCluster?: (output: ClusterOutput) => void;
 }
 
 export interface CompileResult {
@@ -27,7 +43,10 @@ export interface CompileResult {
 }
 
 export function compile(topology: Topology, lock: Lock, options: CompileOptions = {}): CompileResult {
+  const progress = options.progress ?? NO_PROGRESS;
+  progress.stage("check");
   const diagnostics = [...checkTopology(topology)];
+  progress.stage("plan");
   const planned = planFederation(topology, lock);
   diagnostics.push(...planned.diagnostics);
   const plan = planned.plan;
@@ -35,7 +54,7 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
     return { ...(plan && { plan }), clusters: [], diagnostics: sortDiagnostics(diagnostics) };
   }
   for (const c of plan.clusters) {
-    if (!c.istio.security && c.exported.length > 0) {
+    if (!c.istio.security && c.exports.length > 0) {
       diagnostics.push(
         diag(
           "CW1022",
@@ -46,12 +65,24 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
     }
   }
 
-  const clusters = plan.clusters.map((cluster) => {
+  // One cluster at a time, so that with keepObjects false only one cluster's objects are ever in
+  // memory: a federation of tens of thousands of services generates millions of them. Once an object
+  // fails validation nothing is rendered any more (the result has no clusters), but the remaining
+  // clusters are still validated, so that every such bug is reported.
+  const total = plan.clusters.length;
+  const clusters: ClusterOutput[] = [];
+  let invalid = false;
+  plan.clusters.forEach((cluster, i) => {
+    progress.stage("generate", total);
+    progress.advance(i);
     const objects = generators.flatMap((generate) => generate({ plan, cluster }));
     if (options.validate !== false) {
+      progress.stage("validate", total);
+      progress.advance(i);
       for (const g of objects) {
         const problem = schemaProblem(g.resource);
         if (problem) {
+          invalid = true;
           diagnostics.push(
             diag(
               "CW9001",
@@ -62,10 +93,17 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
         }
       }
     }
-    return layoutCluster(topology.name, cluster.cluster.name, objects, dnsFiles(plan, cluster));
+    if (invalid) return;
+    progress.stage("render", total);
+    progress.advance(i);
+    const output = layoutCluster(topology.name, cluster.cluster.name, objects, [
+      ...dnsFiles(plan, cluster),
+      ...meshSettingsFiles(plan, cluster),
+    ]);
+    const kept = options.keepObjects === false ? { ...output, objects: [] } : output;
+    if (options.onCluster) options.onCluster(kept);
+    else clusters.push(kept);
+    progress.advance(i + 1);
   });
-  const sorted = sortDiagnostics(diagnostics);
-  return hasErrors(sorted)
-    ? { plan, clusters: [], diagnostics: sorted }
-    : { plan, clusters, diagnostics: sorted };
+  return { plan, clusters: invalid ? [] : clusters, diagnostics: sortDiagnostics(diagnostics) };
 }

@@ -734,6 +734,338 @@ const yamlCases: Case[] = [
     ],
   },
   {
+    name: "CW1024 split weights that add up to 95, at the split key",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            ingress: { addresses: [192.0.2.2] }
+        services:
+          - name: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            subsets:
+              - { name: v1, labels: { version: v1 } }
+              - { name: v3, labels: { version: v3 } }
+            backends: [{ cluster: a }, { cluster: b }]
+            consumers: [a]
+            split:
+              - { cluster: b, subset: v3, weight: 75 }
+              - { cluster: a, subset: v1, weight: 20 }
+    `,
+    expected: [{ code: "CW1024", line: 19, col: 7 }],
+  },
+  {
+    name: "CW1025 a subset without labels (and CW1009, a subset defined twice)",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress: { addresses: [192.0.2.1] }
+        services:
+          - name: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            subsets:
+              - { name: v1, labels: {} }
+              - name: v2
+                labels: { version: v2 }
+              - { name: v2, labels: { version: v2b } }
+            backends: [{ cluster: a }]
+    `,
+    expected: [
+      { code: "CW1025", line: 13, col: 31 },
+      { code: "CW1009", line: 16, col: 19 },
+    ],
+  },
+  {
+    name: "CW1026 split shares and failover entries in clusters without a backend, CW1027 an unknown subset",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            ingress: { addresses: [192.0.2.2] }
+          - name: c
+        services:
+          - name: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            subsets: [{ name: v1, labels: { version: v1 } }]
+            backends: [{ cluster: a }, { cluster: b }]
+            consumers: [c]
+            split:
+              - { cluster: a, subset: v1, weight: 50 }
+              - { cluster: b, subset: v4, weight: 25 }
+              - { cluster: c, weight: 25 }
+            failover: [b, d]
+    `,
+    expected: [
+      { code: "CW1027", line: 20, col: 33 },
+      { code: "CW1026", line: 21, col: 22 },
+      { code: "CW1026", line: 22, col: 21 },
+    ],
+  },
+  {
+    name: "CW1028 egress mode without an egress gateway, from the cluster's mode and from the service's",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: locked
+            trustDomain: locked.example
+            mode: egress
+          - name: c
+            trustDomain: c.example
+        services:
+          - name: orders
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a }]
+            consumers: [locked]
+          - name: stock
+            mode: egress
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a }]
+            consumers: [c]
+    `,
+    expected: [
+      { code: "CW1028", line: 12, col: 13 },
+      { code: "CW1028", line: 21, col: 13 },
+    ],
+  },
+  {
+    name: "CW1029 passthrough to backends with different hosts, by the service's mode and by the caller's",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            trustDomain: b.example
+            ingress: { addresses: [192.0.2.2] }
+          - name: c
+            trustDomain: c.example
+            mode: passthrough
+        services:
+          - name: payments
+            mode: passthrough
+            ports: [{ name: grpc, protocol: GRPC, port: 7070 }]
+            backends:
+              - cluster: a
+              - { cluster: b, host: pay.billing.svc.cluster.local }
+            consumers: [c]
+          - name: ledger
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a, host: ledger.one.svc.cluster.local }, { cluster: b }]
+            consumers: [c]
+    `,
+    expected: [
+      { code: "CW1029", line: 18, col: 13 },
+      { code: "CW1029", line: 24, col: 13 },
+    ],
+  },
+  {
+    name: "CW1031 a consumer scoped to namespaces that calls through its egress gateway is a warning",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: locked
+            trustDomain: locked.example
+            mode: egress
+            egress: { namespace: istio-egress }
+        services:
+          - name: orders
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a }]
+            consumers:
+              - { cluster: locked, namespaces: [shop] }
+    `,
+    expected: [{ code: "CW1031", line: 19, col: 22 }],
+  },
+  {
+    name: "CW1032 a split called through an egress gateway",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            trustDomain: b.example
+            ingress: { addresses: [192.0.2.2] }
+          - name: locked
+            trustDomain: locked.example
+            mode: egress
+            egress: {}
+        services:
+          - name: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: a }, { cluster: b }]
+            consumers: [locked]
+            split:
+              - { cluster: a, weight: 60 }
+              - { cluster: b, weight: 40 }
+    `,
+    expected: [{ code: "CW1032", line: 15, col: 13 }],
+  },
+  {
+    name: "CW1033 service accounts without namespaces",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            trustDomain: b.example
+        services:
+          - name: orders
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a }]
+            consumers:
+              - { cluster: b, serviceAccounts: [checkout] }
+    `,
+    expected: [{ code: "CW1033", line: 17, col: 25 }],
+  },
+  {
+    // A subset label or a share in error is reported once: the subset does not then count as one
+    // without labels (CW1025), nor the split as one whose weights miss 100 (CW1024).
+    name: "schema errors in the routing fields: modes, sidecarScope, egress, subset labels, split shares",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        defaults:
+          mode: mesh
+          sidecarScope: "yes"
+        clusters:
+          - name: a
+            ingress: { addresses: [192.0.2.1] }
+            mode: Gateway
+            egress: { port: 8443, services: egress }
+          - name: b
+        services:
+          - name: reviews
+            mode: direct
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            subsets:
+              - { name: v1, labels: { version: 1 } }
+            backends: [{ cluster: a }]
+            consumers: [b]
+            split:
+              - { cluster: a, subset: v1, weight: "75" }
+              - { cluster: a, weight: 25, region: eu }
+    `,
+    expected: [
+      { code: "CW1003", line: 7, col: 11 },
+      { code: "CW1003", line: 8, col: 19 },
+      { code: "CW1003", line: 12, col: 13 },
+      { code: "CW1002", line: 13, col: 29 },
+      { code: "CW1003", line: 17, col: 13 },
+      { code: "CW1003", line: 20, col: 42 },
+      { code: "CW1003", line: 24, col: 45 },
+      { code: "CW1002", line: 25, col: 37 },
+    ],
+  },
+  {
+    name: "a subset in error is reported once, not again as unknown where a split share names it",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            ingress: { addresses: [192.0.2.2] }
+        services:
+          - name: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            subsets:
+              - { name: v1, labels: [version, v1] }
+              - { name: v2, labels: { version: v2 } }
+            backends: [{ cluster: a }, { cluster: b }]
+            consumers: [a]
+            split:
+              - { cluster: b, subset: v1, weight: 50 }
+              - { cluster: a, subset: v2, weight: 50 }
+    `,
+    expected: [{ code: "CW1003", line: 15, col: 31 }],
+  },
+  {
+    name: "schema errors in consumer objects and the failover list",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            trustDomain: b.example
+          - name: c
+            trustDomain: c.example
+        services:
+          - name: orders
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a }]
+            consumers:
+              - { cluster: b, namespace: [shop] }
+              - { cluster: c, namespaces: [] }
+            failover: [A]
+    `,
+    expected: [
+      { code: "CW1002", line: 19, col: 25 },
+      { code: "CW1004", line: 20, col: 37 },
+      { code: "CW1005", line: 21, col: 18 },
+    ],
+  },
+  {
     name: "the example topology is clean",
     input: text`
       apiVersion: coddiwomple.io/v1alpha1

@@ -2,8 +2,20 @@
 // its files compared byte for byte with expected/<cluster>/..., its warnings with diagnostics.txt.
 // Refresh with UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts, then read the diff: a golden is
 // only worth something if a person has checked it (test/golden/README.md says what to look for).
+// A case with before.yaml is a second run: before.yaml is what the first run compiled (without a lock;
+// the case's lock is the one it wrote), and removed.txt lists the files the second run reports as
+// removed, as `cw generate` does.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -11,8 +23,8 @@ import { parseAllDocuments } from "yaml";
 import { schemaProblem } from "../src/analysis/schema-check.js";
 import { compile } from "../src/compile.js";
 import { type Diagnostic, sortDiagnostics } from "../src/diagnostics/diagnostic.js";
-import { MANIFEST } from "../src/emit/write.js";
-import { EMPTY_LOCK, type Lock, readLock } from "../src/plan/lock.js";
+import { MANIFEST, writeOutput } from "../src/emit/write.js";
+import { EMPTY_LOCK, type Lock, readLock, renderLock } from "../src/plan/lock.js";
 import { readLegacy } from "../src/topology/legacy.js";
 import type { Topology } from "../src/topology/model.js";
 import { readFederation } from "../src/topology/read.js";
@@ -160,6 +172,57 @@ describe("golden cases", () => {
     });
   });
 
+  // A second run over the first run's output folder: what `cw generate` reports as removed, and the
+  // VIPs it keeps. The first run starts without a lock; the case's lock is the one it wrote.
+  const secondRuns = goldenCases.filter((name) => existsSync(join(GOLDEN, name, "before.yaml")));
+  describe.each(secondRuns)("%s: second run", (name) => {
+    const dir = join(GOLDEN, name);
+    const input = readCase(dir);
+    const before = readFederation("before.yaml", readFileSync(join(dir, "before.yaml"), "utf8"));
+    const first = before.topology && compile(before.topology, EMPTY_LOCK);
+    const second = input.topology && compile(input.topology, input.lock);
+
+    it("compiles the earlier topology without errors", () => {
+      const all = [...before.diagnostics, ...(first?.diagnostics ?? [])];
+      expect(diagnosticLines(all)).not.toMatch(/ error /);
+      expect(first?.clusters.length).toBeGreaterThan(0);
+    });
+
+    it("reports the removed files of removed.txt", () => {
+      const out = join(mkdtempSync(join(tmpdir(), "cw-golden-")), "out");
+      try {
+        const federation = input.topology?.name ?? "";
+        const wrote = writeOutput(out, federation, first?.clusters ?? []);
+        expect(wrote.diagnostics).toEqual([]);
+        const rewrote = writeOutput(out, federation, second?.clusters ?? []);
+        expect(rewrote.diagnostics).toEqual([]);
+        const removed = rewrote.changes
+          .flatMap((c) => c.removed.map((f) => `${c.cluster}/${f}\n`))
+          .sort()
+          .join("");
+        const file = join(dir, "removed.txt");
+        if (UPDATE) writeFileSync(file, removed);
+        expect(removed).toBe(readFileSync(file, "utf8"));
+        // The folder holds exactly the second run's files: the removed ones are gone from disk.
+        expect(listFiles(out).filter((p) => p !== MANIFEST)).toEqual(
+          (second?.clusters ?? []).flatMap((c) => c.files.map((f) => `${c.cluster}/${f.path}`)).sort(),
+        );
+      } finally {
+        rmSync(dirname(out), { recursive: true, force: true });
+      }
+    });
+
+    it("reads the lock the first run wrote, and keeps the VIPs of the services that remain", () => {
+      expect(renderLock(first?.plan?.vips ?? new Map())).toBe(
+        readFileSync(join(dir, "federation.lock.yaml"), "utf8"),
+      );
+      const earlier = first?.plan?.vips ?? new Map<string, string>();
+      const now = second?.plan?.vips ?? new Map<string, string>();
+      expect(now.size).toBeGreaterThan(0);
+      for (const [service, vip] of now) expect(vip, service).toBe(earlier.get(service));
+    });
+  });
+
   it("reads the split Bookinfo demo the same from both input formats", () => {
     // The Federation file is a translation of the original's JSON files: same objects, byte for byte.
     const files = (name: string) =>
@@ -222,6 +285,23 @@ function wiringProblems(clusters: readonly { cluster: string; objects: readonly 
             const gateway = find(backend, "Gateway", service)[0];
             const servers = (gateway?.spec.servers ?? []) as Server[];
             const names = (s: Server) => s.hosts.map((h) => h.slice(h.indexOf("/") + 1));
+            // AUTO_PASSTHROUGH servers accept Istio's own SNI, outbound_.<port>_.<subset>_.<host>, for
+            // their hosts, and hand the stream to the pods: the check moves to the pods' policy.
+            const passthrough = /^outbound_\.\d+_\.[a-z0-9-]*_\.(.+)$/.exec(sni)?.[1];
+            if (passthrough) {
+              const open = servers.find(
+                (s) =>
+                  (s as Server & { tls?: { mode?: string } }).tls?.mode === "AUTO_PASSTHROUGH" &&
+                  names(s).includes(passthrough) &&
+                  s.port.number === endpoint.ports[port.name],
+              );
+              if (!gateway || !open) problems.push(`${where}: no AUTO_PASSTHROUGH server accepts it`);
+              const guarded = find(backend, "AuthorizationPolicy", service).some((ap) =>
+                ap.metadata.name.endsWith("-passthrough"),
+              );
+              if (!guarded) problems.push(`${where}: no policy guards the pods it reaches`);
+              continue;
+            }
             const server = servers.find(
               (s) => names(s).includes(sni) && s.port.number === endpoint.ports[port.name],
             );
@@ -238,8 +318,12 @@ function wiringProblems(clusters: readonly { cluster: string; objects: readonly 
             );
             if (!bound) problems.push(`${where}: no VirtualService bound to ${ref} routes ${routeHost}`);
             for (const ap of find(backend, "AuthorizationPolicy", service)) {
+              if (ap.metadata.name.endsWith("-passthrough")) continue;
               const when = (ap.spec.rules as { when: { values: string[] }[] }[])[0]?.when[0]?.values ?? [];
-              const accepted = servers.flatMap(names);
+              const terminated = servers.filter(
+                (s) => (s as Server & { tls?: { mode?: string } }).tls?.mode !== "AUTO_PASSTHROUGH",
+              );
+              const accepted = terminated.flatMap(names);
               if ([...when].sort().join() !== [...accepted].sort().join())
                 problems.push(
                   `${backend}: policy ${ap.metadata.name} covers [${when}] but the Gateway accepts [${accepted}]`,

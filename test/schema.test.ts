@@ -13,7 +13,21 @@ it("describes the fields an editor should complete, and rejects unknown ones", (
   const schema = JSON.parse(federationJsonSchemaText());
   const service = schema.properties.spec.properties.services.items;
   expect(Object.keys(service.properties).sort()).toEqual(
-    ["aliases", "backends", "consumers", "name", "namespace", "ports", "vip"].sort(),
+    [
+      "aliases",
+      "backends",
+      "consumers",
+      "failover",
+      "mode",
+      "name",
+      "namespace",
+      "ports",
+      "selector",
+      "serviceAccount",
+      "split",
+      "subsets",
+      "vip",
+    ].sort(),
   );
   expect(service.additionalProperties).toBe(false);
   expect(service.properties.ports.items.properties.protocol.enum).toEqual([

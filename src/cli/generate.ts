@@ -3,16 +3,16 @@
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { compile } from "../compile.js";
+import { type CompileResult, compile } from "../compile.js";
 import { diag } from "../diagnostics/catalog.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { formatJson, formatText, type LineLookup, summary } from "../diagnostics/format.js";
 import type { ClusterOutput } from "../emit/layout.js";
-import { type ClusterChanges, writeOutput } from "../emit/write.js";
+import { type ClusterChanges, type OutputWriter, openOutput } from "../emit/write.js";
 import { renderLock } from "../plan/lock.js";
 import type { Topology } from "../topology/model.js";
 import { ExitCode, type Io } from "./io.js";
-import { type InputOptions, load, UsageError } from "./load.js";
+import { type InputOptions, type Loaded, load, UsageError } from "./load.js";
 
 export interface GenerateOptions extends InputOptions {
   readonly output: string;
@@ -36,8 +36,7 @@ function report(
 }
 
 export function runCheck(options: GenerateOptions, io: Io): ExitCode {
-  const loaded = load(options);
-  const compiled = loaded.topology && compile(loaded.topology, loaded.lock, { validate: options.validate });
+  const { loaded, compiled } = loadAndCompile(options, io);
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...(compiled?.diagnostics ?? [])]);
   report(io, diagnostics, loaded.lineOf, options.format);
   if (hasErrors(diagnostics) || !compiled) return ExitCode.inputErrors;
@@ -48,37 +47,74 @@ export function runCheck(options: GenerateOptions, io: Io): ExitCode {
   return ExitCode.ok;
 }
 
+/**
+ * Read and compile, with progress on a terminal. With `open`, each cluster's files go to the writer it
+ * opens as soon as they are rendered, so that they need not all be in memory at once.
+ */
+function loadAndCompile(
+  options: GenerateOptions,
+  io: Io,
+  open?: (topology: Topology) => OutputWriter,
+): { loaded: Loaded; compiled?: CompileResult; writer?: OutputWriter } {
+  io.progress?.stage("parse");
+  try {
+    const loaded = load(options);
+    if (!loaded.topology) return { loaded };
+    const writer = open?.(loaded.topology);
+    const compiled = compile(loaded.topology, loaded.lock, {
+      validate: options.validate,
+      keepObjects: false,
+      ...(io.progress && { progress: io.progress }),
+      ...(writer && { onCluster: (c: ClusterOutput) => writer.add(c) }),
+    });
+    return { loaded, compiled, ...(writer && { writer }) };
+  } finally {
+    io.progress?.done();
+  }
+}
+
 export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
-  const loaded = load(options);
-  const compiled = loaded.topology && compile(loaded.topology, loaded.lock, { validate: options.validate });
+  const toFolder = options.output !== "-" && options.cluster === undefined;
+  const { loaded, compiled, writer } = loadAndCompile(
+    options,
+    io,
+    toFolder
+      ? (topology) =>
+          openOutput(options.output, topology.name, {
+            force: options.force === true,
+            ...(io.progress && { progress: io.progress }),
+          })
+      : undefined,
+  );
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...(compiled?.diagnostics ?? [])]);
   report(io, diagnostics, loaded.lineOf, options.format);
-  if (hasErrors(diagnostics) || !compiled?.plan || !loaded.topology) return ExitCode.inputErrors;
-
-  let clusters = compiled.clusters;
-  if (options.cluster !== undefined) {
-    const names = clusters.map((c) => c.cluster);
-    clusters = clusters.filter((c) => c.cluster === options.cluster);
-    if (clusters.length === 0) {
-      throw new UsageError(`no cluster "${options.cluster}" in the topology; it has ${names.join(", ")}`);
-    }
+  if (hasErrors(diagnostics) || !compiled?.plan || !loaded.topology) {
+    writer?.abort();
+    return ExitCode.inputErrors;
   }
 
-  if (options.output === "-") {
+  if (!writer) {
+    let clusters = compiled.clusters;
+    if (options.cluster !== undefined) {
+      const names = clusters.map((c) => c.cluster);
+      clusters = clusters.filter((c) => c.cluster === options.cluster);
+      if (clusters.length === 0) {
+        throw new UsageError(`no cluster "${options.cluster}" in the topology; it has ${names.join(", ")}`);
+      }
+    }
     const only = clusters[0];
+    if (options.output !== "-") {
+      throw new UsageError("--cluster goes with -o -; a folder always holds every cluster");
+    }
     if (clusters.length !== 1 || !only) {
       throw new UsageError("-o - prints one cluster: add --cluster NAME");
     }
     io.out(multiDocument(only));
     return ExitCode.ok;
   }
-  if (options.cluster !== undefined) {
-    throw new UsageError("--cluster goes with -o -; a folder always holds every cluster");
-  }
 
-  const written = writeOutput(options.output, loaded.topology.name, clusters, {
-    force: options.force === true,
-  });
+  const written = writer.finish();
+  io.progress?.done();
   if (written.diagnostics.length > 0) {
     report(io, written.diagnostics, loaded.lineOf, options.format);
     return ExitCode.inputErrors;
@@ -141,10 +177,17 @@ function describe(
     );
     for (const r of c.removed) lines.push(`    removed ${r}`);
   }
-  if (changes.some((c) => c.removed.length > 0)) {
+  // dns/ and mesh/ hold settings the user merged by hand, not objects kustomize applied.
+  const isSetting = (path: string) => path.startsWith("dns/") || path.startsWith("mesh/");
+  if (changes.some((c) => c.removed.some((r) => !isSetting(r)))) {
     lines.push(
-      `Objects of removed files are still in the clusters: prune them with your GitOps tool, or with`,
-      `  kubectl delete -n <namespace> <kind> <name> --context <cluster> for each removed file.`,
+      `Objects of removed object files are still in the clusters: prune them with cw apply --prune, your`,
+      `  GitOps tool, or kubectl delete -n <namespace> <kind> <name> --context <cluster> for each.`,
+    );
+  }
+  if (changes.some((c) => c.removed.some(isSetting))) {
+    lines.push(
+      `Removed dns/ or mesh/ settings: undo them where you merged them into the cluster's DNS or Istio.`,
     );
   }
   lines.push(`  VIPs recorded in ${lockPath}`);

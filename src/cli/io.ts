@@ -1,14 +1,28 @@
-// The terminal, as the CLI sees it: two text streams. Tests pass their own to capture output.
+// The terminal, as the CLI sees it: two text streams, and progress for long runs when stderr is a
+// terminal. Tests pass their own to capture output.
+
+import { type TerminalProgress, terminalProgress } from "./progress.js";
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Where long runs show how far they got; absent when stderr is not a terminal. */
+  readonly progress?: TerminalProgress;
 }
 
 export const processIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  ...(process.stderr.isTTY && { progress: terminalProgress((text) => process.stderr.write(text)) }),
 };
 
-export const ExitCode = { ok: 0, inputErrors: 1, usage: 2 } as const;
+export const ExitCode = {
+  ok: 0,
+  inputErrors: 1,
+  usage: 2,
+  /** A live cluster could not be read or refused changes (discover, diff, apply). */
+  clusterFailed: 3,
+  /** cw diff: a cluster's live config differs from the generated one. */
+  differs: 4,
+} as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

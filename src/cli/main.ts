@@ -1,13 +1,21 @@
 // The cw command line. This is the only code that reads argv and sets the exit code:
-// 0 ok (warnings allowed), 1 the input (or output folder) has errors, 2 the command was misused.
+// 0 ok (warnings allowed), 1 the input (or output folder) has errors, 2 the command was misused,
+// 3 a live cluster failed (discover, diff, apply), 4 cw diff found differences.
+// Commands that talk to clusters or serve the UI are asynchronous: runAsync runs every command.
 
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { federationJsonSchemaText } from "../topology/json-schema.js";
+import { addApplyCommand } from "./apply.js";
+import { addDiffCommand } from "./diff.js";
+import { addDiscoverCommand } from "./discover.js";
 import { runExplain } from "./explain.js";
 import { type GenerateOptions, runCheck, runGenerate } from "./generate.js";
 import { ExitCode, type Io, processIo } from "./io.js";
 import { UsageError } from "./load.js";
+import { addTraceCommand } from "./trace.js";
+import { addUiCommand } from "./ui.js";
+import { addVerifyCommand } from "./verify.js";
 
 interface RawOptions {
   clusterFile?: string;
@@ -48,7 +56,27 @@ const toOptions = (topology: string | undefined, raw: RawOptions): GenerateOptio
 });
 
 export function run(argv: readonly string[], io: Io): ExitCode {
+  const result = start(argv, io);
+  if (typeof result !== "number") throw new Error(`internal: cw ${argv[0]} is asynchronous; call runAsync`);
+  return result;
+}
+
+/** Runs any command, including the asynchronous ones (discover, diff, apply, ui). */
+export async function runAsync(argv: readonly string[], io: Io): Promise<ExitCode> {
+  const result = start(argv, io);
+  try {
+    return await result;
+  } catch (e) {
+    return failure(e, io);
+  }
+}
+
+function start(argv: readonly string[], io: Io): ExitCode | Promise<ExitCode> {
   let code: ExitCode = ExitCode.ok;
+  let pending: Promise<ExitCode> | undefined;
+  const later = (p: Promise<ExitCode>) => {
+    pending = p;
+  };
   const program = new Command("cw")
     .description(
       "Coddiwomple: compile clusters and services into Istio multi-mesh configuration, per cluster.",
@@ -91,28 +119,46 @@ export function run(argv: readonly string[], io: Io): ExitCode {
       io.out(federationJsonSchemaText());
     });
 
+  addTraceCommand(program, io, (c) => {
+    code = c;
+  });
+  addVerifyCommand(program, io, (c) => {
+    code = c;
+  });
+  addDiscoverCommand(program, io, later);
+  addDiffCommand(inputOptions(program.command("diff")), io, later);
+  addApplyCommand(inputOptions(program.command("apply")), io, later);
+  addUiCommand(program, io, later);
+
   try {
     program.parse([...argv], { from: "user" });
-    return code;
+    return pending ?? code;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    }
-    if (e instanceof UsageError) {
-      io.err(`cw: ${e.message}\n`);
-      return ExitCode.usage;
-    }
-    throw e;
+    return failure(e, io);
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  try {
-    process.exitCode = run(process.argv.slice(2), processIo);
-  } catch (e) {
-    process.stderr.write(
-      `cw: internal error (CW9001), please report it: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    process.exitCode = 70;
+function failure(e: unknown, io: Io): ExitCode {
+  if (e instanceof CommanderError) {
+    return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
+  if (e instanceof UsageError) {
+    io.err(`cw: ${e.message}\n`);
+    return ExitCode.usage;
+  }
+  throw e;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  runAsync(process.argv.slice(2), processIo).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(
+        `cw: internal error (CW9001), please report it: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
+      process.exitCode = 70;
+    },
+  );
 }

@@ -149,6 +149,72 @@ export const catalog = {
     explain:
       "Istio allocates addresses for ServiceEntries without addresses from 240.240.0.0/16 (DNS auto-allocation, and the IP allocator of Istio 1.23 and later). A VIP of cw's in that range can equal one Istio hands out, and two services on one VIP and port collide in the sidecar. Use a pool outside it; cw's default is 240.241.0.0/16. Move the pool only together with the lock file's VIPs, and restart callers afterwards.",
   },
+  CW1024: {
+    level: "error",
+    title: "split weights do not add up to 100",
+    explain:
+      "A service's split shares its consumers' calls over (cluster, subset) pairs in percent, as Istio's route weights do, so the weights must add up to exactly 100. For 75% to v3 in b and the rest split 15/10 between v1 and v2 locally, write weights 75, 15 and 10.",
+  },
+  CW1025: {
+    level: "error",
+    title: "subset without labels",
+    explain:
+      "A subset selects pods by their labels (usually version: v1). A subset without labels would select every pod of the service, which is never what a split means. Give the subset the labels its pods carry.",
+  },
+  CW1026: {
+    level: "error",
+    title: "cluster runs no backend of the service",
+    explain:
+      "A split share or a failover entry names a cluster, but that cluster runs no backend of the service, so no call could be sent there. Name one of the service's backend clusters, or add a backend there.",
+  },
+  CW1027: {
+    level: "error",
+    title: "unknown subset",
+    explain:
+      "A split share names a subset that the service does not define under subsets. Define it, or correct the name.",
+  },
+  CW1028: {
+    level: "error",
+    title: "egress mode without an egress gateway",
+    explain:
+      "In egress mode a cluster's calls to other clusters leave through its own egress gateway, so cw needs to know that gateway: add an egress field to the cluster (its selector, namespace, service account, Service name and port), or call in gateway or passthrough mode.",
+  },
+  CW1029: {
+    level: "error",
+    title: "passthrough needs one backend host",
+    explain:
+      "In passthrough mode the remote ingress gateway does not terminate TLS: it routes by the SNI the caller sends, which names the backend's Kubernetes Service host and port (outbound_.<port>_._.<host>). A caller sends one SNI whatever cluster it reaches, so every backend must use the same host. Make the hosts equal (the default <name>.<namespace>.svc.cluster.local is), or use gateway mode.",
+  },
+  CW1030: {
+    level: "warning",
+    title: "failover order needs Istio 1.18",
+    explain:
+      "An explicit failover order is written as a DestinationRule failoverPriority with label values, which Istio reads from 1.18 on. Older callers fail over by locality only (nearest first). Upgrade the calling cluster, or drop the failover list.",
+  },
+  CW1031: {
+    level: "warning",
+    title: "caller scoping not enforceable through an egress gateway",
+    explain:
+      "A consumer's namespaces or service accounts are enforced by the remote gateway from the caller's certificate. In egress mode the remote gateway sees the egress gateway's certificate instead, so it can only tell clusters apart. Use gateway or passthrough mode for that consumer to enforce the narrower scope.",
+  },
+  CW1032: {
+    level: "error",
+    title: "split through an egress gateway",
+    explain:
+      "A split picks a backend cluster and subset per call, which the caller's sidecar tells the remote gateway through the SNI or a header. Through an egress gateway that choice would have to survive a second hop, which cw does not generate yet. Call the service in gateway or passthrough mode from that cluster (service mode, or the cluster's mode), or drop the split.",
+  },
+  CW1033: {
+    level: "error",
+    title: "service accounts without namespaces",
+    explain:
+      "An Istio identity is <trust domain>/ns/<namespace>/sa/<service account>, and a policy can match a prefix or a suffix of it but nothing in the middle. To allow service accounts, say in which namespaces they are: consumers: [{cluster: a, namespaces: [shop], serviceAccounts: [frontend]}].",
+  },
+  CW1034: {
+    level: "warning",
+    title: "default trust domain cannot be narrowed",
+    explain:
+      "Istio treats cluster.local in an identity (cluster.local/ns/<namespace>/sa/<account>) as an alias of the checking cluster's own trust domain, so a policy in another cluster cannot name a caller of a cluster.local cluster exactly. cw then admits that cluster's whole trust domain, which is wider than the namespaces, service accounts or egress gateway the topology names. Give the calling cluster a trust domain of its own (meshConfig.trustDomain).",
+  },
   CW2001: {
     level: "error",
     title: "unreadable lock file",

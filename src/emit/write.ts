@@ -1,24 +1,40 @@
 // Writing the output folder: the one place cw changes the user's disk besides the lock file.
 // Rules: cw writes only into a folder it created (marked by its manifest) or an empty one; it never
 // overwrites or deletes a file it did not write, nor one the user edited since (without --force);
-// files the user added to the folder are carried over; and the folder is replaced in one rename, so
-// a reader sees either the old output or the new, never half of each. Unchanged output writes nothing.
+// files the user added to the folder stay; every file is replaced atomically, so a reader sees either
+// its old or its new content, never half of it; and only files whose content changed are written, so
+// regenerating after a one-service change touches that service's files (plus the manifest), and
+// regenerating unchanged input writes nothing at all.
+//
+// The writer takes the output one cluster at a time (openOutput, then add per cluster, then finish),
+// so that a large federation's files need not all be in memory at once:
+// - a new (or empty) folder is written as the clusters arrive, into a staging folder beside it that
+//   finish renames into place, so the folder appears complete or not at all (abort deletes it);
+// - an existing folder keeps only the files whose content changed until finish has checked the folder
+//   (no file of the user's in the way, no hand edits lost), then replaces those in place, one file at
+//   a time (a temporary file beside the target, renamed over it). The manifest is written last; before
+//   any new file appears, an interim manifest already lists it, so that a run cut short leaves a
+//   folder the next run still recognises as its own.
 
 import { createHash, randomBytes } from "node:crypto";
 import {
-  cpSync,
+  closeSync,
   existsSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
-  writeFileSync,
+  unlinkSync,
+  writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { NO_PROGRESS, type Progress } from "../progress.js";
 import type { ClusterOutput } from "./layout.js";
 
 // No .json or .yaml ending: `kubectl apply -R -f` and validators would take it for a manifest.
@@ -27,6 +43,8 @@ export const MANIFEST = ".coddiwomple-manifest";
 export interface WriteOptions {
   /** Overwrite generated files the user edited. */
   readonly force?: boolean;
+  /** Told how many files are written; nothing by default. */
+  readonly progress?: Progress;
 }
 
 export interface ClusterChanges {
@@ -45,6 +63,27 @@ export interface WriteResult {
   readonly changes: readonly ClusterChanges[];
 }
 
+export interface OutputWriter {
+  /** One cluster's files: into the staging folder at once for a new folder, else kept for finish. */
+  add(cluster: ClusterOutput): void;
+  /** Check the folder, write what changed, and say what did; writes nothing when it reports errors. */
+  finish(): WriteResult;
+  /** The run had errors: drop what was staged and leave the folder as it was. */
+  abort(): void;
+}
+
+/** Write every cluster's files: openOutput, add each cluster, finish. */
+export function writeOutput(
+  dir: string,
+  federation: string,
+  clusters: readonly ClusterOutput[],
+  options: WriteOptions = {},
+): WriteResult {
+  const writer = openOutput(dir, federation, options);
+  for (const c of clusters) writer.add(c);
+  return writer.finish();
+}
+
 interface Manifest {
   readonly tool: "coddiwomple";
   readonly federation: string;
@@ -56,58 +95,234 @@ const sha256 = (content: string | Buffer) => createHash("sha256").update(content
 function readManifest(dir: string): Manifest | undefined {
   try {
     const m = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as Manifest;
-    return m.tool === "coddiwomple" && typeof m.files === "object" ? m : undefined;
+    return m.tool === "coddiwomple" && typeof m.files === "object" && m.files !== null ? m : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** Every file below dir, relative, with "/" separators; symlinks are listed, not followed. */
-function listFiles(dir: string, prefix = ""): string[] {
-  const out: string[] = [];
+function listFiles(dir: string, prefix = "", out: string[] = []): string[] {
   for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...listFiles(dir, rel));
+    if (entry.isDirectory()) listFiles(dir, rel, out);
     else out.push(rel);
   }
   return out;
 }
 
-export function writeOutput(
-  dir: string,
-  federation: string,
-  clusters: readonly ClusterOutput[],
-  options: WriteOptions = {},
-): WriteResult {
-  const generated = new Map<string, string>();
-  for (const c of clusters) for (const f of c.files) generated.set(`${c.cluster}/${f.path}`, f.content);
+/** Write `content` to a new file (or over one, in a folder nobody reads yet). */
+function writeNew(path: string, content: string): void {
+  // open/write/close: measurably cheaper per file than writeFileSync, which matters at 10^6 files.
+  const fd = openSync(path, "w");
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+}
 
+const tmpTag = () => `${process.pid}-${randomBytes(4).toString("hex")}`;
+
+/** Replace one file atomically: write a temporary file beside it, then rename it over the target. */
+function replaceFile(target: string, write: (path: string) => void): void {
+  const tmp = join(dirname(target), `.${basename(target)}.cw-tmp-${tmpTag()}`);
+  try {
+    write(tmp);
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * The manifest, as JSON.stringify(manifest, null, 2) writes it, paths sorted; written in pieces, since
+ * with a million files it is a hundred megabytes.
+ */
+function writeManifest(path: string, federation: string, files: ReadonlyMap<string, string>): void {
+  const fd = openSync(path, "w");
+  try {
+    const paths = [...files.keys()].sort();
+    writeSync(
+      fd,
+      `{\n  "tool": "coddiwomple",\n  "federation": ${JSON.stringify(federation)},\n  "files": {`,
+    );
+    if (paths.length === 0) writeSync(fd, "}\n}\n");
+    else {
+      const chunk: string[] = [];
+      paths.forEach((p, i) => {
+        chunk.push(`${i === 0 ? "\n" : ",\n"}    ${JSON.stringify(p)}: ${JSON.stringify(files.get(p))}`);
+        if (chunk.length === 4096) writeSync(fd, chunk.splice(0).join(""));
+      });
+      writeSync(fd, `${chunk.join("")}\n  }\n}\n`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface Changes {
+  readonly cluster: string;
+  readonly files: number;
+  readonly added: string[];
+  readonly changed: string[];
+}
+
+export function openOutput(dir: string, federation: string, options: WriteOptions = {}): OutputWriter {
+  const progress = options.progress ?? NO_PROGRESS;
+  // The folder as it is: whether cw may write there, what it wrote last time, what else is there.
+  let refusal: Diagnostic | undefined;
   let old: Manifest | undefined;
   let onDisk: string[] = [];
-  if (existsSync(dir)) {
-    if (!lstatSync(dir).isDirectory()) {
-      return fail(diag("CW3001", `${dir} exists and is not a folder; choose another output folder with -o`));
-    }
-    onDisk = listFiles(dir);
-    old = readManifest(dir);
-    if (!old && onDisk.length > 0) {
-      return fail(
-        diag(
+  let exists = false;
+  try {
+    exists = existsSync(dir);
+    if (exists && !lstatSync(dir).isDirectory()) {
+      refusal = diag("CW3001", `${dir} exists and is not a folder; choose another output folder with -o`);
+    } else if (exists) {
+      onDisk = listFiles(dir);
+      old = readManifest(dir);
+      if (!old && onDisk.length > 0) {
+        refusal = diag(
           "CW3001",
           `${dir} already holds files that cw did not write; choose a new or empty folder with -o`,
-        ),
-      );
+        );
+      }
     }
+  } catch (e) {
+    refusal = diag("CW3004", `cannot read ${dir}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const oldFiles = old?.files ?? {};
-  const diagnostics: Diagnostic[] = [];
+  const oldFiles = new Map(Object.entries(old?.files ?? {}));
   const present = new Set(onDisk);
-  for (const [path, hash] of Object.entries(oldFiles)) {
-    if (!present.has(path) || options.force) continue;
-    if (
-      sha256(readFileSync(join(dir, path))) !== hash &&
-      generated.get(path) !== readFileSync(join(dir, path), "utf8")
-    ) {
+
+  /** Every generated file's hash: the next manifest. */
+  const hashes = new Map<string, string>();
+  /** Generated files to write at finish (existing folder only), by path. */
+  const pending = new Map<string, string>();
+  const changes: Changes[] = [];
+  let failure: Diagnostic | undefined = refusal;
+  let stage: string | undefined;
+  const made = new Set<string>();
+  let written = 0;
+
+  const staged = (path: string): string => {
+    if (stage === undefined) {
+      mkdirSync(dirname(dir), { recursive: true });
+      stage = join(dirname(dir), `.${basename(dir)}.cw-tmp-${tmpTag()}`);
+      // Not recursive: Node's recursive mkdir can spin forever where the parent refuses children (/proc).
+      mkdirSync(stage);
+    }
+    const target = join(stage, path);
+    const folder = dirname(target);
+    if (!made.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      made.add(folder);
+    }
+    return target;
+  };
+  const dropStage = () => {
+    if (stage === undefined) return;
+    try {
+      rmSync(stage, { recursive: true, force: true });
+    } catch {
+      // Best effort: the error that stopped the run is the one to report.
+    }
+    stage = undefined;
+  };
+  const cannotWrite = (e: unknown) =>
+    diag("CW3004", `cannot write ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+
+  return {
+    add(cluster) {
+      if (failure) return;
+      progress.stage("write");
+      const added: string[] = [];
+      const changed: string[] = [];
+      try {
+        for (const f of cluster.files) {
+          const key = `${cluster.cluster}/${f.path}`;
+          const hash = sha256(f.content);
+          hashes.set(key, hash);
+          if (old === undefined) {
+            writeNew(staged(key), f.content);
+            added.push(f.path);
+            if (++written % 1000 === 0) progress.advance(written);
+            continue;
+          }
+          const before = oldFiles.get(key);
+          const fresh = before === undefined || !present.has(key);
+          if (fresh) added.push(f.path);
+          else if (before !== hash) changed.push(f.path);
+          // With --force, edited files are restored whether or not they changed: keep them all.
+          if (fresh || before !== hash || options.force) pending.set(key, f.content);
+        }
+      } catch (e) {
+        failure = cannotWrite(e);
+        dropStage();
+      }
+      changes.push({ cluster: cluster.cluster, files: cluster.files.length, added, changed });
+    },
+
+    abort() {
+      dropStage();
+      failure ??= diag("CW3004", `nothing was written to ${dir}`);
+    },
+
+    finish() {
+      if (failure) {
+        dropStage();
+        return fail(failure);
+      }
+      try {
+        return old === undefined ? finishNew() : finishUpdate(old);
+      } catch (e) {
+        dropStage();
+        return fail(cannotWrite(e));
+      }
+    },
+  };
+
+  function finishNew(): WriteResult {
+    writeManifest(staged(MANIFEST), federation, hashes);
+    progress.advance(written);
+    const from = stage as string;
+    stage = undefined;
+    if (exists) {
+      // An empty folder (anything else was refused): swap it for the staged one.
+      const retired = join(dirname(dir), `.${basename(dir)}.cw-old-${tmpTag()}`);
+      renameSync(dir, retired);
+      try {
+        renameSync(from, dir);
+      } catch (e) {
+        renameSync(retired, dir);
+        stage = from;
+        throw e;
+      }
+      rmSync(retired, { recursive: true, force: true });
+    } else {
+      renameSync(from, dir);
+    }
+    return { diagnostics: [], wrote: true, changes: changes.map((c) => ({ ...c, removed: [] })) };
+  }
+
+  function finishUpdate(previous: Manifest): WriteResult {
+    // Every file cw wrote before is checked for hand edits, not only those it is about to replace: a
+    // folder that no longer holds what cw generated must not pass for up to date. An edit that already
+    // matches the new output is no edit. With --force, edited files are restored.
+    const diagnostics: Diagnostic[] = [];
+    const restore = new Set<string>();
+    for (const [path, hash] of oldFiles) {
+      if (!present.has(path)) continue;
+      const disk = readFileSync(join(dir, path));
+      if (sha256(disk) === hash) continue;
+      // A file not pending is generated unchanged (or not at all): its disk content is then an edit.
+      const wanted = pending.get(path);
+      if (wanted !== undefined && disk.equals(Buffer.from(wanted))) continue;
+      if (options.force) {
+        if (hashes.get(path) === hash) restore.add(path);
+        continue;
+      }
       diagnostics.push(
         diag(
           "CW3003",
@@ -115,101 +330,93 @@ export function writeOutput(
         ),
       );
     }
-  }
-  for (const path of generated.keys()) {
-    if (present.has(path) && !(path in oldFiles)) {
-      diagnostics.push(
-        diag(
-          "CW3002",
-          `${join(dir, path)} exists and cw did not write it; move it away or choose another folder`,
-        ),
-      );
-    }
-  }
-  if (diagnostics.length > 0) return { diagnostics, wrote: false, changes: [] };
-
-  const changes = clusters.map((c): ClusterChanges => {
-    const added: string[] = [];
-    const changed: string[] = [];
-    for (const f of c.files) {
-      const key = `${c.cluster}/${f.path}`;
-      const before = oldFiles[key];
-      if (before === undefined || !present.has(key)) added.push(f.path);
-      else if (before !== sha256(f.content)) changed.push(f.path);
-    }
-    return { cluster: c.cluster, files: c.files.length, added, changed, removed: [] };
-  });
-  // Files of the last run that are no longer generated, grouped by cluster (including whole
-  // clusters that left the topology).
-  const removedByCluster = new Map<string, string[]>();
-  for (const path of Object.keys(oldFiles).sort()) {
-    if (generated.has(path) || !present.has(path)) continue;
-    const [cluster = "", ...rest] = path.split("/");
-    removedByCluster.set(cluster, [...(removedByCluster.get(cluster) ?? []), rest.join("/")]);
-  }
-  const all = changes.map((c) => ({ ...c, removed: removedByCluster.get(c.cluster) ?? [] }));
-  for (const [cluster, removed] of removedByCluster) {
-    if (!clusters.some((c) => c.cluster === cluster))
-      all.push({ cluster, files: 0, added: [], changed: [], removed });
-  }
-  const manifest: Manifest = {
-    tool: "coddiwomple",
-    federation,
-    files: Object.fromEntries(
-      [...generated.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, c]) => [p, sha256(c)]),
-    ),
-  };
-  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-  const unchanged =
-    old !== undefined &&
-    all.every((c) => c.added.length === 0 && c.changed.length === 0 && c.removed.length === 0) &&
-    existsSync(join(dir, MANIFEST)) &&
-    readFileSync(join(dir, MANIFEST), "utf8") === manifestText;
-  if (unchanged) return { diagnostics: [], wrote: false, changes: all };
-
-  const parent = dirname(dir);
-  const tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
-  const stage = join(parent, `.${basename(dir)}.cw-tmp-${tag}`);
-  const retired = join(parent, `.${basename(dir)}.cw-old-${tag}`);
-  try {
-    mkdirSync(parent, { recursive: true });
-    // Not recursive: Node's recursive mkdir can spin forever where the parent refuses children (/proc).
-    mkdirSync(stage);
-    for (const [path, content] of generated) {
-      mkdirSync(dirname(join(stage, path)), { recursive: true });
-      writeFileSync(join(stage, path), content);
-    }
-    writeFileSync(join(stage, MANIFEST), manifestText);
-    // Carry over what the user put in the folder; drop only files cw wrote before.
-    for (const path of onDisk) {
-      if (path === MANIFEST || path in oldFiles) continue;
-      cpSync(join(dir, path), join(stage, path), {
-        recursive: true,
-        verbatimSymlinks: true,
-        preserveTimestamps: true,
-      });
-    }
-    if (existsSync(dir)) {
-      renameSync(dir, retired);
-      try {
-        renameSync(stage, dir);
-      } catch (e) {
-        renameSync(retired, dir);
-        throw e;
+    for (const path of pending.keys()) {
+      if (present.has(path) && !oldFiles.has(path)) {
+        diagnostics.push(
+          diag(
+            "CW3002",
+            `${join(dir, path)} exists and cw did not write it; move it away or choose another folder`,
+          ),
+        );
       }
-      rmSync(retired, { recursive: true, force: true });
-    } else {
-      renameSync(stage, dir);
     }
-  } catch (e) {
-    try {
-      rmSync(stage, { recursive: true, force: true });
-    } catch {
-      // The stage may never have been created; the error that matters is the one below.
+    if (diagnostics.length > 0) return { diagnostics, wrote: false, changes: [] };
+
+    // What to write: added and changed files, and (with --force) edited ones; the rest of `pending`
+    // (kept by --force) is unchanged on disk.
+    const writes: string[] = [];
+    for (const c of changes) {
+      for (const p of c.added) writes.push(`${c.cluster}/${p}`);
+      for (const p of c.changed) writes.push(`${c.cluster}/${p}`);
     }
-    return fail(diag("CW3004", `cannot write ${dir}: ${e instanceof Error ? e.message : String(e)}`));
+    for (const path of restore) {
+      const [cluster = "", ...rest] = path.split("/");
+      changes.find((c) => c.cluster === cluster)?.changed.push(rest.join("/"));
+      writes.push(path);
+    }
+    // Files of the last run that are no longer generated, grouped by cluster (including whole
+    // clusters that left the topology).
+    const removed: string[] = [];
+    const removedByCluster = new Map<string, string[]>();
+    for (const path of [...oldFiles.keys()].sort()) {
+      if (hashes.has(path) || !present.has(path)) continue;
+      removed.push(path);
+      const [cluster = "", ...rest] = path.split("/");
+      const list = removedByCluster.get(cluster);
+      if (list) list.push(rest.join("/"));
+      else removedByCluster.set(cluster, [rest.join("/")]);
+    }
+    const all: ClusterChanges[] = changes.map((c) => ({
+      ...c,
+      removed: removedByCluster.get(c.cluster) ?? [],
+    }));
+    const generatedClusters = new Set(changes.map((c) => c.cluster));
+    for (const [cluster, gone] of removedByCluster) {
+      if (!generatedClusters.has(cluster))
+        all.push({ cluster, files: 0, added: [], changed: [], removed: gone });
+    }
+    const sameManifest =
+      previous.federation === federation &&
+      oldFiles.size === hashes.size &&
+      [...hashes].every(([path, hash]) => oldFiles.get(path) === hash);
+    if (writes.length === 0 && removed.length === 0 && sameManifest) {
+      return { diagnostics: [], wrote: false, changes: all };
+    }
+
+    progress.stage("write", writes.length);
+    // The interim manifest: the old one plus every file about to appear, so that a run cut short
+    // leaves no file the next run would take for the user's.
+    const adding = writes.filter((p) => !oldFiles.has(p));
+    if (adding.length > 0) {
+      const interim = new Map(oldFiles);
+      for (const path of adding) interim.set(path, hashes.get(path) ?? "");
+      replaceFile(join(dir, MANIFEST), (tmp) => writeManifest(tmp, federation, interim));
+    }
+    const folders = new Set<string>();
+    let done = 0;
+    for (const path of writes) {
+      const target = join(dir, path);
+      if (!folders.has(dirname(target))) {
+        mkdirSync(dirname(target), { recursive: true });
+        folders.add(dirname(target));
+      }
+      replaceFile(target, (tmp) => writeNew(tmp, pending.get(path) ?? ""));
+      if (++done % 1000 === 0) progress.advance(done);
+    }
+    progress.advance(done);
+    const emptied = new Set<string>();
+    for (const path of removed) {
+      unlinkSync(join(dir, path));
+      for (let parent = dirname(path); parent !== "."; parent = dirname(parent)) emptied.add(parent);
+    }
+    // Folders left empty by the removals go too (a cluster that left the topology); deepest first, and
+    // only when empty, so a folder that holds the user's files stays.
+    for (const folder of [...emptied].sort((a, b) => b.length - a.length)) {
+      if (readdirSync(join(dir, folder)).length === 0) rmdirSync(join(dir, folder));
+    }
+    replaceFile(join(dir, MANIFEST), (tmp) => writeManifest(tmp, federation, hashes));
+    return { diagnostics: [], wrote: true, changes: all };
   }
-  return { diagnostics: [], wrote: true, changes: all };
 }
 
 function fail(d: Diagnostic): WriteResult {

@@ -1,7 +1,7 @@
 // What every generator receives: the whole plan and the cluster it writes for. A generator is a pure
 // function (GenerateContext) => Generated[]; the registry in generators.ts lists them all.
 
-import type { ClusterPlan, Plan, ServicePlan } from "../plan/plan.js";
+import type { ClusterPlan, Plan, Route, ServicePlan } from "../plan/plan.js";
 import { type Generated, labels, type Resource } from "./resource.js";
 
 export interface GenerateContext {
@@ -42,4 +42,22 @@ export function backendDestination(ctx: GenerateContext, service: ServicePlan, t
   if (!backend)
     throw new Error(`internal: ${service.service.name} has no backend in ${ctx.cluster.cluster.name}`);
   return { host: backend.backend.host, port: { number: targetPort } };
+}
+
+/** This cluster's route to `service`, if its callers reach it across clusters. */
+export const routeOf = (ctx: GenerateContext, service: ServicePlan): Route | undefined =>
+  ctx.cluster.routes.find((r) => r.service === service);
+
+/**
+ * Who in this cluster may see the objects for a route's service (Istio's exportTo): the consumer's
+ * namespaces when the topology names them, plus the egress gateway's namespace in egress mode, which
+ * must see them too. Undefined (everyone) when the names are not known, or when the service also runs
+ * here and any local caller may use its global name.
+ */
+export function exportTo(ctx: GenerateContext, service: ServicePlan): string[] | undefined {
+  const route = routeOf(ctx, service);
+  const namespaces = route?.callers.namespaces;
+  if (!route || !namespaces || ctx.cluster.local.includes(service)) return undefined;
+  const egress = route.mode === "egress" ? route.caller.egress?.namespace : undefined;
+  return [...new Set([...namespaces, ...(egress ? [egress] : [])])].sort();
 }

@@ -13,7 +13,7 @@ export interface TextFile {
 }
 
 export function dnsFiles(plan: Plan, cluster: ClusterPlan): TextFile[] {
-  const services = [...cluster.local, ...cluster.imported].sort((a, b) =>
+  const services = [...new Set([...cluster.local, ...cluster.routes.map((r) => r.service)])].sort((a, b) =>
     a.service.name < b.service.name ? -1 : a.service.name > b.service.name ? 1 : 0,
   );
   if (services.length === 0) return [];
@@ -49,7 +49,7 @@ export function dnsFiles(plan: Plan, cluster: ClusterPlan): TextFile[] {
       const width = Math.max(...services.map((s) => s.vip.length));
       return [
         {
-          path: "dns/coredns-global.server",
+          path: `dns/coredns-${suffix}.server`,
           content: [
             `# Cluster ${name} runs Istio ${cluster.cluster.istioVersion}, which has no DNS proxy: let CoreDNS answer`,
             `# the ${suffix} zone. Add this server block to the Corefile in ConfigMap kube-system/coredns`,

@@ -1,20 +1,28 @@
 // The registry of generators, alphabetical. Each contributes the objects of one routing concern.
 
+import { backendDestinationRules } from "./backend-destination-rule.js";
 import type { Generator } from "./context.js";
+import { destinationRules } from "./destination-rule.js";
+import { egressDestinationRules, egressGateways, egressVirtualServices } from "./egress.js";
 import { ingressAuthorizationPolicies } from "./ingress-authorization-policy.js";
 import { ingressGateways } from "./ingress-gateway.js";
 import { ingressVirtualServices } from "./ingress-virtual-service.js";
-import { localServiceEntries } from "./local-service-entry.js";
 import { meshVirtualServices } from "./mesh-virtual-service.js";
-import { remoteDestinationRules } from "./remote-destination-rule.js";
-import { remoteServiceEntries } from "./remote-service-entry.js";
+import { serviceEntries } from "./service-entry.js";
+import { sidecars } from "./sidecar.js";
+import { workloadAuthorizationPolicies } from "./workload-authorization-policy.js";
 
 export const generators: readonly Generator[] = [
+  backendDestinationRules,
+  destinationRules,
+  egressDestinationRules,
+  egressGateways,
+  egressVirtualServices,
   ingressAuthorizationPolicies,
   ingressGateways,
   ingressVirtualServices,
-  localServiceEntries,
   meshVirtualServices,
-  remoteDestinationRules,
-  remoteServiceEntries,
+  serviceEntries,
+  sidecars,
+  workloadAuthorizationPolicies,
 ];

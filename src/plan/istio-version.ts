@@ -5,7 +5,8 @@
 // so cw treats older clusters as having no usable policy. The same release renamed outlier detection's
 // consecutiveErrors to consecutiveGatewayErrors (same meaning: 502/503/504, or connect failures for
 // TCP). Istio's DNS proxy (ISTIO_META_DNS_CAPTURE) arrived in 1.8; older clusters need their CoreDNS
-// to answer global names.
+// to answer global names. DestinationRule failoverPriority with label values ("key=value", matched
+// against endpoints rather than the caller) arrived in 1.18 (istio/istio#39111, release note 43535).
 
 export type NetworkingApi =
   | "networking.istio.io/v1"
@@ -25,6 +26,8 @@ export interface IstioCapabilities {
   readonly security?: SecurityApi;
   readonly dns: DnsMethod;
   readonly gatewayErrors: GatewayErrorsField;
+  /** failoverPriority entries of the form label=value. */
+  readonly failoverPriorityValues: boolean;
 }
 
 export function istioCapabilities(version: string): IstioCapabilities {
@@ -37,7 +40,8 @@ export function istioCapabilities(version: string): IstioCapabilities {
         : "networking.istio.io/v1alpha3";
   const dns: DnsMethod = minor >= 8 ? "istio-dns-proxy" : "coredns";
   const gatewayErrors: GatewayErrorsField = minor >= 5 ? "consecutiveGatewayErrors" : "consecutiveErrors";
-  if (minor >= 22) return { networking, security: "security.istio.io/v1", dns, gatewayErrors };
-  if (minor >= 5) return { networking, security: "security.istio.io/v1beta1", dns, gatewayErrors };
-  return { networking, dns, gatewayErrors };
+  const base = { networking, dns, gatewayErrors, failoverPriorityValues: minor >= 18 } as const;
+  if (minor >= 22) return { ...base, security: "security.istio.io/v1" };
+  if (minor >= 5) return { ...base, security: "security.istio.io/v1beta1" };
+  return base;
 }

@@ -10,11 +10,13 @@
 
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { Backend, Cluster, Port, Service, Topology } from "../topology/model.js";
+import type { Backend, Cluster, Port, Service, Subset, Topology } from "../topology/model.js";
 import { at, type Origin } from "../topology/source.js";
+import { type Export, exportOf, landing } from "./exports.js";
 import { type IstioCapabilities, istioCapabilities } from "./istio-version.js";
 import type { Lock } from "./lock.js";
 import { globalHost, isHttpFamily, portSni } from "./names.js";
+import { type RouteInput, routesOf } from "./routes.js";
 import { allocateVips, overlapsIstioRange, parsePool } from "./vip.js";
 
 export interface PortPlan {
@@ -32,15 +34,24 @@ export interface PortPlan {
   readonly serverNames: readonly string[];
 }
 
+/** How callers in one cluster reach one service (see routes.ts). */
+export interface Route extends Omit<RouteInput, "service"> {
+  readonly service: ServicePlan;
+}
+
 export interface ServicePlan {
   readonly service: Service;
+  /** The backends' Kubernetes host when they all share one (passthrough needs that), else the first. */
+  readonly backendHost: string;
+  /** Every consumer cluster's route to the service, by calling cluster. */
+  readonly routes: readonly Route[];
   readonly vip: string;
   /** <name>.<suffix> first, then the aliases. */
   readonly hosts: readonly string[];
   readonly primaryHost: string;
   readonly ports: readonly PortPlan[];
   readonly backends: readonly { readonly backend: Backend; readonly cluster: Cluster }[];
-  /** Clusters allowed to call the service through a gateway: consumers without a local backend. */
+  /** Clusters whose callers reach the service across clusters: the callers of `routes`. */
   readonly consumers: readonly Cluster[];
 }
 
@@ -49,10 +60,12 @@ export interface ClusterPlan {
   readonly istio: IstioCapabilities;
   /** Services with a backend in this cluster, by name. */
   readonly local: readonly ServicePlan[];
-  /** Of `local`, those other clusters consume: exposed on this cluster's ingress gateway. */
-  readonly exported: readonly ServicePlan[];
-  /** Services this cluster consumes from other clusters. */
-  readonly imported: readonly ServicePlan[];
+  /** Of `local`, what other clusters' routes bring to this cluster's ingress gateway. */
+  readonly exports: readonly Export[];
+  /** This cluster's routes to services elsewhere (all or part of their calls), by service. */
+  readonly routes: readonly Route[];
+  /** Subsets of local services that some route selects here: the backend DestinationRule's. */
+  readonly subsets: readonly { readonly service: ServicePlan; readonly subsets: readonly Subset[] }[];
 }
 
 export interface Plan {
@@ -70,6 +83,13 @@ export interface PlanResult {
 
 const byName = <T extends { readonly name: string }>(a: T, b: T) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
+/** Add `value` to the list under `key`, in place: copying the list each time would be quadratic. */
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
 
 export function planFederation(topology: Topology, lock: Lock): PlanResult {
   const diagnostics: Diagnostic[] = [];
@@ -120,6 +140,11 @@ export function planFederation(topology: Topology, lock: Lock): PlanResult {
     } else if (!owner) hostOwners.set(host, { service: service.name, origin });
   };
 
+  // Clusters by trust domain, in name order, for the trust domain warnings: each service then looks
+  // at the clusters that share its consumers' domains, not at every cluster.
+  const byTrustDomain = new Map<string, Cluster[]>();
+  for (const c of [...topology.clusters].sort(byName)) append(byTrustDomain, c.trustDomain, c);
+
   const servicePlans: ServicePlan[] = [];
   for (const service of services) {
     const primaryHost = globalHost(service.name, topology.suffix);
@@ -151,33 +176,79 @@ export function planFederation(topology: Topology, lock: Lock): PlanResult {
       return cluster ? [{ backend, cluster }] : [];
     });
     const backendNames = new Set(backends.map((b) => b.cluster.name));
-    const consumerNames = new Set(
-      service.consumers.flatMap((c) => (c.cluster === "*" ? [...clusters.keys()] : [c.cluster])),
-    );
-    const consumers = [...consumerNames]
-      .filter((n) => !backendNames.has(n))
-      .flatMap((n) => clusters.get(n) ?? [])
-      .sort(byName);
-    servicePlans.push({
+    const inputs = routesOf(topology, service, clusters);
+    const consumers = inputs.map((r) => r.caller);
+    const routes: Route[] = [];
+    const plan: ServicePlan = {
       service,
+      backendHost: backends[0]?.backend.host ?? "",
+      routes,
       vip: allocation.vips.get(service.name) ?? "",
       hosts,
       primaryHost,
       ports,
       backends: backends.sort((a, b) => byName(a.cluster, b.cluster)),
       consumers,
-    });
-    diagnostics.push(...trustDomainWarnings(service, backendNames, consumers, topology.clusters));
+    };
+    for (const r of inputs) routes.push({ ...r, service: plan });
+    // Every SNI a split's subset adds on a TCP port is a name of the service too.
+    for (const subset of new Set(
+      routes.flatMap((r) => r.shares.flatMap((s) => (s.subset ? [s.subset.name] : []))),
+    )) {
+      for (const p of ports)
+        if (p.crossing === "tcp")
+          claim(portSni(p.port.port, primaryHost, subset), service, p.port.origins.port);
+    }
+    servicePlans.push(plan);
+    // In passthrough mode the pods also admit their own cluster's trust domain (local callers).
+    const podDomains = routes.some((r) => r.mode === "passthrough")
+      ? backends.map((b) => b.cluster.trustDomain)
+      : [];
+    diagnostics.push(...trustDomainWarnings(service, backendNames, consumers, byTrustDomain, podDomains));
+    void backendNames;
   }
 
+  // Index routes by caller and services by backend cluster once, so each cluster's share of the work
+  // is proportional to what it runs and calls, not to the size of the federation.
+  const routesByCaller = new Map<Cluster, Route[]>();
+  const localByCluster = new Map<Cluster, ServicePlan[]>();
+  for (const s of servicePlans) {
+    for (const r of s.routes) append(routesByCaller, r.caller, r);
+    for (const b of s.backends) append(localByCluster, b.cluster, s);
+  }
   const clusterPlans = [...clusters.values()].sort(byName).map((cluster): ClusterPlan => {
-    const local = servicePlans.filter((s) => s.backends.some((b) => b.cluster === cluster));
+    const local = localByCluster.get(cluster) ?? [];
+    const routes = routesByCaller.get(cluster) ?? [];
+    const istio = istioCapabilities(cluster.istioVersion);
+    for (const r of routes) {
+      if (r.ordered && !istio.failoverPriorityValues) {
+        diagnostics.push(
+          diag(
+            "CW1030",
+            `cluster "${cluster.name}" runs Istio ${cluster.istioVersion}, which cannot follow the failover order of "${r.service.service.name}"; its callers fail over by locality instead`,
+            at(r.service.service.failover[0]?.origin ?? r.service.service.origin),
+          ),
+        );
+      }
+    }
     return {
       cluster,
-      istio: istioCapabilities(cluster.istioVersion),
+      istio,
       local,
-      exported: local.filter((s) => s.consumers.length > 0),
-      imported: servicePlans.filter((s) => s.backends.length > 0 && s.consumers.includes(cluster)),
+      exports: local.flatMap((s) => exportOf(s, cluster) ?? []),
+      routes,
+      subsets: local.flatMap((s) => {
+        // Subsets selected here: by other clusters' shares landing here, and by local shares of this
+        // cluster's own callers.
+        const chosen = new Set<Subset>();
+        for (const r of s.routes) {
+          for (const subset of landing(r, cluster)) if (subset) chosen.add(subset);
+          if (r.caller === cluster)
+            for (const sh of r.shares) if (sh.kind === "local" && sh.subset) chosen.add(sh.subset);
+        }
+        const subsets = [...chosen].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        return subsets.length > 0 ? [{ service: s, subsets }] : [];
+      }),
     };
   });
 
@@ -193,13 +264,15 @@ function trustDomainWarnings(
   service: Service,
   backendNames: ReadonlySet<string>,
   consumers: readonly Cluster[],
-  all: readonly Cluster[],
+  byTrustDomain: ReadonlyMap<string, readonly Cluster[]>,
+  podDomains: readonly string[],
 ): Diagnostic[] {
   if (consumers.length === 0) return [];
-  const allowed = new Set(consumers.map((c) => c.trustDomain));
+  const allowed = new Set([...consumers.map((c) => c.trustDomain), ...podDomains]);
   const consumerNames = new Set(consumers.map((c) => c.name));
-  const leaky = all
-    .filter((c) => !consumerNames.has(c.name) && !backendNames.has(c.name) && allowed.has(c.trustDomain))
+  const leaky = [...allowed]
+    .flatMap((domain) => byTrustDomain.get(domain) ?? [])
+    .filter((c) => !consumerNames.has(c.name) && !backendNames.has(c.name))
     .sort(byName);
   if (leaky.length === 0) return [];
   const names = leaky.map((c) => `"${c.name}"`).join(", ");
@@ -207,7 +280,7 @@ function trustDomainWarnings(
   return [
     diag(
       "CW1019",
-      `service "${service.name}" is not exported to ${names}, but ${leaky.length === 1 ? "it shares" : "they share"} trust domain ${domains} with a consumer, so the gateway cannot keep ${leaky.length === 1 ? "it" : "them"} out; give each cluster its own trustDomain`,
+      `service "${service.name}" is not exported to ${names}, but ${leaky.length === 1 ? "it shares" : "they share"} trust domain ${domains} with a consumer${podDomains.length > 0 ? " or a backend" : ""}, so the gateway cannot keep ${leaky.length === 1 ? "it" : "them"} out; give each cluster its own trustDomain`,
       at(service.origins.name),
     ),
   ];

@@ -6,7 +6,8 @@ import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { suggestion } from "./issues.js";
 import type { Cluster, Service, Topology } from "./model.js";
-import { at } from "./source.js";
+import { DEFAULT_TRUST_DOMAIN } from "./schema.js";
+import { at, child } from "./source.js";
 
 export function checkTopology(topology: Topology): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -142,7 +143,11 @@ function checkService(
     }
     if (listed.has(c.cluster)) {
       out.push(
-        diag("CW1009", `service "${s.name}" lists consumer "${c.cluster}" twice; keep one`, at(c.origin)),
+        diag(
+          "CW1009",
+          `service "${s.name}" lists consumer "${c.cluster}" twice; keep one`,
+          at(c.origins.cluster),
+        ),
       );
       continue;
     }
@@ -152,13 +157,14 @@ function checkService(
         diag(
           "CW1012",
           `consumer "${c.cluster}" of service "${s.name}" is not a cluster${suggestion(c.cluster, clusterNames)}; list cluster names, or "*" for every cluster`,
-          at(c.origin),
+          at(c.origins.cluster),
         ),
       );
       continue;
     }
     consumers.add(c.cluster);
-    if (backendClusters.has(c.cluster)) {
+    // A backend cluster that consumes the service sends calls away only through a split.
+    if (backendClusters.has(c.cluster) && s.split.length === 0) {
       out.push(
         diag(
           "CW1020",
@@ -169,6 +175,8 @@ function checkService(
     }
   }
 
+  out.push(...checkRouting(s, clusters, backendClusters, consumers));
+
   // Remote consumers reach backends through each backend cluster's ingress gateway.
   if ([...consumers].some((c) => !backendClusters.has(c))) {
     for (const b of s.backends) {
@@ -176,6 +184,180 @@ function checkService(
       if (cluster && cluster.ingress.addresses.length === 0)
         needsIngress.set(cluster, [...(needsIngress.get(cluster) ?? []), s.name]);
     }
+  }
+  return out;
+}
+
+const scopedEntry = (s: Service, cluster: string) =>
+  s.consumers.find((c) => c.cluster === cluster && (c.namespaces || c.serviceAccounts));
+
+// Subsets, splits, failover and modes: each names clusters and subsets that must exist, and each mode
+// needs something of the clusters involved.
+function checkRouting(
+  s: Service,
+  clusters: ReadonlyMap<string, Cluster>,
+  backendClusters: ReadonlySet<string>,
+  consumers: ReadonlySet<string>,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const subsets = new Set<string>();
+  for (const subset of s.subsets) {
+    if (subsets.has(subset.name)) {
+      out.push(
+        diag(
+          "CW1009",
+          `service "${s.name}" defines subset "${subset.name}" twice; keep one`,
+          at(child(subset.origin, "name")),
+        ),
+      );
+    }
+    subsets.add(subset.name);
+    if (Object.keys(subset.labels).length === 0 && !s.invalidFields?.has("subsets")) {
+      out.push(
+        diag(
+          "CW1025",
+          `subset "${subset.name}" of service "${s.name}" has no labels, so it would select every pod; give it the labels of its pods, such as {version: ${subset.name}}`,
+          at(child(subset.origin, "labels")),
+        ),
+      );
+    }
+  }
+  const notBackend = (cluster: string, what: string) =>
+    `${what} names cluster "${cluster}", which runs no backend of "${s.name}"${suggestion(cluster, [...backendClusters])}; name one of its backend clusters (${[...backendClusters].join(", ") || "none"})`;
+
+  if (s.split.length > 0) {
+    const total = s.split.reduce((n, share) => n + share.weight, 0);
+    if (total !== 100 && !s.invalidFields?.has("split")) {
+      out.push(
+        diag(
+          "CW1024",
+          `the split of service "${s.name}" adds up to ${total}, not 100; change the weights so they add up to 100`,
+          at(s.origins.split ?? s.origin, "key"),
+        ),
+      );
+    }
+    const seen = new Set<string>();
+    for (const share of s.split) {
+      const key = `${share.cluster}/${share.subset ?? ""}`;
+      if (seen.has(key)) {
+        out.push(
+          diag(
+            "CW1009",
+            `the split of service "${s.name}" lists ${share.subset ? `subset "${share.subset}" of ` : ""}cluster "${share.cluster}" twice; merge the two shares`,
+            at(share.origin),
+          ),
+        );
+      }
+      seen.add(key);
+      if (!backendClusters.has(share.cluster))
+        out.push(
+          diag("CW1026", notBackend(share.cluster, "a split share"), at(child(share.origin, "cluster"))),
+        );
+      if (share.subset !== undefined && !subsets.has(share.subset) && !s.invalidFields?.has("subsets")) {
+        out.push(
+          diag(
+            "CW1027",
+            `the split of service "${s.name}" names subset "${share.subset}", which the service does not define${suggestion(share.subset, [...subsets])}; add it under subsets or correct the name`,
+            at(child(share.origin, "subset")),
+          ),
+        );
+      }
+    }
+    if (consumers.size === 0) {
+      out.push(
+        diag(
+          "CW1018",
+          `service "${s.name}" has a split but no consumers, so no caller uses it; list the clusters whose callers the split applies to under consumers`,
+          at(s.origins.split ?? s.origin, "key"),
+        ),
+      );
+    }
+  }
+  for (const c of s.consumers) {
+    if (c.serviceAccounts && !c.namespaces) {
+      out.push(
+        diag(
+          "CW1033",
+          `consumer "${c.cluster}" of service "${s.name}" lists service accounts but no namespaces; add the namespaces they live in (an identity is namespace and service account)`,
+          at(child(c.origin, "serviceAccounts"), "key"),
+        ),
+      );
+    }
+  }
+  const failover = new Set<string>();
+  for (const f of s.failover) {
+    if (failover.has(f.cluster))
+      out.push(
+        diag(
+          "CW1009",
+          `the failover list of service "${s.name}" names cluster "${f.cluster}" twice; keep one`,
+          at(f.origin),
+        ),
+      );
+    failover.add(f.cluster);
+    if (!backendClusters.has(f.cluster))
+      out.push(diag("CW1026", notBackend(f.cluster, "the failover list"), at(f.origin)));
+  }
+
+  // Each consumer calls in its own mode, unless the service fixes one.
+  for (const name of consumers) {
+    const caller = clusters.get(name);
+    if (!caller || (backendClusters.has(name) && s.split.length === 0)) continue;
+    const mode = s.mode?.value ?? caller.mode;
+    if (mode === "egress" && !caller.egress) {
+      out.push(
+        diag(
+          "CW1028",
+          `cluster "${name}" calls "${s.name}" in egress mode but has no egress gateway; describe it under the cluster's egress field, or use another mode`,
+          at(s.mode?.origin ?? caller.origins.mode ?? caller.origins.name),
+        ),
+      );
+    }
+    if (caller.trustDomain === DEFAULT_TRUST_DOMAIN && (mode === "egress" || scopedEntry(s, name))) {
+      out.push(
+        diag(
+          "CW1034",
+          `cluster "${name}" keeps Istio's default trust domain cluster.local, which Istio rewrites in exact identities, so "${s.name}" admits all of "${name}"'s callers rather than the ${mode === "egress" ? "egress gateway" : "namespaces and service accounts listed"}; give "${name}" a trust domain of its own`,
+          at(
+            scopedEntry(s, name)?.origins.cluster ??
+              s.mode?.origin ??
+              caller.origins.mode ??
+              caller.origins.name,
+          ),
+        ),
+      );
+    }
+    if (mode === "egress" && s.split.length > 0) {
+      out.push(
+        diag(
+          "CW1032",
+          `service "${s.name}" has a split, which cw cannot route through cluster "${name}"'s egress gateway yet; call it in gateway or passthrough mode from "${name}", or drop the split`,
+          at(s.mode?.origin ?? caller.origins.mode ?? s.origins.split ?? s.origin),
+        ),
+      );
+    }
+    const scoped = scopedEntry(s, name);
+    if (mode === "egress" && scoped) {
+      out.push(
+        diag(
+          "CW1031",
+          `cluster "${name}" calls "${s.name}" through its egress gateway, so the remote gateway sees the egress gateway's identity and cannot check the caller's namespace or service account; only the cluster is enforced`,
+          at(scoped.origins.cluster),
+        ),
+      );
+    }
+  }
+  const passthrough =
+    s.mode?.value === "passthrough" || [...consumers].some((n) => clusters.get(n)?.mode === "passthrough");
+  const hosts = new Set(s.backends.map((b) => b.host));
+  if (passthrough && hosts.size > 1) {
+    out.push(
+      diag(
+        "CW1029",
+        `service "${s.name}" is called in passthrough mode, where the caller names the backend's Kubernetes host in its SNI, but its backends use different hosts (${[...hosts].sort().join(", ")}); give every backend the same host, or use gateway mode`,
+        at(s.mode?.origin ?? s.origins.name),
+      ),
+    );
   }
   return out;
 }

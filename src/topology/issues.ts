@@ -88,6 +88,7 @@ const expectedName = (e: string): string =>
   (
     ({
       object: "a mapping",
+      record: "a mapping",
       array: "a list",
       string: "text",
       number: "a number",
@@ -106,7 +107,7 @@ function retype(expected: string, value: unknown): string {
   if (expected === "string" && (typeof value === "number" || typeof value === "boolean"))
     return "put it in quotes";
   if (expected === "array") return "write it as a list, e.g. [a, b] or lines starting with '- '";
-  if (expected === "object") return "write it as a mapping of key: value lines";
+  if (expected === "object" || expected === "record") return "write it as a mapping of key: value lines";
   return `write ${expectedName(expected)} here`;
 }
 

@@ -10,6 +10,7 @@ import type { Cluster, Service, Topology } from "./model.js";
 import { toCluster, toService } from "./read.js";
 import { CLEAN, type Part, type Provenance, readPart } from "./salvage.js";
 import {
+  DEFAULT_MODE,
   DEFAULT_NAMESPACE,
   DEFAULT_SUFFIX,
   DEFAULT_VIP_POOL,
@@ -111,6 +112,8 @@ export function readLegacy(files: LegacyFiles): LegacyResult {
       suffix: DEFAULT_SUFFIX,
       namespace: DEFAULT_NAMESPACE,
       vipPool: DEFAULT_VIP_POOL,
+      mode: DEFAULT_MODE,
+      sidecarScope: false,
       clusters: clusters satisfies Cluster[],
       services: services satisfies Service[],
       origins: { root },
@@ -189,6 +192,6 @@ function toLegacyService(
       origin: at("backends", b.cluster),
       origins: { cluster: at("backends", b.cluster), clusterAt: "key" },
     })),
-    consumers: [{ cluster: "*", origin }],
+    consumers: [{ cluster: "*", origin, origins: { cluster: origin } }],
   };
 }

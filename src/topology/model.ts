@@ -2,7 +2,7 @@
 // Both input formats (Federation files and the original Coddiwomple's JSON files) end up here, so
 // checks and the planner see one shape.
 
-import type { Protocol } from "./schema.js";
+import type { Mode, Protocol } from "./schema.js";
 import type { Origin } from "./source.js";
 
 export interface Topology {
@@ -15,6 +15,10 @@ export interface Topology {
   readonly services: readonly Service[];
   /** Where each defaults field came from; absent for defaults cw filled in. */
   readonly origins: { readonly suffix?: Origin; readonly vipPool?: Origin; readonly root: Origin };
+  /** How clusters call each other unless a cluster or service says otherwise. */
+  readonly mode: Mode;
+  /** Write a Sidecar per consuming namespace (opt-in: a namespace has at most one default Sidecar). */
+  readonly sidecarScope: boolean;
 }
 
 export interface GatewayRef {
@@ -28,18 +32,31 @@ export interface Ingress extends GatewayRef {
   readonly port: number;
 }
 
+export interface EgressGateway extends GatewayRef {
+  /** The egress gateway's Kubernetes Service name and the port sidecars send cross-cluster calls to. */
+  readonly service: string;
+  readonly port: number;
+}
+
 export interface Cluster {
   readonly name: string;
+  /** How this cluster's workloads call other clusters (the federation default when not set). */
+  readonly mode: Mode;
   readonly network: string;
   readonly region?: string;
   readonly zone?: string;
   readonly trustDomain: string;
   readonly istioVersion: string;
   readonly ingress: Ingress;
-  readonly egress?: GatewayRef;
+  readonly egress?: EgressGateway;
   readonly kubeconfig?: { readonly path?: string; readonly context?: string };
   readonly origin: Origin;
-  readonly origins: { readonly name: Origin; readonly istioVersion?: Origin; readonly ingress: Origin };
+  readonly origins: {
+    readonly name: Origin;
+    readonly istioVersion?: Origin;
+    readonly ingress: Origin;
+    readonly mode?: Origin;
+  };
   /** Fields that had schema errors (already reported); see invalidFields of Service. */
   readonly invalidFields?: ReadonlySet<string>;
 }
@@ -65,6 +82,24 @@ export interface Backend {
 export interface Consumer {
   /** A cluster name, or "*" for every cluster. */
   readonly cluster: string;
+  /** Callers allowed, when the topology narrows them; undefined means every namespace. */
+  readonly namespaces?: readonly string[];
+  readonly serviceAccounts?: readonly string[];
+  readonly origin: Origin;
+  /** Where the cluster name is (the item itself in the short form). */
+  readonly origins: { readonly cluster: Origin };
+}
+
+export interface Subset {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly origin: Origin;
+}
+
+export interface SplitShare {
+  readonly cluster: string;
+  readonly subset?: string;
+  readonly weight: number;
   readonly origin: Origin;
 }
 
@@ -76,8 +111,19 @@ export interface Service {
   readonly ports: readonly Port[];
   readonly backends: readonly Backend[];
   readonly consumers: readonly Consumer[];
+  /** Overrides the calling clusters' mode for this service. */
+  readonly mode?: { readonly value: Mode; readonly origin: Origin };
+  /** The pods' service account, verified by callers in passthrough mode. */
+  readonly serviceAccount?: string;
+  /** The pods' labels, for policies on the pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  readonly subsets: readonly Subset[];
+  /** Shares over (cluster, subset) for calls from consumer clusters; empty when not split. */
+  readonly split: readonly SplitShare[];
+  /** Backend clusters in order of preference for consumers; empty for nearest-first. */
+  readonly failover: readonly { readonly cluster: string; readonly origin: Origin }[];
   readonly origin: Origin;
-  readonly origins: { readonly name: Origin };
+  readonly origins: { readonly name: Origin; readonly split?: Origin };
   /**
    * Fields that had schema errors (already reported). The rest of the service was kept so that checks
    * across services still see it; checks that conclude something is missing skip these fields, since

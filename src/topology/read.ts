@@ -13,19 +13,23 @@ import {
   BackendSchema,
   type ClusterInput,
   ClusterSchema,
+  DEFAULT_EGRESS_PORT,
   DEFAULT_EGRESS_SELECTOR,
+  DEFAULT_EGRESS_SERVICE,
   DEFAULT_EGRESS_SERVICE_ACCOUNT,
   DEFAULT_GATEWAY_NAMESPACE,
   DEFAULT_INGRESS_PORT,
   DEFAULT_INGRESS_SELECTOR,
   DEFAULT_INGRESS_SERVICE_ACCOUNT,
   DEFAULT_ISTIO_VERSION,
+  DEFAULT_MODE,
   DEFAULT_NAMESPACE,
   DEFAULT_SUFFIX,
   DEFAULT_TRUST_DOMAIN,
   DEFAULT_VIP_POOL,
   DefaultsSchema,
   FederationSchema,
+  type Mode,
   PortSchema,
   type ServiceInput,
   ServiceSchema,
@@ -94,11 +98,16 @@ export function readFederationSource(source: Source): ReadResult {
     return Array.isArray(value) ? value : [];
   };
 
+  // Defaults in error fall back to cw's own, and a name in error to none: either way the error is
+  // already reported, so nothing is generated with them.
+  const defaults = readPart(source, ["spec", "defaults"], DefaultsSchema, DefaultsSchema, [])?.value ?? {};
+  const defaultMode = defaults.mode ?? DEFAULT_MODE;
+
   const clusters: Cluster[] = [];
   items("clusters").forEach((_, i) => {
     const path = ["spec", "clusters", i];
     const part = readPart(source, path, ClusterSchema, ClusterSchema, diagnostics);
-    if (part) clusters.push(toCluster(part.value, child(root, ...path), part));
+    if (part) clusters.push(toCluster(part.value, child(root, ...path), part, defaultMode));
   });
   const services: Service[] = [];
   items("services").forEach((_, i) => {
@@ -107,9 +116,6 @@ export function readFederationSource(source: Source): ReadResult {
     if (part) services.push(toService(part.value, child(root, ...path), part));
   });
 
-  // Defaults in error fall back to cw's own, and a name in error to none: either way the error is
-  // already reported, so nothing is generated with them.
-  const defaults = readPart(source, ["spec", "defaults"], DefaultsSchema, DefaultsSchema, [])?.value ?? {};
   const name = shell?.value.metadata.name ?? "";
   const defaultsOrigin = child(root, "spec", "defaults");
   const topology: Topology = {
@@ -117,6 +123,8 @@ export function readFederationSource(source: Source): ReadResult {
     suffix: defaults.suffix ?? DEFAULT_SUFFIX,
     namespace: defaults.namespace ?? DEFAULT_NAMESPACE,
     vipPool: defaults.vipPool ?? DEFAULT_VIP_POOL,
+    mode: defaultMode,
+    sidecarScope: defaults.sidecarScope ?? false,
     clusters,
     services,
     origins: {
@@ -128,7 +136,12 @@ export function readFederationSource(source: Source): ReadResult {
   return { topology, diagnostics };
 }
 
-export function toCluster(input: ClusterInput, origin: Origin, provenance: Provenance = CLEAN): Cluster {
+export function toCluster(
+  input: ClusterInput,
+  origin: Origin,
+  provenance: Provenance = CLEAN,
+  defaultMode: Mode = DEFAULT_MODE,
+): Cluster {
   const ingress = input.ingress ?? {};
   return {
     name: input.name,
@@ -144,11 +157,14 @@ export function toCluster(input: ClusterInput, origin: Origin, provenance: Prove
       namespace: ingress.namespace ?? DEFAULT_GATEWAY_NAMESPACE,
       serviceAccount: ingress.serviceAccount ?? DEFAULT_INGRESS_SERVICE_ACCOUNT,
     },
+    mode: input.mode ?? defaultMode,
     ...(input.egress && {
       egress: {
         selector: input.egress.selector ?? DEFAULT_EGRESS_SELECTOR,
         namespace: input.egress.namespace ?? DEFAULT_GATEWAY_NAMESPACE,
         serviceAccount: input.egress.serviceAccount ?? DEFAULT_EGRESS_SERVICE_ACCOUNT,
+        service: input.egress.service ?? DEFAULT_EGRESS_SERVICE,
+        port: input.egress.port ?? DEFAULT_EGRESS_PORT,
       },
     }),
     ...(input.kubeconfig && { kubeconfig: input.kubeconfig }),
@@ -157,6 +173,7 @@ export function toCluster(input: ClusterInput, origin: Origin, provenance: Prove
       name: child(origin, "name"),
       ingress: input.ingress ? child(origin, "ingress") : origin,
       ...(input.istioVersion !== undefined && { istioVersion: child(origin, "istioVersion") }),
+      ...(input.mode !== undefined && { mode: child(origin, "mode") }),
     },
     ...(provenance.invalidFields.size > 0 && { invalidFields: provenance.invalidFields }),
   };
@@ -184,9 +201,34 @@ export function toService(input: ServiceInput, origin: Origin, provenance: Prove
       origin: at("backends", i),
       origins: { cluster: at("backends", i, "cluster"), clusterAt: "value" },
     })),
-    consumers: (input.consumers ?? []).map((cluster, i) => ({ cluster, origin: at("consumers", i) })),
+    consumers: (input.consumers ?? []).map((c, i) =>
+      typeof c === "string"
+        ? { cluster: c, origin: at("consumers", i), origins: { cluster: at("consumers", i) } }
+        : {
+            cluster: c.cluster,
+            ...(c.namespaces && { namespaces: c.namespaces }),
+            ...(c.serviceAccounts && { serviceAccounts: c.serviceAccounts }),
+            origin: at("consumers", i),
+            origins: { cluster: at("consumers", i, "cluster") },
+          },
+    ),
+    ...(input.mode !== undefined && { mode: { value: input.mode, origin: at("mode") } }),
+    ...(input.serviceAccount !== undefined && { serviceAccount: input.serviceAccount }),
+    selector: input.selector ?? { app: input.name },
+    subsets: (input.subsets ?? []).map((s, i) => ({
+      name: s.name,
+      labels: s.labels,
+      origin: at("subsets", i),
+    })),
+    split: (input.split ?? []).map((s, i) => ({
+      cluster: s.cluster,
+      ...(s.subset !== undefined && { subset: s.subset }),
+      weight: s.weight,
+      origin: at("split", i),
+    })),
+    failover: (input.failover ?? []).map((cluster, i) => ({ cluster, origin: at("failover", i) })),
     origin,
-    origins: { name: at("name") },
+    origins: { name: at("name"), ...(input.split !== undefined && { split: at("split") }) },
     ...(provenance.invalidFields.size > 0 && { invalidFields: provenance.invalidFields }),
   };
 }

@@ -19,6 +19,17 @@ export const DEFAULT_INGRESS_SERVICE_ACCOUNT = "istio-ingressgateway-service-acc
 export const DEFAULT_EGRESS_SELECTOR = { istio: "egressgateway" } as const;
 export const DEFAULT_EGRESS_SERVICE_ACCOUNT = "istio-egressgateway-service-account";
 
+// How a call crosses from one cluster to another:
+//   gateway      sidecar -> remote ingress gateway, which terminates Istio mTLS and routes (seed 000)
+//   passthrough  sidecar -> remote ingress gateway (AUTO_PASSTHROUGH, SNI-routed) -> the workload,
+//                mTLS end to end, so the called workload sees the caller's own identity (seed 003)
+//   egress       sidecar -> the caller cluster's egress gateway -> remote ingress gateway (seed 004)
+export const MODES = ["gateway", "passthrough", "egress"] as const;
+export type Mode = (typeof MODES)[number];
+export const DEFAULT_MODE: Mode = "gateway";
+export const DEFAULT_EGRESS_SERVICE = "istio-egressgateway";
+export const DEFAULT_EGRESS_PORT = 443;
+
 export const PROTOCOLS = ["HTTP", "HTTP2", "GRPC", "HTTPS", "TLS", "TCP", "MONGO"] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
@@ -65,6 +76,46 @@ export const BackendSchema = z
   })
   .describe("Where the service runs.");
 
+const mode = (what: string) => z.enum(MODES).describe(what);
+
+export const SubsetSchema = z
+  .strictObject({
+    name: label("Subset name, e.g. v1"),
+    labels: z
+      .record(z.string(), z.string())
+      .describe("Pod labels that select the subset, e.g. {version: v1}."),
+  })
+  .describe("A named subset of the service's pods, the same in every backend cluster.");
+
+export const SplitSchema = z
+  .strictObject({
+    cluster: label("Backend cluster that receives this share"),
+    subset: label("Subset within that cluster; default: all its pods").optional(),
+    weight: z.number().int().min(0).max(100).describe("Percentage of calls; the weights add up to 100."),
+  })
+  .describe("One share of a traffic split.");
+
+export const ConsumerSchema = z
+  .union([
+    z.string(),
+    z.strictObject({
+      cluster: z.string().describe("Consuming cluster"),
+      namespaces: z
+        .array(label("Namespace of callers"))
+        .min(1)
+        .describe("Only callers in these namespaces may call; the objects are exported only to them.")
+        .optional(),
+      serviceAccounts: z
+        .array(label("Service account of callers"))
+        .min(1)
+        .describe("Only callers with these service accounts (in those namespaces) may call.")
+        .optional(),
+    }),
+  ])
+  .describe(
+    "A consuming cluster name ('*' for all), or a cluster with the namespaces and service accounts allowed to call.",
+  );
+
 export const ServiceSchema = z
   .strictObject({
     name: label("Service name; the global host is <name>.<suffix>"),
@@ -84,9 +135,34 @@ export const ServiceSchema = z
     ports: z.array(PortSchema).min(1).describe("The ports of the service."),
     backends: z.array(BackendSchema).describe("The clusters that run the service."),
     consumers: z
-      .array(z.string())
+      .array(ConsumerSchema)
       .describe(
-        "Clusters allowed to call the service from outside its backend clusters; '*' means every cluster. Default: none, so the service stays private.",
+        "Clusters allowed to call the service through a gateway; '*' means every cluster. Default: none, so the service stays private to its own clusters.",
+      )
+      .optional(),
+    mode: mode("How callers reach this service, overriding each calling cluster's mode.").optional(),
+    serviceAccount: label(
+      "Service account of the service's pods: checked by callers in passthrough mode, where they talk to the pods directly",
+    ).optional(),
+    selector: z
+      .record(z.string(), z.string())
+      .describe(
+        "Labels of the service's pods, for policies on them (passthrough mode). Default {app: <name>}.",
+      )
+      .optional(),
+    subsets: z.array(SubsetSchema).describe("Named subsets (versions) of the service's pods.").optional(),
+    split: z
+      .array(SplitSchema)
+      .min(1)
+      .describe(
+        "How consumers' calls are shared over (cluster, subset) pairs, e.g. 75% to v3 in b and 25% to v1 locally. Applies to callers in the consumer clusters.",
+      )
+      .optional(),
+    failover: z
+      .array(label("Backend cluster"))
+      .min(1)
+      .describe(
+        "Backend clusters in order of preference for consumers: calls go to the first healthy one. Default: nearest by locality.",
       )
       .optional(),
   })
@@ -109,7 +185,14 @@ export const IngressSchema = GatewaySchema("ingress")
   })
   .describe("The cluster's ingress gateway, where calls from other clusters arrive.");
 
-export const EgressSchema = GatewaySchema("egress").describe("The cluster's egress gateway, if any.");
+export const EgressSchema = GatewaySchema("egress")
+  .extend({
+    service: label("Name of the egress gateway's Kubernetes Service. Default istio-egressgateway").optional(),
+    port: port(
+      "The egress gateway Service port that sidecars send cross-cluster calls to. Default 443.",
+    ).optional(),
+  })
+  .describe("The cluster's egress gateway, used by callers in egress mode.");
 
 export const ClusterSchema = z
   .strictObject({
@@ -123,6 +206,9 @@ export const ClusterSchema = z
       .regex(ISTIO_VERSION)
       .describe('Istio release running in the cluster, e.g. "1.30". Default 1.30.')
       .optional(),
+    mode: mode(
+      "How this cluster's workloads call services in other clusters. Default: defaults.mode",
+    ).optional(),
     ingress: IngressSchema.optional(),
     egress: EgressSchema.optional(),
     kubeconfig: z
@@ -137,6 +223,15 @@ export const DefaultsSchema = z
     suffix: subdomain("Suffix of global names. Default global").optional(),
     namespace: label("Namespace of the generated objects. Default istio-system").optional(),
     vipPool: z.string().regex(IPV4_CIDR).describe("IPv4 CIDR block VIPs are allocated from.").optional(),
+    mode: mode(
+      "How clusters call each other unless a cluster or service says otherwise. Default gateway",
+    ).optional(),
+    sidecarScope: z
+      .boolean()
+      .describe(
+        "Also write a Sidecar per consuming namespace that limits its sidecars to the global services it consumes (plus its own namespace and istio-system), to keep sidecar memory proportional.",
+      )
+      .optional(),
   })
   .describe("Settings that apply to the whole federation.");
 

@@ -1,0 +1,315 @@
+// One benchmark size, run in a child process of bench/run.ts so that each size's peak memory is its
+// own. Runs what `cw generate` runs, stage by stage, on a synthetic federation; then the bare-stringify
+// floor; then the incremental cases (the same input again; one service changed). Prints one JSON line.
+//
+//   node --import tsx bench/measure.ts '<MeasureRequest as JSON>'
+
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { getHeapStatistics } from "node:v8";
+import { stringify } from "yaml";
+import { compile } from "../src/compile.js";
+import { hasErrors } from "../src/diagnostics/diagnostic.js";
+import { MANIFEST, openOutput } from "../src/emit/write.js";
+import { generators } from "../src/generate/generators.js";
+import { EMPTY_LOCK, type Lock, readLock, renderLock } from "../src/plan/lock.js";
+import type { Progress, Stage } from "../src/progress.js";
+import { readFederation } from "../src/topology/read.js";
+import { changeOneService, type Synthetic, type SyntheticSize, synthesize } from "./synthetic.js";
+
+export interface MeasureRequest {
+  readonly size: SyntheticSize;
+  /** A folder of its own to write into; removed afterwards. */
+  readonly outDir: string;
+  /** Also run the incremental cases (a second and a third generate into the same folder). */
+  readonly incremental: boolean;
+}
+
+/**
+ * Wall milliseconds per stage of one run, and the run's wall time; `cpu` holds the CPU milliseconds
+ * (user and system, all threads) of the same stages, which other load on the machine does not inflate.
+ */
+export type StageTimes = Partial<Record<Stage, number>> & {
+  total: number;
+  cpu: Partial<Record<Stage, number>> & { total: number };
+};
+
+export interface Spread {
+  readonly max: number;
+  readonly median: number;
+}
+
+export interface SizeResult {
+  readonly size: SyntheticSize;
+  readonly input: { readonly bytes: number; readonly consumers: Spread & { readonly mean: number } };
+  readonly output: {
+    readonly objects: number;
+    readonly files: number;
+    readonly bytes: number;
+    readonly objectsPerCluster: Spread;
+    readonly bytesPerCluster: Spread;
+    /** Objects of a cluster divided by the services it runs or consumes: flat when cost is O(k). */
+    readonly objectsPerServiceOfCluster: { readonly min: number; readonly max: number };
+    /** Sum over clusters of the services each runs or consumes: the size of the output's "k". */
+    readonly clusterServicePairs: number;
+  };
+  /** The first `cw generate` into an empty folder. */
+  readonly generate: StageTimes;
+  /** Rendering the same objects with a bare `yaml.stringify(object)`: the floor for `render`. */
+  readonly floorMs: number;
+  readonly floorCpuMs: number;
+  readonly memory: {
+    /** Peak resident set of the process after the first generate, bytes. */
+    readonly peakRss: number;
+    /** V8 heap in use with every object and file of the output alive, bytes. */
+    readonly heapUsed: number;
+    readonly heapLimit: number;
+  };
+  readonly unchanged?: IncrementalResult;
+  readonly oneService?: IncrementalResult & { readonly service: string; readonly expected: number };
+}
+
+export interface IncrementalResult {
+  readonly times: StageTimes;
+  /** Whether cw said it wrote anything. */
+  readonly wrote: boolean;
+  /** Files cw reported as added, changed or removed. */
+  readonly reported: number;
+  /** Files whose inode, size or modification time changed on disk, or that came or went. */
+  readonly touched: number;
+}
+
+/** A Progress that times stages: each stage runs from its start to the next one's. */
+class StageClock implements Progress {
+  private readonly wall: Partial<Record<Stage, number>> = {};
+  private readonly cpu: Partial<Record<Stage, number>> = {};
+  private current?: Stage;
+  private since = 0;
+  private cpuSince = 0;
+  private readonly started = performance.now();
+  private readonly cpuStarted = cpuMs();
+
+  stage(name: Stage): void {
+    this.stop();
+    this.current = name;
+    this.since = performance.now();
+    this.cpuSince = cpuMs();
+  }
+
+  advance(): void {}
+
+  stop(): void {
+    const stage = this.current;
+    if (stage === undefined) return;
+    this.wall[stage] = (this.wall[stage] ?? 0) + performance.now() - this.since;
+    this.cpu[stage] = (this.cpu[stage] ?? 0) + cpuMs() - this.cpuSince;
+    this.current = undefined;
+  }
+
+  result(): StageTimes {
+    this.stop();
+    return {
+      ...this.wall,
+      total: performance.now() - this.started,
+      cpu: { ...this.cpu, total: cpuMs() - this.cpuStarted },
+    };
+  }
+}
+
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+function spread(values: readonly number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { max: sorted.at(-1) ?? 0, median: sorted[Math.floor((sorted.length - 1) / 2)] ?? 0 };
+}
+
+/** Files and bytes of one cluster's output, noted as it streams past on its way to the writer. */
+interface ClusterTally {
+  readonly files: number;
+  readonly objects: number;
+  readonly bytes: number;
+}
+
+/** What `cw generate` does: read, compile, and write each cluster's files as they come (as the CLI). */
+function generate(text: string, lock: Lock, dir: string) {
+  const clock = new StageClock();
+  clock.stage("parse");
+  const read = readFederation("federation.yaml", text);
+  if (!read.topology || hasErrors(read.diagnostics)) {
+    throw new Error(`bench: the synthetic input does not read: ${JSON.stringify(read.diagnostics[0])}`);
+  }
+  const writer = openOutput(dir, read.topology.name, { progress: clock });
+  const tallies: ClusterTally[] = [];
+  const compiled = compile(read.topology, lock, {
+    progress: clock,
+    keepObjects: false,
+    onCluster: (c) => {
+      let objects = 0;
+      let bytes = 0;
+      for (const f of c.files) {
+        if (f.service !== undefined) objects++;
+        bytes += Buffer.byteLength(f.content);
+      }
+      tallies.push({ files: c.files.length, objects, bytes });
+      writer.add(c);
+    },
+  });
+  if (hasErrors(compiled.diagnostics) || !compiled.plan) {
+    writer.abort();
+    const first = compiled.diagnostics.find((d) => d.level === "error");
+    throw new Error(`bench: the synthetic input does not compile: ${JSON.stringify(first)}`);
+  }
+  const written = writer.finish();
+  if (written.diagnostics.length > 0) {
+    throw new Error(`bench: writing failed: ${JSON.stringify(written.diagnostics[0])}`);
+  }
+  const times = clock.result();
+  const reported = written.changes.reduce(
+    (n, c) => n + c.added.length + c.changed.length + c.removed.length,
+    0,
+  );
+  return { plan: compiled.plan, tallies, times, wrote: written.wrote, reported };
+}
+
+type Generation = ReturnType<typeof generate>;
+
+/** Every file below dir with what identifies one version of it: inode, size, mtime in ns. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path);
+      else {
+        const s = lstatSync(join(dir, path), { bigint: true });
+        out.set(path, `${s.ino}:${s.size}:${s.mtimeNs}`);
+      }
+    }
+  };
+  walk("");
+  return out;
+}
+
+function touched(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): number {
+  let n = 0;
+  for (const [path, id] of after) if (before.get(path) !== id) n++;
+  for (const path of before.keys()) if (!after.has(path)) n++;
+  return n;
+}
+
+/** Paths whose hash differs between two manifests, or that are in only one: the files that changed. */
+function differing(
+  before: Readonly<Record<string, string>>,
+  after: Readonly<Record<string, string>>,
+): number {
+  let n = 0;
+  for (const [path, hash] of Object.entries(after)) if (before[path] !== hash) n++;
+  for (const path of Object.keys(before)) if (!(path in after)) n++;
+  return n;
+}
+
+const manifestFiles = (dir: string): Record<string, string> =>
+  (JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as { files: Record<string, string> }).files;
+
+export function measure(request: MeasureRequest): SizeResult {
+  const { size } = request;
+  const synthetic = synthesize(size);
+  mkdirSync(request.outDir, { recursive: true });
+  const dir = join(request.outDir, "out");
+
+  const first = generate(synthetic.text, EMPTY_LOCK, dir);
+  const result = summarize(size, synthetic, first);
+  if (!request.incremental) return result;
+
+  // The incremental cases run as the CLI would the next time: with the lock the first run wrote.
+  const lock = readLock("federation.lock.yaml", renderLock(first.plan.vips)).lock;
+  const disk0 = snapshot(dir);
+  const again = generate(synthetic.text, lock, dir);
+  const disk1 = snapshot(dir);
+  const unchanged: IncrementalResult = {
+    times: again.times,
+    wrote: again.wrote,
+    reported: again.reported,
+    touched: touched(disk0, disk1),
+  };
+
+  const before = manifestFiles(dir);
+  const change = changeOneService(synthetic.text, size);
+  const changed = generate(change.text, lock, dir);
+  const disk2 = snapshot(dir);
+  const oneService = {
+    service: change.service,
+    // The files whose content changed, plus the manifest, which lists their new hashes.
+    expected: differing(before, manifestFiles(dir)) + 1,
+    times: changed.times,
+    wrote: changed.wrote,
+    reported: changed.reported,
+    touched: touched(disk1, disk2),
+  };
+  return { ...result, unchanged, oneService };
+}
+
+function summarize(size: SyntheticSize, synthetic: Synthetic, first: Generation): SizeResult {
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  const heap = getHeapStatistics();
+  const objects = first.tallies.map((t) => t.objects);
+  const bytes = first.tallies.map((t) => t.bytes);
+  let pairs = 0;
+  let ratioMin = Number.POSITIVE_INFINITY;
+  let ratioMax = 0;
+  first.plan.clusters.forEach((c, i) => {
+    const k = c.local.length + c.routes.length;
+    pairs += k;
+    if (k === 0) return;
+    const ratio = (objects[i] ?? 0) / k;
+    ratioMin = Math.min(ratioMin, ratio);
+    ratioMax = Math.max(ratioMax, ratio);
+  });
+
+  // The floor: the same objects again (generated anew, one cluster at a time, as compile does), each
+  // through a bare yaml.stringify; only the stringify calls are timed.
+  let floorMs = 0;
+  let floorCpuMs = 0;
+  for (const cluster of first.plan.clusters) {
+    const generated = generators.flatMap((generate) => generate({ plan: first.plan, cluster }));
+    const start = performance.now();
+    const cpuStart = cpuMs();
+    for (const g of generated) stringify(g.resource);
+    floorMs += performance.now() - start;
+    floorCpuMs += cpuMs() - cpuStart;
+  }
+
+  const consumers = synthetic.consumers;
+  return {
+    size,
+    input: {
+      bytes: Buffer.byteLength(synthetic.text),
+      consumers: { ...spread(consumers), mean: consumers.reduce((a, b) => a + b, 0) / consumers.length },
+    },
+    output: {
+      objects: objects.reduce((a, b) => a + b, 0),
+      files: first.tallies.reduce((n, t) => n + t.files, 0),
+      bytes: bytes.reduce((a, b) => a + b, 0),
+      objectsPerCluster: spread(objects),
+      bytesPerCluster: spread(bytes),
+      objectsPerServiceOfCluster: { min: Number.isFinite(ratioMin) ? ratioMin : 0, max: ratioMax },
+      clusterServicePairs: pairs,
+    },
+    generate: first.times,
+    floorMs,
+    floorCpuMs,
+    memory: { peakRss, heapUsed: heap.used_heap_size, heapLimit: heap.heap_size_limit },
+  };
+}
+
+if (process.argv[1]?.endsWith("measure.ts")) {
+  const request = JSON.parse(process.argv[2] ?? "{}") as MeasureRequest;
+  try {
+    process.stdout.write(`${JSON.stringify(measure(request))}\n`);
+  } finally {
+    rmSync(request.outDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,83 @@
+// The benchmark's report: results.json's shape and the markdown tables the README quotes.
+
+import type { SizeResult, StageTimes } from "./measure.js";
+
+export interface BenchResults {
+  readonly date: string;
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpu: string;
+    readonly memory: number;
+    readonly freeMemory: number;
+    readonly node: string;
+    readonly platform: string;
+    readonly outputFolder: string;
+  };
+  readonly quick: boolean;
+  readonly results: readonly SizeResult[];
+}
+
+const GiB = 2 ** 30;
+const seconds = (ms: number | undefined) =>
+  ms === undefined ? "–" : ms < 10_000 ? (ms / 1000).toFixed(2) : (ms / 1000).toFixed(1);
+const count = (n: number) => n.toLocaleString("en-US");
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)}`;
+const compileAndWrite = (t: StageTimes) =>
+  (t.parse ?? 0) +
+  (t.check ?? 0) +
+  (t.plan ?? 0) +
+  (t.generate ?? 0) +
+  (t.validate ?? 0) +
+  (t.render ?? 0) +
+  (t.write ?? 0);
+
+export function table(bench: BenchResults): string {
+  const m = bench.machine;
+  const lines = [
+    `Machine: ${m.cpus} × ${m.cpu}, ${(m.memory / GiB).toFixed(0)} GiB, Node ${m.node}, ${m.platform}; output written to ${m.outputFolder}. ${bench.date.slice(0, 10)}.`,
+    "",
+    "Seconds per stage of the first `cw generate` (into an empty folder); *floor* is a bare `yaml.stringify` of the same objects.",
+    "",
+    "| clusters × services | objects | written | parse | check | plan | generate | validate | render | floor | write | total | peak RSS |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const r of bench.results) {
+    const t = r.generate;
+    lines.push(
+      `| ${count(r.size.clusters)} × ${count(r.size.services)} | ${count(r.output.objects)} | ${mb(r.output.bytes)} | ${[
+        t.parse,
+        t.check,
+        t.plan,
+        t.generate,
+        t.validate,
+        t.render,
+        r.floorMs,
+        t.write,
+        compileAndWrite(t),
+      ]
+        .map(seconds)
+        .join(" | ")} | ${(r.memory.peakRss / GiB).toFixed(2)} GiB |`,
+    );
+  }
+  lines.push(
+    "",
+    "Output per cluster, and regenerating: *k* is the number of services a cluster runs or calls; *unchanged* runs `cw generate` again on the same input, *one service* after adding a port to one service. *Touched* counts files whose inode, size or mtime changed (the manifest included), *expected* the files whose content differs.",
+    "",
+    "| clusters × services | fan-out median (mean) | objects / cluster max (median) | KB / cluster max (median) | objects per k | unchanged: touched, s | one service: touched / expected, s |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
+  for (const r of bench.results) {
+    const o = r.output;
+    const unchanged = r.unchanged
+      ? `${r.unchanged.touched}, ${seconds(compileAndWrite(r.unchanged.times))}`
+      : "–";
+    const one = r.oneService
+      ? `${r.oneService.touched} / ${r.oneService.expected}, ${seconds(compileAndWrite(r.oneService.times))}`
+      : "–";
+    lines.push(
+      `| ${count(r.size.clusters)} × ${count(r.size.services)} | ${r.input.consumers.median} (${r.input.consumers.mean.toFixed(1)}) | ${count(o.objectsPerCluster.max)} (${count(o.objectsPerCluster.median)}) | ${kb(o.bytesPerCluster.max)} (${kb(o.bytesPerCluster.median)}) | ${o.objectsPerServiceOfCluster.min.toFixed(2)}–${o.objectsPerServiceOfCluster.max.toFixed(2)} | ${unchanged} | ${one} |`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,55 @@
+// The mesh facts a topology states (trace/mesh.ts): trust domains, gateways, and the Kubernetes
+// Services backends run. Fields that colleagues add to the model over time (egress service and port,
+// pod selectors) are read defensively, so this keeps working while the model grows.
+
+import type { Topology } from "../topology/model.js";
+import type { ClusterFacts, KubernetesService, MeshFacts } from "../trace/mesh.js";
+
+type Loose = Readonly<Record<string, unknown>>;
+const loose = (x: unknown): Loose => (typeof x === "object" && x !== null ? (x as Loose) : {});
+const stringRecord = (x: unknown): Record<string, string> | undefined => {
+  const entries = Object.entries(loose(x)).filter((e): e is [string, string] => typeof e[1] === "string");
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+};
+
+export function meshFactsFromTopology(topology: Topology): MeshFacts {
+  const clusters = new Map<string, ClusterFacts>();
+  for (const c of topology.clusters) {
+    const services: KubernetesService[] = [];
+    for (const s of topology.services) {
+      const labels = stringRecord(loose(s).selector) ?? { app: s.name };
+      for (const b of s.backends) {
+        if (b.cluster !== c.name) continue;
+        const existing = services.find((k) => k.host === b.host);
+        const ports = [...new Set([...(existing?.ports ?? []), ...s.ports.map((p) => p.targetPort)])];
+        if (existing) services.splice(services.indexOf(existing), 1);
+        const sa = loose(s).serviceAccount;
+        services.push({ host: b.host, ports, labels, ...(typeof sa === "string" && { serviceAccount: sa }) });
+      }
+    }
+    const egressRaw = c.egress ? loose(c.egress) : undefined;
+    const egress = c.egress && {
+      labels: { ...c.egress.selector },
+      namespace: c.egress.namespace,
+      serviceAccount: c.egress.serviceAccount,
+      hosts: [
+        `${typeof egressRaw?.service === "string" ? egressRaw.service : "istio-egressgateway"}.${c.egress.namespace}.svc.cluster.local`,
+      ],
+    };
+    if (egress) for (const h of egress.hosts) services.push({ host: h, labels: egress.labels });
+    clusters.set(c.name, {
+      name: c.name,
+      trustDomain: c.trustDomain,
+      ingress: {
+        addresses: [...c.ingress.addresses],
+        port: c.ingress.port,
+        labels: { ...c.ingress.selector },
+        namespace: c.ingress.namespace,
+        serviceAccount: c.ingress.serviceAccount,
+      },
+      ...(egress && { egress }),
+      services,
+    });
+  }
+  return { clusters };
+}

@@ -1,0 +1,304 @@
+// `cw discover`: read live clusters (the topology's, or the kubeconfig contexts named with --context),
+// print what was found, and with --write merge it into the topology file (creating it if need be).
+// An unreachable cluster is reported and skipped; the others are still read, printed and written, and
+// the exit code (3) says that one failed.
+
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { basename, extname } from "node:path";
+import type { Command } from "commander";
+import { type DiscoveredCluster, type DiscoverOptions, discoverCluster } from "../kube/discover.js";
+import { type ClusterOutcome, forEachCluster } from "../kube/fan-out.js";
+import { connect } from "../kube/node-client.js";
+import { mergeDiscovery, newTopologyText } from "../kube/topology-merge.js";
+import type { Cluster } from "../topology/model.js";
+import { readFederation } from "../topology/read.js";
+import {
+  DEFAULT_EGRESS_SELECTOR,
+  DEFAULT_GATEWAY_NAMESPACE,
+  DEFAULT_INGRESS_PORT,
+  DEFAULT_INGRESS_SELECTOR,
+} from "../topology/schema.js";
+import { collect } from "./diff.js";
+import { ExitCode, type Io } from "./io.js";
+import { expandHome, parseTimeout } from "./live-targets.js";
+import { UsageError } from "./load.js";
+
+export interface DiscoverCliOptions {
+  readonly topology?: string;
+  /** --context: "context" or "cluster=context". */
+  readonly contexts: readonly string[];
+  readonly namespaces: readonly string[];
+  readonly kubeconfig?: string;
+  readonly write: boolean;
+  readonly update: boolean;
+  readonly name?: string;
+  readonly istioNamespace: string;
+  readonly timeout: number;
+  readonly format: "text" | "json";
+}
+
+interface Target {
+  readonly cluster: string;
+  readonly context: string;
+  readonly kubeconfig?: string;
+  readonly options: DiscoverOptions;
+}
+
+export function addDiscoverCommand(program: Command, io: Io, later: (run: Promise<ExitCode>) => void): void {
+  program
+    .command("discover")
+    .description(
+      "read live clusters' Services, gateways and Istio settings; with --write, merge them into the topology",
+    )
+    .argument("[topology]", "Federation file to read clusters from and (with --write) merge into")
+    .option(
+      "--context <context>",
+      'a kubeconfig context to read, as "context" or "cluster=context" (repeat for more; default: the topology\'s clusters)',
+      collect,
+    )
+    .option(
+      "-n, --namespace <namespace>",
+      "read Services in this namespace only, and write them to the topology (repeat for more)",
+      collect,
+    )
+    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    .option("--write", "merge what was found into the topology file (created if missing)")
+    .option("--update", "with --write: replace values in the file that differ from the cluster's")
+    .option("--name <name>", "federation name for a new topology file")
+    .option("--istio-namespace <namespace>", "namespace of istiod", "istio-system")
+    .option("--timeout <seconds>", "time limit of each request to a cluster", "15")
+    .option("--format <format>", "text or json", "text")
+    .action((topology: string | undefined, raw: Record<string, unknown>) => {
+      later(
+        runDiscover(
+          {
+            ...(topology !== undefined && { topology }),
+            contexts: (raw.context as string[] | undefined) ?? [],
+            namespaces: (raw.namespace as string[] | undefined) ?? [],
+            ...(raw.kubeconfig !== undefined && { kubeconfig: raw.kubeconfig as string }),
+            write: raw.write === true,
+            update: raw.update === true,
+            ...(raw.name !== undefined && { name: raw.name as string }),
+            istioNamespace: raw.istioNamespace as string,
+            timeout: parseTimeout(raw.timeout as string),
+            format: raw.format === "json" ? "json" : "text",
+          },
+          io,
+        ),
+      );
+    });
+}
+
+export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<ExitCode> {
+  const file = options.topology;
+  const text = file !== undefined && existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  const known =
+    file !== undefined && text !== undefined ? (readFederation(file, text).topology?.clusters ?? []) : [];
+  if (options.write && file === undefined) {
+    throw new UsageError(
+      "--write needs the topology file to write, e.g. cw discover federation.yaml --write",
+    );
+  }
+  if (options.update && !options.write) throw new UsageError("--update goes with --write");
+  const targets = options.contexts.length > 0 ? fromContexts(options, known) : fromTopology(options, known);
+  if (targets.length === 0) {
+    throw new UsageError(
+      file !== undefined && text !== undefined
+        ? `${file} has no clusters; name kubeconfig contexts with --context`
+        : "name kubeconfig contexts with --context, or give a topology file whose clusters name them",
+    );
+  }
+
+  const outcomes = await forEachCluster(targets, (t) =>
+    discoverCluster(
+      connect({
+        context: t.context,
+        ...(t.kubeconfig !== undefined && { kubeconfig: t.kubeconfig }),
+        timeoutMs: options.timeout * 1000,
+      }),
+      t.cluster,
+      t.options,
+    ),
+  );
+  const found = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+  const failed = outcomes.filter((o) => !o.ok).length;
+
+  let merge: ReturnType<typeof mergeDiscovery> | undefined;
+  if (file !== undefined && found.length > 0) {
+    const name = options.name ?? federationName(file);
+    merge = mergeDiscovery(
+      text ??
+        newTopologyText(
+          name,
+          targets.map((t) => t.context),
+        ),
+      found,
+      {
+        update: options.update,
+        name,
+        namespaces: options.namespaces,
+        ...(options.kubeconfig !== undefined && { kubeconfigPath: options.kubeconfig }),
+        contexts: new Map(targets.map((t) => [t.cluster, t.context])),
+      },
+    );
+  }
+
+  if (options.format === "json") {
+    io.out(`${JSON.stringify({ clusters: outcomes, ...(merge && { merge: mergeJson(merge) }) }, null, 2)}\n`);
+  } else {
+    io.out(report(outcomes, targets));
+  }
+  if (merge && !merge.ok) {
+    io.err(`cw: cannot merge into ${file}: ${merge.error}\n`);
+    return ExitCode.inputErrors;
+  }
+  if (merge?.ok && file !== undefined) {
+    const verb = options.write ? "" : "would ";
+    if (options.format === "text") {
+      if (merge.changes.length === 0) io.out(`\n${file}: up to date with what was found\n`);
+      else io.out(`\n${file}: ${verb}change\n${merge.changes.map((c) => `  ${c}\n`).join("")}`);
+      if (merge.kept.length > 0) io.out(`kept as written:\n${merge.kept.map((k) => `  ${k}\n`).join("")}`);
+      if (!options.write && merge.changes.length > 0) io.out(`Run again with --write to write ${file}.\n`);
+    }
+    if (options.write && (merge.changes.length > 0 || text === undefined)) writeAtomically(file, merge.text);
+  }
+  const unwritten = found.flatMap((c) =>
+    c.services.filter((s) => !s.exported && !options.namespaces.includes(s.namespace)),
+  ).length;
+  if (options.format === "text" && file !== undefined && unwritten > 0 && options.namespaces.length === 0) {
+    io.out(
+      `${unwritten} Service${unwritten === 1 ? " was" : "s were"} listed but not written: name their namespaces with --namespace, or mark them with an MCS ServiceExport.\n`,
+    );
+  }
+  if (failed > 0) {
+    io.err(`cw: ${failed} of ${outcomes.length} clusters could not be read; the others were\n`);
+    return ExitCode.clusterFailed;
+  }
+  return ExitCode.ok;
+}
+
+function gatewayOptions(options: DiscoverCliOptions, cluster?: Cluster): DiscoverOptions {
+  return {
+    namespaces: options.namespaces,
+    ingress: {
+      selector: cluster?.ingress.selector ?? DEFAULT_INGRESS_SELECTOR,
+      namespace: cluster?.ingress.namespace ?? DEFAULT_GATEWAY_NAMESPACE,
+      port: cluster?.ingress.port ?? DEFAULT_INGRESS_PORT,
+    },
+    egress: {
+      selector: cluster?.egress?.selector ?? DEFAULT_EGRESS_SELECTOR,
+      namespace: cluster?.egress?.namespace ?? DEFAULT_GATEWAY_NAMESPACE,
+    },
+    istioNamespace: options.istioNamespace,
+  };
+}
+
+function fromTopology(options: DiscoverCliOptions, known: readonly Cluster[]): Target[] {
+  return known.map((c) => {
+    const path = options.kubeconfig ?? c.kubeconfig?.path;
+    return {
+      cluster: c.name,
+      context: c.kubeconfig?.context ?? c.name,
+      ...(path !== undefined && { kubeconfig: expandHome(path) }),
+      options: gatewayOptions(options, c),
+    };
+  });
+}
+
+function fromContexts(options: DiscoverCliOptions, known: readonly Cluster[]): Target[] {
+  const targets: Target[] = [];
+  for (const spec of options.contexts) {
+    const eq = spec.indexOf("=");
+    const context = eq >= 0 ? spec.slice(eq + 1) : spec;
+    const existing = known.find((c) => (c.kubeconfig?.context ?? c.name) === context);
+    const cluster = eq >= 0 ? spec.slice(0, eq) : (existing?.name ?? clusterName(context));
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(cluster) || cluster.length > 63) {
+      throw new UsageError(
+        `"${cluster}" is not a valid cluster name; name it with --context NAME=${context} (lower-case letters, digits and '-')`,
+      );
+    }
+    if (context === "" || targets.some((t) => t.cluster === cluster)) {
+      throw new UsageError(
+        `--context ${spec}: ${context === "" ? "no context named" : `cluster ${cluster} named twice`}`,
+      );
+    }
+    const path = options.kubeconfig ?? existing?.kubeconfig?.path;
+    targets.push({
+      cluster,
+      context,
+      ...(path !== undefined && { kubeconfig: expandHome(path) }),
+      options: gatewayOptions(options, known.find((c) => c.name === cluster) ?? existing),
+    });
+  }
+  return targets;
+}
+
+/** A cluster name from a context name such as gke_project_zone_prod: gke-project-zone-prod. */
+function clusterName(context: string): string {
+  const name = context
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 63)
+    .replace(/-$/, "");
+  return name === "" ? "cluster" : name;
+}
+
+function federationName(file: string): string {
+  const stem = clusterName(basename(file, extname(file)));
+  return stem === "cluster" ? "federation" : stem;
+}
+
+function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.cw-tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function mergeJson(merge: ReturnType<typeof mergeDiscovery>) {
+  return merge.ok ? { changes: merge.changes, kept: merge.kept } : { error: merge.error };
+}
+
+function report(outcomes: readonly ClusterOutcome<DiscoveredCluster>[], targets: readonly Target[]): string {
+  const lines: string[] = [];
+  for (const o of outcomes) {
+    const context = targets.find((t) => t.cluster === o.cluster)?.context ?? "";
+    if (!o.ok) {
+      lines.push(`cluster ${o.cluster} (context ${context}): not read: ${o.error}`);
+      continue;
+    }
+    const c = o.value;
+    const istio = c.istio
+      ? `Istio ${c.istio.version}, trust domain ${c.istio.trustDomain ?? "not found"}`
+      : "no Istio found";
+    const count = `${c.services.length} Service${c.services.length === 1 ? "" : "s"}`;
+    lines.push(`cluster ${c.cluster} (context ${c.context}): ${istio}, ${count}`);
+    const gw = (role: string, g: DiscoveredCluster["ingress"]) =>
+      g
+        ? `  ${role} gateway ${g.namespace}/${g.service}: ${g.addresses.length > 0 ? g.addresses.join(", ") : "no external address"} (ports ${g.ports.join(", ")})`
+        : `  ${role} gateway: none found`;
+    lines.push(gw("ingress", c.ingress), gw("egress", c.egress));
+    lines.push(`  MCS ServiceExport API: ${c.serviceExportApi ? "served" : "not served"}`);
+    for (const n of c.notes) lines.push(`  note: ${n}`);
+  }
+  const found = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+  const rows = [...new Set(found.flatMap((c) => c.services.map((s) => `${s.namespace}/${s.name}`)))].sort();
+  if (rows.length > 0) {
+    const names = found.map((c) => c.cluster);
+    const width = Math.max(7, ...rows.map((r) => r.length));
+    const cell = (c: DiscoveredCluster, row: string): string => {
+      const s = c.services.find((x) => `${x.namespace}/${x.name}` === row);
+      return (s ? (s.exported ? "yes*" : "yes") : "-").padEnd(Math.max(4, c.cluster.length) + 2);
+    };
+    lines.push(
+      "",
+      `${"Service".padEnd(width)}  ${names.map((n) => n.padEnd(Math.max(4, n.length) + 2)).join("")}`.trimEnd(),
+    );
+    for (const row of rows)
+      lines.push(`${row.padEnd(width)}  ${found.map((c) => cell(c, row)).join("")}`.trimEnd());
+    if (found.some((c) => c.services.some((s) => s.exported)))
+      lines.push("(* exported with an MCS ServiceExport)");
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,96 @@
+// Which live clusters a command talks to, and through which kubeconfig context: a topology cluster's
+// kubeconfig.context (default: its name) in kubeconfig.path (default: --kubeconfig, then $KUBECONFIG
+// or ~/.kube/config, as kubectl). --kubeconfig on the command line wins over the file's path. And what
+// to put there: the topology compiled, as cw generate would write it.
+
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { compile } from "../compile.js";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { formatJson, formatText, summary } from "../diagnostics/format.js";
+import type { KubeClient, KubeObject } from "../kube/client.js";
+import { type ConnectOptions, connect } from "../kube/node-client.js";
+import { renderLock } from "../plan/lock.js";
+import type { Cluster } from "../topology/model.js";
+import type { Io } from "./io.js";
+import { type InputOptions, load, UsageError } from "./load.js";
+
+export interface LiveOptions {
+  /** --cluster: only these clusters (default: all). */
+  readonly clusters: readonly string[];
+  readonly kubeconfig?: string;
+  /** Time limit of each request to a cluster, in seconds. */
+  readonly timeout: number;
+}
+
+export interface LiveTarget {
+  readonly cluster: string;
+  readonly connect: ConnectOptions;
+}
+
+export const expandHome = (path: string): string =>
+  path === "~" ? homedir() : path.startsWith("~/") ? join(homedir(), path.slice(2)) : path;
+
+export function liveTargets(clusters: readonly Cluster[], options: LiveOptions): LiveTarget[] {
+  const names = clusters.map((c) => c.name);
+  for (const wanted of options.clusters) {
+    if (!names.includes(wanted)) {
+      throw new UsageError(`no cluster "${wanted}" in the topology; it has ${names.join(", ")}`);
+    }
+  }
+  return clusters
+    .filter((c) => options.clusters.length === 0 || options.clusters.includes(c.name))
+    .map((c) => {
+      const path = options.kubeconfig ?? c.kubeconfig?.path;
+      return {
+        cluster: c.name,
+        connect: {
+          context: c.kubeconfig?.context ?? c.name,
+          ...(path !== undefined && { kubeconfig: expandHome(path) }),
+          timeoutMs: options.timeout * 1000,
+        },
+      };
+    });
+}
+
+/** A client for the target; connecting only reads the kubeconfig, so failures here are local ones. */
+export const clientFor = (target: LiveTarget): KubeClient => connect(target.connect);
+
+export function parseTimeout(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout ${value} is not a number of seconds`);
+  return n;
+}
+
+export interface Desired {
+  readonly federation: string;
+  readonly clusters: readonly Cluster[];
+  /** Generated objects by cluster name. */
+  readonly objects: ReadonlyMap<string, readonly KubeObject[]>;
+  /** The lock file text for the VIPs this compile used, and where it goes. */
+  readonly lock: { readonly path: string; readonly text: string };
+}
+
+/** Read and compile the topology; report its diagnostics. Undefined when it has errors. */
+export function loadDesired(
+  options: InputOptions & { readonly validate?: boolean },
+  format: "text" | "json",
+  io: Io,
+): Desired | undefined {
+  const loaded = load(options);
+  const compiled =
+    loaded.topology && compile(loaded.topology, loaded.lock, { validate: options.validate !== false });
+  const diagnostics = [...loaded.diagnostics, ...(compiled?.diagnostics ?? [])];
+  if (format === "json" && diagnostics.length > 0) io.err(`${formatJson(diagnostics)}\n`);
+  else if (diagnostics.length > 0)
+    io.err(`${formatText(diagnostics, loaded.lineOf)}\n${summary(diagnostics)}\n`);
+  if (hasErrors(diagnostics) || !compiled?.plan || !loaded.topology) return undefined;
+  return {
+    federation: loaded.topology.name,
+    clusters: loaded.topology.clusters,
+    objects: new Map(
+      compiled.clusters.map((c) => [c.cluster, c.objects.map((g) => g.resource as unknown as KubeObject)]),
+    ),
+    lock: { path: loaded.lockPath, text: renderLock(compiled.plan.vips) },
+  };
+}

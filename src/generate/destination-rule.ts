@@ -1,0 +1,100 @@
+// In a cluster with a route to a service elsewhere: a DestinationRule per global host (a rule applies
+// to one host, and each alias is a host of its own) that makes the caller's proxy originate Istio
+// mutual TLS to the remote gateway, with the SNI that gateway's servers match (sni.ts). In egress
+// mode the same rule drives the egress gateway's leg to the remote gateway.
+//
+// Failover. When the route can reach more than one gateway endpoint, the rule turns on outlier
+// detection: Istio applies locality priorities, and so fails over from one backend cluster to the
+// next, only when outlier detection is set; without it a dead cluster keeps getting its share of
+// calls. Gateway errors (502/503/504, or connect failures for TCP) are what a dead backend cluster
+// produces, unlike the application's own 500s. maxEjectionPercent is 100 so that every endpoint of
+// a failed cluster can be ejected, not Envoy's default 10%. With an explicit failover order, the
+// ServiceEntry's endpoints carry labels that rank their clusters and failoverPriority lists them:
+// Istio gives an endpoint the priority of the number of leading entries it matches (Istio 1.18+).
+// https://istio.io/latest/docs/reference/config/networking/destination-rule/#LocalityLoadBalancerSetting
+//
+// Splits. Each share of a split that goes to another cluster is a subset of this rule, selecting
+// that cluster's endpoints by their cluster label, with the SNI of its subset there.
+//
+// Port-level settings replace the destination-level policy wholesale in Istio (omitted fields fall
+// back to defaults), so each port repeats outlier detection and load balancing.
+
+import { shareSubsetName } from "../plan/names.js";
+import type { Route } from "../plan/plan.js";
+import { exportTo, type GenerateContext, type Generator, make } from "./context.js";
+import { LABEL_CLUSTER } from "./resource.js";
+import { FAILOVER_LABEL, FAILOVER_VALUE } from "./service-entry.js";
+import { mainPort, sniFor } from "./sni.js";
+
+export const destinationRules: Generator = (ctx) =>
+  ctx.cluster.routes.flatMap((route) => {
+    const s = route.service;
+    const resilience = resilienceFor(ctx, route);
+    const policy = (subset?: string) => {
+      const main = mainPort(route);
+      const top = main ? sniFor(route, main, subset) : s.primaryHost;
+      const portLevelSettings = s.ports
+        .filter((p) => sniFor(route, p, subset) !== top)
+        .map((p) => ({
+          port: { number: p.port.port },
+          tls: { mode: "ISTIO_MUTUAL", sni: sniFor(route, p, subset) },
+          ...resilience,
+        }));
+      return {
+        tls: { mode: "ISTIO_MUTUAL", sni: top },
+        ...resilience,
+        ...(portLevelSettings.length > 0 && { portLevelSettings }),
+      };
+    };
+    const subsets = route.shares.flatMap((share) =>
+      share.kind === "remote" && share.cluster
+        ? [
+            {
+              name: shareSubsetName(share.cluster.name, share.subset?.name),
+              labels: { [LABEL_CLUSTER]: share.cluster.name },
+              trafficPolicy: policy(share.subset?.name),
+            },
+          ]
+        : [],
+    );
+    const scope = exportTo(ctx, s);
+    return s.hosts.map((host) =>
+      make(ctx, s, {
+        apiVersion: ctx.cluster.istio.networking,
+        kind: "DestinationRule",
+        // Hosts are unique across the federation and valid object names, so the host is the name.
+        name: host,
+        namespace: ctx.plan.topology.namespace,
+        spec: {
+          host,
+          trafficPolicy: policy(),
+          ...(subsets.length > 0 && { subsets }),
+          ...(scope && { exportTo: scope }),
+        },
+      }),
+    );
+  });
+
+function resilienceFor(ctx: GenerateContext, route: Route): Record<string, unknown> {
+  const endpoints = route.remotes.reduce((n, c) => n + c.ingress.addresses.length, 0);
+  if (endpoints < 2) return {};
+  const ordered = route.ordered && ctx.cluster.istio.failoverPriorityValues;
+  return {
+    outlierDetection: {
+      [ctx.cluster.istio.gatewayErrors]: 5,
+      interval: "10s",
+      baseEjectionTime: "30s",
+      maxEjectionPercent: 100,
+    },
+    ...(ordered && {
+      loadBalancer: {
+        localityLbSetting: {
+          enabled: true,
+          failoverPriority: route.remotes
+            .slice(1)
+            .map((_, k) => `${FAILOVER_LABEL(k + 1)}=${FAILOVER_VALUE}`),
+        },
+      },
+    }),
+  };
+}

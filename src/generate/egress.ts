@@ -1,0 +1,103 @@
+// Egress mode (seed 004): a cluster whose workloads may not reach the outside sends its cross-cluster
+// calls through its own egress gateway, which alone talks to the remote ingress gateways.
+//   sidecar --ISTIO_MUTUAL, SNI per port--> egress gateway --ISTIO_MUTUAL--> remote ingress gateway
+// For each service the cluster calls in egress mode, three kinds of object do that here:
+//   - a Gateway on the egress gateway that terminates the sidecars' mTLS for the service's names,
+//     one server per port like the remote ingress gateway's (HTTPS for the HTTP port, TLS per SNI for
+//     the others);
+//   - a DestinationRule for the egress gateway's Service with one subset per port, each originating
+//     mTLS with that port's SNI (Istio merges DestinationRules for one host in one namespace, subsets
+//     included, so each service keeps a rule of its own);
+//   - for each non-HTTP port, a VirtualService bound to the egress Gateway sending what arrives on to
+//     the global host, whose DestinationRule (destination-rule.ts) adds the mTLS to the remote gateway.
+//     The HTTP port's legs are in the mesh VirtualService (mesh-virtual-service.ts).
+
+import { egressGatewayName, egressSubsetName, portSni } from "../plan/names.js";
+import type { Route } from "../plan/plan.js";
+import { exportTo, type GenerateContext, type Generator, make } from "./context.js";
+
+const egressRoutes = (ctx: GenerateContext): Route[] =>
+  ctx.cluster.routes.filter((r) => r.mode === "egress" && r.caller.egress);
+
+export const egressGateways: Generator = (ctx) =>
+  egressRoutes(ctx).map((route) => {
+    const s = route.service;
+    const egress = route.caller.egress;
+    if (!egress) throw new Error("internal: egress route without an egress gateway");
+    const ns = ctx.plan.topology.namespace;
+    const servers = s.ports.map((p) =>
+      p.crossing === "http"
+        ? {
+            port: { number: egress.port, name: `https-${p.port.port}`, protocol: "HTTPS" },
+            hosts: s.hosts.map((h) => `${ns}/${h}`),
+            tls: { mode: "ISTIO_MUTUAL" },
+          }
+        : {
+            port: { number: egress.port, name: `tls-${p.port.port}`, protocol: "TLS" },
+            hosts: [`${ns}/${portSni(p.port.port, s.primaryHost)}`],
+            tls: { mode: "ISTIO_MUTUAL" },
+          },
+    );
+    return make(ctx, s, {
+      apiVersion: ctx.cluster.istio.networking,
+      kind: "Gateway",
+      name: egressGatewayName(s.service.name, ctx.plan.topology.suffix),
+      namespace: egress.namespace,
+      spec: { selector: { ...egress.selector }, servers },
+    });
+  });
+
+export const egressDestinationRules: Generator = (ctx) =>
+  egressRoutes(ctx).map((route) => {
+    const s = route.service;
+    const egress = route.caller.egress;
+    if (!egress) throw new Error("internal: egress route without an egress gateway");
+    const scope = exportTo(ctx, s);
+    return make(ctx, s, {
+      apiVersion: ctx.cluster.istio.networking,
+      kind: "DestinationRule",
+      name: egressGatewayName(s.service.name, ctx.plan.topology.suffix),
+      namespace: ctx.plan.topology.namespace,
+      spec: {
+        host: `${egress.service}.${egress.namespace}.svc.cluster.local`,
+        subsets: s.ports.map((p) => ({
+          name: egressSubsetName(s.service.name, p.port.port),
+          trafficPolicy: {
+            tls: {
+              mode: "ISTIO_MUTUAL",
+              sni: p.crossing === "http" ? s.primaryHost : portSni(p.port.port, s.primaryHost),
+            },
+          },
+        })),
+        ...(scope && { exportTo: scope }),
+      },
+    });
+  });
+
+export const egressVirtualServices: Generator = (ctx) =>
+  egressRoutes(ctx).flatMap((route) => {
+    const s = route.service;
+    const egress = route.caller.egress;
+    if (!egress) throw new Error("internal: egress route without an egress gateway");
+    const gateway = `${egress.namespace}/${egressGatewayName(s.service.name, ctx.plan.topology.suffix)}`;
+    return s.ports
+      .filter((p) => p.crossing === "tcp")
+      .map((p) =>
+        make(ctx, s, {
+          apiVersion: ctx.cluster.istio.networking,
+          kind: "VirtualService",
+          name: `${egressGatewayName(s.service.name, ctx.plan.topology.suffix)}-${p.port.port}`,
+          namespace: ctx.plan.topology.namespace,
+          spec: {
+            hosts: [portSni(p.port.port, s.primaryHost)],
+            gateways: [gateway],
+            tcp: [
+              {
+                match: [{ port: egress.port }],
+                route: [{ destination: { host: s.primaryHost, port: { number: p.port.port } } }],
+              },
+            ],
+          },
+        }),
+      );
+  });

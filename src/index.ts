@@ -1,0 +1,66 @@
+// The public API of cw: everything a program (or cw's own web UI) may use, each export named. Modules
+// not exported here are internal and may change.
+
+export { meshFactsFromTopology } from "./analysis/mesh-facts.js";
+export { defaultLockPath } from "./cli/load.js";
+export { type CompileOptions, type CompileResult, compile } from "./compile.js";
+export { type Code, catalog, isCode } from "./diagnostics/catalog.js";
+export {
+  type Diagnostic,
+  hasErrors,
+  type Level,
+  type Location,
+  sortDiagnostics,
+} from "./diagnostics/diagnostic.js";
+export { formatJson, formatText, type LineLookup, summary } from "./diagnostics/format.js";
+export type { ClusterOutput, OutputFile } from "./emit/layout.js";
+export {
+  type Generated,
+  LABEL_CLUSTER,
+  LABEL_FEDERATION,
+  LABEL_SERVICE,
+  MANAGED_BY,
+  type Resource,
+} from "./generate/resource.js";
+export { type ApplyOptions, applyCluster, type ClusterApply, type ObjectResult } from "./kube/apply.js";
+export {
+  FIELD_MANAGER,
+  type KubeClient,
+  KubeError,
+  type KubeObject,
+  type ObjectRef,
+} from "./kube/client.js";
+export { type ClusterTarget, diffCluster, type ObjectDiff } from "./kube/diff.js";
+export {
+  type DiscoveredCluster,
+  type DiscoveredService,
+  type DiscoverOptions,
+  discoverCluster,
+} from "./kube/discover.js";
+export { type ConnectOptions, connect } from "./kube/node-client.js";
+export { isOurs, ownedSelector } from "./kube/ownership.js";
+export {
+  type MergeOptions,
+  type MergeResult,
+  mergeDiscovery,
+  newTopologyText,
+} from "./kube/topology-merge.js";
+export { EMPTY_LOCK, type Lock, readLock, renderLock } from "./plan/lock.js";
+export type { ClusterPlan, Plan, PortPlan, ServicePlan } from "./plan/plan.js";
+export { type LegacyFiles, type LegacyResult, readLegacy } from "./topology/legacy.js";
+export type { Backend, Cluster, Consumer, Port, Service, Topology } from "./topology/model.js";
+export { type ReadResult, readFederation } from "./topology/read.js";
+export { federationJsonSchema, PROTOCOLS, type Protocol } from "./topology/schema.js";
+export { type ClusterConfig, type ConfigFile, loadClusterConfig } from "./trace/config.js";
+export { formatTrace, hopText, outcome } from "./trace/format.js";
+export type { MeshFacts } from "./trace/mesh.js";
+export { type Probe, type TraceInput, traceCall, traceProbe } from "./trace/trace.js";
+export {
+  type Caller,
+  FAILURES,
+  type Hop,
+  type Target,
+  type Trace,
+  type TracePath,
+  tracePaths,
+} from "./trace/types.js";

@@ -1,0 +1,40 @@
+// Finding what prune would delete in one cluster: objects of a prunable kind that carry this
+// federation's labels (asked of the server with a label selector, then checked again on each object,
+// see ownership.ts) and that cw no longer generates for the cluster.
+
+import { groupOf, identity, type KubeClient, KubeError, type KubeObject, refOf } from "./client.js";
+import { isOurs, ownedSelector } from "./ownership.js";
+import { type GroupKind, PRUNABLE_KINDS } from "./prunable-kinds.js";
+
+export async function prunable(
+  client: KubeClient,
+  federation: string,
+  desired: readonly KubeObject[],
+): Promise<KubeObject[]> {
+  const served = await client.groups();
+  const kinds = new Map<string, GroupKind>();
+  for (const k of [
+    ...PRUNABLE_KINDS,
+    ...desired.map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind })),
+  ]) {
+    kinds.set(`${k.group}/${k.kind}`, k);
+  }
+  const keep = new Set(desired.map((o) => identity(refOf(o))));
+  const found: KubeObject[] = [];
+  for (const { group, kind } of [...kinds.values()].sort((a, b) => (a.kind < b.kind ? -1 : 1))) {
+    const version = served.get(group);
+    if (version === undefined) continue; // the cluster does not serve the group, so it has none of them
+    const apiVersion = group === "" ? version : `${group}/${version}`;
+    let objects: KubeObject[];
+    try {
+      objects = await client.list(apiVersion, kind, { labelSelector: ownedSelector(federation) });
+    } catch (e) {
+      if (e instanceof KubeError && e.reason === "NotFound") continue; // kind not served at that version
+      throw e;
+    }
+    for (const o of objects) {
+      if (isOurs(o, federation) && !keep.has(identity(refOf(o)))) found.push(o);
+    }
+  }
+  return found.sort((a, b) => (identity(refOf(a)) < identity(refOf(b)) ? -1 : 1));
+}

@@ -1,0 +1,92 @@
+// Routes: how callers in one cluster reach one global service. A route exists for every consumer
+// cluster that sends at least part of its calls to another cluster:
+//   - a consumer without a local backend sends everything away: one remote share of 100, spread over
+//     the backend clusters by locality, or in the service's failover order;
+//   - with a split, each consumer cluster shares its calls as the split says; a share naming the
+//     caller's own cluster stays local (seed 002: 75% to v3 in b, 15% to v1 and 10% to v2 locally);
+//   - a consumer that runs the service itself and has no split calls its local backend: no route.
+// The mode is the service's, else the calling cluster's.
+
+import type { Cluster, Consumer, Subset, Topology } from "../topology/model.js";
+import type { Mode } from "../topology/schema.js";
+
+export type Share =
+  | { readonly kind: "local"; readonly subset?: Subset; readonly weight: number }
+  /** `cluster` undefined: any backend cluster, by locality or failover order. */
+  | {
+      readonly kind: "remote";
+      readonly cluster?: Cluster;
+      readonly subset?: Subset;
+      readonly weight: number;
+    };
+
+export interface RouteInput {
+  readonly service: string;
+  readonly caller: Cluster;
+  readonly mode: Mode;
+  readonly shares: readonly Share[];
+  /** Backend clusters in other clusters the caller may reach, preferred first. */
+  readonly remotes: readonly Cluster[];
+  /** True when `remotes` is the service's explicit failover order. */
+  readonly ordered: boolean;
+  /** Who in the calling cluster may call: undefined namespaces means anyone. */
+  readonly callers: { readonly namespaces?: readonly string[]; readonly serviceAccounts?: readonly string[] };
+}
+
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+export function routesOf(
+  topology: Topology,
+  service: Topology["services"][number],
+  clusters: ReadonlyMap<string, Cluster>,
+): RouteInput[] {
+  const backendNames = new Set(service.backends.map((b) => b.cluster).filter((n) => clusters.has(n)));
+  if (backendNames.size === 0) return [];
+  const subsets = new Map(service.subsets.map((s) => [s.name, s]));
+  const failover = service.failover.map((f) => clusters.get(f.cluster)).filter((c) => c !== undefined);
+
+  // "*" expands to every cluster; a consumer listed by name (with its scope) wins over "*".
+  const entries = new Map<string, Consumer>();
+  for (const c of service.consumers)
+    if (c.cluster === "*") for (const n of clusters.keys()) entries.set(n, c);
+  for (const c of service.consumers)
+    if (c.cluster !== "*" && clusters.has(c.cluster)) entries.set(c.cluster, c);
+
+  const routes: RouteInput[] = [];
+  for (const [name, consumer] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const caller = clusters.get(name);
+    if (!caller) continue;
+    const local = backendNames.has(name);
+    let shares: Share[];
+    if (service.split.length > 0) {
+      shares = service.split.map((share) => {
+        const subset = share.subset === undefined ? undefined : subsets.get(share.subset);
+        const base = { weight: share.weight, ...(subset && { subset }) };
+        return share.cluster === name
+          ? { kind: "local", ...base }
+          : { kind: "remote", cluster: clusters.get(share.cluster), ...base };
+      });
+      if (!shares.some((s) => s.kind === "remote")) continue;
+    } else if (local) {
+      continue;
+    } else {
+      shares = [{ kind: "remote", weight: 100 }];
+    }
+    const others = [...backendNames].filter((n) => n !== name).flatMap((n) => clusters.get(n) ?? []);
+    const ordered = failover.filter((c) => c.name !== name);
+    const remotes = [...ordered, ...others.filter((c) => !ordered.includes(c)).sort(byName)];
+    routes.push({
+      service: service.name,
+      caller,
+      mode: service.mode?.value ?? caller.mode ?? topology.mode,
+      shares,
+      remotes,
+      ordered: ordered.length > 0,
+      callers: {
+        ...(consumer.namespaces && { namespaces: consumer.namespaces }),
+        ...(consumer.serviceAccounts && { serviceAccounts: consumer.serviceAccounts }),
+      },
+    });
+  }
+  return routes;
+}

@@ -1,0 +1,58 @@
+// The last hop: the call reaches a Kubernetes Service's pods, whose sidecar applies the
+// AuthorizationPolicies of that workload (authz.ts) before the application sees it. The pods' labels
+// are the mesh facts' (default app: <service name>), since a folder of Istio objects has no pods.
+
+import { evaluateAuthz } from "./authz.js";
+import { failed, rootNamespaceOf } from "./context.js";
+import type { DestinationRequest } from "./destination.js";
+import { type ClusterIndex, type MeshService, objectsOf } from "./registry.js";
+import type { Hop, Trace } from "./types.js";
+
+export function authorize(
+  index: ClusterIndex,
+  svc: MeshService,
+  port: number,
+  principal: string | undefined,
+  req: DestinationRequest,
+  subsetLabels: Readonly<Record<string, string>> = {},
+): Trace {
+  const cluster = index.config.name;
+  const proxy = { cluster, role: "sidecar" as const, namespace: svc.namespace };
+  const verdict = evaluateAuthz(
+    objectsOf(index, "AuthorizationPolicy"),
+    {
+      cluster,
+      namespace: svc.namespace,
+      labels: { ...(svc.labels ?? {}), ...subsetLabels },
+      trustDomain: index.facts?.trustDomain ?? "cluster.local",
+      rootNamespace: rootNamespaceOf(index.facts),
+    },
+    {
+      ...(principal !== undefined && { principal }),
+      port,
+      ...(req.http && { http: { ...req.http, method: "GET" } }),
+    },
+  );
+  const hops: Hop[] = [];
+  // Say nothing when no policy is involved at all: most workloads have none.
+  if (verdict.by || verdict.verdict === "deny") {
+    hops.push({
+      kind: "authz",
+      proxy,
+      ...(principal !== undefined && { principal }),
+      verdict: verdict.verdict,
+      ...(verdict.by && { by: verdict.by }),
+      reason: verdict.reason,
+    });
+  }
+  if (verdict.verdict === "deny") {
+    return failed(hops, {
+      reason: "denied-by-policy",
+      cluster,
+      message: `the sidecar of ${svc.host} refuses the call (RBAC: access denied): ${verdict.reason}`,
+    });
+  }
+  const subset = req.subset !== undefined ? { subset: req.subset } : {};
+  hops.push({ kind: "arrive", cluster, service: svc.host, port, ...subset });
+  return { hops, end: { kind: "arrived", cluster, service: svc.host, port, ...subset } };
+}

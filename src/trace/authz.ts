@@ -1,0 +1,227 @@
+// AuthorizationPolicy evaluation at one workload (a gateway's pods or a Service's pods), following
+// https://istio.io/latest/docs/concepts/security/#authorization-policies and
+// https://istio.io/latest/docs/reference/config/security/authorization-policy/:
+// - A policy applies to a workload when it is in the workload's namespace, or in the root namespace
+//   (mesh-wide), and its selector (if any) matches the workload's labels. targetRef(s) policies attach
+//   to waypoints and Gateway API gateways, which this tracer does not model: they are skipped.
+// - Order: CUSTOM (not evaluable here, reported), then DENY (any matching rule denies), then ALLOW (if
+//   any ALLOW policy applies, a request no ALLOW rule matches is denied). AUDIT does not decide.
+// - A policy without rules matches nothing; a rule {} matches everything. Within a rule, from, to and
+//   when must all match; within from/to, any one element whose fields all match is enough.
+// - Values match exactly, by prefix ("abc*"), by suffix ("*abc"), or by presence ("*").
+// - principals need mutual TLS: without a peer certificate there is no principal, so `principals`
+//   never matches and `notPrincipals` always does (Envoy's not_id over authenticated ids).
+// - Principals are "<trust domain>/ns/<ns>/sa/<sa>". A five-segment principal whose trust domain is
+//   cluster.local (or the local one) stands for the local trust domain; others are used as written
+//   (istio pkg/config/security/trustdomain.go ReplaceTrustDomainAliases; see also
+//   https://istio.io/latest/docs/tasks/security/authorization/authz-td-migration/).
+// - On TCP (no HTTP), HTTP-only fields (hosts, methods, paths, requestPrincipals, request.* keys)
+//   make an ALLOW rule match nothing and are dropped from a DENY rule, which then denies more
+//   (https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/, "HTTP-only fields").
+
+import { type IstioObject, type ObjectRef, refOf } from "./config.js";
+import { type Json, labelsOf, obj, objs, selects, str, strs } from "./fields.js";
+
+export interface AuthzWorkload {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly trustDomain: string;
+  readonly rootNamespace: string;
+}
+
+export interface AuthzRequest {
+  /** The peer's principal, when mutual TLS was terminated here. */
+  readonly principal?: string;
+  readonly sni?: string;
+  readonly port: number;
+  /** Present when the connection carries HTTP that this proxy parses. */
+  readonly http?: { readonly host: string; readonly path: string; readonly method: string };
+}
+
+export interface AuthzVerdict {
+  readonly verdict: "allow" | "deny";
+  readonly by?: ObjectRef;
+  readonly reason: string;
+}
+
+export function applicablePolicies(policies: readonly IstioObject[], w: AuthzWorkload): IstioObject[] {
+  return policies.filter((p) => {
+    if (p.metadata.namespace !== w.namespace && p.metadata.namespace !== w.rootNamespace) return false;
+    if (p.spec.targetRef !== undefined || p.spec.targetRefs !== undefined) return false;
+    const selector = p.spec.selector;
+    if (selector === undefined) return true;
+    return selects(labelsOf(obj(selector).matchLabels), w.labels);
+  });
+}
+
+export function evaluateAuthz(
+  policies: readonly IstioObject[],
+  w: AuthzWorkload,
+  req: AuthzRequest,
+): AuthzVerdict {
+  const applicable = applicablePolicies(policies, w);
+  const action = (p: IstioObject) => (str(p.spec.action) ?? "ALLOW").toUpperCase();
+  const custom = applicable.filter((p) => action(p) === "CUSTOM");
+  for (const p of applicable.filter((p) => action(p) === "DENY")) {
+    const rule = matchingRule(p, req, w, "DENY");
+    if (rule !== undefined)
+      return { verdict: "deny", by: refOf(w.cluster, p), reason: `DENY rule ${rule} matches` };
+  }
+  const allows = applicable.filter((p) => action(p) === "ALLOW");
+  const note = custom.length > 0 ? ` (CUSTOM policy ${custom[0]?.metadata.name} not evaluated)` : "";
+  if (allows.length === 0) {
+    const denies = applicable.filter((p) => action(p) === "DENY");
+    return {
+      verdict: "allow",
+      ...(denies[0] && { by: refOf(w.cluster, denies[0]) }),
+      reason:
+        denies.length > 0
+          ? `no rule of ${denies.length === 1 ? "DENY policy" : `${denies.length} DENY policies`} matches${note}`
+          : `no policy applies${note}`,
+    };
+  }
+  for (const p of allows) {
+    const rule = matchingRule(p, req, w, "ALLOW");
+    if (rule !== undefined)
+      return { verdict: "allow", by: refOf(w.cluster, p), reason: `ALLOW rule ${rule} matches${note}` };
+  }
+  return {
+    verdict: "deny",
+    ...(allows[0] && { by: refOf(w.cluster, allows[0]) }),
+    reason: "ALLOW policies apply and none of their rules matches",
+  };
+}
+
+function matchingRule(
+  p: IstioObject,
+  req: AuthzRequest,
+  w: AuthzWorkload,
+  action: "ALLOW" | "DENY",
+): number | undefined {
+  const rules = objs(p.spec.rules);
+  const i = rules.findIndex((r) => ruleMatches(r, req, w, action));
+  return i < 0 ? undefined : i;
+}
+
+// undefined from a field check means "HTTP-only field on a TCP connection".
+type FieldResult = boolean | "http-only";
+
+function ruleMatches(rule: Json, req: AuthzRequest, w: AuthzWorkload, action: "ALLOW" | "DENY"): boolean {
+  const results: FieldResult[] = [];
+  const from = objs(rule.from);
+  if (rule.from !== undefined) results.push(anyOf(from.map((f) => sourceMatches(obj(f.source), req, w))));
+  const to = objs(rule.to);
+  if (rule.to !== undefined) results.push(anyOf(to.map((t) => operationMatches(obj(t.operation), req))));
+  for (const c of objs(rule.when)) results.push(conditionMatches(c, req, w));
+  if (results.includes(false)) return false;
+  if (results.includes("http-only")) return action === "DENY";
+  return true;
+}
+
+function anyOf(results: FieldResult[]): FieldResult {
+  if (results.includes(true)) return true;
+  if (results.includes("http-only")) return "http-only";
+  return false;
+}
+
+function allOf(results: FieldResult[]): FieldResult {
+  if (results.includes(false)) return false;
+  if (results.includes("http-only")) return "http-only";
+  return true;
+}
+
+/** Istio's string match: exact, "prefix*", "*suffix", or "*" for any non-empty value. */
+export function valueMatches(pattern: string, value: string | undefined): boolean {
+  if (value === undefined || value === "") return false;
+  if (pattern === "*") return true;
+  if (pattern.endsWith("*")) return value.startsWith(pattern.slice(0, -1));
+  if (pattern.startsWith("*")) return value.endsWith(pattern.slice(1));
+  return value === pattern;
+}
+
+/** A policy principal, with cluster.local standing for the local trust domain (see the module comment). */
+export function principalMatches(pattern: string, principal: string | undefined, localTd: string): boolean {
+  const parts = pattern.split("/");
+  if (parts.length === 5 && parts[0] === "cluster.local") {
+    return valueMatches([localTd, ...parts.slice(1)].join("/"), principal);
+  }
+  return valueMatches(pattern, principal);
+}
+
+const namespaceOf = (principal: string | undefined): string | undefined =>
+  principal?.split("/ns/")[1]?.split("/")[0];
+
+function listMatch(
+  values: unknown,
+  notValues: unknown,
+  actual: string | undefined,
+  match: (p: string, v: string | undefined) => boolean = valueMatches,
+): boolean {
+  const positive = values === undefined || strs(values).some((p) => match(p, actual));
+  // A negated list matches when the value is absent or matches none of the patterns.
+  const negative = notValues === undefined || !strs(notValues).some((p) => match(p, actual));
+  return positive && negative;
+}
+
+function sourceMatches(source: Json, req: AuthzRequest, w: AuthzWorkload): FieldResult {
+  const pm = (p: string, v: string | undefined) => principalMatches(p, v, w.trustDomain);
+  const results: FieldResult[] = [
+    listMatch(source.principals, source.notPrincipals, req.principal, pm),
+    listMatch(source.namespaces, source.notNamespaces, namespaceOf(req.principal)),
+  ];
+  // Source IPs are not part of a trace: an IP condition is taken not to match.
+  if (source.ipBlocks !== undefined || source.remoteIpBlocks !== undefined) results.push(false);
+  if (source.requestPrincipals !== undefined || source.notRequestPrincipals !== undefined)
+    results.push(
+      req.http ? listMatch(source.requestPrincipals, source.notRequestPrincipals, undefined) : "http-only",
+    );
+  return allOf(results);
+}
+
+function operationMatches(op: Json, req: AuthzRequest): FieldResult {
+  const results: FieldResult[] = [listMatch(op.ports, op.notPorts, String(req.port))];
+  const http = (
+    values: unknown,
+    notValues: unknown,
+    actual: (h: NonNullable<AuthzRequest["http"]>) => string,
+  ) => {
+    if (values === undefined && notValues === undefined) return;
+    results.push(req.http ? listMatch(values, notValues, actual(req.http)) : "http-only");
+  };
+  http(op.hosts, op.notHosts, (h) => h.host);
+  http(op.methods, op.notMethods, (h) => h.method);
+  http(op.paths, op.notPaths, (h) => h.path);
+  return allOf(results);
+}
+
+function conditionMatches(c: Json, req: AuthzRequest, w: AuthzWorkload): FieldResult {
+  const key = str(c.key) ?? "";
+  let actual: string | undefined;
+  let match: (p: string, v: string | undefined) => boolean = valueMatches;
+  switch (key) {
+    case "connection.sni":
+      actual = req.sni;
+      break;
+    case "source.principal":
+      actual = req.principal;
+      match = (p, v) => principalMatches(p, v, w.trustDomain);
+      break;
+    case "source.namespace":
+      actual = namespaceOf(req.principal);
+      break;
+    case "destination.port":
+      actual = String(req.port);
+      break;
+    default:
+      if (key.startsWith("request.")) {
+        if (!req.http) return "http-only";
+        return false;
+      }
+      // source.ip, destination.ip, remote.ip, experimental keys: not part of a trace.
+      return false;
+  }
+  const values = c.values;
+  const notValues = c.notValues;
+  return listMatch(values, notValues, actual, match);
+}

@@ -1,0 +1,208 @@
+// From a route destination to what is behind it: the service in the registry, the DestinationRule
+// and subset, the TLS the proxy originates, and the endpoints. An endpoint at another cluster's
+// ingress gateway continues there; a Kubernetes Service in this cluster is where the call arrives
+// (or the egress gateway, when it is that gateway's Service).
+
+import { authorize } from "./arrival.js";
+import { refOf } from "./config.js";
+import {
+  type Connection,
+  failed,
+  type ProxyState,
+  prepend,
+  rootNamespaceOf,
+  type TraceContext,
+} from "./context.js";
+import { findDestinationRule, origination, subsetOf, tlsSetting } from "./destination-rule.js";
+import { labelsOf, selects, str } from "./fields.js";
+import { normalize } from "./host-match.js";
+import { principalOf } from "./mesh.js";
+import { type Endpoint, findService, type MeshService } from "./registry.js";
+import type { Hop, Trace } from "./types.js";
+
+export interface DestinationRequest {
+  readonly host: string;
+  readonly port?: number;
+  readonly subset?: string;
+  /** The port the request came in on, used when the destination names none. */
+  readonly incomingPort: number;
+  readonly http?: {
+    readonly host: string;
+    readonly path: string;
+    readonly headers?: Readonly<Record<string, string>>;
+  };
+  /** Set when the proxy forwards TLS it did not terminate (passthrough): the original client's. */
+  readonly passthrough?: Connection;
+}
+
+const TLS_MODE_LABEL = "security.istio.io/tlsMode";
+
+export function toDestination(ctx: TraceContext, from: ProxyState, req: DestinationRequest): Trace {
+  const cluster = from.ref.cluster;
+  const ns = from.ref.namespace;
+  const svc = findService(from.index, req.host, ns);
+  if (!svc) {
+    return failed([], {
+      reason: "destination-not-found",
+      cluster,
+      message: `the route sends to ${req.host}, but no ServiceEntry or Kubernetes Service in cluster ${cluster} visible to namespace ${ns} has that host (Envoy: cluster not found)`,
+    });
+  }
+  const port = req.port ?? (svc.ports.length === 1 && svc.ports[0] ? svc.ports[0].number : req.incomingPort);
+  const servicePort = svc.ports.find((p) => p.number === port);
+  if (svc.portsKnown && !servicePort) {
+    return failed([], {
+      reason: "destination-not-found",
+      cluster,
+      message: `the route sends to ${svc.host}:${port}, but ${describeService(svc)} has no port ${port} (it has ${svc.ports.map((p) => p.number).join(", ") || "none"})`,
+    });
+  }
+  const facts = from.index.facts;
+  const dr = findDestinationRule(from.index, svc.host, ns, svc.namespace, rootNamespaceOf(facts));
+  if (req.subset !== undefined && !subsetOf(dr, req.subset)) {
+    return failed([], {
+      reason: "subset-not-found",
+      cluster,
+      message: dr
+        ? `the route names subset "${req.subset}" of ${svc.host}, which DestinationRule ${dr.metadata.namespace}/${dr.metadata.name} does not define`
+        : `the route names subset "${req.subset}" of ${svc.host}, but no DestinationRule for it applies`,
+    });
+  }
+  const tls = tlsSetting(dr, port, req.subset);
+  const key = { host: svc.host, port, ...(req.subset !== undefined && { subset: req.subset }) };
+  const drRef = dr && refOf(cluster, dr);
+  const hopBase = {
+    kind: "cluster" as const,
+    proxy: from.ref,
+    host: svc.host,
+    port,
+    ...(req.subset !== undefined && { subset: req.subset }),
+    ...(drRef && { destinationRule: drRef }),
+    service: svc.source.kind === "kubernetes" ? ("kubernetes" as const) : svc.source.ref,
+  };
+
+  if (svc.source.kind === "kubernetes") {
+    // Pods behind a Kubernetes Service have sidecars (or are gateway pods): auto mTLS applies.
+    const t = req.passthrough?.tls ?? origination(tls, true, key, []);
+    const hop: Hop = { ...hopBase, tls: t, endpoints: 1 };
+    const principal = req.passthrough
+      ? req.passthrough.principal
+      : t.mode === "ISTIO_MUTUAL"
+        ? from.principal
+        : undefined;
+    const egress = facts?.egress;
+    if (facts && egress?.hosts.some((h) => normalize(h) === svc.host)) {
+      const conn: Connection = {
+        port,
+        tls: t,
+        ...(principal !== undefined && { principal }),
+        ...(req.http && { http: req.http }),
+      };
+      const gw = {
+        ref: { cluster, role: "egress-gateway" as const, namespace: egress.namespace },
+        facts: egress,
+        cluster: facts,
+      };
+      return prepend([hop], ctx.enterGateway(ctx, gw, conn));
+    }
+    const subsetLabels = labelsOf(req.subset !== undefined ? subsetOf(dr, req.subset)?.labels : undefined);
+    return prepend([hop], authorize(from.index, svc, port, principal, req, subsetLabels));
+  }
+
+  let endpoints: readonly Endpoint[] = svc.endpoints;
+  const subset = req.subset !== undefined ? subsetOf(dr, req.subset) : undefined;
+  if (subset) endpoints = endpoints.filter((e) => selects(labelsOf(subset.labels), e.labels));
+  if (
+    svc.endpoints.length === 0 &&
+    (svc.resolution === "DNS" || svc.resolution === "DNS_ROUND_ROBIN") &&
+    !svc.host.startsWith("*")
+  ) {
+    endpoints = [{ address: svc.host, ports: {}, labels: {} }];
+  }
+  const first = endpoints[0];
+  const shownTls =
+    req.passthrough?.tls ??
+    origination(tls, first?.labels[TLS_MODE_LABEL] === "istio", key, svc.subjectAltNames);
+  const hop: Hop = { ...hopBase, tls: shownTls, endpoints: endpoints.length };
+  if (!first) {
+    const why =
+      svc.endpoints.length === 0
+        ? svc.resolution === "NONE"
+          ? `${describeService(svc)} has resolution NONE and no endpoints, so the proxy forwards to the original destination address, which nothing answers`
+          : `${describeService(svc)} has no endpoints`
+        : `subset "${req.subset}" selects none of the ${svc.endpoints.length} endpoints of ${describeService(svc)}`;
+    return failed([hop], {
+      reason: "no-endpoint",
+      cluster,
+      message: `no healthy upstream for ${svc.host}:${port}: ${why}`,
+    });
+  }
+  const branches = endpoints.map((e) => {
+    const t =
+      req.passthrough?.tls ??
+      origination(tls, e.labels[TLS_MODE_LABEL] === "istio", key, svc.subjectAltNames);
+    const endpointPort = e.ports[servicePort?.name ?? ""] ?? servicePort?.targetPort ?? port;
+    return {
+      share: 1 / endpoints.length,
+      label: `${e.address}:${endpointPort}`,
+      trace: toEndpoint(ctx, from, e, endpointPort, t, req),
+    };
+  });
+  if (branches.length === 1 && branches[0]) return prepend([hop], branches[0].trace);
+  return { hops: [hop], end: { kind: "fork", by: "endpoints", branches } };
+}
+
+function toEndpoint(
+  ctx: TraceContext,
+  from: ProxyState,
+  e: Endpoint,
+  port: number,
+  tls: Connection["tls"],
+  req: DestinationRequest,
+): Trace {
+  const cluster = from.ref.cluster;
+  const owner = [...ctx.input.mesh.clusters.values()].find((c) => c.ingress?.addresses.includes(e.address));
+  const ingress = owner?.ingress;
+  const hop: Hop = {
+    kind: "endpoint",
+    proxy: from.ref,
+    address: e.address,
+    port,
+    labels: e.labels,
+    ...(e.locality !== undefined && { locality: e.locality }),
+    reaches: owner ? `the ingress gateway of cluster ${owner.name}` : "an address of no known gateway",
+  };
+  if (!owner || !ingress) {
+    return failed([hop], {
+      reason: "unknown-endpoint",
+      cluster,
+      message: `endpoint ${e.address}:${port} is not the ingress gateway of any cluster in the mesh facts; the call leaves for an unknown place`,
+    });
+  }
+  const passthroughPrincipal = req.passthrough?.principal;
+  const principal = req.passthrough
+    ? passthroughPrincipal
+    : tls.mode === "ISTIO_MUTUAL"
+      ? from.principal
+      : undefined;
+  const conn: Connection = {
+    port,
+    tls,
+    ...(principal !== undefined && { principal }),
+    ...(req.http && { http: req.http }),
+  };
+  const gw = {
+    ref: { cluster: owner.name, role: "ingress-gateway" as const, namespace: ingress.namespace },
+    facts: ingress,
+    cluster: owner,
+  };
+  return prepend([hop], ctx.enterGateway(ctx, gw, conn));
+}
+
+export function describeService(svc: MeshService): string {
+  return svc.source.kind === "kubernetes"
+    ? `Kubernetes Service ${svc.host}`
+    : `ServiceEntry ${svc.source.ref.namespace}/${svc.source.ref.name} (host ${svc.host})`;
+}
+
+export const modeOf = (x: unknown): string => (str(x) ?? "").toUpperCase();

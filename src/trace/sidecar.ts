@@ -1,0 +1,132 @@
+// The caller's sidecar: the outbound listener that captures the connection (by VIP and port), then the
+// route. HTTP-family ports are routed by the Host header among the VirtualServices bound to "mesh"
+// (and, without one, straight to the service whose host the header names: Envoy answers 404 NR for a
+// Host no virtual host has). TCP ports are routed by the service that owns the VIP, TLS ports by the
+// application's SNI (tls routes), falling back to the service itself when no route matches.
+// Sidecar resources that narrow what a namespace sees are not modelled.
+
+import type { ProxyState, TraceContext } from "./context.js";
+import { failed, prepend } from "./context.js";
+import { normalize } from "./host-match.js";
+import { findService, type MeshService, objectsOf, visibleTo } from "./registry.js";
+import { followRoute } from "./route.js";
+import type { Caller, Hop, Target, Trace } from "./types.js";
+import {
+  boundVirtualServices,
+  matchHttp,
+  matchTcp,
+  matchTls,
+  type RouteAction,
+  selectByHost,
+} from "./virtual-service.js";
+
+const HTTP_FAMILY = new Set(["HTTP", "HTTP2", "GRPC", "GRPC-WEB"]);
+const TLS_FAMILY = new Set(["HTTPS", "TLS"]);
+
+export function sidecarOutbound(
+  ctx: TraceContext,
+  self: ProxyState,
+  caller: Caller,
+  target: Target,
+  address: string,
+  kubernetes: boolean,
+): Trace {
+  const { index } = self;
+  const cluster = self.ref.cluster;
+  const ns = caller.namespace;
+  const name = normalize(target.host);
+  const port = target.port;
+  let owners: MeshService[];
+  if (kubernetes) {
+    const k = findService(index, name, ns);
+    owners = k ? [k] : [];
+  } else {
+    owners = index.services.filter(
+      (s) => visibleTo(s.exportTo, s.namespace, ns) && s.addresses.includes(address),
+    );
+  }
+  if (owners.length === 0) {
+    return failed([], {
+      reason: "no-listener",
+      cluster,
+      message: `no service visible to namespace ${ns} in cluster ${cluster} has address ${address}: the sidecar passes the connection through to ${address} itself, which nothing answers`,
+    });
+  }
+  const withPort = owners.filter((s) => !s.portsKnown || s.ports.some((p) => p.number === port));
+  const svc = withPort.find((s) => s.host === name) ?? withPort[0];
+  if (!svc) {
+    const first = owners[0];
+    return failed([], {
+      reason: "no-listener",
+      cluster,
+      message: `${first?.host ?? address} has no port ${port} (it has ${first?.ports.map((p) => p.number).join(", ")}): the sidecar passes the connection through to ${address}:${port}, which nothing answers`,
+    });
+  }
+  const protocol = svc.ports.find((p) => p.number === port)?.protocol ?? "TCP";
+  const hops: Hop[] = [
+    {
+      kind: "listener",
+      proxy: self.ref,
+      address,
+      port,
+      protocol,
+      service: svc.host,
+      ...(svc.source.kind === "service-entry" && { by: svc.source.ref }),
+    },
+  ];
+  const candidates = boundVirtualServices(objectsOf(index, "VirtualService"), "mesh", ns);
+  const routeCtx = {
+    gateway: "mesh",
+    port,
+    path: target.path ?? "/",
+    source: { namespace: ns, ...(caller.labels && { labels: caller.labels }) },
+  };
+  const defaultRoute = (host: string): { action: RouteAction } => ({
+    action: {
+      kind: "route",
+      rule: "default (no VirtualService)",
+      destinations: [{ host, port, weight: 100 }],
+    },
+  });
+  const http = HTTP_FAMILY.has(protocol);
+  const base = { incomingPort: port, ...(http && { http: { host: name, path: target.path ?? "/" } }) };
+
+  if (http) {
+    // One VirtualService per host on a sidecar; later ones conflict (IST0109) and are ignored.
+    const vs = selectByHost(candidates, name).find((v) => v.spec.http !== undefined);
+    if (vs) {
+      const m = matchHttp([vs], { ...routeCtx, authority: name });
+      if (!m) {
+        return failed(hops, {
+          reason: "no-route",
+          cluster,
+          message: `VirtualService ${vs.metadata.namespace}/${vs.metadata.name} has no http route matching ${name}:${port}${routeCtx.path} (404 NR)`,
+        });
+      }
+      return prepend(hops, followRoute(ctx, self, name, m, base));
+    }
+    const byHost =
+      kubernetes || name === address
+        ? svc
+        : index.services.find(
+            (s) =>
+              visibleTo(s.exportTo, s.namespace, ns) &&
+              s.host === name &&
+              s.ports.some((p) => p.number === port),
+          );
+    if (!byHost) {
+      return failed(hops, {
+        reason: "no-route",
+        cluster,
+        message: `no VirtualService or service host matches Host ${name} on port ${port} (404 NR)`,
+      });
+    }
+    return prepend(hops, followRoute(ctx, self, name, defaultRoute(byHost.host), base));
+  }
+  const vs = selectByHost(candidates, svc.host)[0];
+  const m =
+    (vs && TLS_FAMILY.has(protocol) ? matchTls([vs], routeCtx, name) : undefined) ??
+    (vs ? matchTcp([vs], routeCtx) : undefined) ??
+    defaultRoute(svc.host);
+  return prepend(hops, followRoute(ctx, self, svc.host, m, base));
+}

@@ -1,0 +1,87 @@
+// The tracer's entry points. traceCall follows a call from a workload, by name, through DNS, its
+// sidecar, any egress gateway, the remote ingress gateway and its policies, to the Kubernetes Service
+// reached. traceProbe starts at a cluster's ingress gateway, as a caller that skips its own
+// configuration and connects directly would: what the gateway itself admits.
+// Pure: configuration and facts in, a Trace out. It reads Istio objects only, never cw's plan.
+
+import { type Connection, clusterIndex, type TraceContext, type TraceInput } from "./context.js";
+import { resolveName } from "./dns.js";
+import { gatewayInbound } from "./gateway.js";
+import { principalOf } from "./mesh.js";
+import { sidecarOutbound } from "./sidecar.js";
+import type { Caller, Target, Trace } from "./types.js";
+
+export type { TraceInput } from "./context.js";
+
+const start = (input: TraceInput): TraceContext => ({ input, depth: 0, enterGateway: gatewayInbound });
+
+export function traceCall(input: TraceInput, caller: Caller, target: Target): Trace {
+  const ctx = start(input);
+  const index = clusterIndex(ctx, caller.cluster);
+  if (!index) {
+    return {
+      hops: [],
+      end: {
+        kind: "failed",
+        reason: "unsupported",
+        cluster: caller.cluster,
+        message: `there is no configuration for cluster ${caller.cluster}`,
+      },
+    };
+  }
+  const resolved = resolveName(index, caller.namespace, target.host);
+  if (!resolved.ok) return { hops: [], end: resolved.failure };
+  const trustDomain = input.mesh.clusters.get(caller.cluster)?.trustDomain ?? "cluster.local";
+  const self = {
+    ref: { cluster: caller.cluster, role: "sidecar" as const, namespace: caller.namespace },
+    index,
+    principal: principalOf(trustDomain, caller.namespace, caller.serviceAccount),
+  };
+  const rest = sidecarOutbound(ctx, self, caller, target, resolved.address, resolved.kubernetes);
+  return { hops: [resolved.hop, ...rest.hops], end: rest.end };
+}
+
+export interface Probe {
+  /** The cluster whose ingress gateway is probed. */
+  readonly cluster: string;
+  /** Who connects: a mesh identity (Istio mutual TLS), or none (plain TLS without a certificate). */
+  readonly principal?: string;
+  readonly sni: string;
+  /** The Host header, for HTTP servers; default: the SNI. */
+  readonly host?: string;
+  /** Default: the gateway's cross-cluster port. */
+  readonly port?: number;
+}
+
+export function traceProbe(input: TraceInput, probe: Probe): Trace {
+  const facts = input.mesh.clusters.get(probe.cluster);
+  const ingress = facts?.ingress;
+  if (!facts || !ingress) {
+    return {
+      hops: [],
+      end: {
+        kind: "failed",
+        reason: "unsupported",
+        cluster: probe.cluster,
+        message: `cluster ${probe.cluster} has no known ingress gateway`,
+      },
+    };
+  }
+  const conn: Connection = {
+    port: probe.port ?? ingress.port,
+    tls: {
+      mode: probe.principal !== undefined ? "ISTIO_MUTUAL" : "SIMPLE",
+      sni: probe.sni,
+      decidedBy: "destination-rule",
+      subjectAltNames: [],
+    },
+    ...(probe.principal !== undefined && { principal: probe.principal }),
+    http: { host: probe.host ?? probe.sni, path: "/" },
+  };
+  const gw = {
+    ref: { cluster: probe.cluster, role: "ingress-gateway" as const, namespace: ingress.namespace },
+    facts: ingress,
+    cluster: facts,
+  };
+  return gatewayInbound(start(input), gw, conn);
+}

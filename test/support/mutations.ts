@@ -1,0 +1,406 @@
+// Single-object mutations of generated configuration, for checking that `cw verify` notices when the
+// YAML stops routing what the topology says. Each mutation knows, from Istio's semantics and the
+// object's surroundings (not from the tracer), whether it changes reachability:
+//   - changes: some allowed call stops arriving (or arrives elsewhere), or some refused caller gets in;
+//   - neutral: Istio behaves the same for every call (controls: verify must not flag them).
+// Notable judgements: dropping one of several endpoints of a cluster only loses redundancy (neutral);
+// a new VIP matters only where CoreDNS serves the old one; a DestinationRule's top-level TLS matters
+// only if some port has no port-level setting (which replaces it wholesale); allowing a trust domain
+// nobody in the federation has changes nothing the federation can observe.
+
+import type { ClusterConfig, IstioObject } from "../../src/trace/config.js";
+
+export interface Mutation {
+  readonly operator: string;
+  readonly cluster: string;
+  readonly object: string;
+  readonly description: string;
+  readonly changesReachability: boolean;
+  /** The mutated configuration: every cluster, one object changed or gone. */
+  readonly clusters: ReadonlyMap<string, ClusterConfig>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: mutations poke at arbitrary YAML fields
+type Spec = Record<string, any>;
+
+interface Site {
+  readonly cluster: string;
+  readonly index: number;
+  readonly object: IstioObject;
+  readonly all: ReadonlyMap<string, ClusterConfig>;
+}
+
+export interface Operator {
+  readonly name: string;
+  readonly kinds: readonly string[];
+  /** Undefined when the operator does not apply to the object. */
+  apply(
+    spec: Spec,
+    site: Site,
+    pick: (n: number) => number,
+  ): { description: string; changes: boolean; remove?: boolean } | undefined;
+}
+
+const isRemoteSe = (s: Spec) => Array.isArray(s.endpoints) && s.endpoints.length > 0;
+const clusterOf = (e: Spec): string | undefined => e.labels?.["coddiwomple.io/cluster"];
+const tlsBlocks = (s: Spec): { where: string; tls: Spec; topLevel: boolean }[] => [
+  ...(s.trafficPolicy?.tls ? [{ where: "trafficPolicy.tls", tls: s.trafficPolicy.tls, topLevel: true }] : []),
+  ...((s.trafficPolicy?.portLevelSettings ?? []) as Spec[])
+    .filter((p) => p.tls)
+    .map((p) => ({ where: `portLevelSettings[${p.port?.number}].tls`, tls: p.tls as Spec, topLevel: false })),
+];
+
+/** Does the DestinationRule's top-level TLS apply to any port (one without a port-level setting)? */
+function topLevelMatters(spec: Spec, site: Site): boolean {
+  const se = site.all
+    .get(site.cluster)
+    ?.objects.find(
+      (o) => o.kind === "ServiceEntry" && ((o.spec.hosts as string[]) ?? []).includes(spec.host),
+    );
+  const ports = ((se?.spec.ports as Spec[]) ?? []).map((p) => p.number);
+  const overridden = new Set(
+    ((spec.trafficPolicy?.portLevelSettings ?? []) as Spec[]).map((p) => p.port?.number),
+  );
+  return ports.some((p) => !overridden.has(p));
+}
+
+export const OPERATORS: readonly Operator[] = [
+  {
+    name: "delete object",
+    kinds: ["ServiceEntry", "DestinationRule", "Gateway", "VirtualService", "AuthorizationPolicy"],
+    apply: (_s, site) => ({ description: `delete ${site.object.kind}`, changes: true, remove: true }),
+  },
+  {
+    name: "ServiceEntry: drop an endpoint",
+    kinds: ["ServiceEntry"],
+    apply: (s, _site, pick) => {
+      if (!isRemoteSe(s)) return undefined;
+      const i = pick(s.endpoints.length);
+      const [gone] = s.endpoints.splice(i, 1);
+      const last = !s.endpoints.some((e: Spec) => clusterOf(e) === clusterOf(gone));
+      return { description: `drop endpoint ${gone.address}`, changes: last };
+    },
+  },
+  {
+    name: "ServiceEntry: endpoint address",
+    kinds: ["ServiceEntry"],
+    apply: (s, _site, pick) => {
+      if (!isRemoteSe(s)) return undefined;
+      const e = s.endpoints[pick(s.endpoints.length)];
+      const was = e.address;
+      e.address = "192.0.2.77";
+      return { description: `endpoint ${was} -> 192.0.2.77`, changes: true };
+    },
+  },
+  {
+    name: "ServiceEntry: endpoint port",
+    kinds: ["ServiceEntry"],
+    apply: (s, _site, pick) => {
+      if (!isRemoteSe(s)) return undefined;
+      const e = s.endpoints[pick(s.endpoints.length)];
+      const names = Object.keys(e.ports ?? {});
+      const name = names[pick(names.length)];
+      if (name === undefined) return undefined;
+      e.ports[name] += 1;
+      return { description: `endpoint ${e.address} port ${name} -> ${e.ports[name]}`, changes: true };
+    },
+  },
+  {
+    name: "ServiceEntry: drop a host",
+    kinds: ["ServiceEntry"],
+    apply: (s, site, pick) => {
+      const [gone] = s.hosts.splice(pick(s.hosts.length), 1);
+      // Where CoreDNS still answers the name with the VIP, the sidecar's listeners need no host of
+      // their own: the mesh VirtualService (local) or the VIP's other hosts (TCP) still route it. Only
+      // an HTTP port of a remote service is lost (Envoy has no virtual host for the name: 404).
+      const coredns = site.all.get(site.cluster)?.dns.kind === "coredns";
+      const httpRemote =
+        isRemoteSe(s) && (s.ports as Spec[]).some((p) => ["HTTP", "HTTP2", "GRPC"].includes(p.protocol));
+      return { description: `drop host ${gone}`, changes: !coredns || httpRemote || s.hosts.length === 0 };
+    },
+  },
+  {
+    name: "ServiceEntry: change the VIP",
+    kinds: ["ServiceEntry"],
+    apply: (s, site) => {
+      if (!Array.isArray(s.addresses)) return undefined;
+      s.addresses = ["240.241.0.1"];
+      // Only a CoreDNS hosts table still hands out the old VIP; the DNS proxy answers the new one.
+      const coredns = site.all.get(site.cluster)?.dns.kind === "coredns";
+      return { description: "VIP -> 240.241.0.1", changes: coredns };
+    },
+  },
+  {
+    name: "ServiceEntry: port number",
+    kinds: ["ServiceEntry"],
+    apply: (s, _site, pick) => {
+      const p = s.ports[pick(s.ports.length)];
+      p.number += 1;
+      return { description: `port ${p.name} -> ${p.number}`, changes: true };
+    },
+  },
+  {
+    name: "ServiceEntry: resolution NONE",
+    kinds: ["ServiceEntry"],
+    apply: (s) => {
+      if (!isRemoteSe(s)) return undefined;
+      s.resolution = "NONE";
+      delete s.endpoints;
+      return { description: "resolution NONE, no endpoints", changes: true };
+    },
+  },
+  {
+    name: "ServiceEntry: subjectAltNames",
+    kinds: ["ServiceEntry"],
+    apply: (s) => {
+      if (!Array.isArray(s.subjectAltNames)) return undefined;
+      s.subjectAltNames = ["spiffe://impostor.example/ns/istio-system/sa/gw"];
+      return { description: "subjectAltNames -> an impostor", changes: true };
+    },
+  },
+  {
+    name: "Gateway: drop a host",
+    kinds: ["Gateway"],
+    apply: (s, _site, pick) => {
+      const server = s.servers[pick(s.servers.length)];
+      const [gone] = server.hosts.splice(pick(server.hosts.length), 1);
+      if (server.hosts.length === 0) server.hosts.push("istio-system/nothing.invalid");
+      return { description: `server ${server.port.name}: drop host ${gone}`, changes: true };
+    },
+  },
+  {
+    name: "Gateway: server port",
+    kinds: ["Gateway"],
+    apply: (s, _site, pick) => {
+      const server = s.servers[pick(s.servers.length)];
+      server.port.number += 1;
+      return { description: `server ${server.port.name}: port -> ${server.port.number}`, changes: true };
+    },
+  },
+  {
+    name: "Gateway: TLS mode",
+    kinds: ["Gateway"],
+    apply: (s, _site, pick) => {
+      const server = s.servers[pick(s.servers.length)];
+      const mode = ["SIMPLE", "PASSTHROUGH", "MUTUAL"][pick(3)];
+      server.tls = { ...server.tls, mode };
+      return { description: `server ${server.port.name}: tls ${mode}`, changes: true };
+    },
+  },
+  {
+    name: "Gateway: selector",
+    kinds: ["Gateway"],
+    apply: (s) => {
+      s.selector = { istio: "some-other-gateway" };
+      return { description: "selector -> istio: some-other-gateway", changes: true };
+    },
+  },
+  {
+    name: "VirtualService: gateway binding",
+    kinds: ["VirtualService"],
+    apply: (s) => {
+      s.gateways = ["istio-system/elsewhere"];
+      return { description: "gateways -> istio-system/elsewhere", changes: true };
+    },
+  },
+  {
+    name: "VirtualService: drop or rename a host",
+    kinds: ["VirtualService"],
+    apply: (s, _site, pick) => {
+      const i = pick(s.hosts.length);
+      const was = s.hosts[i];
+      if (s.hosts.length > 1) s.hosts.splice(i, 1);
+      else s.hosts[i] = "renamed.invalid";
+      return { description: `host ${was} dropped or renamed`, changes: true };
+    },
+  },
+  {
+    name: "VirtualService: destination host",
+    kinds: ["VirtualService"],
+    apply: (s, _site, pick) => {
+      const routes = [...(s.http ?? []), ...(s.tcp ?? []), ...(s.tls ?? [])];
+      const r = routes[pick(routes.length)];
+      if (!r) return undefined;
+      r.route[0].destination.host = "elsewhere.default.svc.cluster.local";
+      return { description: "destination -> elsewhere.default.svc.cluster.local", changes: true };
+    },
+  },
+  {
+    name: "VirtualService: destination port",
+    kinds: ["VirtualService"],
+    apply: (s, _site, pick) => {
+      const routes = [...(s.http ?? []), ...(s.tcp ?? []), ...(s.tls ?? [])];
+      const r = routes[pick(routes.length)];
+      const port = r?.route[0].destination.port;
+      if (!port) return undefined;
+      port.number += 1;
+      return { description: `destination port -> ${port.number}`, changes: true };
+    },
+  },
+  {
+    name: "DestinationRule: TLS mode",
+    kinds: ["DestinationRule"],
+    apply: (s, site, pick) => {
+      const blocks = tlsBlocks(s);
+      const b = blocks[pick(blocks.length)];
+      if (!b) return undefined;
+      const mode = ["DISABLE", "SIMPLE"][pick(2)];
+      b.tls.mode = mode;
+      return { description: `${b.where} mode ${mode}`, changes: !b.topLevel || topLevelMatters(s, site) };
+    },
+  },
+  {
+    name: "DestinationRule: SNI",
+    kinds: ["DestinationRule"],
+    apply: (s, site, pick) => {
+      const blocks = tlsBlocks(s);
+      const b = blocks[pick(blocks.length)];
+      if (!b) return undefined;
+      b.tls.sni = "wrong.invalid";
+      return {
+        description: `${b.where} sni wrong.invalid`,
+        changes: !b.topLevel || topLevelMatters(s, site),
+      };
+    },
+  },
+  {
+    name: "DestinationRule: host",
+    kinds: ["DestinationRule"],
+    apply: (s) => {
+      s.host = "renamed.invalid";
+      return { description: "host -> renamed.invalid", changes: true };
+    },
+  },
+  {
+    name: "AuthorizationPolicy: replace a principal",
+    kinds: ["AuthorizationPolicy"],
+    apply: (s, _site, pick) => {
+      const src = s.rules[0].from[0].source;
+      const i = pick(src.notPrincipals.length);
+      const was = src.notPrincipals[i];
+      src.notPrincipals[i] = "stranger.example/*";
+      return { description: `notPrincipals ${was} -> stranger.example/*`, changes: true };
+    },
+  },
+  {
+    name: "AuthorizationPolicy: admit another trust domain",
+    kinds: ["AuthorizationPolicy"],
+    apply: (s, site, pick) => {
+      const src = s.rules[0].from[0].source;
+      const admitted = new Set((src.notPrincipals as string[]).map((p) => p.replace(/\/\*$/, "")));
+      const service = site.object.metadata.labels["coddiwomple.io/service"];
+      const domains = trustDomains(site.all);
+      const candidates = [...new Set(domains.values())].filter((d) => !admitted.has(d));
+      const td = candidates[pick(candidates.length)];
+      if (td === undefined) return undefined;
+      src.notPrincipals.push(`${td}/*`);
+      // It changes reachability only if a cluster with that domain neither consumes nor runs the
+      // service: consumers (and clusters sharing their domain) were admitted already.
+      const outsider = [...domains].some(
+        ([cluster, d]) => d === td && !usesService(site.all.get(cluster), service),
+      );
+      return { description: `notPrincipals += ${td}/*`, changes: outsider };
+    },
+  },
+  {
+    name: "AuthorizationPolicy: drop an SNI",
+    kinds: ["AuthorizationPolicy"],
+    apply: (s, _site, pick) => {
+      const when = s.rules[0].when[0];
+      const [gone] = when.values.splice(pick(when.values.length), 1);
+      if (when.values.length === 0) when.values.push("nothing.invalid");
+      return { description: `connection.sni -= ${gone}`, changes: true };
+    },
+  },
+  {
+    name: "AuthorizationPolicy: action ALLOW",
+    kinds: ["AuthorizationPolicy"],
+    apply: (s) => {
+      s.action = "ALLOW";
+      return { description: "action DENY -> ALLOW", changes: true };
+    },
+  },
+  {
+    name: "AuthorizationPolicy: selector",
+    kinds: ["AuthorizationPolicy"],
+    apply: (s) => {
+      s.selector = { matchLabels: { istio: "some-other-gateway" } };
+      return { description: "selector -> some-other-gateway", changes: true };
+    },
+  },
+  // Controls: Istio routes exactly as before.
+  {
+    name: "control: reorder hosts",
+    kinds: ["ServiceEntry", "VirtualService"],
+    apply: (s) => {
+      if (s.hosts.length < 2) return undefined;
+      s.hosts.reverse();
+      return { description: "hosts reversed", changes: false };
+    },
+  },
+  {
+    name: "control: outlier detection",
+    kinds: ["DestinationRule"],
+    apply: (s) => {
+      s.trafficPolicy = {
+        ...s.trafficPolicy,
+        outlierDetection: { consecutive5xxErrors: 7, interval: "20s" },
+      };
+      return { description: "outlierDetection changed", changes: false };
+    },
+  },
+];
+
+/** Each cluster's trust domain, as the SANs other clusters use for its gateway tell it. */
+function trustDomains(all: ReadonlyMap<string, ClusterConfig>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of all.values()) {
+    for (const o of c.objects) {
+      const owners = new Set(((o.spec.endpoints as Spec[]) ?? []).map(clusterOf));
+      const [owner] = owners;
+      const td = /^spiffe:\/\/([^/]+)/.exec(((o.spec.subjectAltNames as string[]) ?? [])[0] ?? "")?.[1];
+      if (owners.size === 1 && owner && td) out.set(owner, td);
+    }
+  }
+  return out;
+}
+
+/** Does the cluster import or run the service (has a ServiceEntry for it)? */
+const usesService = (c: ClusterConfig | undefined, service: string | undefined) =>
+  c?.objects.some(
+    (o) => o.kind === "ServiceEntry" && o.metadata.labels["coddiwomple.io/service"] === service,
+  ) ?? false;
+
+/** Every (object, operator) pair that applies, mutated with choices drawn from `random`. */
+export function mutate(
+  clusters: ReadonlyMap<string, ClusterConfig>,
+  operator: Operator,
+  site: { cluster: string; index: number },
+  random: () => number,
+): Mutation | undefined {
+  const config = clusters.get(site.cluster);
+  const object = config?.objects[site.index];
+  if (!config || !object || !operator.kinds.includes(object.kind)) return undefined;
+  const spec = structuredClone(object.spec) as Spec;
+  const pick = (n: number) => Math.floor(random() * n);
+  let result: ReturnType<Operator["apply"]>;
+  try {
+    result = operator.apply(spec, { ...site, object, all: clusters }, pick);
+  } catch {
+    return undefined; // the object lacks the field this operator changes
+  }
+  if (!result) return undefined;
+  const objects = result.remove
+    ? config.objects.filter((_, i) => i !== site.index)
+    : config.objects.map((o, i) => (i === site.index ? { ...o, spec } : o));
+  const next = new Map(clusters);
+  next.set(site.cluster, { ...config, objects });
+  return {
+    operator: operator.name,
+    cluster: site.cluster,
+    object: `${object.kind} ${object.metadata.namespace}/${object.metadata.name}`,
+    description: result.description,
+    changesReachability: result.changes,
+    clusters: next,
+  };
+}

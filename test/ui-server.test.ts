@@ -1,0 +1,306 @@
+// The cw ui server without a browser: what it serves and what it refuses. It binds to 127.0.0.1,
+// answers only to its own Host, serves its fixed paths and nothing else (no path reaches the disk),
+// bounds request bodies, takes JSON only from its own page, sends its security headers everywhere,
+// escapes names in the federation picture, and tells open pages when the topology changes.
+
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAsync } from "../src/cli/main.js";
+import { runUi } from "../src/cli/ui.js";
+import { startUi, type UiServer } from "../src/ui/server.js";
+import type { FederationView } from "../src/ui/view-model.js";
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** A raw HTTP request: the path goes out exactly as written (fetch would normalize it). */
+function raw(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Answer> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path, method: options.method ?? "GET", headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString("utf8"),
+          }),
+        );
+      },
+    );
+    req.on("error", reject);
+    if (options.body !== undefined) req.write(options.body);
+    req.end();
+  });
+}
+
+let dir: string;
+let topology: string;
+let ui: UiServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "cw-ui-"));
+  topology = join(dir, "federation.yaml");
+  copyFileSync("examples/split-bookinfo/federation.yaml", topology);
+  copyFileSync("examples/split-bookinfo/federation.lock.yaml", join(dir, "federation.lock.yaml"));
+  ui = await startUi({ topology, port: 0 });
+});
+
+afterAll(async () => {
+  await ui.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const traceBody = (body: unknown) => ({
+  method: "POST",
+  headers: { "Content-Type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+describe("cw ui server", () => {
+  it("binds to 127.0.0.1 and serves the view of the topology", async () => {
+    expect(ui.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const state = await raw(ui.url, "/api/state");
+    expect(state.status).toBe(200);
+    const view = JSON.parse(state.body) as FederationView;
+    expect(view.name).toBe("bookinfo");
+    expect(view.clusters.map((c) => c.name)).toEqual(["a", "b"]);
+    expect(view.matrix.find((r) => r.service === "reviews")?.cells).toEqual({
+      a: { runs: false, servesTo: [], callsTo: [{ cluster: "b", mode: "gateway", share: "" }] },
+      b: { runs: true, servesTo: ["a"], callsTo: [] },
+    });
+    expect(view.calls).toEqual([
+      { service: "ratings", from: "b", to: "a", mode: "gateway", share: "" },
+      { service: "reviews", from: "a", to: "b", mode: "gateway", share: "" },
+    ]);
+    expect(view.files.find((c) => c.cluster === "b")?.files.map((f) => f.path)).toContain(
+      "gateway-reviews-global.yaml",
+    );
+    expect(view.diagnostics).toEqual([]);
+    const page = await raw(ui.url, "/");
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(page.body).toContain('<script type="module" src="/app.js"></script>');
+  });
+
+  it.each([
+    "/../package.json",
+    "/%2e%2e/package.json",
+    "/..%2fpackage.json",
+    "/src/ui/server.ts",
+    "/assets/app.js",
+    "/index.html",
+    "/app.js/",
+    "/api/state/../../package.json",
+    "/etc/passwd",
+    "//etc/passwd",
+    "/node_modules/@viz-js/viz/package.json",
+  ])("serves nothing at %s", async (path) => {
+    const answer = await raw(ui.url, path);
+    expect(answer.status).toBe(404);
+    expect(answer.body).toBe("not found\n");
+  });
+
+  it("answers only requests addressed to itself (no DNS rebinding)", async () => {
+    const port = new URL(ui.url).port;
+    expect((await raw(ui.url, "/api/state", { headers: { Host: `evil.example:${port}` } })).status).toBe(421);
+    expect((await raw(ui.url, "/api/state", { headers: { Host: "127.0.0.1" } })).status).toBe(421);
+    expect((await raw(ui.url, "/api/state", { headers: { Host: `localhost:${port}` } })).status).toBe(200);
+  });
+
+  it("sends its security headers on every answer", async () => {
+    for (const path of ["/", "/app.js", "/api/state", "/api/graph.svg", "/nothing-here"]) {
+      const answer = await raw(ui.url, path);
+      expect(answer.headers["content-security-policy"]).toContain("default-src 'none'; script-src 'self'");
+      expect(answer.headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+      expect(answer.headers["x-content-type-options"]).toBe("nosniff");
+      expect(answer.headers["x-frame-options"]).toBe("DENY");
+      expect(answer.headers["access-control-allow-origin"]).toBeUndefined();
+    }
+  });
+
+  it("refuses request bodies over the limit", async () => {
+    const big = JSON.stringify({ cluster: "a", host: "x".repeat(20_000), port: 1 });
+    const declared = await raw(ui.url, "/api/trace", traceBody(JSON.parse(big)));
+    expect(declared.status).toBe(413);
+    // A body sent in chunks, without a declared length, is cut off as well.
+    const chunked = await raw(ui.url, "/api/trace", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Transfer-Encoding": "chunked" },
+      body: big,
+    });
+    expect(chunked.status).toBe(413);
+  });
+
+  it("takes JSON only, from its own page only, by POST only", async () => {
+    const form = await raw(ui.url, "/api/trace", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "cluster=a",
+    });
+    expect(form.status).toBe(415);
+    const foreign = await raw(ui.url, "/api/trace", {
+      ...traceBody({ cluster: "a", host: "reviews.global", port: 9080 }),
+      headers: { "Content-Type": "application/json", Origin: "http://evil.example" },
+    });
+    expect(foreign.status).toBe(403);
+    expect((await raw(ui.url, "/api/trace")).status).toBe(405);
+    expect((await raw(ui.url, "/", { method: "POST" })).status).toBe(405);
+    expect((await raw(ui.url, "/api/trace", { ...traceBody({}), body: "{not json" })).status).toBe(400);
+  });
+
+  it("traces a call through the generated configuration", async () => {
+    const answer = await raw(
+      ui.url,
+      "/api/trace",
+      traceBody({ cluster: "a", host: "reviews.global", port: 9080 }),
+    );
+    expect(answer.status).toBe(200);
+    const trace = JSON.parse(answer.body);
+    expect(trace.outcome).toBe("ok: reached reviews.default.svc.cluster.local:9080 in cluster b (100%)");
+    expect(trace.paths[0].hops[0]).toEqual({
+      kind: "dns",
+      label: "dns",
+      text: expect.stringMatching(/^a: reviews\.global -> 240\.\d+\.\d+\.\d+ /),
+    });
+    expect(trace.paths[0].end).toEqual({
+      kind: "arrived",
+      text: "arrived at reviews.default.svc.cluster.local:9080 in cluster b",
+    });
+    // productpage is not exported: b's callers cannot reach it.
+    const refused = JSON.parse(
+      (await raw(ui.url, "/api/trace", traceBody({ cluster: "b", host: "productpage.global", port: 9080 })))
+        .body,
+    );
+    expect(refused.paths.every((p: { end: { kind: string } }) => p.end.kind === "failed")).toBe(true);
+  });
+
+  it.each([
+    [{ cluster: "z", host: "reviews.global", port: 9080 }, "choose a calling cluster (a, b)"],
+    [
+      { cluster: "a", host: "<script>", port: 9080 },
+      "the host is not a host name or an IP address (e.g. reviews.global)",
+    ],
+    [{ cluster: "a", host: "reviews.global", port: 70000 }, "the port is not a number from 1 to 65535"],
+    [
+      { cluster: "a", namespace: "Bad NS", host: "reviews.global", port: 80 },
+      "the namespace is not a Kubernetes name",
+    ],
+  ])("refuses the trace request %o", async (body, error) => {
+    const answer = await raw(ui.url, "/api/trace", traceBody(body));
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ error });
+  });
+
+  it("downloads a cluster's objects as one YAML stream", async () => {
+    const answer = await raw(ui.url, "/api/download?cluster=b");
+    expect(answer.status).toBe(200);
+    expect(answer.headers["content-disposition"]).toBe('attachment; filename="bookinfo-b.yaml"');
+    expect(answer.body).toContain("kind: Gateway");
+    expect(answer.body).not.toContain("kind: Kustomization");
+    expect((await raw(ui.url, "/api/download?cluster=../../etc")).status).toBe(404);
+  });
+
+  it("draws the federation as SVG", async () => {
+    const answer = await raw(ui.url, "/api/graph.svg");
+    expect(answer.status).toBe(200);
+    expect(answer.headers["content-type"]).toBe("image/svg+xml; charset=utf-8");
+    expect(answer.body).toContain("<svg");
+    expect(answer.body).toContain("eastwest.b.bookinfo.example:15443");
+    expect(answer.body).toContain("from a · gateway");
+  });
+
+  it("tells open pages when the topology changes, and escapes names that look like markup", async () => {
+    const events = await new Promise<{ next: () => Promise<string>; close: () => void }>(
+      (resolve, reject) => {
+        const url = new URL(ui.url);
+        const req = request({ host: url.hostname, port: url.port, path: "/api/events" }, (res) => {
+          let buffer = "";
+          const waiting: ((event: string) => void)[] = [];
+          res.on("data", (c: Buffer) => {
+            buffer += c.toString("utf8");
+            let end = buffer.indexOf("\n\n");
+            while (end >= 0) {
+              const event = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              waiting.shift()?.(event);
+              end = buffer.indexOf("\n\n");
+            }
+          });
+          resolve({ next: () => new Promise((r) => waiting.push(r)), close: () => req.destroy() });
+        });
+        req.on("error", reject);
+        req.end();
+      },
+    );
+    const changed = events.next();
+    const text = readFileSync(topology, "utf8")
+      .replace(
+        "  services:\n",
+        '  services:\n    - name: "<script>alert(1)</script>"\n      ports: [{ name: http, protocol: HTTP, port: 80 }]\n      backends: [{ cluster: a }]\n',
+      )
+      .replace("addresses: [203.0.113.10]", 'addresses: ["<script>alert(2)</script>"]');
+    writeFileSync(topology, text);
+    expect(await changed).toMatch(/^event: change\ndata: \d+$/);
+    events.close();
+    const view = JSON.parse((await raw(ui.url, "/api/state")).body) as FederationView;
+    expect(view.diagnostics.map((d) => d.code)).toContain("CW1005");
+    expect(view.diagnostics.find((d) => d.code === "CW1005")?.source).toBe(
+      '    - name: "<script>alert(1)</script>"',
+    );
+    const svg = (await raw(ui.url, "/api/graph.svg")).body;
+    expect(svg).not.toContain("<script");
+    expect(svg).toContain("&lt;script&gt;alert(2)&lt;/script&gt;:15443");
+    const trace = await raw(
+      ui.url,
+      "/api/trace",
+      traceBody({ cluster: "a", host: "reviews.global", port: 9080 }),
+    );
+    expect(trace.status).toBe(409);
+  });
+});
+
+describe("cw ui command", () => {
+  it("refuses to listen on every address", async () => {
+    let err = "";
+    const code = await runAsync(["ui", topology, "--host", "0.0.0.0"], {
+      out: () => {},
+      err: (t) => (err += t),
+    });
+    expect(code).toBe(2);
+    expect(err).toBe("cw: --host 0.0.0.0: give one IP address of this machine, such as 127.0.0.1\n");
+  });
+
+  it("says where it serves and stops when told", async () => {
+    let out = "";
+    let stop = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const running = runUi(
+      { topology, host: "127.0.0.1", port: 0 },
+      { out: (t) => (out += t), err: () => {} },
+      stopped,
+    );
+    await expect
+      .poll(() => out)
+      .toMatch(
+        /^cw ui: .*federation\.yaml at http:\/\/127\.0\.0\.1:\d+\/ \(reloads when the file changes; Ctrl-C stops\)\n$/,
+      );
+    stop();
+    expect(await running).toBe(0);
+  });
+});

@@ -1,0 +1,79 @@
+// `cw verify` over every golden case and the bundled example: each allowed call arrives where the
+// topology says, everything else is refused. Plus the command's exit codes on a good and a broken folder.
+
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { formatVerify, verify } from "../src/analysis/verify.js";
+import { run } from "../src/cli/main.js";
+import { readOutputFolder } from "../src/cli/output-folder.js";
+import { readLegacy } from "../src/topology/legacy.js";
+import { readFederation } from "../src/topology/read.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const GOLDEN = join(ROOT, "test", "golden");
+const EXAMPLE = join(ROOT, "examples", "split-bookinfo");
+
+function topologyOf(dir: string) {
+  const text = (n: string) => readFileSync(join(dir, n), "utf8");
+  return existsSync(join(dir, "federation.yaml"))
+    ? readFederation("federation.yaml", text("federation.yaml")).topology
+    : readLegacy({
+        clusters: { file: "clusters.json", text: text("clusters.json") },
+        services: { file: "services.json", text: text("services.json") },
+      }).topology;
+}
+
+const cases = [
+  ...readdirSync(GOLDEN, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(GOLDEN, e.name, "expected")))
+    .map((e) => [e.name, join(GOLDEN, e.name), join(GOLDEN, e.name, "expected")] as const),
+  ["example", EXAMPLE, join(EXAMPLE, "out")] as const,
+];
+
+describe("cw verify on the golden cases", () => {
+  it.each(cases)("%s: every check holds", (_name, dir, out) => {
+    const topology = topologyOf(dir);
+    expect(topology).toBeDefined();
+    if (!topology) return;
+    const result = verify({ topology, clusters: readOutputFolder(out).clusters });
+    expect(result.ok, formatVerify(result)).toBe(true);
+    expect(result.checks.length).toBeGreaterThan(0);
+  });
+});
+
+describe("cw verify", () => {
+  const cw = (...argv: string[]) => {
+    let out = "";
+    const code = run(argv, {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        out += t;
+      },
+    });
+    return { code, out };
+  };
+  it("prints the summary table and exits 0 on the example", () => {
+    const r = cw("verify", join(EXAMPLE, "federation.yaml"), "-o", join(EXAMPLE, "out"));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^check\s+total\s+ok\s+mismatch\s+unenforced$/m);
+    expect(r.out).toMatch(/verified: \d+ checks hold/);
+  });
+  it("exits 1 and shows the failing trace when a Gateway is missing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cw-verify-"));
+    try {
+      cpSync(join(EXAMPLE, "out"), dir, { recursive: true });
+      rmSync(join(dir, "b", "gateway-reviews-global.yaml"));
+      const r = cw("verify", join(EXAMPLE, "federation.yaml"), "-o", dir);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain("MISMATCH consumer call: a/default/default -> reviews.global:9080");
+      expect(r.out).toContain("port-not-exposed");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
