@@ -4,7 +4,6 @@
 // on; the exit code is 3 when any cluster failed. Without --dry-run, the lock file is written as
 // cw generate writes it, so the VIPs now live in the clusters are the ones recorded.
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { applyCluster, type ClusterApply, failedObjects, type ObjectResult } from "../kube/apply.js";
 import { describeRef } from "../kube/client.js";
@@ -13,6 +12,7 @@ import { inputOf, liveOptions, liveOptionValues } from "./diff.js";
 import { ExitCode, type Io } from "./io.js";
 import { clientFor, type LiveOptions, liveTargets, loadDesired } from "./live-targets.js";
 import type { InputOptions } from "./load.js";
+import { writeLockFile } from "./lock-file.js";
 
 export interface ApplyCliOptions extends InputOptions, LiveOptions {
   readonly dryRun: boolean;
@@ -49,7 +49,7 @@ export async function runApply(options: ApplyCliOptions, io: Io): Promise<ExitCo
   if (!desired) return ExitCode.inputErrors;
   const targets = liveTargets(desired.clusters, options);
   if (!options.dryRun) {
-    const problem = writeLock(desired.lock.path, desired.lock.text);
+    const problem = writeLockFile(desired.lock.path, desired.lock.text);
     if (problem) {
       io.err(`cw: cannot write the lock file ${desired.lock.path}: ${problem}; nothing was applied\n`);
       return ExitCode.inputErrors;
@@ -107,16 +107,4 @@ function summary(cluster: string, r: ClusterApply, total: number): string {
   if (r.stopped !== undefined) text += `; stopped: ${r.stopped}`;
   if (r.pruneSkipped !== undefined) text += `; prune skipped: ${r.pruneSkipped}`;
   return text;
-}
-
-function writeLock(path: string, text: string): string | undefined {
-  try {
-    if (existsSync(path) && readFileSync(path, "utf8") === text) return undefined;
-    const tmp = `${path}.cw-tmp-${process.pid}`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
 }

@@ -1,7 +1,6 @@
 // `cw generate` and `cw check`: read, compile, report, and (generate only) write the output folder
 // and the lock file, or print one cluster's objects to stdout with `-o -`.
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CompileResult, compile } from "../compile.js";
 import { diag } from "../diagnostics/catalog.js";
@@ -13,6 +12,7 @@ import { renderLock } from "../plan/lock.js";
 import type { Topology } from "../topology/model.js";
 import { ExitCode, type Io } from "./io.js";
 import { type InputOptions, type Loaded, load, UsageError } from "./load.js";
+import { writeLockFile } from "./lock-file.js";
 
 export interface GenerateOptions extends InputOptions {
   readonly output: string;
@@ -137,18 +137,13 @@ function multiDocument(cluster: ClusterOutput): string {
 }
 
 function writeLock(path: string, text: string): Diagnostic | undefined {
-  try {
-    if (existsSync(path) && readFileSync(path, "utf8") === text) return undefined;
-    const tmp = `${path}.cw-tmp-${process.pid}`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-    return undefined;
-  } catch (e) {
-    return diag(
-      "CW3004",
-      `cannot write the lock file ${path}: ${(e as Error).message}; choose a writable place with --lock FILE`,
-    );
-  }
+  const problem = writeLockFile(path, text);
+  return problem === undefined
+    ? undefined
+    : diag(
+        "CW3004",
+        `cannot write the lock file ${path}: ${problem}; choose a writable place with --lock FILE`,
+      );
 }
 
 function describe(
