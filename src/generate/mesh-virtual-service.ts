@@ -30,6 +30,7 @@ import {
   type Generator,
   make,
   routeOf,
+  runsHere,
 } from "./context.js";
 import { servicesHere } from "./service-entry.js";
 
@@ -38,7 +39,7 @@ type Destination = { destination: Record<string, unknown>; weight?: number; head
 export const meshVirtualServices: Generator = (ctx) =>
   servicesHere(ctx).flatMap((s) => {
     const route = routeOf(ctx, s);
-    const local = ctx.cluster.local.includes(s);
+    const local = runsHere(ctx, s);
     const egress = route?.mode === "egress" && route.caller.egress;
     if (route && !local && !egress && !isSplit(route)) return [];
     const http: unknown[] = [];
