@@ -8,6 +8,8 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs
 import { join } from "node:path";
 import { getHeapStatistics } from "node:v8";
 import { stringify } from "yaml";
+import { verify } from "../src/analysis/verify.js";
+import { readOutputFolder } from "../src/cli/output-folder.js";
 import { compile } from "../src/compile.js";
 import { hasErrors } from "../src/diagnostics/diagnostic.js";
 import { MANIFEST, openOutput } from "../src/emit/write.js";
@@ -23,6 +25,22 @@ export interface MeasureRequest {
   readonly outDir: string;
   /** Also run the incremental cases (a second and a third generate into the same folder). */
   readonly incremental: boolean;
+  /** Also run `cw verify` on the folder the first generate wrote. */
+  readonly verify: boolean;
+}
+
+/** `cw verify` on the first generate's folder: its stages, and what it checked. */
+export interface VerifyTimes {
+  /** Wall milliseconds: reading the topology, reading the folder, tracing, and all of it. */
+  readonly parse: number;
+  readonly read: number;
+  readonly verify: number;
+  readonly total: number;
+  readonly cpuTotal: number;
+  readonly checks: number;
+  readonly ok: boolean;
+  /** Peak resident set of the process after verify (the generate before it included), bytes. */
+  readonly peakRss: number;
 }
 
 /**
@@ -58,6 +76,8 @@ export interface SizeResult {
   /** Rendering the same objects with a bare `yaml.stringify(object)`: the floor for `render`. */
   readonly floorMs: number;
   readonly floorCpuMs: number;
+  /** The share of the objects the floor was timed on (1 unless sampled). */
+  readonly floorSample: number;
   readonly memory: {
     /** Peak resident set of the process after the first generate, bytes. */
     readonly peakRss: number;
@@ -65,6 +85,7 @@ export interface SizeResult {
     readonly heapUsed: number;
     readonly heapLimit: number;
   };
+  readonly verify?: VerifyTimes;
   readonly unchanged?: IncrementalResult;
   readonly oneService?: IncrementalResult & { readonly service: string; readonly expected: number };
 }
@@ -214,42 +235,66 @@ function differing(
 const manifestFiles = (dir: string): Record<string, string> =>
   (JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as { files: Record<string, string> }).files;
 
+const FLOOR_SAMPLE = 200_000;
+
 export function measure(request: MeasureRequest): SizeResult {
   const { size } = request;
   const synthetic = synthesize(size);
   mkdirSync(request.outDir, { recursive: true });
   const dir = join(request.outDir, "out");
 
-  const first = generate(synthetic.text, EMPTY_LOCK, dir);
-  const result = summarize(size, synthetic, first);
-  if (!request.incremental) return result;
-
+  let first: Generation | undefined = generate(synthetic.text, EMPTY_LOCK, dir);
+  const summary = summarize(size, synthetic, first);
   // The incremental cases run as the CLI would the next time: with the lock the first run wrote.
   const lock = readLock("federation.lock.yaml", renderLock(first.plan.vips)).lock;
+  // The first run's plan (and the topology it holds) goes before anything else is measured.
+  first = undefined;
+  const result = request.verify ? { ...summary, verify: measureVerify(synthetic.text, dir) } : summary;
+  if (!request.incremental) return result;
+
   const disk0 = snapshot(dir);
-  const again = generate(synthetic.text, lock, dir);
+  // Only the numbers are kept of each run, so that no run's plan outlives it.
+  const { times, wrote, reported } = generate(synthetic.text, lock, dir);
   const disk1 = snapshot(dir);
-  const unchanged: IncrementalResult = {
-    times: again.times,
-    wrote: again.wrote,
-    reported: again.reported,
-    touched: touched(disk0, disk1),
-  };
+  const unchanged: IncrementalResult = { times, wrote, reported, touched: touched(disk0, disk1) };
 
   const before = manifestFiles(dir);
   const change = changeOneService(synthetic.text, size);
-  const changed = generate(change.text, lock, dir);
+  const changed = (({ times, wrote, reported }) => ({ times, wrote, reported }))(
+    generate(change.text, lock, dir),
+  );
   const disk2 = snapshot(dir);
   const oneService = {
     service: change.service,
     // The files whose content changed, plus the manifest, which lists their new hashes.
     expected: differing(before, manifestFiles(dir)) + 1,
-    times: changed.times,
-    wrote: changed.wrote,
-    reported: changed.reported,
+    ...changed,
     touched: touched(disk1, disk2),
   };
   return { ...result, unchanged, oneService };
+}
+
+/** What `cw verify <topology> -o <dir>` does: read the topology, read the folder, trace every call. */
+function measureVerify(text: string, dir: string): VerifyTimes {
+  const start = performance.now();
+  const cpuStart = cpuMs();
+  const read = readFederation("federation.yaml", text);
+  if (!read.topology) throw new Error("bench: the synthetic input does not read");
+  const parsed = performance.now();
+  const folder = readOutputFolder(dir);
+  const loaded = performance.now();
+  const result = verify({ topology: read.topology, clusters: folder.clusters });
+  const end = performance.now();
+  return {
+    parse: parsed - start,
+    read: loaded - parsed,
+    verify: end - loaded,
+    total: end - start,
+    cpuTotal: cpuMs() - cpuStart,
+    checks: result.checks.length,
+    ok: result.ok,
+    peakRss: process.resourceUsage().maxRSS * 1024,
+  };
 }
 
 function summarize(size: SyntheticSize, synthetic: Synthetic, first: Generation): SizeResult {
@@ -270,17 +315,24 @@ function summarize(size: SyntheticSize, synthetic: Synthetic, first: Generation)
   });
 
   // The floor: the same objects again (generated anew, one cluster at a time, as compile does), each
-  // through a bare yaml.stringify; only the stringify calls are timed.
+  // through a bare yaml.stringify; only the stringify calls are timed. It costs some 300 µs an object,
+  // so beyond FLOOR_SAMPLE objects every n-th cluster is timed and the time scaled to all objects.
+  const total = objects.reduce((a, b) => a + b, 0);
+  const every = Math.max(1, Math.ceil(total / FLOOR_SAMPLE));
   let floorMs = 0;
   let floorCpuMs = 0;
-  for (const cluster of first.plan.clusters) {
+  let sampled = 0;
+  first.plan.clusters.forEach((cluster, i) => {
+    if (i % every !== 0) return;
     const generated = generators.flatMap((generate) => generate({ plan: first.plan, cluster }));
     const start = performance.now();
     const cpuStart = cpuMs();
     for (const g of generated) stringify(g.resource);
     floorMs += performance.now() - start;
     floorCpuMs += cpuMs() - cpuStart;
-  }
+    sampled += generated.length;
+  });
+  const scale = sampled === 0 ? 1 : total / sampled;
 
   const consumers = synthetic.consumers;
   return {
@@ -290,7 +342,7 @@ function summarize(size: SyntheticSize, synthetic: Synthetic, first: Generation)
       consumers: { ...spread(consumers), mean: consumers.reduce((a, b) => a + b, 0) / consumers.length },
     },
     output: {
-      objects: objects.reduce((a, b) => a + b, 0),
+      objects: total,
       files: first.tallies.reduce((n, t) => n + t.files, 0),
       bytes: bytes.reduce((a, b) => a + b, 0),
       objectsPerCluster: spread(objects),
@@ -299,8 +351,9 @@ function summarize(size: SyntheticSize, synthetic: Synthetic, first: Generation)
       clusterServicePairs: pairs,
     },
     generate: first.times,
-    floorMs,
-    floorCpuMs,
+    floorMs: floorMs * scale,
+    floorCpuMs: floorCpuMs * scale,
+    floorSample: sampled / Math.max(1, total),
     memory: { peakRss, heapUsed: heap.used_heap_size, heapLimit: heap.heap_size_limit },
   };
 }

@@ -9,7 +9,7 @@
 //   npm run bench -- --dir /dev/shm   write the output folders below this folder (default: the OS's temp)
 
 import { spawnSync } from "node:child_process";
-import { statfsSync, writeFileSync } from "node:fs";
+import { rmSync, statfsSync, writeFileSync } from "node:fs";
 import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,6 +39,9 @@ const FULL = [
   size(500, 50_000),
 ];
 const QUICK = [size(10, 200), size(50, 1_000)];
+// cw verify traces every cluster's call to every service, allowed or not: it runs where clusters x
+// services is at most this (the target size, 100 x 5,000, among them).
+const VERIFY_UP_TO = 1_000_000;
 
 const label = (s: SyntheticSize) => `${s.clusters}x${s.services}`;
 
@@ -59,11 +62,23 @@ function main(): void {
     const started = performance.now();
     const child = spawnSync(
       process.execPath,
-      ["--import", "tsx", join(here, "measure.ts"), JSON.stringify({ size: s, outDir, incremental: true })],
+      [
+        "--import",
+        "tsx",
+        join(here, "measure.ts"),
+        JSON.stringify({
+          size: s,
+          outDir,
+          incremental: true,
+          verify: s.clusters * s.services <= VERIFY_UP_TO,
+        }),
+      ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 },
     );
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     if (child.status !== 0) {
+      // A child that died (out of memory, say) could not remove its folder.
+      rmSync(outDir, { recursive: true, force: true });
       process.stderr.write(` failed after ${seconds} s (exit ${child.status ?? child.signal})\n`);
       process.exitCode = 1;
       continue;

@@ -1,6 +1,7 @@
 // The benchmark's report: results.json's shape and the markdown tables the README quotes.
 
-import type { SizeResult, StageTimes } from "./measure.js";
+import type { Stage } from "../src/progress.js";
+import type { SizeResult } from "./measure.js";
 
 export interface BenchResults {
   readonly date: string;
@@ -23,7 +24,7 @@ const seconds = (ms: number | undefined) =>
 const count = (n: number) => n.toLocaleString("en-US");
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)} MB`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)}`;
-const compileAndWrite = (t: StageTimes) =>
+const compileAndWrite = (t: Partial<Record<Stage, number>>) =>
   (t.parse ?? 0) +
   (t.check ?? 0) +
   (t.plan ?? 0) +
@@ -37,13 +38,15 @@ export function table(bench: BenchResults): string {
   const lines = [
     `Machine: ${m.cpus} × ${m.cpu}, ${(m.memory / GiB).toFixed(0)} GiB, Node ${m.node}, ${m.platform}; output written to ${m.outputFolder}. ${bench.date.slice(0, 10)}.`,
     "",
-    "Seconds per stage of the first `cw generate` (into an empty folder); *floor* is a bare `yaml.stringify` of the same objects.",
+    "Wall seconds per stage of the first `cw generate` (into an empty folder), *total* their sum and *CPU* the CPU seconds of the same; *floor* is a bare `yaml.stringify` of the same objects (≈: timed on a sample of the clusters and scaled to all objects).",
     "",
-    "| clusters × services | objects | written | parse | check | plan | generate | validate | render | floor | write | total | peak RSS |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| clusters × services | objects | written | parse | check | plan | generate | validate | render | floor | render ÷ floor | write | total | CPU | peak RSS |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const r of bench.results) {
     const t = r.generate;
+    const floor = `${r.floorSample < 1 ? "≈" : ""}${seconds(r.floorMs)}`;
+    const ratio = t.render === undefined ? "–" : (t.render / r.floorMs).toFixed(2);
     lines.push(
       `| ${count(r.size.clusters)} × ${count(r.size.services)} | ${count(r.output.objects)} | ${mb(r.output.bytes)} | ${[
         t.parse,
@@ -52,20 +55,19 @@ export function table(bench: BenchResults): string {
         t.generate,
         t.validate,
         t.render,
-        r.floorMs,
-        t.write,
-        compileAndWrite(t),
       ]
         .map(seconds)
-        .join(" | ")} | ${(r.memory.peakRss / GiB).toFixed(2)} GiB |`,
+        .join(
+          " | ",
+        )} | ${floor} | ${ratio} | ${seconds(t.write)} | ${seconds(compileAndWrite(t))} | ${seconds(compileAndWrite(t.cpu))} | ${(r.memory.peakRss / GiB).toFixed(2)} GiB |`,
     );
   }
   lines.push(
     "",
     "Output per cluster, and regenerating: *k* is the number of services a cluster runs or calls; *unchanged* runs `cw generate` again on the same input, *one service* after adding a port to one service. *Touched* counts files whose inode, size or mtime changed (the manifest included), *expected* the files whose content differs.",
     "",
-    "| clusters × services | fan-out median (mean) | objects / cluster max (median) | KB / cluster max (median) | objects per k | unchanged: touched, s | one service: touched / expected, s |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| clusters × services | fan-out median (mean) | objects / cluster max (median) | KB / cluster max (median) | objects per k | unchanged: touched, s | one service: touched / expected, s | cw verify: s (checks) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const r of bench.results) {
     const o = r.output;
@@ -75,8 +77,11 @@ export function table(bench: BenchResults): string {
     const one = r.oneService
       ? `${r.oneService.touched} / ${r.oneService.expected}, ${seconds(compileAndWrite(r.oneService.times))}`
       : "–";
+    const verified = r.verify
+      ? `${seconds(r.verify.total)} (${count(r.verify.checks)}${r.verify.ok ? "" : ", FAILED"})`
+      : "–";
     lines.push(
-      `| ${count(r.size.clusters)} × ${count(r.size.services)} | ${r.input.consumers.median} (${r.input.consumers.mean.toFixed(1)}) | ${count(o.objectsPerCluster.max)} (${count(o.objectsPerCluster.median)}) | ${kb(o.bytesPerCluster.max)} (${kb(o.bytesPerCluster.median)}) | ${o.objectsPerServiceOfCluster.min.toFixed(2)}–${o.objectsPerServiceOfCluster.max.toFixed(2)} | ${unchanged} | ${one} |`,
+      `| ${count(r.size.clusters)} × ${count(r.size.services)} | ${r.input.consumers.median} (${r.input.consumers.mean.toFixed(1)}) | ${count(o.objectsPerCluster.max)} (${count(o.objectsPerCluster.median)}) | ${kb(o.bytesPerCluster.max)} (${kb(o.bytesPerCluster.median)}) | ${o.objectsPerServiceOfCluster.min.toFixed(2)}–${o.objectsPerServiceOfCluster.max.toFixed(2)} | ${unchanged} | ${one} | ${verified} |`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ClusterOutput } from "../src/emit/layout.js";
-import { MANIFEST, writeOutput } from "../src/emit/write.js";
+import { MANIFEST, openOutput, writeOutput } from "../src/emit/write.js";
 
 const cluster = (name: string, files: Record<string, string>): ClusterOutput => ({
   cluster: name,
@@ -141,5 +141,62 @@ describe("writeOutput", () => {
     const r = writeOutput(join(root, "file", "out"), "f", [cluster("a", { "x.yaml": "x\n" })]);
     expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3004"]);
     expect(r.wrote).toBe(false);
+  });
+
+  it("rewrites only the files that changed, in place, and removes what is gone", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n", "y.yaml": "y\n", "z.yaml": "z\n" })]);
+    const folder = statSync(out).ino;
+    const kept = statSync(join(out, "a/x.yaml"));
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n", "y.yaml": "y2\n" })]);
+    expect(r.wrote).toBe(true);
+    expect(statSync(out).ino).toBe(folder);
+    expect(statSync(join(out, "a/x.yaml")).ino).toBe(kept.ino);
+    expect(statSync(join(out, "a/x.yaml")).mtimeMs).toBe(kept.mtimeMs);
+    expect(read("a/y.yaml")).toBe("y2\n");
+    expect(existsSync(join(out, "a/z.yaml"))).toBe(false);
+    expect(Object.keys(JSON.parse(read(MANIFEST)).files)).toEqual(["a/x.yaml", "a/y.yaml"]);
+    expect(readdirSync(join(out, "a")).sort()).toEqual(["x.yaml", "y.yaml"]);
+  });
+
+  it("writes a new folder cluster by cluster, out of sight until finish", () => {
+    const writer = openOutput(out, "f");
+    writer.add(cluster("a", { "x.yaml": "x\n" }));
+    expect(existsSync(out)).toBe(false);
+    writer.add(cluster("b", { "y.yaml": "y\n" }));
+    expect(writer.finish().wrote).toBe(true);
+    expect(read("a/x.yaml")).toBe("x\n");
+    expect(read("b/y.yaml")).toBe("y\n");
+    expect(readdirSync(root)).toEqual(["out"]);
+  });
+
+  it("leaves everything as it was when the run is aborted", () => {
+    const fresh = openOutput(out, "f");
+    fresh.add(cluster("a", { "x.yaml": "x\n" }));
+    fresh.abort();
+    expect(readdirSync(root)).toEqual([]);
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    const update = openOutput(out, "f");
+    update.add(cluster("a", { "x.yaml": "x2\n" }));
+    update.abort();
+    expect(read("a/x.yaml")).toBe("x\n");
+    expect(readdirSync(root)).toEqual(["out"]);
+  });
+
+  it("refuses a hand edit in a file whose output did not change, too", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n", "y.yaml": "y\n" })]);
+    writeFileSync(join(out, "a/x.yaml"), "X\n");
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n", "y.yaml": "y2\n" })]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3003"]);
+    expect(read("a/x.yaml")).toBe("X\n");
+    expect(read("a/y.yaml")).toBe("y\n");
+  });
+
+  it("with --force, restores a hand-edited file even when its output did not change", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    writeFileSync(join(out, "a/x.yaml"), "edited\n");
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })], { force: true });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.changes[0]?.changed).toEqual(["x.yaml"]);
+    expect(read("a/x.yaml")).toBe("x\n");
   });
 });

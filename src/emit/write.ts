@@ -200,6 +200,8 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   const hashes = new Map<string, string>();
   /** Generated files to write at finish (existing folder only), by path. */
   const pending = new Map<string, string>();
+  /** The size in bytes of every generated file that is not pending: unchanged since the last run. */
+  const sizes = new Map<string, number>();
   const changes: Changes[] = [];
   let failure: Diagnostic | undefined = refusal;
   let stage: string | undefined;
@@ -256,6 +258,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
           else if (before !== hash) changed.push(f.path);
           // With --force, edited files are restored whether or not they changed: keep them all.
           if (fresh || before !== hash || options.force) pending.set(key, f.content);
+          else sizes.set(key, Buffer.byteLength(f.content));
         }
       } catch (e) {
         failure = cannotWrite(e);
@@ -310,10 +313,21 @@ export function openOutput(dir: string, federation: string, options: WriteOption
     // Every file cw wrote before is checked for hand edits, not only those it is about to replace: a
     // folder that no longer holds what cw generated must not pass for up to date. An edit that already
     // matches the new output is no edit. With --force, edited files are restored.
+    // Files cw is about to replace or delete are always read. One it leaves alone is taken as unedited
+    // when it still has the size cw wrote and is older than the manifest (written after every file),
+    // as git and make judge files by their stat: an edit that kept both would have to set the clock
+    // back, and, since cw does not touch such a file, it could not lose that edit anyway. Reading
+    // every file instead costs as much as compiling, with a million of them.
     const diagnostics: Diagnostic[] = [];
     const restore = new Set<string>();
+    const manifestTime = lstatSync(join(dir, MANIFEST), { bigint: true }).mtimeNs;
     for (const [path, hash] of oldFiles) {
       if (!present.has(path)) continue;
+      const size = sizes.get(path);
+      if (size !== undefined) {
+        const stat = lstatSync(join(dir, path), { bigint: true });
+        if (stat.isFile() && stat.size === BigInt(size) && stat.mtimeNs < manifestTime) continue;
+      }
       const disk = readFileSync(join(dir, path));
       if (sha256(disk) === hash) continue;
       // A file not pending is generated unchanged (or not at all): its disk content is then an edit.
