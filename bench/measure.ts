@@ -1,10 +1,11 @@
 // One benchmark size, run in a child process of bench/run.ts so that each size's peak memory is its
 // own. Runs what `cw generate` runs, stage by stage, on a synthetic federation; then the bare-stringify
-// floor; then the incremental cases (the same input again; one service changed). Prints one JSON line.
+// floor; then the incremental cases (the same input again; one service changed). Writes its result,
+// as JSON, to the file the request names.
 //
 //   node --import tsx bench/measure.ts '<MeasureRequest as JSON>'
 
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { getHeapStatistics } from "node:v8";
 import { stringify } from "yaml";
@@ -12,7 +13,7 @@ import { verify } from "../src/analysis/verify.js";
 import { readOutputFolder } from "../src/cli/output-folder.js";
 import { compile } from "../src/compile.js";
 import { hasErrors } from "../src/diagnostics/diagnostic.js";
-import { MANIFEST, openOutput } from "../src/emit/write.js";
+import { MANIFEST, openOutput, writeOutput } from "../src/emit/write.js";
 import { generators } from "../src/generate/generators.js";
 import { EMPTY_LOCK, type Lock, readLock, renderLock } from "../src/plan/lock.js";
 import type { Progress, Stage } from "../src/progress.js";
@@ -25,11 +26,16 @@ export interface MeasureRequest {
   readonly outDir: string;
   /** Also run the incremental cases (a second and a third generate into the same folder). */
   readonly incremental: boolean;
-  /** Also run `cw verify` on the folder the first generate wrote. */
-  readonly verify: boolean;
+  /**
+   * "generate": time cw generate and the incremental cases. "verify": write the folder (untimed), then
+   * time cw verify on it; a child of its own, so that run.ts can stop it after a time limit.
+   */
+  readonly mode: "generate" | "verify";
+  /** Where the result goes, rewritten after each phase, so a run cut short still leaves its numbers. */
+  readonly resultFile: string;
 }
 
-/** `cw verify` on the first generate's folder: its stages, and what it checked. */
+/** `cw verify` on the folder cw generate wrote: its stages, and what it checked. */
 export interface VerifyTimes {
   /** Wall milliseconds: reading the topology, reading the folder, tracing, and all of it. */
   readonly parse: number;
@@ -41,6 +47,11 @@ export interface VerifyTimes {
   readonly ok: boolean;
   /** Peak resident set of the process after verify (the generate before it included), bytes. */
   readonly peakRss: number;
+}
+
+/** A verify that run.ts stopped at its time limit. */
+export interface VerifyTimeout {
+  readonly timedOutAfter: number;
 }
 
 /**
@@ -85,8 +96,10 @@ export interface SizeResult {
     readonly heapUsed: number;
     readonly heapLimit: number;
   };
-  readonly verify?: VerifyTimes;
+  readonly verify?: VerifyTimes | VerifyTimeout;
   readonly unchanged?: IncrementalResult;
+  /** Set when the run ended before every phase was measured (killed, out of memory). */
+  readonly incomplete?: boolean;
   readonly oneService?: IncrementalResult & { readonly service: string; readonly expected: number };
 }
 
@@ -249,7 +262,9 @@ export function measure(request: MeasureRequest): SizeResult {
   const lock = readLock("federation.lock.yaml", renderLock(first.plan.vips)).lock;
   // The first run's plan (and the topology it holds) goes before anything else is measured.
   first = undefined;
-  const result = request.verify ? { ...summary, verify: measureVerify(synthetic.text, dir) } : summary;
+  const save = (r: SizeResult) => writeFileSync(request.resultFile, `${JSON.stringify(r)}\n`);
+  save(summary);
+  const result: SizeResult = summary;
   if (!request.incremental) return result;
 
   const disk0 = snapshot(dir);
@@ -257,6 +272,7 @@ export function measure(request: MeasureRequest): SizeResult {
   const { times, wrote, reported } = generate(synthetic.text, lock, dir);
   const disk1 = snapshot(dir);
   const unchanged: IncrementalResult = { times, wrote, reported, touched: touched(disk0, disk1) };
+  save({ ...result, unchanged });
 
   const before = manifestFiles(dir);
   const change = changeOneService(synthetic.text, size);
@@ -271,11 +287,21 @@ export function measure(request: MeasureRequest): SizeResult {
     ...changed,
     touched: touched(disk1, disk2),
   };
-  return { ...result, unchanged, oneService };
+  const all = { ...result, unchanged, oneService };
+  save(all);
+  return all;
 }
 
-/** What `cw verify <topology> -o <dir>` does: read the topology, read the folder, trace every call. */
-function measureVerify(text: string, dir: string): VerifyTimes {
+/** What `cw verify <topology> -o <dir>` does (read the topology, read the folder, trace every call). */
+export function measureVerify(request: MeasureRequest): VerifyTimes {
+  const text = synthesize(request.size).text;
+  const dir = join(request.outDir, "out");
+  const topology = readFederation("federation.yaml", text).topology;
+  if (!topology) throw new Error("bench: the synthetic input does not read");
+  const compiled = compile(topology, EMPTY_LOCK, { keepObjects: false });
+  const written = writeOutput(dir, topology.name, compiled.clusters);
+  if (written.diagnostics.length > 0) throw new Error("bench: writing the folder to verify failed");
+
   const start = performance.now();
   const cpuStart = cpuMs();
   const read = readFederation("federation.yaml", text);
@@ -361,7 +387,11 @@ function summarize(size: SyntheticSize, synthetic: Synthetic, first: Generation)
 if (process.argv[1]?.endsWith("measure.ts")) {
   const request = JSON.parse(process.argv[2] ?? "{}") as MeasureRequest;
   try {
-    process.stdout.write(`${JSON.stringify(measure(request))}\n`);
+    if (request.mode === "verify") {
+      writeFileSync(request.resultFile, `${JSON.stringify(measureVerify(request))}\n`);
+    } else {
+      measure(request);
+    }
   } finally {
     rmSync(request.outDir, { recursive: true, force: true });
   }

@@ -9,11 +9,21 @@
 //   npm run bench -- --dir /dev/shm   write the output folders below this folder (default: the OS's temp)
 
 import { spawnSync } from "node:child_process";
-import { rmSync, statfsSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { SizeResult } from "./measure.js";
+import type { MeasureRequest, SizeResult, VerifyTimes } from "./measure.js";
 import type { SyntheticSize } from "./synthetic.js";
 import { type BenchResults, table } from "./table.js";
 
@@ -39,15 +49,74 @@ const FULL = [
   size(500, 50_000),
 ];
 const QUICK = [size(10, 200), size(50, 1_000)];
-// cw verify traces every cluster's call to every service, allowed or not: it runs where clusters x
-// services is at most this (the target size, 100 x 5,000, among them).
-const VERIFY_UP_TO = 1_000_000;
 
 const label = (s: SyntheticSize) => `${s.clusters}x${s.services}`;
+
+// cw verify traces every cluster's call to every service, allowed or not, so it runs on the sizes
+// below only (the target, 100 x 5,000, among them), each stopped after VERIFY_LIMIT seconds.
+const VERIFY = ["10x200", "10x1000", "100x1000", "100x5000"];
+const VERIFY_LIMIT = 600;
+
+interface ChildRun {
+  readonly ok: boolean;
+  readonly timedOut: boolean;
+  readonly why: string;
+  /** What the child wrote to its result file: everything, or the phases it finished. */
+  readonly result?: unknown;
+}
+
+/** Run bench/measure.ts in a child process of its own, with a folder of its own below `base`. */
+function child(
+  request: Pick<MeasureRequest, "size" | "mode" | "incremental">,
+  base: string,
+  limitSeconds?: number,
+): ChildRun {
+  const name = `cw-bench-${process.pid}-${request.mode}-${label(request.size)}`;
+  const outDir = join(base, name);
+  const resultFile = join(tmpdir(), `${name}.json`);
+  const full: MeasureRequest = { ...request, outDir, resultFile };
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(here, "measure.ts"), JSON.stringify(full)],
+    {
+      stdio: ["ignore", "inherit", "inherit"],
+      ...(limitSeconds !== undefined && { timeout: limitSeconds * 1000, killSignal: "SIGKILL" as const }),
+    },
+  );
+  const result = existsSync(resultFile)
+    ? (JSON.parse(readFileSync(resultFile, "utf8")) as unknown)
+    : undefined;
+  rmSync(resultFile, { force: true });
+  // A child that was stopped or died (out of memory, say) could not remove its folder.
+  if (run.status !== 0) rmSync(outDir, { recursive: true, force: true });
+  const timedOut = run.error !== undefined && (run.error as NodeJS.ErrnoException).code === "ETIMEDOUT";
+  return {
+    ok: run.status === 0 && result !== undefined,
+    timedOut,
+    why: timedOut ? `stopped after ${limitSeconds} s` : `exit ${run.status ?? run.signal}`,
+    ...(result !== undefined && { result }),
+  };
+}
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i < 0 ? undefined : process.argv[i + 1];
+}
+
+/** Microseconds to create, write and close one 700-byte file in a new folder below `dir`. */
+function fileCost(dir: string, files = 5000): number {
+  const probe = join(dir, `cw-bench-${process.pid}-probe`);
+  mkdirSync(probe, { recursive: true });
+  const content = `${"x".repeat(699)}\n`;
+  const start = performance.now();
+  for (let i = 0; i < files; i++) {
+    const fd = openSync(join(probe, `f${i}.yaml`), "w");
+    writeSync(fd, content);
+    closeSync(fd);
+  }
+  const us = ((performance.now() - start) * 1000) / files;
+  rmSync(probe, { recursive: true, force: true });
+  return Math.round(us);
 }
 
 function main(): void {
@@ -58,35 +127,34 @@ function main(): void {
   const results: SizeResult[] = [];
   for (const s of sizes) {
     process.stderr.write(`bench: ${s.clusters} clusters x ${s.services} services ...`);
-    const outDir = join(base, `cw-bench-${process.pid}-${label(s)}`);
     const started = performance.now();
-    const child = spawnSync(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(here, "measure.ts"),
-        JSON.stringify({
-          size: s,
-          outDir,
-          incremental: true,
-          verify: s.clusters * s.services <= VERIFY_UP_TO,
-        }),
-      ],
-      { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 },
-    );
+    const run = child({ size: s, mode: "generate", incremental: true }, base);
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
-    if (child.status !== 0) {
-      // A child that died (out of memory, say) could not remove its folder.
-      rmSync(outDir, { recursive: true, force: true });
-      process.stderr.write(` failed after ${seconds} s (exit ${child.status ?? child.signal})\n`);
+    if (!run.ok) {
+      process.stderr.write(` failed after ${seconds} s (${run.why})\n`);
       process.exitCode = 1;
+      if (run.result) results.push({ ...(run.result as SizeResult), incomplete: true });
       continue;
     }
     process.stderr.write(` ${seconds} s\n`);
-    results.push(JSON.parse(child.stdout.trim().split("\n").at(-1) ?? "{}") as SizeResult);
+    let result = run.result as SizeResult;
+    if (VERIFY.includes(label(s))) {
+      process.stderr.write(`bench: cw verify on ${s.clusters} clusters x ${s.services} services ...`);
+      const checked = child({ size: s, mode: "verify", incremental: false }, base, VERIFY_LIMIT);
+      const verify = checked.ok
+        ? (checked.result as VerifyTimes)
+        : checked.timedOut
+          ? { timedOutAfter: VERIFY_LIMIT }
+          : undefined;
+      process.stderr.write(checked.ok ? " done\n" : ` ${checked.why}\n`);
+      if (verify) result = { ...result, verify };
+    }
+    results.push(result);
   }
 
+  // What creating one small file costs where the output went, and in the OS's temp folder: the floor
+  // of the write stage, which writes one file per object.
+  const probes = Object.fromEntries([...new Set([base, tmpdir()])].map((d) => [d, fileCost(d)]));
   const fs = statfsSync(base);
   const bench: BenchResults = {
     date: new Date().toISOString(),
@@ -98,6 +166,7 @@ function main(): void {
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
       outputFolder: `${base} (filesystem type 0x${fs.type.toString(16)})`,
+      microsecondsPerFile: probes,
     },
     quick,
     results,

@@ -13,6 +13,8 @@ export interface BenchResults {
     readonly node: string;
     readonly platform: string;
     readonly outputFolder: string;
+    /** Microseconds to create one small file, by folder. */
+    readonly microsecondsPerFile: Readonly<Record<string, number>>;
   };
   readonly quick: boolean;
   readonly results: readonly SizeResult[];
@@ -38,6 +40,10 @@ export function table(bench: BenchResults): string {
   const lines = [
     `Machine: ${m.cpus} × ${m.cpu}, ${(m.memory / GiB).toFixed(0)} GiB, Node ${m.node}, ${m.platform}; output written to ${m.outputFolder}. ${bench.date.slice(0, 10)}.`,
     "",
+    `Creating one small file costs ${Object.entries(m.microsecondsPerFile)
+      .map(([dir, us]) => `${us} µs in ${dir}`)
+      .join(", ")} (the floor of the write stage, which writes one file per object).`,
+    "",
     "Wall seconds per stage of the first `cw generate` (into an empty folder), *total* their sum and *CPU* the CPU seconds of the same; *floor* is a bare `yaml.stringify` of the same objects (≈: timed on a sample of the clusters and scaled to all objects).",
     "",
     "| clusters × services | objects | written | parse | check | plan | generate | validate | render | floor | render ÷ floor | write | total | CPU | peak RSS |",
@@ -48,7 +54,7 @@ export function table(bench: BenchResults): string {
     const floor = `${r.floorSample < 1 ? "≈" : ""}${seconds(r.floorMs)}`;
     const ratio = t.render === undefined ? "–" : (t.render / r.floorMs).toFixed(2);
     lines.push(
-      `| ${count(r.size.clusters)} × ${count(r.size.services)} | ${count(r.output.objects)} | ${mb(r.output.bytes)} | ${[
+      `| ${count(r.size.clusters)} × ${count(r.size.services)}${r.incomplete ? " (cut short)" : ""} | ${count(r.output.objects)} | ${mb(r.output.bytes)} | ${[
         t.parse,
         t.check,
         t.plan,
@@ -77,9 +83,13 @@ export function table(bench: BenchResults): string {
     const one = r.oneService
       ? `${r.oneService.touched} / ${r.oneService.expected}, ${seconds(compileAndWrite(r.oneService.times))}`
       : "–";
-    const verified = r.verify
-      ? `${seconds(r.verify.total)} (${count(r.verify.checks)}${r.verify.ok ? "" : ", FAILED"})`
-      : "–";
+    const v = r.verify;
+    const verified =
+      v === undefined
+        ? "–"
+        : "timedOutAfter" in v
+          ? `> ${v.timedOutAfter} (stopped)`
+          : `${seconds(v.total)} (${count(v.checks)}${v.ok ? "" : ", FAILED"})`;
     lines.push(
       `| ${count(r.size.clusters)} × ${count(r.size.services)} | ${r.input.consumers.median} (${r.input.consumers.mean.toFixed(1)}) | ${count(o.objectsPerCluster.max)} (${count(o.objectsPerCluster.median)}) | ${kb(o.bytesPerCluster.max)} (${kb(o.bytesPerCluster.median)}) | ${o.objectsPerServiceOfCluster.min.toFixed(2)}–${o.objectsPerServiceOfCluster.max.toFixed(2)} | ${unchanged} | ${one} | ${verified} |`,
     );

@@ -1,6 +1,7 @@
 // The output folder rules: cw writes only into folders it created, never overwrites or deletes a file
-// it did not write, carries the user's own files over, refuses to lose hand edits, swaps atomically,
-// writes nothing when nothing changed, and reports what disappeared.
+// it did not write, carries the user's own files over, refuses to lose hand edits, makes a new folder
+// appear whole and rewrites only changed files of an existing one, writes nothing when nothing
+// changed, and reports what disappeared.
 
 import {
   existsSync,

@@ -26,7 +26,6 @@ const byRank = (first: readonly string[]) => (a: string, b: string) => {
 };
 const byTopRank = byRank(TOP_KEYS);
 const byMetadataRank = byRank(METADATA_KEYS);
-const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A deep copy with keys in canonical order and undefined values dropped. */
 export function canonical(value: unknown, first: readonly string[] = TOP_KEYS): unknown {
@@ -143,10 +142,21 @@ function orderedKeys(record: Record<string, unknown>, first: readonly string[]):
   const all = Object.keys(record);
   let indexed = 0;
   while (indexed < all.length && isIndex(all[indexed] as string)) indexed++;
-  const keys = (indexed === 0 ? all : all.slice(indexed)).filter((k) => record[k] !== undefined);
-  keys.sort(first === TOP_KEYS ? byTopRank : first === METADATA_KEYS ? byMetadataRank : byCodeUnit);
-  if (indexed === 0) return keys;
-  return [...all.slice(0, indexed).filter((k) => record[k] !== undefined), ...keys];
+  let defined = true;
+  for (const k of all) {
+    if (record[k] === undefined) {
+      defined = false;
+      break;
+    }
+  }
+  const keys = indexed === 0 ? all : all.slice(indexed);
+  const present = defined ? keys : keys.filter((k) => record[k] !== undefined);
+  // Without a comparator, sort() orders strings by UTF-16 code units, as byCodeUnit does, and faster.
+  if (first === TOP_KEYS) present.sort(byTopRank);
+  else if (first === METADATA_KEYS) present.sort(byMetadataRank);
+  else present.sort();
+  if (indexed === 0) return present;
+  return [...all.slice(0, indexed).filter((k) => record[k] !== undefined), ...present];
 }
 
 function sequence(items: readonly unknown[], newline: string, out: string[]): void {

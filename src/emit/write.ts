@@ -174,16 +174,16 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   // The folder as it is: whether cw may write there, what it wrote last time, what else is there.
   let refusal: Diagnostic | undefined;
   let old: Manifest | undefined;
-  let onDisk: string[] = [];
+  let present = new Set<string>();
   let exists = false;
   try {
     exists = existsSync(dir);
     if (exists && !lstatSync(dir).isDirectory()) {
       refusal = diag("CW3001", `${dir} exists and is not a folder; choose another output folder with -o`);
     } else if (exists) {
-      onDisk = listFiles(dir);
+      present = new Set(listFiles(dir));
       old = readManifest(dir);
-      if (!old && onDisk.length > 0) {
+      if (!old && present.size > 0) {
         refusal = diag(
           "CW3001",
           `${dir} already holds files that cw did not write; choose a new or empty folder with -o`,
@@ -193,8 +193,11 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   } catch (e) {
     refusal = diag("CW3004", `cannot read ${dir}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const oldFiles = new Map(Object.entries(old?.files ?? {}));
-  const present = new Set(onDisk);
+  // What the last run wrote, by path; the parsed manifest itself is let go (it can be a million keys).
+  const oldFiles = new Map<string, string>();
+  for (const path in old?.files) oldFiles.set(path, old.files[path] as string);
+  const previous = old && { federation: old.federation };
+  old = undefined;
 
   /** Every generated file's hash: the next manifest. */
   const hashes = new Map<string, string>();
@@ -246,7 +249,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
           const key = `${cluster.cluster}/${f.path}`;
           const hash = sha256(f.content);
           hashes.set(key, hash);
-          if (old === undefined) {
+          if (previous === undefined) {
             writeNew(staged(key), f.content);
             added.push(f.path);
             if (++written % 1000 === 0) progress.advance(written);
@@ -278,7 +281,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
         return fail(failure);
       }
       try {
-        return old === undefined ? finishNew() : finishUpdate(old);
+        return previous === undefined ? finishNew() : finishUpdate(previous);
       } catch (e) {
         dropStage();
         return fail(cannotWrite(e));
@@ -309,7 +312,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
     return { diagnostics: [], wrote: true, changes: changes.map((c) => ({ ...c, removed: [] })) };
   }
 
-  function finishUpdate(previous: Manifest): WriteResult {
+  function finishUpdate(previous: { readonly federation: string }): WriteResult {
     // Every file cw wrote before is checked for hand edits, not only those it is about to replace: a
     // folder that no longer holds what cw generated must not pass for up to date. An edit that already
     // matches the new output is no edit. With --force, edited files are restored.
@@ -372,8 +375,8 @@ export function openOutput(dir: string, federation: string, options: WriteOption
     // clusters that left the topology).
     const removed: string[] = [];
     const removedByCluster = new Map<string, string[]>();
-    for (const path of [...oldFiles.keys()].sort()) {
-      if (hashes.has(path) || !present.has(path)) continue;
+    const gone = [...oldFiles.keys()].filter((path) => !hashes.has(path) && present.has(path)).sort();
+    for (const path of gone) {
       removed.push(path);
       const [cluster = "", ...rest] = path.split("/");
       const list = removedByCluster.get(cluster);
@@ -389,10 +392,11 @@ export function openOutput(dir: string, federation: string, options: WriteOption
       if (!generatedClusters.has(cluster))
         all.push({ cluster, files: 0, added: [], changed: [], removed: gone });
     }
-    const sameManifest =
-      previous.federation === federation &&
-      oldFiles.size === hashes.size &&
-      [...hashes].every(([path, hash]) => oldFiles.get(path) === hash);
+    let sameManifest = previous.federation === federation && oldFiles.size === hashes.size;
+    for (const [path, hash] of hashes) {
+      if (!sameManifest) break;
+      sameManifest = oldFiles.get(path) === hash;
+    }
     if (writes.length === 0 && removed.length === 0 && sameManifest) {
       return { diagnostics: [], wrote: false, changes: all };
     }
