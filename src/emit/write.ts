@@ -35,6 +35,7 @@ import { basename, dirname, join } from "node:path";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { NO_PROGRESS, type Progress } from "../progress.js";
+import { type FileSink, openFileSink } from "./file-sink.js";
 import type { ClusterOutput } from "./layout.js";
 
 // No .json or .yaml ending: `kubectl apply -R -f` and validators would take it for a manifest.
@@ -211,14 +212,19 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   const made = new Set<string>();
   let written = 0;
 
-  const staged = (path: string): string => {
+  // A new folder's files go to a worker thread that writes them while the next cluster compiles.
+  let sink: FileSink | undefined;
+  const stageFolder = (): string => {
     if (stage === undefined) {
       mkdirSync(dirname(dir), { recursive: true });
       stage = join(dirname(dir), `.${basename(dir)}.cw-tmp-${tmpTag()}`);
       // Not recursive: Node's recursive mkdir can spin forever where the parent refuses children (/proc).
       mkdirSync(stage);
     }
-    const target = join(stage, path);
+    return stage;
+  };
+  const staged = (path: string): string => {
+    const target = join(stageFolder(), path);
     const folder = dirname(target);
     if (!made.has(folder)) {
       mkdirSync(folder, { recursive: true });
@@ -227,6 +233,8 @@ export function openOutput(dir: string, federation: string, options: WriteOption
     return target;
   };
   const dropStage = () => {
+    sink?.abort();
+    sink = undefined;
     if (stage === undefined) return;
     try {
       rmSync(stage, { recursive: true, force: true });
@@ -245,23 +253,32 @@ export function openOutput(dir: string, federation: string, options: WriteOption
       const added: string[] = [];
       const changed: string[] = [];
       try {
-        for (const f of cluster.files) {
-          const key = `${cluster.cluster}/${f.path}`;
-          const hash = sha256(f.content);
-          hashes.set(key, hash);
-          if (previous === undefined) {
-            writeNew(staged(key), f.content);
-            added.push(f.path);
-            if (++written % 1000 === 0) progress.advance(written);
-            continue;
+        if (previous === undefined) {
+          const root = stageFolder();
+          sink ??= openFileSink();
+          sink.write(
+            cluster.files.map((f) => {
+              const key = `${cluster.cluster}/${f.path}`;
+              hashes.set(key, sha256(f.content));
+              added.push(f.path);
+              return { path: join(root, key), content: f.content };
+            }),
+          );
+          written += cluster.files.length;
+          progress.advance(written);
+        } else {
+          for (const f of cluster.files) {
+            const key = `${cluster.cluster}/${f.path}`;
+            const hash = sha256(f.content);
+            hashes.set(key, hash);
+            const before = oldFiles.get(key);
+            const fresh = before === undefined || !present.has(key);
+            if (fresh) added.push(f.path);
+            else if (before !== hash) changed.push(f.path);
+            // With --force, edited files are restored whether or not they changed: keep them all.
+            if (fresh || before !== hash || options.force) pending.set(key, f.content);
+            else sizes.set(key, Buffer.byteLength(f.content));
           }
-          const before = oldFiles.get(key);
-          const fresh = before === undefined || !present.has(key);
-          if (fresh) added.push(f.path);
-          else if (before !== hash) changed.push(f.path);
-          // With --force, edited files are restored whether or not they changed: keep them all.
-          if (fresh || before !== hash || options.force) pending.set(key, f.content);
-          else sizes.set(key, Buffer.byteLength(f.content));
         }
       } catch (e) {
         failure = cannotWrite(e);
@@ -290,6 +307,8 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   };
 
   function finishNew(): WriteResult {
+    sink?.close();
+    sink = undefined;
     writeManifest(staged(MANIFEST), federation, hashes);
     progress.advance(written);
     const from = stage as string;
