@@ -9,6 +9,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -181,6 +182,28 @@ describe("writeOutput", () => {
     update.abort();
     expect(read("a/x.yaml")).toBe("x\n");
     expect(readdirSync(root)).toEqual(["out"]);
+  });
+
+  it("puts back a generated file the user deleted, as added, and keeps the others untouched", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n", "y.yaml": "y\n" })]);
+    const kept = statSync(join(out, "a/y.yaml"));
+    rmSync(join(out, "a/x.yaml"));
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n", "y.yaml": "y\n" })]);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.wrote).toBe(true);
+    expect(r.changes[0]?.added).toEqual(["x.yaml"]);
+    expect(r.changes[0]?.removed).toEqual([]);
+    expect(read("a/x.yaml")).toBe("x\n");
+    expect(statSync(join(out, "a/y.yaml")).mtimeMs).toBe(kept.mtimeMs);
+  });
+
+  it("reports a file the writer thread cannot create as CW3004, and leaves nothing behind", () => {
+    // "a/x" is a file, so "a/x/y.yaml" cannot be made: the failure happens in the worker thread.
+    const r = writeOutput(out, "f", [cluster("a", { x: "x\n", "x/y.yaml": "y\n" })]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3004"]);
+    expect(r.diagnostics[0]?.message).toMatch(/ENOTDIR|EEXIST/);
+    expect(r.wrote).toBe(false);
+    expect(readdirSync(root)).toEqual([]);
   });
 
   it("refuses a hand edit in a file whose output did not change, too", () => {

@@ -103,13 +103,12 @@ function readManifest(dir: string): Manifest | undefined {
 }
 
 /** Every file below dir, relative, with "/" separators; symlinks are listed, not followed. */
-function listFiles(dir: string, prefix = "", out: string[] = []): string[] {
+function listFiles(dir: string, each: (path: string) => void, prefix = ""): void {
   for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) listFiles(dir, rel, out);
-    else out.push(rel);
+    if (entry.isDirectory()) listFiles(dir, each, rel);
+    else each(rel);
   }
-  return out;
 }
 
 /** Write `content` to a new file (or over one, in a folder nobody reads yet). */
@@ -173,18 +172,37 @@ interface Changes {
 export function openOutput(dir: string, federation: string, options: WriteOptions = {}): OutputWriter {
   const progress = options.progress ?? NO_PROGRESS;
   // The folder as it is: whether cw may write there, what it wrote last time, what else is there.
+  // A million-file folder makes every per-file set count: what is on disk is kept as two differences
+  // from the last run's manifest (normally both empty), not as a third list of every path.
   let refusal: Diagnostic | undefined;
   let old: Manifest | undefined;
-  let present = new Set<string>();
+  /** Files on disk that the last run did not write: the manifest itself, the user's own files. */
+  const foreign = new Set<string>();
+  /** Files the last run wrote that are no longer on disk. */
+  const missing = new Set<string>();
+  const oldFiles = new Map<string, string>();
+  let manifestTime = 0n;
   let exists = false;
   try {
     exists = existsSync(dir);
     if (exists && !lstatSync(dir).isDirectory()) {
       refusal = diag("CW3001", `${dir} exists and is not a folder; choose another output folder with -o`);
     } else if (exists) {
-      present = new Set(listFiles(dir));
       old = readManifest(dir);
-      if (!old && present.size > 0) {
+      // What the last run wrote, by path; the parsed manifest itself is let go (a million keys).
+      for (const path in old?.files) oldFiles.set(path, old.files[path] as string);
+      let seen = 0;
+      listFiles(dir, (path) => {
+        if (oldFiles.has(path)) seen++;
+        else foreign.add(path);
+      });
+      if (seen < oldFiles.size) {
+        const onDisk = new Set<string>();
+        listFiles(dir, (path) => onDisk.add(path));
+        for (const path of oldFiles.keys()) if (!onDisk.has(path)) missing.add(path);
+      }
+      if (old) manifestTime = lstatSync(join(dir, MANIFEST), { bigint: true }).mtimeNs;
+      else if (foreign.size > 0) {
         refusal = diag(
           "CW3001",
           `${dir} already holds files that cw did not write; choose a new or empty folder with -o`,
@@ -194,9 +212,6 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   } catch (e) {
     refusal = diag("CW3004", `cannot read ${dir}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  // What the last run wrote, by path; the parsed manifest itself is let go (it can be a million keys).
-  const oldFiles = new Map<string, string>();
-  for (const path in old?.files) oldFiles.set(path, old.files[path] as string);
   const previous = old && { federation: old.federation };
   old = undefined;
 
@@ -204,8 +219,14 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   const hashes = new Map<string, string>();
   /** Generated files to write at finish (existing folder only), by path. */
   const pending = new Map<string, string>();
-  /** The size in bytes of every generated file that is not pending: unchanged since the last run. */
-  const sizes = new Map<string, number>();
+  /**
+   * Generated files that are unchanged since the last run but may have been edited on disk: finish
+   * reads them. One that still has the size cw wrote and is older than the manifest (written after
+   * every file) is taken as unedited, as git and make judge files by their stat: an edit that kept
+   * both would have to set the clock back, and, since cw does not touch such a file, it could not lose
+   * that edit anyway. Reading every file instead costs as much as compiling, with a million of them.
+   */
+  const suspect = new Set<string>();
   const changes: Changes[] = [];
   let failure: Diagnostic | undefined = refusal;
   let stage: string | undefined;
@@ -243,6 +264,10 @@ export function openOutput(dir: string, federation: string, options: WriteOption
     }
     stage = undefined;
   };
+  const unedited = (path: string, size: number): boolean => {
+    const stat = lstatSync(join(dir, path), { bigint: true });
+    return stat.isFile() && stat.size === BigInt(size) && stat.mtimeNs < manifestTime;
+  };
   const cannotWrite = (e: unknown) =>
     diag("CW3004", `cannot write ${dir}: ${e instanceof Error ? e.message : String(e)}`);
 
@@ -270,14 +295,15 @@ export function openOutput(dir: string, federation: string, options: WriteOption
           for (const f of cluster.files) {
             const key = `${cluster.cluster}/${f.path}`;
             const hash = sha256(f.content);
-            hashes.set(key, hash);
             const before = oldFiles.get(key);
-            const fresh = before === undefined || !present.has(key);
+            // The same hash as last time: keep the manifest's string, not a second copy of it.
+            hashes.set(key, before === hash ? before : hash);
+            const fresh = before === undefined || missing.has(key);
             if (fresh) added.push(f.path);
             else if (before !== hash) changed.push(f.path);
             // With --force, edited files are restored whether or not they changed: keep them all.
             if (fresh || before !== hash || options.force) pending.set(key, f.content);
-            else sizes.set(key, Buffer.byteLength(f.content));
+            else if (!unedited(key, Buffer.byteLength(f.content))) suspect.add(key);
           }
         }
       } catch (e) {
@@ -334,22 +360,13 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   function finishUpdate(previous: { readonly federation: string }): WriteResult {
     // Every file cw wrote before is checked for hand edits, not only those it is about to replace: a
     // folder that no longer holds what cw generated must not pass for up to date. An edit that already
-    // matches the new output is no edit. With --force, edited files are restored.
-    // Files cw is about to replace or delete are always read. One it leaves alone is taken as unedited
-    // when it still has the size cw wrote and is older than the manifest (written after every file),
-    // as git and make judge files by their stat: an edit that kept both would have to set the clock
-    // back, and, since cw does not touch such a file, it could not lose that edit anyway. Reading
-    // every file instead costs as much as compiling, with a million of them.
+    // matches the new output is no edit. With --force, edited files are restored. Files cw is about to
+    // replace or delete are always read; those it leaves alone only when their stat was suspect.
     const diagnostics: Diagnostic[] = [];
     const restore = new Set<string>();
-    const manifestTime = lstatSync(join(dir, MANIFEST), { bigint: true }).mtimeNs;
     for (const [path, hash] of oldFiles) {
-      if (!present.has(path)) continue;
-      const size = sizes.get(path);
-      if (size !== undefined) {
-        const stat = lstatSync(join(dir, path), { bigint: true });
-        if (stat.isFile() && stat.size === BigInt(size) && stat.mtimeNs < manifestTime) continue;
-      }
+      if (missing.has(path)) continue;
+      if (hashes.has(path) && !pending.has(path) && !suspect.has(path)) continue;
       const disk = readFileSync(join(dir, path));
       if (sha256(disk) === hash) continue;
       // A file not pending is generated unchanged (or not at all): its disk content is then an edit.
@@ -367,7 +384,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
       );
     }
     for (const path of pending.keys()) {
-      if (present.has(path) && !oldFiles.has(path)) {
+      if (!oldFiles.has(path) && foreign.has(path)) {
         diagnostics.push(
           diag(
             "CW3002",
@@ -394,7 +411,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
     // clusters that left the topology).
     const removed: string[] = [];
     const removedByCluster = new Map<string, string[]>();
-    const gone = [...oldFiles.keys()].filter((path) => !hashes.has(path) && present.has(path)).sort();
+    const gone = [...oldFiles.keys()].filter((path) => !hashes.has(path) && !missing.has(path)).sort();
     for (const path of gone) {
       removed.push(path);
       const [cluster = "", ...rest] = path.split("/");
