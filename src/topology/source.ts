@@ -194,7 +194,29 @@ function openingQuote(text: string, end: number, quote: string): number {
 export const at = (origin: Origin, where: "key" | "value" = "value"): Location =>
   origin.source.locate(origin.path, where);
 
-export const child = (origin: Origin, ...segments: PathSegment[]): Origin => ({
-  source: origin.source,
-  path: [...origin.path, ...segments],
-});
+/**
+ * A place below another: it keeps its parent and one more segment, and spells its path out only
+ * when asked (a diagnostic). A topology holds dozens of origins per service; each with a copy of its
+ * whole path, they were most of a large topology's memory.
+ */
+class ChildOrigin implements Origin {
+  constructor(
+    private readonly parent: Origin,
+    private readonly segment: PathSegment,
+  ) {}
+  get source(): Source {
+    return this.parent.source;
+  }
+  get path(): Path {
+    const segments: PathSegment[] = [this.segment];
+    let at: Origin = this.parent;
+    while (at instanceof ChildOrigin) {
+      segments.push(at.segment);
+      at = at.parent;
+    }
+    return [...at.path, ...segments.reverse()];
+  }
+}
+
+export const child = (origin: Origin, ...segments: PathSegment[]): Origin =>
+  segments.reduce<Origin>((parent, segment) => new ChildOrigin(parent, segment), origin);
