@@ -44,7 +44,7 @@ export function table(bench: BenchResults): string {
       .map(([dir, us]) => `${us} µs in ${dir}`)
       .join(", ")} (the floor of the write stage, which writes one file per object).`,
     "",
-    "Wall seconds per stage of the first `cw generate` (into an empty folder), *total* their sum and *CPU* the CPU seconds of the same; *floor* is a bare `yaml.stringify` of the same objects (≈: timed on a sample of the clusters and scaled to all objects).",
+    "Wall seconds per stage of the first `cw generate` (into an empty folder), *write* what writing adds on the compiling thread (hashing, handing files to the writer thread, which creates them while later clusters compile, and waiting for it at the end), *total* their sum and *CPU* the CPU seconds of the same, all threads; *floor* is a bare `yaml.stringify` of the same objects (≈: timed on a sample of the clusters and scaled to all objects).",
     "",
     "| clusters × services | objects | written | parse | check | plan | generate | validate | render | floor | render ÷ floor | write | total | CPU | peak RSS |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -24,8 +24,6 @@ const byRank = (first: readonly string[]) => (a: string, b: string) => {
   const rb = first.includes(b) ? first.indexOf(b) : first.length;
   return ra - rb || (a < b ? -1 : a > b ? 1 : 0);
 };
-const byTopRank = byRank(TOP_KEYS);
-const byMetadataRank = byRank(METADATA_KEYS);
 
 /** A deep copy with keys in canonical order and undefined values dropped. */
 export function canonical(value: unknown, first: readonly string[] = TOP_KEYS): unknown {
@@ -150,11 +148,18 @@ function orderedKeys(record: Record<string, unknown>, first: readonly string[]):
     }
   }
   const keys = indexed === 0 ? all : all.slice(indexed);
-  const present = defined ? keys : keys.filter((k) => record[k] !== undefined);
+  let present = defined ? keys : keys.filter((k) => record[k] !== undefined);
   // Without a comparator, sort() orders strings by UTF-16 code units, as byCodeUnit does, and faster.
-  if (first === TOP_KEYS) present.sort(byTopRank);
-  else if (first === METADATA_KEYS) present.sort(byMetadataRank);
-  else present.sort();
+  // Ranked keys (apiVersion, kind, metadata; name, namespace, ...) are taken out and put first in
+  // their rank's order, rather than sorted with a comparator that looks each of them up.
+  if (first.length === 0) present.sort();
+  else {
+    const head: string[] = [];
+    for (const k of first) if (record[k] !== undefined && Object.hasOwn(record, k)) head.push(k);
+    if (head.length > 0) present = present.filter((k) => !first.includes(k));
+    present.sort();
+    if (head.length > 0) present = [...head, ...present];
+  }
   if (indexed === 0) return present;
   return [...all.slice(0, indexed).filter((k) => record[k] !== undefined), ...present];
 }
