@@ -100,7 +100,11 @@ export function readFederationSource(source: Source): ReadResult {
 
   // Defaults in error fall back to cw's own, and a name in error to none: either way the error is
   // already reported, so nothing is generated with them.
-  const defaults = readPart(source, ["spec", "defaults"], DefaultsSchema, DefaultsSchema, [])?.value ?? {};
+  // (Absent defaults are simply none: asking the schema would build diagnostics only to drop them.)
+  const defaults =
+    (valueAt(data, ["spec", "defaults"]) === undefined
+      ? undefined
+      : readPart(source, ["spec", "defaults"], DefaultsSchema, DefaultsSchema, [])?.value) ?? {};
   const defaultMode = defaults.mode ?? DEFAULT_MODE;
 
   const clusters: Cluster[] = [];
