@@ -6,11 +6,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { meshFactsFromTopology } from "../src/analysis/mesh-facts.js";
 import { formatVerify, verify } from "../src/analysis/verify.js";
 import { run } from "../src/cli/main.js";
 import { readOutputFolder } from "../src/cli/output-folder.js";
 import { readLegacy } from "../src/topology/legacy.js";
 import { readFederation } from "../src/topology/read.js";
+import { traceCall } from "../src/trace/trace.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const GOLDEN = join(ROOT, "test", "golden");
@@ -41,6 +43,30 @@ describe("cw verify on the golden cases", () => {
     const result = verify({ topology, clusters: readOutputFolder(out).clusters });
     expect(result.ok, formatVerify(result)).toBe(true);
     expect(result.checks.length).toBeGreaterThan(0);
+  });
+});
+
+describe("checks that hold", () => {
+  it("trace again on demand, exactly as when they were checked", () => {
+    const topology = topologyOf(EXAMPLE);
+    if (!topology) throw new Error("the example does not read");
+    const clusters = readOutputFolder(join(EXAMPLE, "out")).clusters;
+    const result = verify({ topology, clusters });
+    const input = { clusters, mesh: meshFactsFromTopology(topology) };
+    const call = result.checks.find((c) => c.call === "a/default/default -> reviews.global:9080");
+    expect(call?.status).toBe("ok");
+    const fresh = traceCall(
+      input,
+      { cluster: "a", namespace: "default", serviceAccount: "default" },
+      { host: "reviews.global", port: 9080 },
+    );
+    expect(call?.trace).toEqual(fresh);
+    expect(call?.trace).toBe(call?.trace);
+    const probe = result.checks.find((c) => c.kind === "gateway probe" && c.status === "ok");
+    expect(probe?.trace.end.kind).toBe("failed");
+    expect(JSON.parse(JSON.stringify(probe))).toEqual(
+      JSON.parse(JSON.stringify({ ...probe, trace: probe?.trace })),
+    );
   });
 });
 

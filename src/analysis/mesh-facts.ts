@@ -2,7 +2,7 @@
 // Services backends run. Fields that colleagues add to the model over time (egress service and port,
 // pod selectors) are read defensively, so this keeps working while the model grows.
 
-import type { Topology } from "../topology/model.js";
+import type { Service, Topology } from "../topology/model.js";
 import type { ClusterFacts, KubernetesService, MeshFacts } from "../trace/mesh.js";
 
 type Loose = Readonly<Record<string, unknown>>;
@@ -14,18 +14,24 @@ const stringRecord = (x: unknown): Record<string, string> | undefined => {
 
 export function meshFactsFromTopology(topology: Topology): MeshFacts {
   const clusters = new Map<string, ClusterFacts>();
+  // Each cluster's backends, in the order of the services and their backends.
+  const backendsIn = new Map<string, { s: Service; b: Service["backends"][number] }[]>();
+  for (const s of topology.services) {
+    for (const b of s.backends) {
+      const list = backendsIn.get(b.cluster);
+      if (list) list.push({ s, b });
+      else backendsIn.set(b.cluster, [{ s, b }]);
+    }
+  }
   for (const c of topology.clusters) {
     const services: KubernetesService[] = [];
-    for (const s of topology.services) {
+    for (const { s, b } of backendsIn.get(c.name) ?? []) {
       const labels = stringRecord(loose(s).selector) ?? { app: s.name };
-      for (const b of s.backends) {
-        if (b.cluster !== c.name) continue;
-        const existing = services.find((k) => k.host === b.host);
-        const ports = [...new Set([...(existing?.ports ?? []), ...s.ports.map((p) => p.targetPort)])];
-        if (existing) services.splice(services.indexOf(existing), 1);
-        const sa = loose(s).serviceAccount;
-        services.push({ host: b.host, ports, labels, ...(typeof sa === "string" && { serviceAccount: sa }) });
-      }
+      const existing = services.find((k) => k.host === b.host);
+      const ports = [...new Set([...(existing?.ports ?? []), ...s.ports.map((p) => p.targetPort)])];
+      if (existing) services.splice(services.indexOf(existing), 1);
+      const sa = loose(s).serviceAccount;
+      services.push({ host: b.host, ports, labels, ...(typeof sa === "string" && { serviceAccount: sa }) });
     }
     const egressRaw = c.egress ? loose(c.egress) : undefined;
     const egress = c.egress && {

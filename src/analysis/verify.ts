@@ -19,8 +19,8 @@ import type { ClusterConfig } from "../trace/config.js";
 import { formatTrace } from "../trace/format.js";
 import { principalOf } from "../trace/mesh.js";
 import { outboundSni } from "../trace/sni.js";
-import { traceCall, traceProbe } from "../trace/trace.js";
-import { type Trace, tracePaths } from "../trace/types.js";
+import { type Probe, type TraceInput, traceCall, traceProbe } from "../trace/trace.js";
+import { type Caller, type Target, type Trace, tracePaths } from "../trace/types.js";
 import { meshFactsFromTopology } from "./mesh-facts.js";
 
 export interface VerifyInput {
@@ -108,6 +108,14 @@ export function verify(input: VerifyInput): VerifyResult {
     const consumers = new Map(consumerEntries.map((e) => [e.cluster, e.raw]));
     const split = splitOf(service);
 
+    // Every caller calls the same targets; each is written out once ("host:port"), shared by the checks.
+    const targets = hosts.flatMap((host) =>
+      service.ports.map((port) => ({
+        port,
+        target: { host, port: port.port },
+        text: `${host}:${port.port}`,
+      })),
+    );
     for (const caller of clusters) {
       const consumer = consumers.get(caller.name);
       const isBackend = backends.has(caller.name);
@@ -115,96 +123,80 @@ export function verify(input: VerifyInput): VerifyResult {
       const narrowedSa = consumer ? strings(consumer.serviceAccounts) : [];
       const ns = narrowedNs[0] ?? CALLER_NAMESPACE;
       const sa = narrowedSa[0] ?? CALLER_SA;
-      for (const host of hosts) {
-        for (const port of service.ports) {
-          const target = { host, port: port.port };
-          if (consumer && (!isBackend || split.length > 0)) {
-            const mode = modeOf(topology, caller, service);
-            const trace = traceCall(
-              traceInput,
-              { cluster: caller.name, namespace: ns, serviceAccount: sa },
-              target,
-            );
-            const expected =
-              split.length > 0
-                ? split
-                    .map((s) => `${s.cluster}${s.subset !== undefined ? `/${s.subset}` : ""} ${s.weight}%`)
-                    .join(", ")
-                : `any of ${[...backends.keys()].join(", ")}`;
-            const problem = reachProblem(trace, service, port.targetPort, backends, split, mode);
-            checks.push(
-              check(
-                "consumer call",
-                `${caller.name}/${ns}/${sa} -> ${host}:${port.port}`,
-                `reaches ${expected}${mode === "egress" ? " via the egress gateway" : ""}`,
-                problem,
-                trace,
-              ),
-            );
-            // A backend cluster's own callers reach the local pods whatever the consumer list says.
-            if (!isBackend && (narrowedNs.length > 0 || narrowedSa.length > 0)) {
-              const otherNs = narrowedNs.length > 0 ? "cw-verify-other" : ns;
-              const otherSa = narrowedSa.length > 0 ? "cw-verify-other" : sa;
-              const t = traceCall(
-                traceInput,
-                { cluster: caller.name, namespace: otherNs, serviceAccount: otherSa },
-                target,
-              );
-              const arrived = tracePaths(t).some((p) => p.end.kind === "arrived");
-              checks.push({
-                kind: "refused call",
-                call: `${caller.name}/${otherNs}/${otherSa} -> ${host}:${port.port}`,
-                expected: "refused (caller outside the consumer's namespaces or service accounts)",
-                status: !arrived ? "ok" : mode === "egress" ? "unenforced" : "mismatch",
-                problem: !arrived
-                  ? ""
-                  : mode === "egress"
-                    ? "in egress mode the remote gateway sees the egress gateway's identity, not the caller's"
-                    : "the call arrives",
-                trace: t,
-              });
-            }
-          } else if (isBackend) {
-            const trace = traceCall(
-              traceInput,
-              { cluster: caller.name, namespace: ns, serviceAccount: sa },
-              target,
-            );
-            const local = new Map([[caller.name, backends.get(caller.name)]]);
-            const problem = reachProblem(
+      const who = { cluster: caller.name, namespace: ns, serviceAccount: sa };
+      const whoText = `${caller.name}/${ns}/${sa} -> `;
+      for (const { port, target, text } of targets) {
+        const call = { caller: who, target };
+        if (consumer && (!isBackend || split.length > 0)) {
+          const mode = modeOf(topology, caller, service);
+          const trace = traceCall(traceInput, who, target);
+          const expected =
+            split.length > 0
+              ? split
+                  .map((s) => `${s.cluster}${s.subset !== undefined ? `/${s.subset}` : ""} ${s.weight}%`)
+                  .join(", ")
+              : `any of ${[...backends.keys()].join(", ")}`;
+          const problem = reachProblem(trace, service, port.targetPort, backends, split, mode);
+          checks.push(
+            check(
+              "consumer call",
+              whoText + text,
+              `reaches ${expected}${mode === "egress" ? " via the egress gateway" : ""}`,
+              problem,
               trace,
-              service,
-              port.targetPort,
-              local as typeof backends,
-              [],
-              "local",
-            );
-            checks.push(
-              check(
-                "local call",
-                `${caller.name}/${ns}/${sa} -> ${host}:${port.port}`,
-                `reaches ${caller.name} locally`,
-                problem,
-                trace,
-              ),
-            );
-          } else {
-            const trace = traceCall(
-              traceInput,
-              { cluster: caller.name, namespace: ns, serviceAccount: sa },
-              target,
-            );
-            const arrived = tracePaths(trace).filter((p) => p.end.kind === "arrived");
-            checks.push(
-              check(
-                "refused call",
-                `${caller.name}/${ns}/${sa} -> ${host}:${port.port}`,
-                "refused",
-                arrived.length > 0 ? "the call arrives" : "",
-                trace,
-              ),
-            );
+              { input: traceInput, call },
+            ),
+          );
+          // A backend cluster's own callers reach the local pods whatever the consumer list says.
+          if (!isBackend && (narrowedNs.length > 0 || narrowedSa.length > 0)) {
+            const otherNs = narrowedNs.length > 0 ? "cw-verify-other" : ns;
+            const otherSa = narrowedSa.length > 0 ? "cw-verify-other" : sa;
+            const other = { cluster: caller.name, namespace: otherNs, serviceAccount: otherSa };
+            const t = traceCall(traceInput, other, target);
+            const arrived = tracePaths(t).some((p) => p.end.kind === "arrived");
+            const fields: Omit<Check, "trace"> = {
+              kind: "refused call",
+              call: `${caller.name}/${otherNs}/${otherSa} -> ${text}`,
+              expected: "refused (caller outside the consumer's namespaces or service accounts)",
+              status: !arrived ? "ok" : mode === "egress" ? "unenforced" : "mismatch",
+              problem: !arrived
+                ? ""
+                : mode === "egress"
+                  ? "in egress mode the remote gateway sees the egress gateway's identity, not the caller's"
+                  : "the call arrives",
+            };
+            checks.push(withTrace(fields, t, { input: traceInput, call: { caller: other, target } }));
           }
+        } else if (isBackend) {
+          const trace = traceCall(traceInput, who, target);
+          const local = new Map([[caller.name, backends.get(caller.name)]]);
+          const problem = reachProblem(
+            trace,
+            service,
+            port.targetPort,
+            local as typeof backends,
+            [],
+            "local",
+          );
+          checks.push(
+            check("local call", whoText + text, `reaches ${caller.name} locally`, problem, trace, {
+              input: traceInput,
+              call,
+            }),
+          );
+        } else {
+          const trace = traceCall(traceInput, who, target);
+          const arrived = tracePaths(trace).filter((p) => p.end.kind === "arrived");
+          checks.push(
+            check(
+              "refused call",
+              whoText + text,
+              "refused",
+              arrived.length > 0 ? "the call arrives" : "",
+              trace,
+              { input: traceInput, call },
+            ),
+          );
         }
       }
     }
@@ -242,12 +234,13 @@ export function verify(input: VerifyInput): VerifyResult {
       for (const prober of probers) {
         const principal =
           prober.td !== undefined ? principalOf(prober.td, CALLER_NAMESPACE, CALLER_SA) : undefined;
+        const whoText = `${prober.label}${principal ? ` (${principal})` : ""} -> ${clusterName} ingress, SNI `;
         for (const sni of sniList) {
-          const trace = traceProbe(traceInput, {
-            cluster: clusterName,
-            sni,
-            ...(principal !== undefined && { principal }),
-          });
+          const probe: Probe =
+            principal !== undefined
+              ? { cluster: clusterName, sni, principal }
+              : { cluster: clusterName, sni };
+          const trace = traceProbe(traceInput, probe);
           const arrived = tracePaths(trace).some((p) => p.end.kind === "arrived");
           let status: Check["status"] = arrived ? "mismatch" : "ok";
           let problem = arrived ? "the gateway lets it through" : "";
@@ -262,14 +255,14 @@ export function verify(input: VerifyInput): VerifyResult {
             status = "unenforced";
             problem = `cluster ${clusterName} runs Istio ${cluster.istioVersion}, which has no DENY policies (CW1022)`;
           }
-          checks.push({
+          const fields: Omit<Check, "trace"> = {
             kind: "gateway probe",
-            call: `${prober.label}${principal ? ` (${principal})` : ""} -> ${clusterName} ingress, SNI ${sni}`,
+            call: whoText + sni,
             expected: "refused",
             status,
             problem,
-            trace,
-          });
+          };
+          checks.push(withTrace(fields, trace, { input: traceInput, probe }));
         }
       }
     }
@@ -277,8 +270,72 @@ export function verify(input: VerifyInput): VerifyResult {
   return { checks, ok: checks.every((c) => c.status !== "mismatch") };
 }
 
-function check(kind: CheckKind, call: string, expected: string, problem: string, trace: Trace): Check {
-  return { kind, call, expected, status: problem === "" ? "ok" : "mismatch", problem, trace };
+function check(
+  kind: CheckKind,
+  call: string,
+  expected: string,
+  problem: string,
+  trace: Trace,
+  retrace: Retrace,
+): Check {
+  return withTrace(
+    { kind, call, expected, status: problem === "" ? "ok" : "mismatch", problem },
+    trace,
+    retrace,
+  );
+}
+
+/**
+ * A check that holds does not keep its trace: the trace is computed again, the same (tracing is
+ * pure), when it is first read. A large federation has millions of checks, and keeping every trace
+ * alive cost more in memory and garbage collection than tracing again the few that are read. Checks
+ * that do not hold keep theirs, since they are shown.
+ */
+function withTrace(fields: Omit<Check, "trace">, trace: Trace, retrace: Retrace): Check {
+  return fields.status === "ok" ? new HeldCheck(fields, retrace) : { ...fields, trace };
+}
+
+/** What to trace again: a call or a probe. */
+type Retrace = { readonly input: TraceInput } & (
+  | { readonly call: { readonly caller: Caller; readonly target: Target } }
+  | { readonly probe: Probe }
+);
+
+/** A check that holds, with its trace on demand (a getter on the class, so instances stay small). */
+class HeldCheck implements Check {
+  readonly kind: CheckKind;
+  readonly call: string;
+  readonly expected: string;
+  readonly status: Check["status"];
+  readonly problem: string;
+  #retrace: Retrace | undefined;
+  #trace: Trace | undefined;
+
+  constructor(fields: Omit<Check, "trace">, retrace: Retrace) {
+    this.kind = fields.kind;
+    this.call = fields.call;
+    this.expected = fields.expected;
+    this.status = fields.status;
+    this.problem = fields.problem;
+    this.#retrace = retrace;
+  }
+
+  get trace(): Trace {
+    if (this.#trace === undefined) {
+      const r = this.#retrace;
+      if (r)
+        this.#trace =
+          "probe" in r ? traceProbe(r.input, r.probe) : traceCall(r.input, r.call.caller, r.call.target);
+      this.#retrace = undefined;
+    }
+    return this.#trace as Trace;
+  }
+
+  /** The same JSON as a check with its trace. */
+  toJSON(): Check {
+    const { kind, call, expected, status, problem, trace } = this;
+    return { kind, call, expected, status, problem, trace };
+  }
 }
 
 /** Empty when every path arrives where expected (and in the expected shares); else what is wrong. */

@@ -23,15 +23,15 @@ export function authorize(
     {
       cluster,
       namespace: svc.namespace,
-      labels: { ...(svc.labels ?? {}), ...subsetLabels },
+      // The service's own labels object when no subset adds any: the policies are sorted out per object.
+      labels:
+        Object.keys(subsetLabels).length === 0 && svc.labels
+          ? svc.labels
+          : { ...(svc.labels ?? {}), ...subsetLabels },
       trustDomain: index.facts?.trustDomain ?? "cluster.local",
       rootNamespace: rootNamespaceOf(index.facts),
     },
-    {
-      ...(principal !== undefined && { principal }),
-      port,
-      ...(req.http && { http: { ...req.http, method: "GET" } }),
-    },
+    { principal, port, http: req.http && { ...req.http, method: "GET" } },
   );
   const hops: Hop[] = [];
   // Say nothing when no policy is involved at all: most workloads have none.

@@ -21,6 +21,7 @@
 
 import { type IstioObject, type ObjectRef, refOf } from "./config.js";
 import { type Json, labelsOf, obj, objs, selects, str, strs } from "./fields.js";
+import { HostIndex } from "./host-index.js";
 
 export interface AuthzWorkload {
   readonly cluster: string;
@@ -55,23 +56,98 @@ export function applicablePolicies(policies: readonly IstioObject[], w: AuthzWor
   });
 }
 
+/**
+ * The SNIs a policy can match at all, when every rule of it names them in a `connection.sni`
+ * condition with exact values (any other SNI makes that condition, and so the rule, false); undefined
+ * when some rule can match whatever the SNI.
+ */
+function sniGate(p: IstioObject): readonly string[] | undefined {
+  const gate: string[] = [];
+  for (const rule of objs(p.spec.rules)) {
+    const condition = objs(rule.when).find(
+      (c) =>
+        str(c.key) === "connection.sni" &&
+        c.values !== undefined &&
+        strs(c.values).every((v) => !v.startsWith("*") && !v.endsWith("*")),
+    );
+    if (!condition) return undefined;
+    gate.push(...strs(condition.values));
+  }
+  return gate;
+}
+
+/** The policies that apply to one workload, by action, each indexed by the SNIs it can match. */
+interface WorkloadPolicies {
+  readonly custom: readonly IstioObject[];
+  readonly deny: HostIndex<IstioObject>;
+  readonly allow: HostIndex<IstioObject>;
+}
+
+interface PolicyCache {
+  /** By the workload's labels object, then namespace and root namespace. */
+  readonly byLabels: WeakMap<object, Map<string, WorkloadPolicies>>;
+  /** By the workload's namespace, root namespace and labels, written out. */
+  readonly byText: Map<string, WorkloadPolicies>;
+}
+
+const perPolicies = new WeakMap<readonly IstioObject[], PolicyCache>();
+
+/**
+ * applicablePolicies, computed once per list of policies and workload. A cluster's list is the same
+ * array on every call, so a gateway or service evaluated a million times is sorted out once.
+ */
+function workloadPolicies(policies: readonly IstioObject[], w: AuthzWorkload): WorkloadPolicies {
+  let cache = perPolicies.get(policies);
+  if (!cache) {
+    cache = { byLabels: new WeakMap(), byText: new Map() };
+    perPolicies.set(policies, cache);
+  }
+  const namespaces = `${w.namespace}\n${w.rootNamespace}`;
+  let sameLabels = cache.byLabels.get(w.labels);
+  const known = sameLabels?.get(namespaces);
+  if (known) return known;
+  const labels = Object.entries(w.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const key = JSON.stringify([w.namespace, w.rootNamespace, labels]);
+  const value = cache.byText.get(key) ?? sortOut(policies, w);
+  cache.byText.set(key, value);
+  if (!sameLabels) {
+    sameLabels = new Map();
+    cache.byLabels.set(w.labels, sameLabels);
+  }
+  sameLabels.set(namespaces, value);
+  return value;
+}
+
+function sortOut(policies: readonly IstioObject[], w: AuthzWorkload): WorkloadPolicies {
+  const applicable = applicablePolicies(policies, w);
+  const action = (p: IstioObject) => (str(p.spec.action) ?? "ALLOW").toUpperCase();
+  // An SNI that no gate lists finds only the ungated policies, filed under the wildcard "*".
+  const bySni = (list: readonly IstioObject[]) => new HostIndex(list, (p) => sniGate(p) ?? ["*"]);
+  return {
+    custom: applicable.filter((p) => action(p) === "CUSTOM"),
+    deny: bySni(applicable.filter((p) => action(p) === "DENY")),
+    allow: bySni(applicable.filter((p) => action(p) === "ALLOW")),
+  };
+}
+
 export function evaluateAuthz(
   policies: readonly IstioObject[],
   w: AuthzWorkload,
   req: AuthzRequest,
 ): AuthzVerdict {
-  const applicable = applicablePolicies(policies, w);
-  const action = (p: IstioObject) => (str(p.spec.action) ?? "ALLOW").toUpperCase();
-  const custom = applicable.filter((p) => action(p) === "CUSTOM");
-  for (const p of applicable.filter((p) => action(p) === "DENY")) {
+  const { custom, deny, allow } = workloadPolicies(policies, w);
+  // Policies whose SNI gate excludes req.sni cannot match; the rest are tried in order.
+  const contenders = (index: HostIndex<IstioObject>) =>
+    req.sni !== undefined ? index.candidates(req.sni) : index.candidates();
+  for (const p of contenders(deny)) {
     const rule = matchingRule(p, req, w, "DENY");
     if (rule !== undefined)
       return { verdict: "deny", by: refOf(w.cluster, p), reason: `DENY rule ${rule} matches` };
   }
-  const allows = applicable.filter((p) => action(p) === "ALLOW");
+  const allows = allow.all;
   const note = custom.length > 0 ? ` (CUSTOM policy ${custom[0]?.metadata.name} not evaluated)` : "";
   if (allows.length === 0) {
-    const denies = applicable.filter((p) => action(p) === "DENY");
+    const denies = deny.all;
     return {
       verdict: "allow",
       ...(denies[0] && { by: refOf(w.cluster, denies[0]) }),
@@ -81,7 +157,7 @@ export function evaluateAuthz(
           : `no policy applies${note}`,
     };
   }
-  for (const p of allows) {
+  for (const p of contenders(allow)) {
     const rule = matchingRule(p, req, w, "ALLOW");
     if (rule !== undefined)
       return { verdict: "allow", by: refOf(w.cluster, p), reason: `ALLOW rule ${rule} matches${note}` };
@@ -142,6 +218,7 @@ export function valueMatches(pattern: string, value: string | undefined): boolea
 
 /** A policy principal, with cluster.local standing for the local trust domain (see the module comment). */
 export function principalMatches(pattern: string, principal: string | undefined, localTd: string): boolean {
+  if (!pattern.startsWith("cluster.local/")) return valueMatches(pattern, principal);
   const parts = pattern.split("/");
   if (parts.length === 5 && parts[0] === "cluster.local") {
     return valueMatches([localTd, ...parts.slice(1)].join("/"), principal);
@@ -168,7 +245,9 @@ function sourceMatches(source: Json, req: AuthzRequest, w: AuthzWorkload): Field
   const pm = (p: string, v: string | undefined) => principalMatches(p, v, w.trustDomain);
   const results: FieldResult[] = [
     listMatch(source.principals, source.notPrincipals, req.principal, pm),
-    listMatch(source.namespaces, source.notNamespaces, namespaceOf(req.principal)),
+    source.namespaces === undefined && source.notNamespaces === undefined
+      ? true
+      : listMatch(source.namespaces, source.notNamespaces, namespaceOf(req.principal)),
   ];
   // Source IPs are not part of a trace: an IP condition is taken not to match.
   if (source.ipBlocks !== undefined || source.remoteIpBlocks !== undefined) results.push(false);

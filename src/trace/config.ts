@@ -4,6 +4,7 @@
 
 import { parseAllDocuments } from "yaml";
 import { isObj, type Json, labelsOf, str } from "./fields.js";
+import { readPlainYaml } from "./plain-yaml.js";
 
 export interface IstioObject {
   readonly apiVersion: string;
@@ -60,14 +61,9 @@ export function loadClusterConfig(name: string, files: readonly ConfigFile[]): L
       continue;
     }
     if (!/\.ya?ml$/.test(file.path)) continue;
-    // kubectl reads YAML 1.1; so do we.
-    const docs = parseAllDocuments(file.content, { version: "1.1" });
-    for (const doc of Array.isArray(docs) ? docs : [docs]) {
-      if (doc.errors.length > 0) {
-        problems.push(`${name}/${file.path}: ${doc.errors[0]?.message ?? "unreadable YAML"}`);
-        continue;
-      }
-      const value: unknown = doc.toJS();
+    for (const value of documentsOf(file.content, (message) =>
+      problems.push(`${name}/${file.path}: ${message}`),
+    )) {
       if (!isObj(value)) continue;
       const apiVersion = str(value.apiVersion) ?? "";
       const kind = str(value.kind) ?? "";
@@ -91,6 +87,22 @@ export function loadClusterConfig(name: string, files: readonly ConfigFile[]): L
     }
   }
   return { config: { name, objects, dns }, problems };
+}
+
+/**
+ * The values of a file's documents. kubectl reads YAML 1.1; so do we: plain block YAML through the
+ * fast reader, anything else through the yaml library, whose errors are reported per document.
+ */
+function documentsOf(text: string, problem: (message: string) => void): unknown[] {
+  const plain = readPlainYaml(text);
+  if (plain) return plain;
+  const values: unknown[] = [];
+  const docs = parseAllDocuments(text, { version: "1.1" });
+  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    if (doc.errors.length > 0) problem(doc.errors[0]?.message ?? "unreadable YAML");
+    else values.push(doc.toJS());
+  }
+  return values;
 }
 
 /** The `hosts` table of a CoreDNS server block: "<ip> <name> <name>..." lines. */

@@ -16,10 +16,41 @@
 
 import type { IstioObject } from "./config.js";
 import { type Json, num, obj, objs, str, strs } from "./fields.js";
+import { HostIndex } from "./host-index.js";
 import { hostMatches, resolveShortName, specificity } from "./host-match.js";
-import { type ClusterIndex, exportToOf, objectsOf, visibleTo } from "./registry.js";
+import { type ClusterIndex, exportToOf, objectsOf, perCluster, visibleTo } from "./registry.js";
 import { outboundSni } from "./sni.js";
 import type { TlsOrigination } from "./types.js";
+
+const hostOf = (dr: IstioObject): string => resolveShortName(str(dr.spec.host) ?? "", dr.metadata.namespace);
+
+interface NamespaceRules {
+  /** By host, for finding the rules that match a name. */
+  readonly hosts: HostIndex<IstioObject>;
+  /** By host exactly as written (short names resolved), for merging rules of one host. */
+  readonly sameHost: ReadonlyMap<string, readonly IstioObject[]>;
+}
+
+/** A cluster's DestinationRules per namespace, in the cluster's order. */
+const rulesByNamespace = perCluster((index: ClusterIndex): ReadonlyMap<string, NamespaceRules> => {
+  const lists = new Map<string, IstioObject[]>();
+  for (const dr of objectsOf(index, "DestinationRule")) {
+    const list = lists.get(dr.metadata.namespace);
+    if (list) list.push(dr);
+    else lists.set(dr.metadata.namespace, [dr]);
+  }
+  const out = new Map<string, NamespaceRules>();
+  for (const [ns, list] of lists) {
+    const sameHost = new Map<string, IstioObject[]>();
+    for (const dr of list) {
+      const same = sameHost.get(hostOf(dr));
+      if (same) same.push(dr);
+      else sameHost.set(hostOf(dr), [dr]);
+    }
+    out.set(ns, { hosts: new HostIndex(list, (dr) => [hostOf(dr)]), sameHost });
+  }
+  return out;
+});
 
 export function findDestinationRule(
   index: ClusterIndex,
@@ -28,25 +59,23 @@ export function findDestinationRule(
   serviceNamespace: string,
   rootNamespace: string,
 ): IstioObject | undefined {
-  const visible = objectsOf(index, "DestinationRule").filter((dr) =>
-    visibleTo(exportToOf(dr), dr.metadata.namespace, proxyNamespace),
-  );
+  const visible = (dr: IstioObject) => visibleTo(exportToOf(dr), dr.metadata.namespace, proxyNamespace);
+  const byNamespace = rulesByNamespace(index);
   for (const ns of [...new Set([proxyNamespace, serviceNamespace, rootNamespace])]) {
+    const rules = byNamespace.get(ns);
+    if (!rules) continue;
     let best: IstioObject | undefined;
     let bestScore = -1;
-    for (const dr of visible.filter((d) => d.metadata.namespace === ns)) {
-      const h = resolveShortName(str(dr.spec.host) ?? "", dr.metadata.namespace);
+    for (const dr of rules.hosts.candidates(host)) {
+      if (!visible(dr)) continue;
+      const h = hostOf(dr);
       if (!hostMatches(h, host)) continue;
       if (specificity(h) > bestScore) {
         best = dr;
         bestScore = specificity(h);
       }
     }
-    if (best)
-      return merged(
-        visible.filter((d) => d.metadata.namespace === ns),
-        best,
-      );
+    if (best) return merged((rules.sameHost.get(hostOf(best)) ?? []).filter(visible), best);
   }
   return undefined;
 }
@@ -55,13 +84,10 @@ export function findDestinationRule(
  * Rules for the same host in one namespace are merged: subsets are added up (the first definition of
  * a name wins) and the first rule's traffic policy applies
  * (https://istio.io/latest/docs/ops/best-practices/traffic-management/#split-virtual-services, which
- * covers DestinationRules too). The merged rule keeps the first rule's name.
+ * covers DestinationRules too). The merged rule keeps the first rule's name. `all` holds the rules
+ * of `best`'s namespace and host that the proxy sees, in order.
  */
-function merged(sameNamespace: readonly IstioObject[], best: IstioObject): IstioObject {
-  const host = resolveShortName(str(best.spec.host) ?? "", best.metadata.namespace);
-  const all = sameNamespace.filter(
-    (d) => resolveShortName(str(d.spec.host) ?? "", d.metadata.namespace) === host,
-  );
+function merged(all: readonly IstioObject[], best: IstioObject): IstioObject {
   if (all.length < 2) return best;
   const first = all[0] ?? best;
   const subsets: Json[] = [];

@@ -16,7 +16,7 @@ import {
 import { findDestinationRule, origination, subsetOf, tlsSetting } from "./destination-rule.js";
 import { labelsOf, selects, str } from "./fields.js";
 import { normalize } from "./host-match.js";
-import { principalOf } from "./mesh.js";
+import type { ClusterFacts, MeshFacts } from "./mesh.js";
 import { type Endpoint, findService, type MeshService } from "./registry.js";
 import type { Hop, Trace } from "./types.js";
 
@@ -161,7 +161,7 @@ function toEndpoint(
   req: DestinationRequest,
 ): Trace {
   const cluster = from.ref.cluster;
-  const owner = [...ctx.input.mesh.clusters.values()].find((c) => c.ingress?.addresses.includes(e.address));
+  const owner = ingressOwner(ctx.input.mesh, e.address);
   const ingress = owner?.ingress;
   const hop: Hop = {
     kind: "endpoint",
@@ -197,6 +197,21 @@ function toEndpoint(
     cluster: owner,
   };
   return prepend([hop], ctx.enterGateway(ctx, gw, conn));
+}
+
+const owners = new WeakMap<MeshFacts, ReadonlyMap<string, ClusterFacts>>();
+
+/** The first cluster (in the facts' order) whose ingress gateway has `address`. */
+function ingressOwner(mesh: MeshFacts, address: string): ClusterFacts | undefined {
+  let byAddress = owners.get(mesh);
+  if (!byAddress) {
+    const map = new Map<string, ClusterFacts>();
+    for (const c of mesh.clusters.values())
+      for (const a of c.ingress?.addresses ?? []) if (!map.has(a)) map.set(a, c);
+    owners.set(mesh, map);
+    byAddress = map;
+  }
+  return byAddress.get(address);
 }
 
 export function describeService(svc: MeshService): string {

@@ -9,7 +9,7 @@ import { isIP } from "node:net";
 import { type IstioObject, type ObjectRef, refOf } from "./config.js";
 import { strs } from "./fields.js";
 import { isKubernetesHost, normalize } from "./host-match.js";
-import { type ClusterIndex, exportToOf, findService, objectsOf, visibleTo } from "./registry.js";
+import { type ClusterIndex, exportToOf, findService, objectsOf, perCluster, visibleTo } from "./registry.js";
 import type { Failure, Hop } from "./types.js";
 
 export type Resolution =
@@ -52,23 +52,41 @@ export function resolveName(index: ClusterIndex, namespace: string, name: string
     }
     return fail(cluster, name, `the CoreDNS hosts table (${dns.file}) of cluster ${cluster} has no ${host}`);
   }
-  const entries = objectsOf(index, "ServiceEntry").filter(
-    (se) =>
-      visibleTo(exportToOf(se), se.metadata.namespace, namespace) &&
-      strs(se.spec.hosts).some((h) => normalize(h) === host),
+  const entries = (entriesByHost(index).get(host) ?? []).filter(({ se }) =>
+    visibleTo(exportToOf(se), se.metadata.namespace, namespace),
   );
-  const withAddress = entries.find((se) => firstAddress(se) !== undefined);
+  const withAddress = entries.find((e) => e.address !== undefined);
   if (withAddress) {
-    const address = firstAddress(withAddress) ?? "";
-    const by: ObjectRef = refOf(cluster, withAddress);
+    const address = withAddress.address ?? "";
+    const by: ObjectRef = refOf(cluster, withAddress.se);
     return { ok: true, address, kubernetes: false, hop: { kind: "dns", cluster, name, address, by } };
   }
   const why =
     entries.length > 0
-      ? `ServiceEntry ${entries[0]?.metadata.namespace}/${entries[0]?.metadata.name} names ${host} but gives it no address, so the DNS proxy does not answer it`
+      ? `ServiceEntry ${entries[0]?.se.metadata.namespace}/${entries[0]?.se.metadata.name} names ${host} but gives it no address, so the DNS proxy does not answer it`
       : `no ServiceEntry visible to namespace ${namespace} in cluster ${cluster} names ${host}, so Istio's DNS proxy does not answer it`;
   return fail(cluster, name, why);
 }
+
+interface Entry {
+  readonly se: IstioObject;
+  /** The address the DNS proxy answers with, if any. */
+  readonly address: string | undefined;
+}
+
+/** The ServiceEntries naming each host (normalized), in the cluster's order. */
+const entriesByHost = perCluster((index: ClusterIndex): ReadonlyMap<string, readonly Entry[]> => {
+  const byHost = new Map<string, Entry[]>();
+  for (const se of objectsOf(index, "ServiceEntry")) {
+    const entry = { se, address: firstAddress(se) };
+    for (const h of new Set(strs(se.spec.hosts).map(normalize))) {
+      const list = byHost.get(h);
+      if (list) list.push(entry);
+      else byHost.set(h, [entry]);
+    }
+  }
+  return byHost;
+});
 
 function firstAddress(se: IstioObject): string | undefined {
   return strs(se.spec.addresses).find((a) => !a.includes("/") && isIP(a));

@@ -28,6 +28,7 @@ import {
 } from "./context.js";
 import { toDestination } from "./destination.js";
 import { type Json, labelsOf, num, obj, objs, selects, str, strs } from "./fields.js";
+import { HostIndex } from "./host-index.js";
 import {
   type GatewayHost,
   hostMatches,
@@ -36,7 +37,7 @@ import {
   specificity,
 } from "./host-match.js";
 import { principalOf } from "./mesh.js";
-import { objectsOf } from "./registry.js";
+import { type ClusterIndex, objectsOf, perCluster } from "./registry.js";
 import { followRoute } from "./route.js";
 import { parseOutboundSni } from "./sni.js";
 import type { Hop, Trace } from "./types.js";
@@ -47,6 +48,7 @@ import {
   matchTcp,
   matchTls,
   selectByHost,
+  visibleFrom,
 } from "./virtual-service.js";
 
 interface Server {
@@ -60,6 +62,75 @@ interface Server {
 
 const TLS_PROTOCOLS = new Set(["HTTPS", "TLS"]);
 const HTTP_PROTOCOLS = new Set(["HTTP", "HTTP2", "GRPC"]);
+
+/** The servers of the Gateways that select one set of pod labels on one port. */
+interface PortServers {
+  /** By host, in the cluster's order. */
+  readonly servers: HostIndex<Server>;
+  /** The names they accept, for the message when none accepts a connection. */
+  readonly accepted: string;
+}
+
+interface ServersByLabels {
+  readonly byObject: WeakMap<object, ReadonlyMap<number, PortServers>>;
+  readonly byText: Map<string, ReadonlyMap<number, PortServers>>;
+}
+
+const serversCache = perCluster((): ServersByLabels => ({ byObject: new WeakMap(), byText: new Map() }));
+
+/** The servers on each port of the Gateways selecting pods with `labels`, in the cluster's order. */
+function serversFor(
+  index: ClusterIndex,
+  labels: Readonly<Record<string, string>>,
+): ReadonlyMap<number, PortServers> {
+  const cache = serversCache(index);
+  const known = cache.byObject.get(labels);
+  if (known) return known;
+  const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  let servers = cache.byText.get(key);
+  if (!servers) {
+    servers = buildServers(index, labels);
+    cache.byText.set(key, servers);
+  }
+  cache.byObject.set(labels, servers);
+  return servers;
+}
+
+function buildServers(
+  index: ClusterIndex,
+  labels: Readonly<Record<string, string>>,
+): ReadonlyMap<number, PortServers> {
+  const byPort = new Map<number, Server[]>();
+  for (const g of objectsOf(index, "Gateway")) {
+    if (!selects(labelsOf(g.spec.selector), labels)) continue;
+    objs(g.spec.servers).forEach((s, i) => {
+      const port = num(obj(s.port).number);
+      if (port === undefined) return;
+      const protocol = (str(obj(s.port).protocol) ?? "").toUpperCase();
+      const tlsMode = (str(obj(s.tls).mode) ?? (TLS_PROTOCOLS.has(protocol) ? "SIMPLE" : "")).toUpperCase();
+      const server = {
+        gateway: g,
+        index: i,
+        spec: s,
+        protocol,
+        tlsMode,
+        hosts: strs(s.hosts).map((h) => parseGatewayHost(h, g.metadata.namespace)),
+      };
+      const list = byPort.get(port);
+      if (list) list.push(server);
+      else byPort.set(port, [server]);
+    });
+  }
+  return new Map(
+    [...byPort].map(([port, list]) => [
+      port,
+      {
+        servers: new HostIndex(list, (s) => s.hosts.map((h) => h.dnsName)),
+        accepted: [...new Set(list.flatMap((s) => s.hosts.map((h) => h.dnsName)))].join(", "),
+      },
+    ]),
+  );
+}
 
 export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connection): Trace {
   const cluster = gw.ref.cluster;
@@ -80,27 +151,12 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
       message: `there is no configuration for cluster ${cluster}`,
     });
   }
-  const servers: Server[] = objectsOf(index, "Gateway")
-    .filter((g) => selects(labelsOf(g.spec.selector), gw.facts.labels))
-    .flatMap((g) =>
-      objs(g.spec.servers).map((s, i) => {
-        const protocol = (str(obj(s.port).protocol) ?? "").toUpperCase();
-        const tlsMode = (str(obj(s.tls).mode) ?? (TLS_PROTOCOLS.has(protocol) ? "SIMPLE" : "")).toUpperCase();
-        return {
-          gateway: g,
-          index: i,
-          spec: s,
-          protocol,
-          tlsMode,
-          hosts: strs(s.hosts).map((h) => parseGatewayHost(h, g.metadata.namespace)),
-        };
-      }),
-    )
-    .filter((s) => num(obj(s.spec.port).number) === conn.port);
-  const podLabels = Object.entries(gw.facts.labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
+  const onPort = serversFor(index, gw.facts.labels).get(conn.port);
+  const servers = onPort?.servers.all ?? [];
   if (servers.length === 0) {
+    const podLabels = Object.entries(gw.facts.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
     return failed([], {
       reason: "port-not-exposed",
       cluster,
@@ -109,9 +165,16 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
   }
 
   const sni = conn.tls.mode === "DISABLE" ? undefined : conn.tls.sni;
+  // Only servers with a host that can match the SNI (or the name in an AUTO_PASSTHROUGH SNI) can
+  // win; the others score -1 below.
+  const sniKey = sni !== undefined ? parseOutboundSni(sni) : undefined;
+  const contenders =
+    conn.tls.mode === "DISABLE" || !onPort
+      ? servers
+      : onPort.servers.candidates(...(sni !== undefined ? [sni] : []), ...(sniKey ? [sniKey.host] : []));
   let chosen: { server: Server; matched: string } | undefined;
   let best = -1;
-  for (const s of servers) {
+  for (const s of contenders) {
     let score = -1;
     let matched = "";
     if (conn.tls.mode === "DISABLE") {
@@ -152,11 +215,10 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
         message: `the ${role} of cluster ${cluster} expects TLS on port ${conn.port}, but the caller sends plain text (no DestinationRule sets TLS for it)`,
       });
     }
-    const accepted = servers.flatMap((s) => s.hosts.map((h) => h.dnsName));
     return failed([], {
       reason: "host-not-exposed",
       cluster,
-      message: `no server on port ${conn.port} of the ${role} of cluster ${cluster} accepts SNI ${sni ?? "(none)"}; its servers accept ${[...new Set(accepted)].join(", ")}`,
+      message: `no server on port ${conn.port} of the ${role} of cluster ${cluster} accepts SNI ${sni ?? "(none)"}; its servers accept ${onPort?.accepted ?? ""}`,
     });
   }
   const { server } = chosen;
@@ -220,11 +282,13 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
       rootNamespace: gw.cluster.rootNamespace ?? "istio-system",
     },
     {
-      ...(principal !== undefined && { principal }),
-      ...(sni !== undefined && { sni }),
+      principal,
+      sni,
       port: conn.port,
-      ...(parsesHttp &&
-        httpHost !== undefined && { http: { host: httpHost, path: conn.http?.path ?? "/", method: "GET" } }),
+      http:
+        parsesHttp && httpHost !== undefined
+          ? { host: httpHost, path: conn.http?.path ?? "/", method: "GET" }
+          : undefined,
     },
   );
   hops.push({
@@ -249,11 +313,8 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
     index,
     principal: principalOf(gw.cluster.trustDomain, gw.facts.namespace, gw.facts.serviceAccount),
   };
-  const allowed = boundVirtualServices(
-    objectsOf(index, "VirtualService"),
-    gatewayName,
-    gw.facts.namespace,
-  ).filter((vs) =>
+  const bound = boundVirtualServices(index, gatewayName).intersecting(server.hosts.map((h) => h.dnsName));
+  const allowed = visibleFrom(bound, gw.facts.namespace).filter((vs) =>
     hostsOf(vs).some((h) =>
       server.hosts.some(
         (sh) =>

@@ -11,7 +11,10 @@
 
 export const CLUSTER_DOMAIN = "svc.cluster.local";
 
-export const normalize = (h: string): string => h.toLowerCase().replace(/\.$/, "");
+export const normalize = (h: string): string => {
+  const lower = h.toLowerCase();
+  return lower.endsWith(".") ? lower.slice(0, -1) : lower;
+};
 
 /** Does the pattern (exact, "*.suffix" or "*") match the concrete name? */
 export function hostMatches(pattern: string, name: string): boolean {

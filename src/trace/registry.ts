@@ -1,6 +1,7 @@
 // The service registry one proxy sees: every ServiceEntry host (a ServiceEntry with several hosts is
 // one service per host, as in Istio) plus the Kubernetes Services the mesh facts know, filtered by
-// exportTo for the proxy's namespace. Objects of each kind are indexed once per cluster.
+// exportTo for the proxy's namespace. Objects of each kind, and services by host and by address, are
+// indexed once per cluster; every lookup keeps the order a scan of all of them would see.
 // exportTo (https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-export_to):
 // absent or empty = "*" (the mesh default), "." = the object's own namespace, "~" = nowhere.
 
@@ -49,13 +50,21 @@ export function visibleTo(exportTo: readonly string[], objectNamespace: string, 
   return exportTo.some((e) => e === "*" || e === namespace || (e === "." && objectNamespace === namespace));
 }
 
-export const exportToOf = (o: IstioObject): readonly string[] => strs(o.spec.exportTo);
+const EVERYWHERE: readonly string[] = [];
+export const exportToOf = (o: IstioObject): readonly string[] =>
+  o.spec.exportTo === undefined ? EVERYWHERE : strs(o.spec.exportTo);
 
 export interface ClusterIndex {
   readonly config: ClusterConfig;
   readonly facts: ClusterFacts | undefined;
   readonly byKind: ReadonlyMap<string, readonly IstioObject[]>;
   readonly services: readonly MeshService[];
+  /** Services by their (normalized) host, in registry order. */
+  readonly servicesByHost: ReadonlyMap<string, readonly MeshService[]>;
+  /** Services whose host starts with "*", in registry order: they may match any name. */
+  readonly wildcardServices: readonly MeshService[];
+  /** Services by each of their addresses, in registry order. */
+  readonly servicesByAddress: ReadonlyMap<string, readonly MeshService[]>;
 }
 
 const cache = new WeakMap<ClusterConfig, WeakMap<object, ClusterIndex>>();
@@ -72,12 +81,15 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
   if (hit) return hit;
   const byKind = new Map<string, IstioObject[]>();
   // Istio orders objects of a kind by creation time; a folder has none, so namespace/name stands in.
-  const sorted = [...config.objects].sort((a, b) => {
-    const ka = `${a.metadata.namespace}/${a.metadata.name}`;
-    const kb = `${b.metadata.namespace}/${b.metadata.name}`;
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
-  for (const o of sorted) byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), o]);
+  const sorted = config.objects
+    .map((o) => ({ o, key: `${o.metadata.namespace}/${o.metadata.name}` }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ o }) => o);
+  for (const o of sorted) {
+    const list = byKind.get(o.kind);
+    if (list) list.push(o);
+    else byKind.set(o.kind, [o]);
+  }
   const services = [
     ...(byKind.get("ServiceEntry") ?? []).flatMap((se) => serviceEntryServices(config.name, se)),
     ...(facts?.services ?? []).map(
@@ -97,10 +109,43 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
       }),
     ),
   ];
-  const index = { config, facts, byKind, services };
+  const servicesByHost = new Map<string, MeshService[]>();
+  const servicesByAddress = new Map<string, MeshService[]>();
+  for (const s of services) {
+    append(servicesByHost, s.host, s);
+    for (const a of new Set(s.addresses)) append(servicesByAddress, a, s);
+  }
+  const wildcardServices = services.filter((s) => s.host.startsWith("*"));
+  const index = { config, facts, byKind, services, servicesByHost, wildcardServices, servicesByAddress };
   perFacts.set(key, index);
   return index;
 }
+
+function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * A function of a cluster's index computed once per index: how the hop modules keep lookup tables of
+ * their own without the index knowing about them.
+ */
+export function perCluster<T>(build: (index: ClusterIndex) => T): (index: ClusterIndex) => T {
+  const memo = new WeakMap<ClusterIndex, T>();
+  return (index) => {
+    let value = memo.get(index);
+    if (value === undefined) {
+      value = build(index);
+      memo.set(index, value);
+    }
+    return value;
+  };
+}
+
+/** The services that own `address` and are visible to `namespace`, in registry order. */
+export const servicesAt = (index: ClusterIndex, address: string, namespace: string): MeshService[] =>
+  (index.servicesByAddress.get(address) ?? []).filter((s) => visibleTo(s.exportTo, s.namespace, namespace));
 
 export const objectsOf = (index: ClusterIndex, kind: string): readonly IstioObject[] =>
   index.byKind.get(kind) ?? [];
@@ -152,8 +197,8 @@ function serviceEntryServices(cluster: string, se: IstioObject): MeshService[] {
  */
 export function findService(index: ClusterIndex, host: string, namespace: string): MeshService | undefined {
   const h = normalize(host);
-  const visible = index.services.filter((s) => visibleTo(s.exportTo, s.namespace, namespace));
-  const exact = visible.find((s) => s.host === h);
+  const visible = (s: MeshService) => visibleTo(s.exportTo, s.namespace, namespace);
+  const exact = index.servicesByHost.get(h)?.find(visible);
   if (exact) return exact;
   if (index.facts?.services === undefined && isKubernetesHost(h)) {
     const [name = "", ns = "default"] = h.split(".");
@@ -171,8 +216,12 @@ export function findService(index: ClusterIndex, host: string, namespace: string
       labels: { app: name },
     };
   }
-  return visible.find((s) => s.host.startsWith("*") && hostMatches(s.host, h));
+  return index.wildcardServices.find((s) => visible(s) && hostMatches(s.host, h));
 }
+
+/** The services whose host is exactly `host` (as normalize gives it), visible to `namespace`. */
+export const servicesNamed = (index: ClusterIndex, host: string, namespace: string): MeshService[] =>
+  (index.servicesByHost.get(host) ?? []).filter((s) => visibleTo(s.exportTo, s.namespace, namespace));
 
 export const kubernetesNamespaceOf = (host: string): string | undefined => {
   const parts = normalize(host).split(".");

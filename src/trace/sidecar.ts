@@ -8,7 +8,7 @@
 import type { ProxyState, TraceContext } from "./context.js";
 import { failed, prepend } from "./context.js";
 import { normalize } from "./host-match.js";
-import { findService, type MeshService, objectsOf, visibleTo } from "./registry.js";
+import { findService, type MeshService, servicesAt, servicesNamed } from "./registry.js";
 import { followRoute } from "./route.js";
 import type { Caller, Hop, Target, Trace } from "./types.js";
 import {
@@ -18,6 +18,7 @@ import {
   matchTls,
   type RouteAction,
   selectByHost,
+  visibleFrom,
 } from "./virtual-service.js";
 
 const HTTP_FAMILY = new Set(["HTTP", "HTTP2", "GRPC", "GRPC-WEB"]);
@@ -41,9 +42,7 @@ export function sidecarOutbound(
     const k = findService(index, name, ns);
     owners = k ? [k] : [];
   } else {
-    owners = index.services.filter(
-      (s) => visibleTo(s.exportTo, s.namespace, ns) && s.addresses.includes(address),
-    );
+    owners = servicesAt(index, address, ns);
   }
   if (owners.length === 0) {
     return failed([], {
@@ -74,7 +73,8 @@ export function sidecarOutbound(
       ...(svc.source.kind === "service-entry" && { by: svc.source.ref }),
     },
   ];
-  const candidates = boundVirtualServices(objectsOf(index, "VirtualService"), "mesh", ns);
+  const mesh = boundVirtualServices(index, "mesh");
+  const candidates = (host: string) => visibleFrom(mesh.candidates(host), ns);
   const routeCtx = {
     gateway: "mesh",
     port,
@@ -93,7 +93,7 @@ export function sidecarOutbound(
 
   if (http) {
     // One VirtualService per host on a sidecar; later ones conflict (IST0109) and are ignored.
-    const vs = selectByHost(candidates, name).find((v) => v.spec.http !== undefined);
+    const vs = selectByHost(candidates(name), name).find((v) => v.spec.http !== undefined);
     if (vs) {
       const m = matchHttp([vs], { ...routeCtx, authority: name });
       if (!m) {
@@ -108,12 +108,7 @@ export function sidecarOutbound(
     const byHost =
       kubernetes || name === address
         ? svc
-        : index.services.find(
-            (s) =>
-              visibleTo(s.exportTo, s.namespace, ns) &&
-              s.host === name &&
-              s.ports.some((p) => p.number === port),
-          );
+        : servicesNamed(index, name, ns).find((s) => s.ports.some((p) => p.number === port));
     if (!byHost) {
       return failed(hops, {
         reason: "no-route",
@@ -123,7 +118,7 @@ export function sidecarOutbound(
     }
     return prepend(hops, followRoute(ctx, self, name, defaultRoute(byHost.host), base));
   }
-  const vs = selectByHost(candidates, svc.host)[0];
+  const vs = selectByHost(candidates(svc.host), svc.host)[0];
   const m =
     (vs && TLS_FAMILY.has(protocol) ? matchTls([vs], routeCtx, name) : undefined) ??
     (vs ? matchTcp([vs], routeCtx) : undefined) ??

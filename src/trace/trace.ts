@@ -75,7 +75,7 @@ export function traceProbe(input: TraceInput, probe: Probe): Trace {
       decidedBy: "destination-rule",
       subjectAltNames: [],
     },
-    ...(probe.principal !== undefined && { principal: probe.principal }),
+    principal: probe.principal,
     http: { host: probe.host ?? probe.sni, path: "/" },
   };
   const gw = {

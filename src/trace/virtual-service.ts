@@ -14,8 +14,9 @@
 
 import type { IstioObject } from "./config.js";
 import { type Json, labelsOf, num, obj, objs, selects, str, strs } from "./fields.js";
+import { HostIndex } from "./host-index.js";
 import { hostMatches, resolveShortName, specificity } from "./host-match.js";
-import { exportToOf, visibleTo } from "./registry.js";
+import { type ClusterIndex, exportToOf, objectsOf, perCluster, visibleTo } from "./registry.js";
 
 export interface RouteContext {
   /** "mesh", or the "<namespace>/<name>" of the Gateway the traffic arrived on. */
@@ -87,16 +88,31 @@ export const boundTo = (vs: IstioObject, gateway: string): boolean => gatewayRef
 export const hostsOf = (vs: IstioObject): string[] =>
   strs(vs.spec.hosts).map((h) => resolveShortName(h, vs.metadata.namespace));
 
-/** VirtualServices bound to `gateway` and visible to proxies in `namespace`. */
-export function boundVirtualServices(
-  all: readonly IstioObject[],
-  gateway: string,
-  namespace: string,
-): IstioObject[] {
-  return all.filter(
-    (vs) => boundTo(vs, gateway) && visibleTo(exportToOf(vs), vs.metadata.namespace, namespace),
-  );
-}
+/** The VirtualServices bound to each gateway (and "mesh") of a cluster, in order, by host. */
+const boundByGateway = perCluster((index: ClusterIndex): ReadonlyMap<string, HostIndex<IstioObject>> => {
+  const lists = new Map<string, IstioObject[]>();
+  for (const vs of objectsOf(index, "VirtualService")) {
+    for (const g of new Set(gatewayRefs(vs))) {
+      const list = lists.get(g);
+      if (list) list.push(vs);
+      else lists.set(g, [vs]);
+    }
+  }
+  return new Map([...lists].map(([g, list]) => [g, new HostIndex(list, hostsOf)]));
+});
+
+const NONE_BOUND = new HostIndex<IstioObject>([], hostsOf);
+
+/**
+ * The VirtualServices bound to `gateway`, by host: its lookups return candidates in the cluster's
+ * order, to be narrowed with visibleFrom and then matched as the full list would be.
+ */
+export const boundVirtualServices = (index: ClusterIndex, gateway: string): HostIndex<IstioObject> =>
+  boundByGateway(index).get(gateway) ?? NONE_BOUND;
+
+/** Those of `list` that proxies in `namespace` see (exportTo). */
+export const visibleFrom = (list: readonly IstioObject[], namespace: string): IstioObject[] =>
+  list.filter((vs) => visibleTo(exportToOf(vs), vs.metadata.namespace, namespace));
 
 /** The VirtualServices whose most specific host matching `name` is the best one there is. */
 export function selectByHost(candidates: readonly IstioObject[], name: string): IstioObject[] {
