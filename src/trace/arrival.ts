@@ -2,7 +2,7 @@
 // AuthorizationPolicies of that workload (authz.ts) before the application sees it. The pods' labels
 // are the mesh facts' (default app: <service name>), since a folder of Istio objects has no pods.
 
-import { evaluateAuthz } from "./authz.js";
+import { authzHop, evaluateAuthz } from "./authz.js";
 import { failed, rootNamespaceOf } from "./context.js";
 import type { DestinationRequest } from "./destination.js";
 import { type ClusterIndex, type MeshService, objectsOf } from "./registry.js";
@@ -36,14 +36,7 @@ export function authorize(
   const hops: Hop[] = [];
   // Say nothing when no policy is involved at all: most workloads have none.
   if (verdict.by || verdict.verdict === "deny") {
-    hops.push({
-      kind: "authz",
-      proxy,
-      ...(principal !== undefined && { principal }),
-      verdict: verdict.verdict,
-      ...(verdict.by && { by: verdict.by }),
-      reason: verdict.reason,
-    });
+    hops.push(authzHop(proxy, verdict, principal));
   }
   if (verdict.verdict === "deny") {
     return failed(hops, {

@@ -22,6 +22,7 @@
 import { type IstioObject, type ObjectRef, refOf } from "./config.js";
 import { type Json, labelsOf, obj, objs, selects, str, strs } from "./fields.js";
 import { HostIndex } from "./host-index.js";
+import type { Hop, ProxyRef } from "./types.js";
 
 export interface AuthzWorkload {
   readonly cluster: string;
@@ -44,6 +45,24 @@ export interface AuthzVerdict {
   readonly verdict: "allow" | "deny";
   readonly by?: ObjectRef;
   readonly reason: string;
+}
+
+/** The hop a verdict adds to a trace, at the proxy that judged the call. */
+export function authzHop(
+  proxy: ProxyRef,
+  verdict: AuthzVerdict,
+  principal: string | undefined,
+  sni?: string,
+): Hop {
+  return {
+    kind: "authz",
+    proxy,
+    ...(principal !== undefined && { principal }),
+    ...(sni !== undefined && { sni }),
+    verdict: verdict.verdict,
+    ...(verdict.by && { by: verdict.by }),
+    reason: verdict.reason,
+  };
 }
 
 export function applicablePolicies(policies: readonly IstioObject[], w: AuthzWorkload): IstioObject[] {

@@ -14,7 +14,7 @@
 //   allows ("<namespace>/<host>"), TLS-terminating servers by the bound VirtualServices' tcp routes,
 //   and PASSTHROUGH servers by tls routes matched on SNI.
 
-import { evaluateAuthz } from "./authz.js";
+import { authzHop, evaluateAuthz } from "./authz.js";
 import { type IstioObject, refOf } from "./config.js";
 import {
   type Connection,
@@ -291,15 +291,7 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
           : undefined,
     },
   );
-  hops.push({
-    kind: "authz",
-    proxy: gw.ref,
-    ...(principal !== undefined && { principal }),
-    ...(sni !== undefined && { sni }),
-    verdict: verdict.verdict,
-    ...(verdict.by && { by: verdict.by }),
-    reason: verdict.reason,
-  });
+  hops.push(authzHop(gw.ref, verdict, principal, sni));
   if (verdict.verdict === "deny") {
     return failed(hops, {
       reason: "denied-by-policy",
