@@ -101,9 +101,10 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
       ...meshSettingsFiles(plan, cluster),
     ]);
     const kept = options.keepObjects === false ? { ...output, objects: [] } : output;
+    // Counted before the cluster goes on: a writer's own stage (files) must not get a cluster count.
+    progress.advance(i + 1);
     if (options.onCluster) options.onCluster(kept);
     else clusters.push(kept);
-    progress.advance(i + 1);
   });
   return { plan, clusters: invalid ? [] : clusters, diagnostics: sortDiagnostics(diagnostics) };
 }

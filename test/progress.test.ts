@@ -53,4 +53,37 @@ describe("terminalProgress", () => {
       "\r\x1b[K",
     ]);
   });
+
+  it("keeps the cluster count across the stages each cluster goes through, and counts files without a total", () => {
+    const { progress, written, at } = fake();
+    // What compile and the writer report for each cluster (compile.ts, emit/write.ts), 30 ms a stage:
+    // a redraw falls at the start of each cluster, when the stage has just been named.
+    let t = 600;
+    const step = () => {
+      t += 30;
+      at(t);
+    };
+    for (let i = 0; i < 6; i++) {
+      for (const stage of ["generate", "validate", "render"] as const) {
+        step();
+        progress.stage(stage, 6);
+        progress.advance(i);
+      }
+      progress.advance(i + 1);
+      step();
+      progress.stage("write");
+      progress.advance((i + 1) * 1000);
+    }
+    at(t + 200);
+    progress.stage("write");
+    expect(written).toEqual([
+      "\rcw: generating 0/6 clusters\x1b[K",
+      "\rcw: generating 1/6 clusters\x1b[K",
+      "\rcw: generating 2/6 clusters\x1b[K",
+      "\rcw: generating 3/6 clusters\x1b[K",
+      "\rcw: generating 4/6 clusters\x1b[K",
+      "\rcw: generating 5/6 clusters\x1b[K",
+      "\rcw: writing 6000 files\x1b[K",
+    ]);
+  });
 });

@@ -206,6 +206,21 @@ describe("writeOutput", () => {
     expect(readdirSync(root)).toEqual([]);
   });
 
+  it("tells progress how many files are on disk, ending with all of them", () => {
+    const seen: [string, number][] = [];
+    const progress = {
+      stage: (name: string) => seen.push([name, -1]),
+      advance: (done: number) => seen.push(["advance", done]),
+    };
+    const files = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`f${i}.yaml`, `${i}\n`]));
+    const r = writeOutput(out, "f", [cluster("a", files), cluster("b", files)], { progress });
+    expect(r.wrote).toBe(true);
+    const counts = seen.filter(([k]) => k === "advance").map(([, n]) => n);
+    expect(counts.at(-1)).toBe(100);
+    expect(counts.every((n, i) => i === 0 || n >= (counts[i - 1] as number))).toBe(true);
+    expect(seen.some(([k]) => k === "write")).toBe(true);
+  });
+
   it("refuses a hand edit in a file whose output did not change, too", () => {
     writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n", "y.yaml": "y\n" })]);
     writeFileSync(join(out, "a/x.yaml"), "X\n");

@@ -42,6 +42,11 @@ export function terminalProgress(
   let stage: Stage | undefined;
   let total: number | undefined;
   let count = 0;
+  // compile takes each cluster through generate, validate, render and write in turn, so stages that
+  // count the same things (clusters of the same total; files) take up the count where the last one
+  // left it, rather than showing "0/500" every time a stage begins.
+  const counts = new Map<string, number>();
+  const countKey = () => `${stage === undefined ? "" : LABELS[stage].unit}/${total ?? ""}`;
 
   const draw = () => {
     const t = now();
@@ -49,7 +54,12 @@ export function terminalProgress(
     drawnAt = t;
     shown = true;
     const { verb, unit } = LABELS[stage];
-    const counted = total === undefined ? "" : ` ${count}/${total}${unit ? ` ${unit}` : ""}`;
+    const counted =
+      total !== undefined
+        ? ` ${count}/${total}${unit ? ` ${unit}` : ""}`
+        : count > 0
+          ? ` ${count}${unit ? ` ${unit}` : ""}`
+          : "";
     // \r back to the line's start, \x1b[K clears what a longer earlier line left behind.
     write(`\rcw: ${verb}${counted}\x1b[K`);
   };
@@ -58,11 +68,12 @@ export function terminalProgress(
     stage(name, of) {
       stage = name;
       total = of;
-      count = 0;
+      count = counts.get(countKey()) ?? 0;
       draw();
     },
     advance(done) {
       count = done;
+      counts.set(countKey(), done);
       draw();
     },
     done() {

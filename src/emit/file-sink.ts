@@ -17,8 +17,13 @@ import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_thread
 export interface FileSink {
   /** Create (or overwrite) these files; their folders are made as needed. Returns at once. */
   write(files: readonly { readonly path: string; readonly content: string }[]): void;
-  /** Wait until every file is written; throws the first error the worker met (nothing after it ran). */
-  close(): void;
+  /** How many files are on disk so far. */
+  written(): number;
+  /**
+   * Wait until every file is written, telling `waiting` how many are, about once a second; throws the
+   * first error the worker met (nothing after it ran).
+   */
+  close(waiting?: (written: number) => void): void;
   /**
    * Stop writing: files not yet written are skipped. Returns once the worker has stopped, so that
    * nothing appears after the caller deletes the folder.
@@ -31,6 +36,7 @@ const PENDING = 0; // UTF-16 code units handed over and not yet written
 const DONE = 1; // set to 1 by the worker once it has handled the final message
 const FAILED = 2; // set to 1 by the worker at its first error
 const CANCEL = 3; // set to 1 by abort(): skip what is left
+const WRITTEN = 4; // files written so far
 
 // Past this many code units in flight, write() waits for the worker: a few clusters' worth of files.
 const HIGH_WATER = 32 * 1024 * 1024;
@@ -73,6 +79,7 @@ parentPort.on("message", (message) => {
       Atomics.store(state, ${FAILED}, 1);
     }
   }
+  Atomics.add(state, ${WRITTEN}, message.length / 2);
   Atomics.sub(state, ${PENDING}, units);
   Atomics.notify(state, ${PENDING});
 });
@@ -80,7 +87,7 @@ parentPort.on("message", (message) => {
 
 /** A sink whose files are written by a worker thread; absolute or cwd-relative paths. */
 export function openFileSink(): FileSink {
-  const state = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+  const state = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
   const channel = new MessageChannel();
   const worker = new Worker(WORKER, {
     eval: true,
@@ -93,9 +100,9 @@ export function openFileSink(): FileSink {
   let open = true;
 
   // The final message; the worker answers it after every batch before it.
-  const drain = () => {
+  const drain = (waiting?: (written: number) => void) => {
     worker.postMessage(null);
-    while (Atomics.load(state, DONE) === 0) Atomics.wait(state, DONE, 0, 1000);
+    while (Atomics.wait(state, DONE, 0, 1000) === "timed-out") waiting?.(Atomics.load(state, WRITTEN));
   };
   const end = () => {
     open = false;
@@ -121,9 +128,11 @@ export function openFileSink(): FileSink {
       worker.postMessage(message);
     },
 
-    close() {
+    written: () => Atomics.load(state, WRITTEN),
+
+    close(waiting) {
       if (!open) return;
-      drain();
+      drain(waiting);
       const failed = Atomics.load(state, FAILED) === 1;
       const why = failed ? receiveMessageOnPort(channel.port1)?.message : undefined;
       end();

@@ -231,7 +231,6 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   let failure: Diagnostic | undefined = refusal;
   let stage: string | undefined;
   const made = new Set<string>();
-  let written = 0;
 
   // A new folder's files go to a worker thread that writes them while the next cluster compiles.
   let sink: FileSink | undefined;
@@ -289,8 +288,8 @@ export function openOutput(dir: string, federation: string, options: WriteOption
               return { path: join(root, key), content: f.content };
             }),
           );
-          written += cluster.files.length;
-          progress.advance(written);
+          // The count is what is on disk, which the writer thread may be behind.
+          progress.advance(sink.written());
         } else {
           for (const f of cluster.files) {
             const key = `${cluster.cluster}/${f.path}`;
@@ -333,10 +332,10 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   };
 
   function finishNew(): WriteResult {
-    sink?.close();
+    sink?.close((n) => progress.advance(n));
     sink = undefined;
     writeManifest(staged(MANIFEST), federation, hashes);
-    progress.advance(written);
+    progress.advance(hashes.size);
     const from = stage as string;
     stage = undefined;
     if (exists) {
