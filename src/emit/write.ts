@@ -230,7 +230,6 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   const changes: Changes[] = [];
   let failure: Diagnostic | undefined = refusal;
   let stage: string | undefined;
-  const made = new Set<string>();
 
   // A new folder's files go to a worker thread that writes them while the next cluster compiles.
   let sink: FileSink | undefined;
@@ -242,15 +241,6 @@ export function openOutput(dir: string, federation: string, options: WriteOption
       mkdirSync(stage);
     }
     return stage;
-  };
-  const staged = (path: string): string => {
-    const target = join(stageFolder(), path);
-    const folder = dirname(target);
-    if (!made.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      made.add(folder);
-    }
-    return target;
   };
   const dropStage = () => {
     sink?.abort();
@@ -334,7 +324,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   function finishNew(): WriteResult {
     sink?.close((n) => progress.advance(n));
     sink = undefined;
-    writeManifest(staged(MANIFEST), federation, hashes);
+    writeManifest(join(stageFolder(), MANIFEST), federation, hashes);
     progress.advance(hashes.size);
     const from = stage as string;
     stage = undefined;
