@@ -12,6 +12,7 @@ import { resolveName } from "../src/trace/dns.js";
 import { HostIndex } from "../src/trace/host-index.js";
 import type { ClusterFacts, MeshFacts } from "../src/trace/mesh.js";
 import { findService, indexCluster } from "../src/trace/registry.js";
+import { DEFAULT_SCOPE } from "../src/trace/sidecar-scope.js";
 import { traceCall, traceProbe } from "../src/trace/trace.js";
 import { tracePaths } from "../src/trace/types.js";
 import { boundVirtualServices, selectByHost, visibleFrom } from "../src/trace/virtual-service.js";
@@ -31,7 +32,8 @@ const object = (
 const config = (objects: IstioObject[], name = "a"): ClusterConfig => ({
   name,
   objects,
-  dns: { kind: "istio-dns-proxy" },
+  dnsZones: [],
+  mesh: {},
 });
 
 describe("HostIndex", () => {
@@ -88,9 +90,9 @@ describe("service registry lookups", () => {
     expect(findService(index, "r.global", "istio-system")?.source).toMatchObject({ ref: { name: "a" } });
     expect(findService(index, "r.global", "other")).toBeUndefined();
     // DNS answers with the visible entry's address, and not at all where none is visible.
-    const dns = resolveName(index, "default", "R.Global");
+    const dns = resolveName(index, "default", "R.Global", DEFAULT_SCOPE);
     expect(dns.ok && dns.address).toBe("240.241.0.2");
-    expect(resolveName(index, "other", "r.global").ok).toBe(false);
+    expect(resolveName(index, "other", "r.global", DEFAULT_SCOPE).ok).toBe(false);
   });
 });
 

@@ -13,7 +13,7 @@ import { traceCall } from "../trace/trace.js";
 import { type Caller, FAILURES, type Target, tracePaths } from "../trace/types.js";
 import { ExitCode, type Io } from "./io.js";
 import { load, UsageError } from "./load.js";
-import { readOutputFolder } from "./output-folder.js";
+import { readWithExisting } from "./output-folder.js";
 
 export interface TraceOptions {
   readonly folder: string;
@@ -24,6 +24,10 @@ export interface TraceOptions {
   readonly clusterFile?: string;
   readonly serviceFile?: string;
   readonly output: "text" | "json";
+  /** A folder of the config the clusters already have (cw discover --existing writes one). */
+  readonly existing?: string;
+  /** Clusters to take down, comma-separated: where do calls go then? */
+  readonly down?: string;
 }
 
 export function parseCaller(from: string): Caller {
@@ -64,10 +68,25 @@ export function parseTarget(to: string, port?: string): Target {
   return { host, port: p };
 }
 
+/** --down a,b: clusters that exist in the folder or the topology. */
+function parseDown(text: string | undefined, known: ReadonlySet<string>): ReadonlySet<string> {
+  const names = (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--down ${text}: no cluster ${unknown.join(", ")}; the clusters are ${[...known].sort().join(", ")}`,
+    );
+  }
+  return new Set(names);
+}
+
 export function runTrace(options: TraceOptions, io: Io): ExitCode {
   const caller = parseCaller(options.from);
   const target = parseTarget(options.to, options.port);
-  const folder = readOutputFolder(options.folder);
+  const folder = readWithExisting(options.folder, options.existing);
   if (!folder.clusters.has(caller.cluster)) {
     throw new UsageError(
       `no cluster "${caller.cluster}" in ${options.folder}; it has ${[...folder.clusters.keys()].join(", ") || "none"}`,
@@ -87,7 +106,12 @@ export function runTrace(options: TraceOptions, io: Io): ExitCode {
     mesh = meshFactsFromTopology(loaded.topology);
   }
   for (const p of folder.problems) io.err(`cw trace: skipped ${p}\n`);
-  const trace = traceCall({ clusters: folder.clusters, mesh }, caller, target);
+  const down = parseDown(options.down, new Set([...folder.clusters.keys(), ...mesh.clusters.keys()]));
+  const trace = traceCall(
+    { clusters: folder.clusters, mesh, ...(down.size > 0 && { down }) },
+    caller,
+    target,
+  );
   const paths = tracePaths(trace);
   const refused = paths.some((p) => p.end.kind === "failed");
   if (options.output === "json") {
@@ -126,6 +150,11 @@ export function addTraceCommand(program: Command, io: Io, done: (code: ExitCode)
     )
     .requiredOption("--to <target>", "what it calls: host:port (reviews.global:9080) or a URL")
     .option("--port <port>", "the port, when --to is a bare host")
+    .option("--down <clusters>", "clusters to take down, comma-separated: shows where calls fail over")
+    .option(
+      "--existing <dir>",
+      "the config the clusters already have, one folder per cluster (cw discover --existing)",
+    )
     .option("--topology <file>", "Federation file, for trust domains and gateway addresses (else inferred)")
     .option("--cluster-file <file>", "original Coddiwomple clusters.json (with --service-file)")
     .option("--service-file <file>", "original Coddiwomple services.json (with --cluster-file)")

@@ -9,7 +9,7 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { formatText, summary } from "../diagnostics/format.js";
 import { ExitCode, type Io } from "./io.js";
 import { load } from "./load.js";
-import { readOutputFolder } from "./output-folder.js";
+import { readWithExisting } from "./output-folder.js";
 
 export interface VerifyOptions {
   readonly topology?: string;
@@ -18,6 +18,8 @@ export interface VerifyOptions {
   readonly output: string;
   readonly format: "text" | "json";
   readonly verbose?: boolean;
+  /** A folder of the config the clusters already have (cw discover --existing writes one). */
+  readonly existing?: string;
 }
 
 export function runVerify(options: VerifyOptions, io: Io): ExitCode {
@@ -30,8 +32,12 @@ export function runVerify(options: VerifyOptions, io: Io): ExitCode {
     io.err(`${formatText(loaded.diagnostics, loaded.lineOf)}\n${summary(loaded.diagnostics)}\n`);
     return ExitCode.inputErrors;
   }
-  const folder = readOutputFolder(options.output);
+  const folder = readWithExisting(options.output, options.existing, loaded.topology.name);
   for (const p of folder.problems) io.err(`cw verify: skipped ${p}\n`);
+  const known = new Set(loaded.topology.clusters.map((c) => c.name));
+  for (const name of folder.clusters.keys())
+    if (!known.has(name))
+      io.err(`cw verify: folder ${name} is not a cluster of the topology; it is not checked\n`);
   const result = verify({ topology: loaded.topology, clusters: folder.clusters });
   if (options.format === "json") {
     // Traces of checks that hold are left out, and not read: reading one traces the call again.
@@ -56,6 +62,10 @@ export function addVerifyCommand(program: Command, io: Io, done: (code: ExitCode
     .option("--cluster-file <file>", "original Coddiwomple clusters.json (with --service-file)")
     .option("--service-file <file>", "original Coddiwomple services.json (with --cluster-file)")
     .option("-o, --output <dir>", "the output folder to verify", "out")
+    .option(
+      "--existing <dir>",
+      "the config the clusters already have, one folder per cluster (cw discover --existing)",
+    )
     .option("--verbose", "also show the checks cw cannot enforce (CW1019, CW1022) with their traces")
     .addOption(
       new Option("--format <format>", "text, or json for tools").choices(["text", "json"]).default("text"),

@@ -3,7 +3,7 @@
 // are the mesh facts' (default app: <service name>), since a folder of Istio objects has no pods.
 
 import { authzHop, evaluateAuthz } from "./authz.js";
-import { failed, rootNamespaceOf } from "./context.js";
+import { failed } from "./context.js";
 import type { DestinationRequest } from "./destination.js";
 import { type ClusterIndex, type MeshService, objectsOf } from "./registry.js";
 import type { Hop, Trace } from "./types.js";
@@ -28,8 +28,8 @@ export function authorize(
         Object.keys(subsetLabels).length === 0 && svc.labels
           ? svc.labels
           : { ...(svc.labels ?? {}), ...subsetLabels },
-      trustDomain: index.facts?.trustDomain ?? "cluster.local",
-      rootNamespace: rootNamespaceOf(index.facts),
+      trustDomain: index.trustDomain,
+      rootNamespace: index.rootNamespace,
     },
     { principal, port, http: req.http && { ...req.http, method: "GET" } },
   );

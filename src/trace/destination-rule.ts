@@ -103,9 +103,34 @@ function merged(all: readonly IstioObject[], best: IstioObject): IstioObject {
 export const subsetOf = (dr: IstioObject | undefined, name: string): Json | undefined =>
   objs(dr?.spec.subsets).find((s) => str(s.name) === name);
 
+/** GetPortLevelTrafficPolicy: a port-level entry for the port replaces the policy's four fields. */
 function forPort(policy: Json, port: number): { policy: Json; portLevel: boolean } {
   const pl = objs(policy.portLevelSettings).find((p) => num(obj(p.port).number) === port);
   return pl ? { policy: pl, portLevel: true } : { policy, portLevel: false };
+}
+
+const POLICY_FIELDS = ["connectionPool", "outlierDetection", "loadBalancer", "tls"] as const;
+
+/**
+ * The traffic policy for one port and subset, as istio pilot/pkg/networking/util/util.go
+ * MergeSubsetTrafficPolicy builds it: the rule's policy (or its port-level entry), then the subset's
+ * (or its port-level entry), field by field; a subset's port-level entry replaces every field.
+ */
+export function trafficPolicyFor(
+  dr: IstioObject | undefined,
+  port: number,
+  subset: string | undefined,
+): Json {
+  if (!dr) return {};
+  const base = forPort(obj(dr.spec.trafficPolicy), port).policy;
+  const s = subset !== undefined ? subsetOf(dr, subset) : undefined;
+  if (s?.trafficPolicy === undefined) return base;
+  const sp = forPort(obj(s.trafficPolicy), port);
+  const merged: Record<string, unknown> = { ...base };
+  for (const field of POLICY_FIELDS) {
+    if (sp.policy[field] !== undefined || sp.portLevel) merged[field] = sp.policy[field];
+  }
+  return merged;
 }
 
 /** The `tls` block that applies, or undefined for none. */
@@ -114,13 +139,7 @@ export function tlsSetting(
   port: number,
   subset: string | undefined,
 ): Json | undefined {
-  if (!dr) return undefined;
-  let tls: unknown = forPort(obj(dr.spec.trafficPolicy), port).policy.tls;
-  const s = subset !== undefined ? subsetOf(dr, subset) : undefined;
-  if (s?.trafficPolicy !== undefined) {
-    const sp = forPort(obj(s.trafficPolicy), port);
-    if (sp.policy.tls !== undefined || sp.portLevel) tls = sp.policy.tls;
-  }
+  const tls = trafficPolicyFor(dr, port, subset).tls;
   return tls === undefined ? undefined : obj(tls);
 }
 

@@ -34,7 +34,11 @@ export function hopText(h: Hop): string {
       const tls = `${h.tls.mode}${h.tls.sni !== undefined ? `, SNI ${h.tls.sni}` : ""}${h.tls.decidedBy === "auto" ? " (auto mTLS)" : ""}`;
       const dr = h.destinationRule ? refText(h.destinationRule) : "no DestinationRule";
       const svc = h.service === "kubernetes" ? "Kubernetes Service" : refText(h.service);
-      return `cluster   ${who(h.proxy)}: ${h.host}:${h.port}${h.subset !== undefined ? ` subset ${h.subset}` : ""} tls ${tls}; ${h.endpoints} endpoint${h.endpoints === 1 ? "" : "s"}   (${dr}; ${svc})`;
+      const lb = h.balancing !== undefined ? `, by ${h.balancing}` : "";
+      const od = h.outlier
+        ? `; outlier detection ejects after ${h.outlier.consecutive5xx.value === 0 ? "gateway errors only" : `${h.outlier.consecutive5xx.value} 5xx`}`
+        : "";
+      return `cluster   ${who(h.proxy)}: ${h.host}:${h.port}${h.subset !== undefined ? ` subset ${h.subset}` : ""} tls ${tls}; ${h.endpoints} endpoint${h.endpoints === 1 ? "" : "s"}${lb}${od}   (${dr}; ${svc})`;
     }
     case "endpoint": {
       const labels = Object.entries(h.labels)

@@ -260,7 +260,7 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
   // Terminated mutual TLS ends here: the gateway must be who the caller's subjectAltNames say.
   const sans = conn.tls.subjectAltNames;
   if (terminates && conn.tls.mode === "ISTIO_MUTUAL" && sans.length > 0) {
-    const identity = `spiffe://${principalOf(gw.cluster.trustDomain, gw.facts.namespace, gw.facts.serviceAccount)}`;
+    const identity = `spiffe://${principalOf(index.trustDomain, gw.facts.namespace, gw.facts.serviceAccount)}`;
     if (!sans.includes(identity)) {
       return failed(hops, {
         reason: "peer-identity-mismatch",
@@ -278,8 +278,8 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
       cluster,
       namespace: gw.facts.namespace,
       labels: gw.facts.labels,
-      trustDomain: gw.cluster.trustDomain,
-      rootNamespace: gw.cluster.rootNamespace ?? "istio-system",
+      trustDomain: index.trustDomain,
+      rootNamespace: index.rootNamespace,
     },
     {
       principal,
@@ -303,7 +303,8 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
   const self: ProxyState = {
     ref: gw.ref,
     index,
-    principal: principalOf(gw.cluster.trustDomain, gw.facts.namespace, gw.facts.serviceAccount),
+    principal: principalOf(index.trustDomain, gw.facts.namespace, gw.facts.serviceAccount),
+    labels: gw.facts.labels,
   };
   const bound = boundVirtualServices(index, gatewayName).intersecting(server.hosts.map((h) => h.dnsName));
   const allowed = visibleFrom(bound, gw.facts.namespace).filter((vs) =>

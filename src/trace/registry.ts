@@ -9,6 +9,7 @@ import type { ClusterConfig, IstioObject, ObjectRef } from "./config.js";
 import { refOf } from "./config.js";
 import { labelsOf, num, objs, str, strs } from "./fields.js";
 import { CLUSTER_DOMAIN, hostMatches, isKubernetesHost, normalize } from "./host-match.js";
+import { type IstioVersion, NEWEST } from "./istio-version.js";
 import type { ClusterFacts } from "./mesh.js";
 
 export interface ServicePort {
@@ -57,6 +58,12 @@ export const exportToOf = (o: IstioObject): readonly string[] =>
 export interface ClusterIndex {
   readonly config: ClusterConfig;
   readonly facts: ClusterFacts | undefined;
+  /** The release the cluster runs (the newest, marked assumed, when the facts do not say). */
+  readonly version: IstioVersion;
+  /** Istio's root namespace: the mesh config's, else the facts', else istio-system. */
+  readonly rootNamespace: string;
+  /** The cluster's trust domain: the mesh config's, else the facts', else cluster.local. */
+  readonly trustDomain: string;
   readonly byKind: ReadonlyMap<string, readonly IstioObject[]>;
   readonly services: readonly MeshService[];
   /** Services by their (normalized) host, in registry order. */
@@ -116,7 +123,18 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
     for (const a of new Set(s.addresses)) append(servicesByAddress, a, s);
   }
   const wildcardServices = services.filter((s) => s.host.startsWith("*"));
-  const index = { config, facts, byKind, services, servicesByHost, wildcardServices, servicesByAddress };
+  const index = {
+    config,
+    facts,
+    version: facts?.istio ?? NEWEST,
+    rootNamespace: config.mesh.rootNamespace?.value ?? facts?.rootNamespace ?? "istio-system",
+    trustDomain: config.mesh.trustDomain?.value ?? facts?.trustDomain ?? "cluster.local",
+    byKind,
+    services,
+    servicesByHost,
+    wildcardServices,
+    servicesByAddress,
+  };
   perFacts.set(key, index);
   return index;
 }

@@ -3,13 +3,16 @@
 // (and, without one, straight to the service whose host the header names: Envoy answers 404 NR for a
 // Host no virtual host has). TCP ports are routed by the service that owns the VIP, TLS ports by the
 // application's SNI (tls routes), falling back to the service itself when no route matches.
-// Sidecar resources that narrow what a namespace sees are not modelled.
+// The caller's Sidecar scope (sidecar-scope.ts) decides which services have listeners and which
+// VirtualServices route: a service outside it has no listener, and the connection goes to the original
+// address under the outbound traffic policy (ALLOW_ANY: passed through; REGISTRY_ONLY: dropped).
 
 import type { ProxyState, TraceContext } from "./context.js";
 import { failed, prepend } from "./context.js";
 import { normalize } from "./host-match.js";
 import { findService, type MeshService, servicesAt, servicesNamed } from "./registry.js";
 import { followRoute } from "./route.js";
+import { gatewayScope, hasService, importsVirtualService, scopeText } from "./sidecar-scope.js";
 import type { Caller, Hop, Target, Trace } from "./types.js";
 import {
   boundVirtualServices,
@@ -30,25 +33,37 @@ export function sidecarOutbound(
   caller: Caller,
   target: Target,
   address: string,
-  kubernetes: boolean,
+  kubernetes: string | undefined,
 ): Trace {
   const { index } = self;
   const cluster = self.ref.cluster;
   const ns = caller.namespace;
-  const name = normalize(target.host);
+  // A short Kubernetes name is routed as the Service's full name: the sidecar's virtual hosts list
+  // the short forms among their domains.
+  const name = kubernetes ?? normalize(target.host);
   const port = target.port;
-  let owners: MeshService[];
+  const scope = self.scope ?? gatewayScope(index);
+  const mesh = boundVirtualServices(index, "mesh");
+  let visible: MeshService[];
   if (kubernetes) {
-    const k = findService(index, name, ns);
-    owners = k ? [k] : [];
+    const k = findService(index, kubernetes, ns);
+    visible = k ? [k] : [];
   } else {
-    owners = servicesAt(index, address, ns);
+    visible = servicesAt(index, address, ns);
   }
+  const owners = visible.filter((s) => hasService(scope, s, mesh.all));
   if (owners.length === 0) {
+    const outside = visible[0];
+    const why = outside
+      ? `${outside.host} is outside namespace ${ns}'s ${scopeText(scope)}, so the sidecar has no listener for it`
+      : `no service visible to namespace ${ns} in cluster ${cluster} has address ${address}`;
     return failed([], {
       reason: "no-listener",
       cluster,
-      message: `no service visible to namespace ${ns} in cluster ${cluster} has address ${address}: the sidecar passes the connection through to ${address} itself, which nothing answers`,
+      message:
+        scope.outboundTrafficPolicy === "REGISTRY_ONLY"
+          ? `${why}; the outbound traffic policy is REGISTRY_ONLY, so the sidecar drops the connection`
+          : `${why}: the sidecar passes the connection through to ${address} itself, which nothing answers`,
     });
   }
   const withPort = owners.filter((s) => !s.portsKnown || s.ports.some((p) => p.number === port));
@@ -73,8 +88,8 @@ export function sidecarOutbound(
       ...(svc.source.kind === "service-entry" && { by: svc.source.ref }),
     },
   ];
-  const mesh = boundVirtualServices(index, "mesh");
-  const candidates = (host: string) => visibleFrom(mesh.candidates(host), ns);
+  const candidates = (host: string) =>
+    visibleFrom(mesh.candidates(host), ns).filter((vs) => importsVirtualService(scope, vs));
   const routeCtx = {
     gateway: "mesh",
     port,

@@ -3,6 +3,7 @@
 // or several endpoints) whose branches are traces of their own.
 
 import type { ObjectRef } from "./config.js";
+import type { OutlierSetting } from "./load-balancing.js";
 
 export interface Caller {
   readonly cluster: string;
@@ -78,6 +79,10 @@ export type Hop =
       readonly service: ObjectRef | "kubernetes";
       readonly tls: TlsOrigination;
       readonly endpoints: number;
+      /** Outlier detection, when the traffic policy sets it. */
+      readonly outlier?: OutlierSetting;
+      /** How the endpoints are ranked, when there are several. */
+      readonly balancing?: string;
     }
   | {
       readonly kind: "endpoint";
@@ -121,11 +126,13 @@ export type Hop =
  */
 export const FAILURES = {
   "name-not-resolved": "no such host",
+  "name-leaves-cluster": "the lookup leaves the cluster for outside DNS",
   "no-listener": "nothing listens on that address and port",
   "no-route": "no route",
   "destination-not-found": "route to an unknown service",
   "subset-not-found": "subset not found",
   "no-endpoint": "no endpoint (no healthy upstream)",
+  "cluster-down": "the endpoint's cluster is down (cw trace --down)",
   "unknown-endpoint": "endpoint is not a known gateway",
   "tls-mode-mismatch": "TLS mode mismatch",
   "peer-identity-mismatch": "server identity not in subjectAltNames",
