@@ -38,7 +38,11 @@ export function runVerify(options: VerifyOptions, io: Io): ExitCode {
   for (const name of folder.clusters.keys())
     if (!known.has(name))
       io.err(`cw verify: folder ${name} is not a cluster of the topology; it is not checked\n`);
-  const result = verify({ topology: loaded.topology, clusters: folder.clusters });
+  const result = verify({
+    topology: loaded.topology,
+    clusters: folder.clusters,
+    withExisting: options.existing !== undefined,
+  });
   if (options.format === "json") {
     // Traces of checks that hold are left out, and not read: reading one traces the call again.
     const checks = result.checks.map((c) => {

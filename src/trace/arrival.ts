@@ -1,11 +1,14 @@
 // The last hop: the call reaches a Kubernetes Service's pods, whose sidecar applies the
 // AuthorizationPolicies of that workload (authz.ts) before the application sees it. The pods' labels
 // are the mesh facts' (default app: <service name>), since a folder of Istio objects has no pods.
+// Mutual TLS that a gateway passed through ends at the pod's sidecar, which first checks the peer's
+// trust domain (trust-domain.ts).
 
 import { authzHop, evaluateAuthz } from "./authz.js";
 import { failed } from "./context.js";
 import type { DestinationRequest } from "./destination.js";
 import { type ClusterIndex, type MeshService, objectsOf } from "./registry.js";
+import { refusedTrustDomain } from "./trust-domain.js";
 import type { Hop, Trace } from "./types.js";
 
 export function authorize(
@@ -18,6 +21,16 @@ export function authorize(
 ): Trace {
   const cluster = index.config.name;
   const proxy = { cluster, role: "sidecar" as const, namespace: svc.namespace };
+  if (req.passthrough && principal !== undefined) {
+    const refused = refusedTrustDomain(index, principal);
+    if (refused) {
+      return failed([], {
+        reason: "trust-domain-refused",
+        cluster,
+        message: `the sidecar of ${svc.host} refuses the TLS handshake: ${refused}`,
+      });
+    }
+  }
   const verdict = evaluateAuthz(
     objectsOf(index, "AuthorizationPolicy"),
     {

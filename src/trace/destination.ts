@@ -67,7 +67,7 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
     });
   }
   const facts = from.index.facts;
-  const dr = findDestinationRule(from.index, svc.host, ns, svc.namespace, from.index.rootNamespace);
+  const dr = findDestinationRule(from.index, svc.host, ns, svc.namespace, from.labels);
   if (req.subset !== undefined && !subsetOf(dr, req.subset)) {
     return failed([], {
       reason: "subset-not-found",

@@ -19,9 +19,18 @@ import { strs } from "./fields.js";
 import { isKubernetesHost, normalize } from "./host-match.js";
 import { atLeast, releaseText } from "./istio-version.js";
 import { settingText } from "./mesh-settings.js";
-import { type ClusterIndex, exportToOf, findService, objectsOf, perCluster, visibleTo } from "./registry.js";
-import { importsService, type SidecarScope, scopeText } from "./sidecar-scope.js";
+import {
+  autoAllocated,
+  type ClusterIndex,
+  exportToOf,
+  findService,
+  objectsOf,
+  perCluster,
+  visibleTo,
+} from "./registry.js";
+import { hasService, importsService, type SidecarScope, scopeText } from "./sidecar-scope.js";
 import type { Failure, Hop } from "./types.js";
+import { boundVirtualServices } from "./virtual-service.js";
 
 export type Resolution =
   | {
@@ -140,13 +149,16 @@ function proxyAnswer(
   const cluster = index.config.name;
   const all = entriesByHost(index).get(host) ?? [];
   const exported = all.filter(({ se }) => visibleTo(exportToOf(se), se.metadata.namespace, namespace));
-  const scoped = exported.filter(({ se }) =>
-    importsService(scope, { host, namespace: se.metadata.namespace }),
-  );
+  const scoped = exported.filter(({ se }) => inNameTable(index, scope, host, se));
   const withAddress = scoped.find((e) => e.address !== undefined);
   if (withAddress?.address !== undefined) {
     return { address: withAddress.address, by: refOf(cluster, withAddress.se), why: "" };
   }
+  // 1.25 and later: istiod allocates an address (240.240.0.0/16) for a host that has none.
+  const auto = scoped
+    .map((e) => ({ se: e.se, address: autoAllocated(e.se, host, index.version) }))
+    .find((x) => x.address !== undefined);
+  if (auto?.address !== undefined) return { address: auto.address, by: refOf(cluster, auto.se), why: "" };
   const first = (all[0] ?? exported[0])?.se;
   const why =
     all.length === 0
@@ -157,6 +169,24 @@ function proxyAnswer(
           ? `Istio's DNS proxy does not answer ${host}: namespace ${namespace}'s ${scopeText(scope)} does not import it`
           : `Istio's DNS proxy does not answer ${host}: ServiceEntry ${first?.metadata.namespace}/${first?.metadata.name} gives it no address`;
   return { why };
+}
+
+/**
+ * Is the entry's host in the proxy's DNS table? Up to 1.24.2 the table held every service of the
+ * scope, VirtualService destinations included; from 1.24.3 only what the egress hosts import
+ * (name_table.go, istio/istio#54207).
+ */
+function inNameTable(index: ClusterIndex, scope: SidecarScope, host: string, se: IstioObject): boolean {
+  const svc = { host, namespace: se.metadata.namespace };
+  if (importsService(scope, svc)) return true;
+  if (atLeast(index.version, 24, 3)) return false;
+  const full = (index.servicesByHost.get(host) ?? []).find(
+    (s) =>
+      s.source.kind === "service-entry" &&
+      s.source.ref.name === se.metadata.name &&
+      s.namespace === svc.namespace,
+  );
+  return full !== undefined && hasService(scope, full, boundVirtualServices(index, "mesh").all);
 }
 
 /** The ServiceEntries naming each host (normalized), in the cluster's order. */

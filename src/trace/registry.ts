@@ -9,7 +9,7 @@ import type { ClusterConfig, IstioObject, ObjectRef } from "./config.js";
 import { refOf } from "./config.js";
 import { labelsOf, num, objs, str, strs } from "./fields.js";
 import { CLUSTER_DOMAIN, hostMatches, isKubernetesHost, normalize } from "./host-match.js";
-import { type IstioVersion, NEWEST } from "./istio-version.js";
+import { atLeast, type IstioVersion, NEWEST } from "./istio-version.js";
 import type { ClusterFacts } from "./mesh.js";
 
 export interface ServicePort {
@@ -37,6 +37,8 @@ export interface MeshService {
     | { readonly kind: "service-entry"; readonly ref: ObjectRef }
     | { readonly kind: "kubernetes" };
   readonly resolution: string;
+  /** A ServiceEntry with location MESH_EXTERNAL (the default); gateways do not pass it through. */
+  readonly external: boolean;
   readonly endpoints: readonly Endpoint[];
   readonly subjectAltNames: readonly string[];
   readonly exportTo: readonly string[];
@@ -86,6 +88,7 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
   const key = facts ?? NO_FACTS;
   const hit = perFacts.get(key);
   if (hit) return hit;
+  const version = facts?.istio ?? NEWEST;
   const byKind = new Map<string, IstioObject[]>();
   // Istio orders objects of a kind by creation time; a folder has none, so namespace/name stands in.
   const sorted = config.objects
@@ -98,7 +101,7 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
     else byKind.set(o.kind, [o]);
   }
   const services = [
-    ...(byKind.get("ServiceEntry") ?? []).flatMap((se) => serviceEntryServices(config.name, se)),
+    ...(byKind.get("ServiceEntry") ?? []).flatMap((se) => serviceEntryServices(config.name, se, version)),
     ...(facts?.services ?? []).map(
       (k): MeshService => ({
         host: normalize(k.host),
@@ -108,6 +111,7 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
         portsKnown: k.ports !== undefined,
         source: { kind: "kubernetes" },
         resolution: "STATIC",
+        external: false,
         endpoints: [],
         subjectAltNames: [],
         exportTo: [],
@@ -126,7 +130,7 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
   const index = {
     config,
     facts,
-    version: facts?.istio ?? NEWEST,
+    version,
     rootNamespace: config.mesh.rootNamespace?.value ?? facts?.rootNamespace ?? "istio-system",
     trustDomain: config.mesh.trustDomain?.value ?? facts?.trustDomain ?? "cluster.local",
     byKind,
@@ -168,7 +172,27 @@ export const servicesAt = (index: ClusterIndex, address: string, namespace: stri
 export const objectsOf = (index: ClusterIndex, kind: string): readonly IstioObject[] =>
   index.byKind.get(kind) ?? [];
 
-function serviceEntryServices(cluster: string, se: IstioObject): MeshService[] {
+/**
+ * The address istiod allocates a ServiceEntry host that has none (1.25 and later: the
+ * PILOT_ENABLE_IP_AUTOALLOCATE controller, on by default, from 240.240.0.0/16; only STATIC or DNS
+ * resolution and hosts without wildcards). Which address it picks is not knowable from files; the
+ * tracer names one by a hash of the host, so that the DNS answer and the listener agree.
+ */
+export function autoAllocated(se: IstioObject, host: string, version: IstioVersion): string | undefined {
+  if (!atLeast(version, 25) || strs(se.spec.addresses).length > 0 || host.includes("*")) return undefined;
+  const resolution = (str(se.spec.resolution) ?? "NONE").toUpperCase();
+  if (resolution !== "STATIC" && resolution !== "DNS") return undefined;
+  let h = 0;
+  for (const c of host) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `240.240.${(h >>> 8) & 255}.${h & 255}`;
+}
+
+const autoAddresses = (se: IstioObject, host: string, version: IstioVersion): string[] => {
+  const a = autoAllocated(se, normalize(host), version);
+  return a === undefined ? [] : [a];
+};
+
+function serviceEntryServices(cluster: string, se: IstioObject, version: IstioVersion): MeshService[] {
   const ports = objs(se.spec.ports).flatMap((p): ServicePort[] => {
     const number = num(p.number);
     if (number === undefined) return [];
@@ -197,11 +221,13 @@ function serviceEntryServices(cluster: string, se: IstioObject): MeshService[] {
   return strs(se.spec.hosts).map((host) => ({
     host: normalize(host),
     namespace: se.metadata.namespace,
-    addresses: strs(se.spec.addresses),
+    addresses:
+      strs(se.spec.addresses).length > 0 ? strs(se.spec.addresses) : autoAddresses(se, host, version),
     ports,
     portsKnown: true,
     source: { kind: "service-entry", ref: refOf(cluster, se) },
     resolution: (str(se.spec.resolution) ?? "NONE").toUpperCase(),
+    external: (str(se.spec.location) ?? "MESH_EXTERNAL").toUpperCase() !== "MESH_INTERNAL",
     endpoints,
     subjectAltNames: strs(se.spec.subjectAltNames),
     exportTo: exportToOf(se),
@@ -228,6 +254,7 @@ export function findService(index: ClusterIndex, host: string, namespace: string
       portsKnown: false,
       source: { kind: "kubernetes" },
       resolution: "STATIC",
+      external: false,
       endpoints: [],
       subjectAltNames: [],
       exportTo: [],

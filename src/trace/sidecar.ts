@@ -104,13 +104,17 @@ export function sidecarOutbound(
     },
   });
   const http = HTTP_FAMILY.has(protocol);
-  const base = { incomingPort: port, ...(http && { http: { host: name, path: target.path ?? "/" } }) };
+  // The application's Host header: the name it called, with the port unless it is HTTP's own 80, as
+  // HTTP clients write it (RFC 9110 7.2). Sidecars match it whatever the port (vhost domains list
+  // name:port up to 1.15, and ignore the port from 1.16).
+  const authority = port === 80 ? normalize(target.host) : `${normalize(target.host)}:${port}`;
+  const base = { incomingPort: port, ...(http && { http: { host: authority, path: target.path ?? "/" } }) };
 
   if (http) {
     // One VirtualService per host on a sidecar; later ones conflict (IST0109) and are ignored.
     const vs = selectByHost(candidates(name), name).find((v) => v.spec.http !== undefined);
     if (vs) {
-      const m = matchHttp([vs], { ...routeCtx, authority: name });
+      const m = matchHttp([vs], { ...routeCtx, authority });
       if (!m) {
         return failed(hops, {
           reason: "no-route",
@@ -123,12 +127,19 @@ export function sidecarOutbound(
     const byHost =
       kubernetes || name === address
         ? svc
-        : servicesNamed(index, name, ns).find((s) => s.ports.some((p) => p.number === port));
+        : servicesNamed(index, name, ns).find(
+            (s) => s.ports.some((p) => p.number === port) && hasService(scope, s, mesh.all),
+          );
     if (!byHost) {
       return failed(hops, {
         reason: "no-route",
         cluster,
-        message: `no VirtualService or service host matches Host ${name} on port ${port} (404 NR)`,
+        // httproute.go buildCatchAllVirtualHost: ALLOW_ANY passes the request on to the original
+        // address; REGISTRY_ONLY answers 502.
+        message:
+          scope.outboundTrafficPolicy === "REGISTRY_ONLY"
+            ? `no VirtualService or service host in the sidecar's scope matches Host ${authority} on port ${port}: the block_all virtual host answers 502 (REGISTRY_ONLY)`
+            : `no VirtualService or service host in the sidecar's scope matches Host ${authority} on port ${port}: the allow_any virtual host passes the request to ${address}, which nothing answers`,
       });
     }
     return prepend(hops, followRoute(ctx, self, name, defaultRoute(byHost.host), base));
