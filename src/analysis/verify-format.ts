@@ -11,6 +11,7 @@ const KINDS: readonly CheckKind[] = [
   "gateway probe",
   "failover",
   "resilience",
+  "conflict",
 ];
 
 /** The summary table, then every mismatch with its trace, then the assumptions. */

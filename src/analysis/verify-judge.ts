@@ -76,7 +76,12 @@ export function judge(input: TraceInput, e: Expectation): Verdict {
         e.unenforcedBecause,
       );
     case "gateway probe":
-      return refusal(trace, "refused", e.unenforcedBecause, "the gateway lets it through");
+      return refusal(
+        trace,
+        "refused",
+        e.unenforcedBecause ?? throughExisting(trace),
+        "the gateway lets it through",
+      );
     case "failover": {
       const remaining = new Map([...e.of.backends].filter(([c]) => c !== e.down));
       const first = firstAlive(e.order, e.of.backends, e.down);
@@ -98,6 +103,28 @@ const firstAlive = (
 
 const only = (backends: ReadonlyMap<string, string>, cluster: string): ReadonlyMap<string, string> =>
   new Map([...backends].filter(([c]) => c === cluster));
+
+/**
+ * A probe that arrives through an AUTO_PASSTHROUGH server of the cluster's existing config (Istio's
+ * east-west gateway passes every service it covers to the pods), at pods that accept the prober's
+ * trust domain by the cluster's own settings: the exposure is the cluster's design, which cw cannot
+ * narrow, so it is reported as unenforced. Accepted only because cw's own settings turn trust-domain
+ * validation off, it is a mismatch.
+ */
+function throughExisting(trace: Trace): string | undefined {
+  for (const p of tracePaths(trace)) {
+    if (p.end.kind !== "arrived") continue;
+    const gw = p.hops.find(
+      (h) => h.kind === "gateway" && h.tlsMode === "AUTO_PASSTHROUGH" && h.gateway.existing,
+    );
+    const arrive = p.hops.find((h) => h.kind === "arrive");
+    const td = arrive?.kind === "arrive" ? arrive.peerTrustDomain : undefined;
+    if (gw?.kind !== "gateway") continue;
+    if (td?.by === "skip-validation" && !td.setting?.existing) return undefined;
+    return `existing Gateway ${gw.gateway.namespace}/${gw.gateway.name} passes every service it covers through to the pods, which accept ${td ? `trust domain ${td.domain} (${td.by})` : "their own trust domain"}: only a policy on those pods would refuse it`;
+  }
+  return undefined;
+}
 
 const verdict = (expected: string, problem: string, trace: Trace): Verdict => ({
   expected,

@@ -12,6 +12,7 @@ import type { TraceInput } from "../trace/trace.js";
 import type { Trace } from "../trace/types.js";
 import { assumptionsOf } from "./assumptions.js";
 import { meshFactsFromTopology } from "./mesh-facts.js";
+import { conflictsOf } from "./verify-conflicts.js";
 import { type Expectation, type ExpectationKind, expectations } from "./verify-expectations.js";
 import { judge, type Retrace, retraceOf, traceAgain } from "./verify-judge.js";
 
@@ -24,7 +25,7 @@ export interface VerifyInput {
   readonly withExisting?: boolean;
 }
 
-export type CheckKind = ExpectationKind;
+export type CheckKind = ExpectationKind | "conflict";
 export const CHECK_KINDS: readonly CheckKind[] = [
   "consumer call",
   "local call",
@@ -32,6 +33,7 @@ export const CHECK_KINDS: readonly CheckKind[] = [
   "gateway probe",
   "failover",
   "resilience",
+  "conflict",
 ];
 
 export interface Check {
@@ -56,6 +58,20 @@ export function verify(input: VerifyInput): VerifyResult {
   const traceInput: TraceInput = { clusters: input.clusters, mesh: meshFactsFromTopology(input.topology) };
   const checks: Check[] = [];
   for (const e of expectations(input.topology)) checks.push(checkOf(traceInput, e));
+  for (const c of conflictsOf(traceInput, input.topology)) {
+    const trace: Trace = {
+      hops: [],
+      end: { kind: "failed", reason: "config-conflict", cluster: c.cluster, message: c.problem },
+    };
+    checks.push({
+      kind: "conflict",
+      call: `${c.cluster}: ${c.what}`,
+      expected: "no conflict with the cluster's existing config",
+      status: "mismatch",
+      problem: c.problem,
+      trace,
+    });
+  }
   return {
     checks,
     ok: checks.every((c) => c.status !== "mismatch"),

@@ -8,7 +8,7 @@ import { authzHop, evaluateAuthz } from "./authz.js";
 import { failed } from "./context.js";
 import type { DestinationRequest } from "./destination.js";
 import { type ClusterIndex, type MeshService, objectsOf } from "./registry.js";
-import { refusedTrustDomain } from "./trust-domain.js";
+import { peerTrustDomain } from "./trust-domain.js";
 import type { Hop, Trace } from "./types.js";
 
 export function authorize(
@@ -21,15 +21,13 @@ export function authorize(
 ): Trace {
   const cluster = index.config.name;
   const proxy = { cluster, role: "sidecar" as const, namespace: svc.namespace };
-  if (req.passthrough && principal !== undefined) {
-    const refused = refusedTrustDomain(index, principal);
-    if (refused) {
-      return failed([], {
-        reason: "trust-domain-refused",
-        cluster,
-        message: `the sidecar of ${svc.host} refuses the TLS handshake: ${refused}`,
-      });
-    }
+  const peer = req.passthrough && principal !== undefined ? peerTrustDomain(index, principal) : undefined;
+  if (peer && !peer.accepted) {
+    return failed([], {
+      reason: "trust-domain-refused",
+      cluster,
+      message: `the sidecar of ${svc.host} refuses the TLS handshake: ${peer.why}`,
+    });
   }
   const verdict = evaluateAuthz(
     objectsOf(index, "AuthorizationPolicy"),
@@ -59,6 +57,7 @@ export function authorize(
     });
   }
   const subset = req.subset !== undefined ? { subset: req.subset } : {};
-  hops.push({ kind: "arrive", cluster, service: svc.host, port, ...subset });
+  const trust = peer?.accepted && peer.by !== "own" ? { peerTrustDomain: peer } : {};
+  hops.push({ kind: "arrive", cluster, service: svc.host, port, ...subset, ...trust });
   return { hops, end: { kind: "arrived", cluster, service: svc.host, port, ...subset } };
 }

@@ -245,3 +245,40 @@ function choose(list: readonly Consolidated[], proxyNs: string, labels: Readonly
   }
   return catchAll;
 }
+
+export interface PoolConflict {
+  readonly namespace: string;
+  readonly host: string;
+  /** merged: one rule absorbed the other's subsets only; apart: proxies use only the last one. */
+  readonly how: "merged" | "apart";
+  readonly rules: readonly IstioObject[];
+}
+
+/**
+ * Rules of the cluster's existing config and of cw's output for the same host in one pool: Istio
+ * merges them (the first one's traffic policy wins) or keeps them apart (1.24 and later, when their
+ * exportTo differ), and either way one of them does not apply as written.
+ */
+export function destinationRuleConflicts(index: ClusterIndex): PoolConflict[] {
+  const p = pools(index);
+  const out: PoolConflict[] = [];
+  const seen = new Set<string>();
+  const scan = (ns: string, pool: Pool) => {
+    for (const [host, list] of pool) {
+      const rules = list.flatMap((c) => c.from);
+      const mixed = rules.some((r) => r.existing) && rules.some((r) => !r.existing);
+      const key = `${ns}/${host}`;
+      if (!mixed || seen.has(key)) continue;
+      seen.add(key);
+      out.push({
+        namespace: ns,
+        host,
+        how: list.length > 1 ? "apart" : "merged",
+        rules: [...new Set(rules)],
+      });
+    }
+  };
+  for (const [ns, pool] of p.local) scan(ns, pool);
+  for (const [ns, pool] of p.exported) scan(ns, pool);
+  return out;
+}

@@ -50,8 +50,13 @@ export function hopText(h: Hop): string {
       return `gateway   ${who(h.proxy)}: server ${h.server} (${h.protocol}, ${h.tlsMode}), ${h.matched}   (${refText(h.gateway)})`;
     case "authz":
       return `authz     ${who(h.proxy)}: ${h.verdict.toUpperCase()} ${h.principal ?? "(no peer identity)"}${h.sni !== undefined ? ` SNI ${h.sni}` : ""}: ${h.reason}${h.by ? `   (${refText(h.by)})` : ""}`;
-    case "arrive":
-      return `arrive    ${h.cluster}: Kubernetes Service ${h.service}:${h.port}${h.subset !== undefined ? ` subset ${h.subset}` : ""}`;
+    case "arrive": {
+      const td = h.peerTrustDomain;
+      const accepted = td
+        ? `; the pods accept trust domain ${td.domain} (${td.by}${td.setting ? `, ${td.setting.existing ? "existing " : ""}${td.setting.what}` : ""})`
+        : "";
+      return `arrive    ${h.cluster}: Kubernetes Service ${h.service}:${h.port}${h.subset !== undefined ? ` subset ${h.subset}` : ""}${accepted}`;
+    }
   }
 }
 

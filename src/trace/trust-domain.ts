@@ -8,25 +8,44 @@
 // whose code is not in istio/istio; the tracer applies the 1.7 rule to them too.)
 
 import { atLeast, type IstioVersion, releaseText } from "./istio-version.js";
-import { settingText } from "./mesh-settings.js";
+import { type SettingSource, settingText } from "./mesh-settings.js";
 import type { ClusterIndex } from "./registry.js";
 
 /** caCertificates trust domains take part in validation from these releases. */
 export const caTrustDomainsValidated = (v: IstioVersion): boolean =>
   atLeast(v, 18) || (v.minor === 17 && v.patch >= 2) || (v.minor === 16 && v.patch >= 4);
 
-/** Why the pods of this cluster refuse `principal`'s certificate; undefined when they accept it. */
-export function refusedTrustDomain(index: ClusterIndex, principal: string): string | undefined {
+export type TrustDomainVerdict =
+  | {
+      readonly accepted: true;
+      readonly domain: string;
+      readonly by: "own" | "alias" | "ca-certificates" | "skip-validation";
+      /** The mesh setting that accepts it, when not the cluster's own domain. */
+      readonly setting?: SettingSource;
+    }
+  | { readonly accepted: false; readonly domain: string; readonly why: string };
+
+export function peerTrustDomain(index: ClusterIndex, principal: string): TrustDomainVerdict {
   const mesh = index.config.mesh;
-  if (mesh.skipValidateTrustDomain?.value) return undefined;
-  const td = principal.split("/")[0] ?? "";
-  const accepted = new Set([index.trustDomain, ...(mesh.trustDomainAliases?.value ?? [])]);
+  const domain = principal.split("/")[0] ?? "";
+  if (domain === index.trustDomain) return { accepted: true, domain, by: "own" };
+  const aliases = mesh.trustDomainAliases;
+  if (aliases?.value.includes(domain)) return { accepted: true, domain, by: "alias", setting: aliases.from };
   const ca = mesh.caTrustDomains;
-  if (ca && caTrustDomainsValidated(index.version)) for (const d of ca.value) accepted.add(d);
-  if (accepted.has(td)) return undefined;
+  const caApplies = ca !== undefined && caTrustDomainsValidated(index.version);
+  if (ca && caApplies && ca.value.includes(domain)) {
+    return { accepted: true, domain, by: "ca-certificates", setting: ca.from };
+  }
+  const skip = mesh.skipValidateTrustDomain;
+  if (skip?.value) return { accepted: true, domain, by: "skip-validation", setting: skip.from };
+  const accepted = [index.trustDomain, ...(aliases?.value ?? []), ...(caApplies ? (ca?.value ?? []) : [])];
   const caNote =
-    ca && ca.value.includes(td) && !caTrustDomainsValidated(index.version)
+    ca?.value.includes(domain) && !caApplies
       ? `; ${settingText(ca)} lists it in caCertificates, which ${releaseText(index.version)} does not use for validation (1.16.4, 1.17.2 and later do)`
       : "";
-  return `its certificate is from trust domain ${td}, and this cluster accepts only ${[...accepted].join(", ")} (no PILOT_SKIP_VALIDATE_TRUST_DOMAIN)${caNote}`;
+  return {
+    accepted: false,
+    domain,
+    why: `its certificate is from trust domain ${domain}, and this cluster accepts only ${[...new Set(accepted)].join(", ")} (no PILOT_SKIP_VALIDATE_TRUST_DOMAIN)${caNote}`,
+  };
 }

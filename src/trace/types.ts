@@ -4,6 +4,7 @@
 
 import type { ObjectRef } from "./config.js";
 import type { OutlierSetting } from "./load-balancing.js";
+import type { TrustDomainVerdict } from "./trust-domain.js";
 
 export interface Caller {
   readonly cluster: string;
@@ -119,6 +120,8 @@ export type Hop =
       readonly service: string;
       readonly port: number;
       readonly subset?: string;
+      /** Passed-through mutual TLS from another trust domain: why the pods accepted it. */
+      readonly peerTrustDomain?: Extract<TrustDomainVerdict, { accepted: true }>;
     };
 
 /**
@@ -142,6 +145,7 @@ export const FAILURES = {
   "host-not-exposed": "host not exposed on the gateway",
   "denied-by-policy": "denied by policy (RBAC: access denied)",
   "answered-by-proxy": "answered by the proxy (redirect or direct response)",
+  "config-conflict": "cw's objects conflict with the cluster's existing config",
   unsupported: "configuration the tracer does not interpret",
   loop: "routing loop",
 } as const;
