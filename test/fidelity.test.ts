@@ -505,3 +505,13 @@ spec:
     expect(t.end.kind === "failed" && t.end.message).toContain("no DestinationRule");
   });
 });
+
+describe("API versions a release serves", () => {
+  it("an object of networking.istio.io/v1 does not exist on a 1.21 cluster", () => {
+    const v1 = callerSide().replaceAll("networking.istio.io/v1\n", "networking.istio.io/v1\n");
+    expect(ends(call(v1, backendSide(), ["1.22", "1.30"]))).toEqual(["arrived"]);
+    expect(ends(call(v1, backendSide(), ["1.21", "1.30"]))).toEqual(["name-leaves-cluster"]);
+    const beta = v1.replaceAll("networking.istio.io/v1\n", "networking.istio.io/v1beta1\n");
+    expect(ends(call(beta, backendSide(), ["1.21", "1.30"]))).toEqual(["arrived"]);
+  });
+});

@@ -1,6 +1,7 @@
-// `cw verify` with the clusters' existing config: where cw's objects and the existing ones collide
-// (as the tracer's models of istiod see it), each collision is a "conflict" check that does not hold,
-// naming both objects, even when no traced call happens to pass through it:
+// Objects a cluster cannot take, and, with the clusters' existing config, where cw's objects and the
+// existing ones collide (as the tracer's models of istiod see it): each is a "conflict" check that
+// does not hold, naming the objects, even when no traced call happens to pass through it:
+//   - an object of an API version the cluster's Istio release does not serve;
 //   - a gateway listener Envoy rejects for duplicate filter chains;
 //   - a Gateway server istiod drops because an earlier server names the same host;
 //   - DestinationRules for one host in one namespace that Istio merges or keeps apart.
@@ -9,6 +10,7 @@ import type { Topology } from "../topology/model.js";
 import { refOf, refText } from "../trace/config.js";
 import { destinationRuleConflicts } from "../trace/destination-rule-index.js";
 import { gatewayListeners, serverText } from "../trace/gateway-listener.js";
+import { releaseText, serves } from "../trace/istio-version.js";
 import { indexCluster } from "../trace/registry.js";
 import type { TraceInput } from "../trace/trace.js";
 
@@ -22,8 +24,17 @@ export function conflictsOf(input: TraceInput, topology: Topology): Conflict[] {
   const out: Conflict[] = [];
   for (const cluster of topology.clusters) {
     const config = input.clusters.get(cluster.name);
-    if (!config?.objects.some((o) => o.existing)) continue;
+    if (!config) continue;
     const index = indexCluster(config, input.mesh.clusters.get(cluster.name));
+    for (const o of config.objects) {
+      if (o.existing || serves(index.version, o.apiVersion)) continue;
+      out.push({
+        cluster: cluster.name,
+        what: refText(refOf(cluster.name, o)),
+        problem: `${releaseText(index.version)} does not serve ${o.apiVersion}: the API server refuses the object`,
+      });
+    }
+    if (!config.objects.some((o) => o.existing)) continue;
     const gateways = [
       { role: "ingress gateway", g: cluster.ingress },
       ...(cluster.egress ? [{ role: "egress gateway", g: cluster.egress }] : []),

@@ -31,3 +31,22 @@ export const atLeast = (v: IstioVersion, minor: number, patch = 0): boolean =>
 
 /** "Istio 1.22" for hop text. */
 export const releaseText = (v: IstioVersion): string => `Istio ${v.text}`;
+
+/**
+ * Does the release's API server serve this apiVersion (its CRDs)? networking.istio.io/v1 and
+ * security.istio.io/v1 arrived in 1.22, networking v1beta1 in 1.5, security v1beta1 in 1.4. An
+ * object of an unserved version is refused by the API server: the cluster never has it.
+ */
+export function serves(v: IstioVersion, apiVersion: string): boolean {
+  const [group = "", version = ""] = apiVersion.split("/");
+  if (group === "networking.istio.io") {
+    if (version === "v1") return atLeast(v, 22);
+    if (version === "v1beta1") return atLeast(v, 5);
+    return version === "v1alpha3";
+  }
+  if (group === "security.istio.io") {
+    if (version === "v1") return atLeast(v, 22);
+    return version === "v1beta1" && atLeast(v, 4);
+  }
+  return true;
+}

@@ -9,7 +9,7 @@ import type { ClusterConfig, IstioObject, ObjectRef } from "./config.js";
 import { refOf } from "./config.js";
 import { labelsOf, num, objs, str, strs } from "./fields.js";
 import { CLUSTER_DOMAIN, hostMatches, isKubernetesHost, normalize } from "./host-match.js";
-import { atLeast, type IstioVersion, NEWEST } from "./istio-version.js";
+import { atLeast, type IstioVersion, NEWEST, serves } from "./istio-version.js";
 import type { ClusterFacts } from "./mesh.js";
 
 export interface ServicePort {
@@ -91,7 +91,9 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
   const version = facts?.istio ?? NEWEST;
   const byKind = new Map<string, IstioObject[]>();
   // Istio orders objects of a kind by creation time; a folder has none, so namespace/name stands in.
+  // An object whose apiVersion the release does not serve was refused by the API server.
   const sorted = config.objects
+    .filter((o) => serves(version, o.apiVersion))
     .map((o) => ({ o, key: `${o.metadata.namespace}/${o.metadata.name}` }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map(({ o }) => o);
