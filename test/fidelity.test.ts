@@ -53,8 +53,9 @@ const caller = (cluster: string, namespace = "default") => ({
 });
 
 // Cluster a calls reviews.global, which runs in b: cw's usual objects on both sides.
+// networking v1beta1, which every release since 1.5 serves (v1 needs 1.22).
 const callerSide = (extra = "") => `
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: ServiceEntry
 metadata: { name: reviews-global, namespace: istio-system }
 spec:
@@ -65,7 +66,7 @@ spec:
   ports: [{ number: 9080, name: http, protocol: HTTP }]
   endpoints: [{ address: 192.0.2.2, ports: { http: 15443 }, labels: { coddiwomple.io/cluster: b } }]
 ---
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: DestinationRule
 metadata: { name: reviews.global, namespace: istio-system }
 spec:
@@ -74,7 +75,7 @@ spec:
 ${extra}`;
 
 const backendSide = (extra = "") => `
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: Gateway
 metadata: { name: reviews-global, namespace: istio-system }
 spec:
@@ -84,7 +85,7 @@ spec:
       hosts: [istio-system/reviews.global]
       tls: { mode: ISTIO_MUTUAL }
 ---
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: VirtualService
 metadata: { name: reviews-global-ingress-9080, namespace: istio-system }
 spec:
@@ -115,7 +116,7 @@ describe("the baseline", () => {
 
 describe("Sidecar scope (sidecar.go, name_table.go)", () => {
   const sidecar = (hosts: string[]) => `---
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: Sidecar
 metadata: { name: coddiwomple-shop, namespace: shop }
 spec:
@@ -175,7 +176,7 @@ describe("unanswered names (.global is a public top-level domain)", () => {
 
 describe("passthrough beside Istio's east-west gateway (gateway.go builtAutoPassthroughFilterChains)", () => {
   const eastWest = `
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: Gateway
 metadata: { name: cross-network-gateway, namespace: istio-system }
 spec:
@@ -186,7 +187,7 @@ spec:
       hosts: ["*.local"]
 `;
   const ours = `
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: Gateway
 metadata: { name: reviews-global, namespace: istio-system }
 spec:
@@ -232,7 +233,7 @@ spec:
 
 describe("trust-domain validation at the pods (authn/util.go TrustDomainsForValidation)", () => {
   const eastWest = `
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: Gateway
 metadata: { name: cross-network-gateway, namespace: istio-system }
 spec:
@@ -293,7 +294,7 @@ describe("Host with a port at gateways before 1.6 (v1alpha3/gateway.go at 1.5.0)
   });
   it("a route that rewrites the authority to the bare host reaches a 1.5 gateway", () => {
     const rewrite = `---
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: VirtualService
 metadata: { name: reviews-global-mesh, namespace: istio-system }
 spec:
@@ -306,13 +307,13 @@ spec:
 
 describe("meshes that deny by default (authorization builder: CUSTOM, DENY, ALLOW)", () => {
   const allowNothing = `---
-apiVersion: security.istio.io/v1
+apiVersion: security.istio.io/v1beta1
 kind: AuthorizationPolicy
 metadata: { name: allow-nothing, namespace: istio-system }
 spec: {}
 `;
   const allowConsumers = `---
-apiVersion: security.istio.io/v1
+apiVersion: security.istio.io/v1beta1
 kind: AuthorizationPolicy
 metadata: { name: reviews-global-allow, namespace: istio-system }
 spec:
@@ -331,7 +332,7 @@ spec:
 
 describe("outlier detection and failover (applyOutlierDetection, loadbalancer.go)", () => {
   const twoBackends = (outlier: string, failover = "") => `
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: ServiceEntry
 metadata: { name: reviews-global, namespace: istio-system }
 spec:
@@ -344,7 +345,7 @@ spec:
     - { address: 192.0.2.2, ports: { http: 15443 }, labels: { coddiwomple.io/cluster: b, coddiwomple.io/failover-1: preferred } }
     - { address: 192.0.2.3, ports: { http: 15443 }, labels: { coddiwomple.io/cluster: c } }
 ---
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: DestinationRule
 metadata: { name: reviews.global, namespace: istio-system }
 spec:
@@ -412,7 +413,7 @@ describe("DestinationRules for one egress host (destination_rule.go mergeDestina
   // Two services called through the egress gateway, each with a rule of its own for the egress
   // Service's host and its own exportTo, the way cw wrote them before.
   const rules = (ns: string, exportA = "[shop]", exportB = "[web]") => `
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: DestinationRule
 metadata: { name: a-egress, namespace: ${ns} }
 spec:
@@ -420,7 +421,7 @@ spec:
   exportTo: ${exportA}
   subsets: [{ name: a-9080, trafficPolicy: { tls: { mode: ISTIO_MUTUAL, sni: a.global } } }]
 ---
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: DestinationRule
 metadata: { name: b-egress, namespace: ${ns} }
 spec:
@@ -428,7 +429,7 @@ spec:
   exportTo: ${exportB}
   subsets: [{ name: b-9080, trafficPolicy: { tls: { mode: ISTIO_MUTUAL, sni: b.global } } }]
 ---
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: VirtualService
 metadata: { name: b-mesh, namespace: ${ns} }
 spec:
@@ -436,7 +437,7 @@ spec:
   exportTo: ["*"]
   http: [{ route: [{ destination: { host: istio-egressgateway.istio-system.svc.cluster.local, subset: b-9080, port: { number: 443 } } }] }]
 ---
-apiVersion: networking.istio.io/v1
+apiVersion: networking.istio.io/v1beta1
 kind: ServiceEntry
 metadata: { name: b-global, namespace: ${ns} }
 spec:
@@ -508,7 +509,7 @@ spec:
 
 describe("API versions a release serves", () => {
   it("an object of networking.istio.io/v1 does not exist on a 1.21 cluster", () => {
-    const v1 = callerSide().replaceAll("networking.istio.io/v1\n", "networking.istio.io/v1\n");
+    const v1 = callerSide().replaceAll("networking.istio.io/v1beta1\n", "networking.istio.io/v1\n");
     expect(ends(call(v1, backendSide(), ["1.22", "1.30"]))).toEqual(["arrived"]);
     expect(ends(call(v1, backendSide(), ["1.21", "1.30"]))).toEqual(["name-leaves-cluster"]);
     const beta = v1.replaceAll("networking.istio.io/v1\n", "networking.istio.io/v1beta1\n");
