@@ -331,6 +331,18 @@ export const OPERATORS: readonly Operator[] = [
       return { description: "selector -> some-other-gateway", changes: true };
     },
   },
+  {
+    // Application errors (HTTP 5xx) then eject a backend cluster's gateway: verify's resilience check.
+    name: "DestinationRule: eject on 5xx",
+    kinds: ["DestinationRule"],
+    apply: (s) => {
+      const od = s.trafficPolicy?.outlierDetection;
+      if (!od || od.consecutive5xxErrors !== 0) return undefined;
+      const { consecutive5xxErrors: _, ...rest } = od;
+      s.trafficPolicy = { ...s.trafficPolicy, outlierDetection: rest };
+      return { description: "consecutive5xxErrors removed (Envoy's default 5 applies)", changes: true };
+    },
+  },
   // Controls: Istio routes exactly as before.
   {
     name: "control: reorder hosts",
@@ -342,14 +354,17 @@ export const OPERATORS: readonly Operator[] = [
     },
   },
   {
-    name: "control: outlier detection",
+    // Timing only: which hosts get ejected, and for what, stays the same.
+    name: "control: outlier detection timing",
     kinds: ["DestinationRule"],
     apply: (s) => {
+      const od = s.trafficPolicy?.outlierDetection;
+      if (!od) return undefined;
       s.trafficPolicy = {
         ...s.trafficPolicy,
-        outlierDetection: { consecutive5xxErrors: 7, interval: "20s" },
+        outlierDetection: { ...od, interval: "20s", baseEjectionTime: "45s" },
       };
-      return { description: "outlierDetection changed", changes: false };
+      return { description: "outlierDetection interval and baseEjectionTime changed", changes: false };
     },
   },
 ];
