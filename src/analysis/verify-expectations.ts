@@ -116,7 +116,7 @@ function* serviceExpectations(topology: Topology, service: Service): Generator<E
         yield { ...call, kind: "consumer call", mode, order };
         yield* narrowedOut(caller, consumer, isBackend, mode, call, text);
         if (port === service.ports[0] && target.host === `${service.name}.${topology.suffix}`) {
-          yield* resilience(of, call, order);
+          yield* resilience(of, call, order, gatewayCount(topology, of));
         }
       } else if (isBackend) {
         yield { ...call, kind: "local call" };
@@ -127,6 +127,12 @@ function* serviceExpectations(topology: Topology, service: Service): Generator<E
   }
   yield* probes(topology, of, consumers);
 }
+
+/** How many gateway addresses a consumer balances over for the service. */
+const gatewayCount = (topology: Topology, of: ServiceUnderTest): number =>
+  topology.clusters
+    .filter((c) => of.backends.has(c.name))
+    .reduce((n, c) => n + c.ingress.addresses.length, 0);
 
 type ConsumerEntry = {
   readonly namespaces?: readonly string[];
@@ -174,9 +180,16 @@ function* narrowedOut(
 }
 
 /** Failover and resilience checks for a consumer of a service with several backend clusters. */
-function* resilience(of: ServiceUnderTest, call: Call, order: readonly string[]): Generator<Expectation> {
-  if (of.backends.size < 2 || of.split.length > 0) return;
-  yield { ...call, kind: "resilience" };
+function* resilience(
+  of: ServiceUnderTest,
+  call: Call,
+  order: readonly string[],
+  gateways: number,
+): Generator<Expectation> {
+  if (of.split.length > 0) return;
+  // Ejection matters wherever the caller balances over two gateways or more.
+  if (gateways >= 2) yield { ...call, kind: "resilience" };
+  if (of.backends.size < 2) return;
   for (const down of of.backends.keys()) {
     if (down === call.caller.cluster) continue;
     yield { ...call, kind: "failover", down, order, text: `${call.text} with ${down} down` };

@@ -336,10 +336,10 @@ export const OPERATORS: readonly Operator[] = [
     name: "DestinationRule: eject on 5xx",
     kinds: ["DestinationRule"],
     apply: (s) => {
-      const od = s.trafficPolicy?.outlierDetection;
-      if (!od || od.consecutive5xxErrors !== 0) return undefined;
-      const { consecutive5xxErrors: _, ...rest } = od;
-      s.trafficPolicy = { ...s.trafficPolicy, outlierDetection: rest };
+      const policies = [s.trafficPolicy, ...((s.trafficPolicy?.portLevelSettings ?? []) as Spec[])];
+      const withOd = policies.filter((p) => p?.outlierDetection?.consecutive5xxErrors === 0);
+      if (withOd.length === 0) return undefined;
+      for (const p of withOd) delete p.outlierDetection.consecutive5xxErrors;
       return { description: "consecutive5xxErrors removed (Envoy's default 5 applies)", changes: true };
     },
   },
