@@ -181,12 +181,23 @@ function mostSpecific(
   if (!pool) return undefined;
   const exact = pool.get(host);
   if (exact) return { host, list: exact };
-  let best: { host: string; list: Consolidated[] } | undefined;
-  for (const [h, list] of pool) {
-    if (!h.startsWith("*") || !hostMatches(h, host)) continue;
-    if (!best || specificity(h) > specificity(best.host)) best = { host: h, list };
+  let best: string | undefined;
+  for (const h of wildcardHosts(pool)) {
+    if (hostMatches(h, host) && (best === undefined || specificity(h) > specificity(best))) best = h;
   }
-  return best;
+  const list = best !== undefined ? pool.get(best) : undefined;
+  return best !== undefined && list ? { host: best, list } : undefined;
+}
+
+/** A pool's wildcard hosts, kept apart so that a lookup does not scan every exact host. */
+const wildcardsOf = new WeakMap<Pool, string[]>();
+function wildcardHosts(pool: Pool): string[] {
+  let list = wildcardsOf.get(pool);
+  if (!list) {
+    list = [...pool.keys()].filter((h) => h.startsWith("*"));
+    wildcardsOf.set(pool, list);
+  }
+  return list;
 }
 
 const exportedTo = (e: ReadonlySet<string>, ns: string) => e.size === 0 || e.has("*") || e.has(ns);

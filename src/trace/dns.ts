@@ -42,8 +42,6 @@ export type Resolution =
     }
   | { readonly ok: false; readonly failure: Failure };
 
-const SEARCH_DOMAINS = ["svc.cluster.local", "cluster.local"];
-
 export function resolveName(
   index: ClusterIndex,
   namespace: string,
@@ -98,13 +96,19 @@ function kubernetesName(
   host: string,
   absolute: boolean,
 ): Resolution | undefined {
+  // A Service's name is exactly <service>.<namespace>.svc.cluster.local: one search domain at most
+  // completes a name to that form (ndots 5 tries them before the name as written).
   const dots = host.split(".").length - 1;
-  const candidates = [
-    ...(absolute || dots >= 5
-      ? []
-      : [`${namespace}.svc.cluster.local`, ...SEARCH_DOMAINS].map((d) => `${host}.${d}`)),
-    host,
-  ];
+  const completed = absolute
+    ? undefined
+    : dots === 0
+      ? `${host}.${namespace}.svc.cluster.local`
+      : dots === 1
+        ? `${host}.svc.cluster.local`
+        : dots === 2 && host.endsWith(".svc")
+          ? `${host}.cluster.local`
+          : undefined;
+  const candidates = completed !== undefined ? [completed, host] : [host];
   // Without a list of the cluster's Services any full Kubernetes name is taken to exist; a name completed
   // by a search domain is then not, or `reviews.global` would be taken for Service reviews of a
   // namespace "global".

@@ -23,6 +23,7 @@ import { findDestinationRule } from "./destination-rule.js";
 import { type Json, labelsOf, num, obj, objs, selects, str, strs } from "./fields.js";
 import { type GatewayHost, hostMatches, hostsIntersect, normalize, parseGatewayHost } from "./host-match.js";
 import { atLeast, type IstioVersion } from "./istio-version.js";
+import { LabelCache } from "./label-cache.js";
 import { type ClusterIndex, type MeshService, objectsOf, perCluster, visibleTo } from "./registry.js";
 import { outboundSni } from "./sni.js";
 import { boundVirtualServices, hostsOf, visibleFrom } from "./virtual-service.js";
@@ -66,11 +67,15 @@ export interface GatewayListener {
   readonly servers: readonly Server[];
   readonly dropped: readonly Dropped[];
   readonly chains: readonly FilterChain[];
+  /** The chains by each exact server name, those with wildcard names, and those matching any name. */
+  readonly byName: ReadonlyMap<string, readonly FilterChain[]>;
+  readonly wildcard: readonly FilterChain[];
+  readonly anyName: readonly FilterChain[];
   /** Two chains with the same match: Envoy rejects the listener. */
   readonly rejected?: { readonly first: FilterChain; readonly second: FilterChain; readonly match: string };
 }
 
-const listeners = perCluster(() => new Map<string, ReadonlyMap<number, GatewayListener>>());
+const listeners = perCluster(() => new LabelCache<ReadonlyMap<number, GatewayListener>>());
 
 /** The listeners of the gateway pods with `labels` in `namespace`, by port. */
 export function gatewayListeners(
@@ -78,10 +83,14 @@ export function gatewayListeners(
   labels: Readonly<Record<string, string>>,
   namespace: string,
 ): ReadonlyMap<number, GatewayListener> {
-  const key = `${namespace}\n${JSON.stringify(Object.entries(labels).sort())}`;
-  const cache = listeners(index);
-  const known = cache.get(key);
-  if (known) return known;
+  return listeners(index).get(labels, namespace, () => buildListeners(index, labels, namespace));
+}
+
+function buildListeners(
+  index: ClusterIndex,
+  labels: Readonly<Record<string, string>>,
+  namespace: string,
+): ReadonlyMap<number, GatewayListener> {
   const byPort = new Map<number, Server[]>();
   for (const g of mergeOrder(objectsOf(index, "Gateway"))) {
     if (!selects(labelsOf(g.spec.selector), labels)) continue;
@@ -98,7 +107,6 @@ export function gatewayListeners(
   }
   const out = new Map<number, GatewayListener>();
   for (const [port, servers] of byPort) out.set(port, buildListener(index, namespace, port, servers));
-  cache.set(key, out);
   return out;
 }
 
@@ -133,7 +141,12 @@ function buildListener(
   }
   const chains = servers.flatMap((s) => chainsOf(index, namespace, port, s, servers));
   const rejected = duplicateMatch(chains);
-  return { port, servers, dropped, chains, ...(rejected && { rejected }) };
+  const byName = new Map<string, FilterChain[]>();
+  for (const c of chains)
+    for (const n of c.names) if (!n.startsWith("*")) byName.set(n, [...(byName.get(n) ?? []), c]);
+  const wildcard = chains.filter((c) => c.names.some((n) => n.startsWith("*")));
+  const anyName = chains.filter((c) => c.names.length === 0);
+  return { port, servers, dropped, chains, byName, wildcard, anyName, ...(rejected && { rejected }) };
 }
 
 /** Per-service AUTO_PASSTHROUGH chains: 1.8.6+, 1.9.5+, 1.10+ (legacy before). */
@@ -289,15 +302,18 @@ export function chooseChain(
   sni: string | undefined,
   istioAlpn: boolean,
 ): FilterChain | undefined {
-  let best: FilterChain[] = [];
-  let bestScore = -1;
-  for (const c of listener.chains) {
-    const score = nameScore(c.names, sni);
-    if (score < 0) continue;
-    if (score > bestScore) {
-      bestScore = score;
-      best = [c];
-    } else if (score === bestScore) best.push(c);
+  const exact = sni !== undefined ? listener.byName.get(normalize(sni)) : undefined;
+  let best: readonly FilterChain[] = exact ?? [];
+  if (!exact) {
+    let bestScore = -1;
+    for (const c of listener.wildcard) {
+      const score = nameScore(c.names, sni);
+      if (score > bestScore) {
+        bestScore = score;
+        best = [c];
+      } else if (score === bestScore && score >= 0) best = [...best, c];
+    }
+    if (bestScore < 0) best = listener.anyName;
   }
   // ALPN: a chain that requires Istio's ALPN is more specific than one that requires none.
   const withAlpn = best.filter((c) => c.istioAlpn);

@@ -75,6 +75,14 @@ export function balance(
   isDown: (e: Endpoint) => boolean,
 ): Balance {
   const outlier = outlierOf(policy);
+  const only = endpoints.length === 1 ? endpoints[0] : undefined;
+  if (only && !isDown(only)) {
+    // One endpoint that is up takes every call, whatever the priorities (most calls).
+    return {
+      endpoints: [{ endpoint: only, share: 1, priority: 0, failsBecauseDown: false }],
+      rule: "one endpoint",
+    };
+  }
   const ranked = priorities(endpoints, policy, proxy, outlier !== undefined);
   const down = endpoints.map(isDown);
   const ejected = outlier ? ejectable(down, outlier.maxEjectionPercent) : down.map(() => false);

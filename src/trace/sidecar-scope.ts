@@ -23,6 +23,7 @@
 import { type IstioObject, type ObjectRef, refOf } from "./config.js";
 import { labelsOf, num, obj, objs, selects, str, strs } from "./fields.js";
 import { hostMatches, hostsIntersect, normalize, resolveShortName } from "./host-match.js";
+import { LabelCache } from "./label-cache.js";
 import { type ClusterIndex, type MeshService, objectsOf, perCluster } from "./registry.js";
 
 interface EgressHost {
@@ -73,19 +74,24 @@ const policyOf = (sidecar: IstioObject | undefined, meshDefault: string | undefi
   return mode === "REGISTRY_ONLY" ? "REGISTRY_ONLY" : "ALLOW_ANY";
 };
 
-const scopes = perCluster(() => new Map<string, SidecarScope>());
+const scopes = perCluster(() => new LabelCache<SidecarScope>());
+const NO_LABELS: Readonly<Record<string, string>> = {};
 
 /** The scope of a sidecar in `namespace` whose pod has `labels`. */
 export function sidecarScopeFor(
   index: ClusterIndex,
   namespace: string,
-  labels: Readonly<Record<string, string>> = {},
+  labels: Readonly<Record<string, string>> = NO_LABELS,
+): SidecarScope {
+  return scopes(index).get(labels, namespace, () => buildScope(index, namespace, labels));
+}
+
+function buildScope(
+  index: ClusterIndex,
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
 ): SidecarScope {
   const rootNamespace = index.rootNamespace;
-  const key = `${namespace}\n${rootNamespace}\n${JSON.stringify(Object.entries(labels).sort())}`;
-  const cache = scopes(index);
-  const known = cache.get(key);
-  if (known) return known;
   const sidecars = objectsOf(index, "Sidecar");
   const inNs = sidecars.filter((s) => s.metadata.namespace === namespace);
   const selected = inNs.find(
@@ -104,7 +110,7 @@ export function sidecarScopeFor(
       : root
         ? [root, "root namespace"]
         : undefined;
-  const scope: SidecarScope = chosen
+  return chosen
     ? {
         sidecar: refOf(index.config.name, chosen[0]),
         how: chosen[1],
@@ -112,8 +118,6 @@ export function sidecarScopeFor(
         outboundTrafficPolicy: policyOf(chosen[0], meshPolicy),
       }
     : { ...DEFAULT_SCOPE, outboundTrafficPolicy: policyOf(undefined, meshPolicy) };
-  cache.set(key, scope);
-  return scope;
 }
 
 /** The gateways' scope: every service and VirtualService exported to their namespace. */
@@ -162,12 +166,24 @@ export function hasService(
   meshVirtualServices: readonly IstioObject[],
 ): boolean {
   if (!scope.listeners || importsService(scope, svc)) return true;
-  return meshVirtualServices.some(
-    (vs) =>
-      importsVirtualService(scope, vs) &&
-      destinationHosts(vs).some((h) => normalize(resolveShortName(h, vs.metadata.namespace)) === svc.host),
-  );
+  let known = inScope.get(scope);
+  if (!known) {
+    known = new WeakMap();
+    inScope.set(scope, known);
+  }
+  let answer = known.get(svc);
+  if (answer === undefined) {
+    answer = meshVirtualServices.some(
+      (vs) =>
+        importsVirtualService(scope, vs) &&
+        destinationHosts(vs).some((h) => normalize(resolveShortName(h, vs.metadata.namespace)) === svc.host),
+    );
+    known.set(svc, answer);
+  }
+  return answer;
 }
+
+const inScope = new WeakMap<SidecarScope, WeakMap<MeshService, boolean>>();
 
 function destinationHosts(vs: IstioObject): string[] {
   const routes = [...objs(vs.spec.http), ...objs(vs.spec.tcp), ...objs(vs.spec.tls)];
