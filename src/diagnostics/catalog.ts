@@ -250,6 +250,12 @@ export const catalog = {
     title: "cannot write output",
     explain: "The file system refused a write. The message gives the operating system's reason.",
   },
+  CW3005: {
+    level: "error",
+    title: "output folder of another federation",
+    explain:
+      "cw verify and cw trace check a folder against a topology. The folder's .coddiwomple-manifest, which cw generate writes, names the federation it holds; this one names another federation, or (when the folder is only the default, out) the folder has no manifest at all. Checking one federation's calls against another's output would report mismatches that are not there. Give the folder that cw generate wrote for this topology with -o, or generate it.",
+  },
   CW9001: {
     level: "error",
     title: "internal error",
