@@ -3,8 +3,17 @@
 // the clone's sources or node_modules can be reached. It fails if the tarball lacks a file a command
 // needs: every chunk the bundle imports, the web page's assets, the schema.
 
-import { execFile, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFile, spawn, spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -143,6 +152,31 @@ describe("the installed cw, outside the clone", () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
+  });
+
+  it("also installs as a project's dependency, run with npx", () => {
+    const project = join(dir, "project");
+    mkdirSync(project);
+    writeFileSync(join(project, "package.json"), '{ "name": "user-project", "private": true }\n');
+    const npm = spawnSync(
+      "npm",
+      ["install", "--offline", "--no-audit", "--no-fund", "--no-update-notifier", installed.tarball],
+      { cwd: project, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
+    );
+    expect(npm.status, npm.stderr).toBe(0);
+    expect(`${npm.stdout}${npm.stderr}`).not.toMatch(/warn/i);
+    copyFileSync(join(work, "federation.yaml"), join(project, "federation.yaml"));
+    const ran = spawnSync("npx", ["--offline", "cw", "check"], {
+      cwd: project,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        NO_COLOR: "1",
+        PATH: [dirname(process.execPath), process.env.PATH].join(delimiter),
+      },
+    });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout).toMatch(/^ok: 2 clusters, 4 services/);
   });
 
   it("prints a completion script", async () => {
