@@ -23,17 +23,22 @@ import type { Format } from "./options.js";
 import { printResult } from "./report.js";
 import { UsageError } from "./usage-error.js";
 
-export interface DiscoverCliOptions {
-  readonly topology?: string;
+/** Which clusters to read and how: the flags cw discover shares with cw init --from-discover. */
+export interface DiscoverReadOptions {
   /** --context: "context" or "cluster=context". */
   readonly contexts: readonly string[];
   readonly namespaces: readonly string[];
   readonly kubeconfig?: string;
-  readonly write: boolean;
-  readonly update: boolean;
+  /** The federation's name, for a new topology file. */
   readonly name?: string;
   readonly istioNamespace: string;
   readonly timeout: number;
+}
+
+export interface DiscoverCliOptions extends DiscoverReadOptions {
+  readonly topology?: string;
+  readonly write: boolean;
+  readonly update: boolean;
   readonly format: Format;
   /** The text of a new topology file, before what was found is merged in (cw init). */
   readonly starter?: (name: string, contexts: readonly string[]) => string;

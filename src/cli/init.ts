@@ -8,20 +8,15 @@ import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DNS1123_LABEL } from "../topology/schema.js";
 import { federationName } from "./default-names.js";
+import type { DiscoverReadOptions } from "./discover.js";
 import { ExitCode, type Io } from "./io.js";
 import { packageRoot } from "./package-root.js";
 import { UsageError } from "./usage-error.js";
 
-export interface InitOptions {
+/** The discover flags are used with fromDiscover only. */
+export interface InitOptions extends DiscoverReadOptions {
   readonly file: string;
   readonly fromDiscover: boolean;
-  readonly name?: string;
-  /** The discover flags, used with fromDiscover. */
-  readonly contexts: readonly string[];
-  readonly namespaces: readonly string[];
-  readonly kubeconfig?: string;
-  readonly istioNamespace: string;
-  readonly timeout: number;
 }
 
 export async function runInit(options: InitOptions, io: Io): Promise<ExitCode> {

@@ -97,7 +97,12 @@ function addVerify(program: Command, io: Io, done: Done): void {
   const command = program
     .command("verify")
     .description("prove the output folder routes every allowed call and no other");
-  formatOption(outOption(legacyOptions(topologyArgument(command)), "the output folder to verify"))
+  formatOption(
+    outOption(
+      legacyOptions(topologyArgument(command)),
+      "the output folder to verify; its manifest must name this federation (one given with -o may have none)",
+    ),
+  )
     .option("--verbose", "also show the checks cw cannot enforce (CW1019, CW1022) with their traces")
     .action(async (topology: string | undefined, raw: Raw, cmd: Command) => {
       const { runVerify } = await import("./verify.js");
@@ -182,7 +187,7 @@ function addUi(program: Command, io: Io, done: Done): void {
     "Federation file",
   )
     .option("--port <port>", "port to listen on", "7878")
-    .option("--host <address>", "address to bind (an IP address; default loopback only)", "127.0.0.1")
+    .option("--host <address>", "address to bind: one IP address of this machine", "127.0.0.1")
     .option("--lock <file>", "lock file of VIPs (default: <topology>.lock.yaml beside the topology)")
     .action(async (topology: string | undefined, raw: Raw) => {
       const { runUiCommand } = await import("./ui.js");
@@ -192,11 +197,11 @@ function addUi(program: Command, io: Io, done: Done): void {
 }
 
 /** The flags discover and init --from-discover share: which clusters to read, and how. */
-function discoverOptions(command: Command): Command {
+function discoverOptions(command: Command, contexts: string, name: string): Command {
   return command
     .option(
       "--context <context>",
-      'a kubeconfig context to read, as "context" or "cluster=context" (repeat for more; default: the topology\'s clusters)',
+      `a kubeconfig context to read, as "context" or "cluster=context" ${contexts}`,
       collect,
     )
     .option(
@@ -205,7 +210,7 @@ function discoverOptions(command: Command): Command {
       collect,
     )
     .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
-    .option("--name <name>", "federation name for a new topology file")
+    .option("--name <name>", name)
     .option("--istio-namespace <namespace>", "namespace of istiod", "istio-system")
     .option("--timeout <seconds>", "time limit of each request to a cluster", "15");
 }
@@ -226,7 +231,11 @@ function addDiscover(program: Command, io: Io, done: Done): void {
       "read live clusters' Services, gateways and Istio settings; with --write, merge them into the topology",
     );
   topologyArgument(command, "Federation file to read clusters from and (with --write) merge into");
-  discoverOptions(command)
+  discoverOptions(
+    command,
+    "(repeat for more; default: the topology's clusters)",
+    "federation name for a new topology file (default: from the file's name)",
+  )
     .option("--write", "merge what was found into the topology file (created if missing)")
     .option("--update", "with --write: replace values in the file that differ from the cluster's");
   formatOption(command).action(async (topology: string | undefined, raw: Raw) => {
@@ -253,7 +262,11 @@ function addInit(program: Command, io: Io, done: Done): void {
     .description("write a starter topology file, commented, with the schema line for editors")
     .argument("[file]", `where to write it (default: ./${DEFAULT_TOPOLOGY}); an existing file is left alone`)
     .option("--from-discover", "fill it from live clusters, as cw discover --write does (give --context)");
-  discoverOptions(command).action(async (file: string | undefined, raw: Raw) => {
+  discoverOptions(
+    command,
+    "(with --from-discover; repeat for more)",
+    "the federation's name (default: from the file's name)",
+  ).action(async (file: string | undefined, raw: Raw) => {
     const { runInit } = await import("./init.js");
     done(
       await runInit(
@@ -303,7 +316,7 @@ const liveInput = (topology: string | undefined, raw: Raw) => ({
 function addCompletion(program: Command, io: Io, done: Done): void {
   program
     .command("completion")
-    .description("print a shell completion script: cw completion bash > /etc/bash_completion.d/cw")
+    .description("print a shell completion script; its first lines say where to put it")
     .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(["bash", "zsh", "fish"]))
     .action(async (shell: "bash" | "zsh" | "fish") => {
       const { completionScript } = await import("./completion.js");
