@@ -246,6 +246,8 @@ describe("cw completion", () => {
 });
 
 describe("colour", () => {
+  const ESC = String.fromCharCode(27);
+
   it("is on for a terminal, off when piped, and NO_COLOR wins", () => {
     const tty = { isTTY: true };
     expect(wantsColor(tty, {})).toBe(true);
@@ -270,11 +272,28 @@ describe("colour", () => {
     const plain = await cw("check");
     expect(plain.err).not.toContain("\x1b[");
     // Without its colour codes, the coloured report is the plain one.
-    const ESC = String.fromCharCode(27);
     const uncoloured = coloured.err
       .split(ESC)
       .map((part, i) => (i === 0 ? part : part.replace(/^\[\d+m/, "")))
       .join("");
     expect(uncoloured).toBe(plain.err);
+  });
+
+  it("marks verify's and trace's verdicts: what holds green, what fails red", async () => {
+    useExample();
+    await cw("generate");
+    const colour = { paint: { out: painter(true), err: painter(true) } };
+    const verified = await cwWith(colour, ["verify"]);
+    expect(verified.out).toMatch(new RegExp(`${ESC}\\[32mverified: \\d+ checks hold${ESC}\\[39m\n$`));
+    const refused = await cwWith(colour, [
+      "trace",
+      "--from",
+      "b/default/reviews",
+      "--to",
+      "productpage.global:9080",
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(new RegExp(`${ESC}\\[31mrefused: .*${ESC}\\[39m\n$`));
+    expect((await cw("verify")).out).not.toContain(ESC);
   });
 });

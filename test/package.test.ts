@@ -104,6 +104,9 @@ describe("the installed cw, outside the clone", () => {
     const verified = await cw("verify");
     expect(verified.code).toBe(0);
     expect(verified.out).toMatch(/verified: \d+ checks hold/);
+    const traced = await cw("trace", "--from", "a/default/productpage", "--to", "reviews.global:9080");
+    expect(traced.code).toBe(0);
+    expect(traced.out).toMatch(/^ok: reached reviews\.default\.svc\.cluster\.local:9080 in cluster b/m);
   });
 
   it("cw ui answers its page and its script with 200", async () => {
@@ -134,7 +137,7 @@ describe("the installed cw, outside the clone", () => {
     }
   });
 
-  it("diff and apply reach clusters through the bundled Kubernetes client (stand-in API servers)", async () => {
+  it("discover, diff and apply reach clusters through the bundled Kubernetes client (stand-in API servers)", async () => {
     const a = await StandInKubeApi.start({});
     const b = await StandInKubeApi.start({});
     try {
@@ -142,6 +145,9 @@ describe("the installed cw, outside the clone", () => {
         { name: "a", url: a.url },
         { name: "b", url: b.url },
       ]);
+      const discovered = await cw("discover", "--kubeconfig", kubeconfig);
+      expect(discovered.code, discovered.err).toBe(0);
+      expect(discovered.out).toMatch(/^cluster a \(context a\): /m);
       const diff = await cw("diff", "--kubeconfig", kubeconfig);
       expect(diff.code, diff.err).toBe(1);
       expect(diff.out).toMatch(/cw diff: a differs, b differs/);

@@ -17,3 +17,16 @@ export function painter(on: boolean): Paint {
   if (!on) return (_style, text) => text;
   return (style, text) => (text === "" ? text : `\x1b[${SGR[style][0]}m${text}\x1b[${SGR[style][1]}m`);
 }
+
+/** Verdict lines of verify's and trace's reports: what holds in green, what fails in red. */
+export function paintVerdicts(text: string, paint: Paint): string {
+  return text.replace(/^.*$/gm, (line) =>
+    /^(verified|ok): /.test(line)
+      ? paint("green", line)
+      : /^(MISMATCH |refused: |partly refused: |\d+ of \d+ checks do not hold)|^\s+FAILED \(/.test(line)
+        ? paint("red", line)
+        : /^UNENFORCED /.test(line)
+          ? paint("yellow", line)
+          : line,
+  );
+}

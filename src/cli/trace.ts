@@ -11,11 +11,12 @@ import { inferMeshFacts } from "../trace/infer-mesh.js";
 import { traceCall } from "../trace/trace.js";
 import { type Caller, FAILURES, type Target, tracePaths } from "../trace/types.js";
 import { folderFederationProblem } from "./folder-federation.js";
-import { ExitCode, type Io } from "./io.js";
+import { ExitCode, type Io, paintOut } from "./io.js";
 import { load } from "./load.js";
 import type { Format, InputOptions } from "./options.js";
 import { readOutputFolder } from "./output-folder.js";
 import { printResult, reportDiagnostics } from "./report.js";
+import { paintVerdicts } from "./style.js";
 import { UsageError } from "./usage-error.js";
 
 export interface TraceOptions extends InputOptions {
@@ -109,7 +110,7 @@ export function runTrace(options: TraceOptions, io: Io): ExitCode {
       })),
       trace,
     }),
-    () => formatTrace(title, trace),
+    () => paintVerdicts(formatTrace(title, trace), paintOut(io)),
   );
   // A refused call is the answer to the question, not an input error; 1 says "not reachable".
   return refused ? ExitCode.inputErrors : ExitCode.ok;

@@ -6,11 +6,12 @@
 import { formatVerify, verify } from "../analysis/verify.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { folderFederationProblem } from "./folder-federation.js";
-import { ExitCode, type Io } from "./io.js";
+import { ExitCode, type Io, paintOut } from "./io.js";
 import { load } from "./load.js";
 import type { Format, InputOptions } from "./options.js";
 import { readOutputFolder } from "./output-folder.js";
 import { printResult, reportDiagnostics } from "./report.js";
+import { paintVerdicts } from "./style.js";
 
 export interface VerifyOptions extends InputOptions {
   /** The output folder. */
@@ -53,7 +54,7 @@ export function runVerify(options: VerifyOptions, io: Io): ExitCode {
     io,
     options.format,
     () => ({ ok: result.ok, checks: checks() }),
-    () => formatVerify(result, { verbose: options.verbose === true }),
+    () => paintVerdicts(formatVerify(result, { verbose: options.verbose === true }), paintOut(io)),
   );
   return result.ok ? ExitCode.ok : ExitCode.inputErrors;
 }
