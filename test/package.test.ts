@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Installed, packAndInstall } from "../scripts/pack.js";
 import { StandInKubeApi, writeKubeconfig } from "./support/kube-stand-in.js";
@@ -183,6 +183,18 @@ describe("the installed cw, outside the clone", () => {
     });
     expect(ran.stderr).toBe("");
     expect(ran.stdout).toMatch(/^ok: 2 clusters, 4 services/);
+  });
+
+  it("cw init writes a starter whose schema line names the installed schema", async () => {
+    const r = await cw("init", "starter.yaml");
+    expect(r.code).toBe(0);
+    const schema = /^# yaml-language-server: \$schema=(\S+)$/m.exec(
+      readFileSync(join(work, "starter.yaml"), "utf8"),
+    );
+    expect(resolve(work, schema?.[1] ?? "")).toBe(
+      join(installed.packageDir, "schema", "federation.schema.json"),
+    );
+    expect((await cw("check", "starter.yaml")).code).toBe(0);
   });
 
   it("prints a completion script", async () => {
