@@ -11,7 +11,7 @@ import {
   loadClusterConfig,
   withExisting,
 } from "../trace/config.js";
-import { UsageError } from "./load.js";
+import { UsageError } from "./usage-error.js";
 
 export interface OutputFolder {
   readonly clusters: ReadonlyMap<string, ClusterConfig>;
