@@ -6,15 +6,11 @@
 import { authorize } from "./arrival.js";
 import { refOf } from "./config.js";
 import { type Connection, failed, type ProxyState, prepend, type TraceContext } from "./context.js";
-import {
-  findDestinationRule,
-  origination,
-  subsetOf,
-  tlsSetting,
-  trafficPolicyFor,
-} from "./destination-rule.js";
+import { origination, subsetOf, tlsSetting, trafficPolicyFor } from "./destination-rule.js";
+import { type Found, lookupDestinationRule } from "./destination-rule-index.js";
 import { labelsOf, selects, str } from "./fields.js";
 import { normalize } from "./host-match.js";
+import { releaseText } from "./istio-version.js";
 import { type BalancingProxy, balance, outlierOf } from "./load-balancing.js";
 import type { ClusterFacts, MeshFacts } from "./mesh.js";
 import { type Endpoint, findService, type MeshService } from "./registry.js";
@@ -67,7 +63,8 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
     });
   }
   const facts = from.index.facts;
-  const dr = findDestinationRule(from.index, svc.host, ns, svc.namespace, from.labels);
+  const found = lookupDestinationRule(from.index, svc.host, ns, svc.namespace, from.labels);
+  const dr = found?.chosen.rule;
   if (req.subset !== undefined && !subsetOf(dr, req.subset)) {
     return failed([], {
       reason: "subset-not-found",
@@ -82,6 +79,7 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
   const drRef = dr && refOf(cluster, dr);
   const hopBase = {
     kind: "cluster" as const,
+    ...(found && { ruleFrom: ruleNote(from, found) }),
     proxy: from.ref,
     host: svc.host,
     port,
@@ -230,6 +228,16 @@ function toEndpoint(
     cluster: owner,
   };
   return prepend([hop], ctx.enterGateway(ctx, gw, conn));
+}
+
+/** Where the rule came from, and how the release merged it, for the hop text. */
+function ruleNote(from: ProxyState, found: Found): string {
+  const merged = found.chosen.from.length > 1 ? `, ${found.chosen.from.length} rules merged` : "";
+  const apart =
+    found.candidates.length > 1
+      ? `, one of ${found.candidates.length} kept apart by exportTo, the last applies`
+      : "";
+  return `${found.pool}${merged}${apart}, ${releaseText(from.index.version)}`;
 }
 
 /** The cluster, taken down by `--down`, whose ingress gateway the endpoint is. */

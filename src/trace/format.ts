@@ -32,7 +32,9 @@ export function hopText(h: Hop): string {
     }
     case "cluster": {
       const tls = `${h.tls.mode}${h.tls.sni !== undefined ? `, SNI ${h.tls.sni}` : ""}${h.tls.decidedBy === "auto" ? " (auto mTLS)" : ""}`;
-      const dr = h.destinationRule ? refText(h.destinationRule) : "no DestinationRule";
+      const dr = h.destinationRule
+        ? `${refText(h.destinationRule)}${h.ruleFrom ? ` from the ${h.ruleFrom}` : ""}`
+        : "no DestinationRule";
       const svc = h.service === "kubernetes" ? "Kubernetes Service" : refText(h.service);
       const lb = h.balancing !== undefined ? `, by ${h.balancing}` : "";
       const od = h.outlier

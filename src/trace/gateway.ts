@@ -158,9 +158,9 @@ function matchedText(chain: FilterChain, sni: string | undefined): string {
         ? chain.names[0]
         : chain.names.join(", ");
   if (chain.kind === "auto-passthrough")
-    return `SNI ${sni} is a chain of the AUTO_PASSTHROUGH server (per service port)`;
+    return `SNI ${sni} is a chain of the AUTO_PASSTHROUGH server (one per service port from 1.8.6/1.9.5/1.10)`;
   if (chain.kind === "legacy-auto-passthrough")
-    return `SNI ${sni ?? "(none)"} matches ${name} (AUTO_PASSTHROUGH, one chain per server)`;
+    return `SNI ${sni ?? "(none)"} matches ${name} (AUTO_PASSTHROUGH, one chain per server before 1.8.6/1.9.5)`;
   return `SNI ${sni ?? "(none)"} matches ${name}`;
 }
 

@@ -77,6 +77,8 @@ export type Hop =
       readonly port: number;
       readonly subset?: string;
       readonly destinationRule?: ObjectRef;
+      /** Which pool of rules it came from and the release's merge, in words. */
+      readonly ruleFrom?: string;
       readonly service: ObjectRef | "kubernetes";
       readonly tls: TlsOrigination;
       readonly endpoints: number;
