@@ -75,7 +75,7 @@ export const catalog = {
     level: "error",
     title: "backend cluster has no ingress address",
     explain:
-      "A service that other clusters consume has a backend in a cluster with no ingress gateway address. Callers in other clusters reach a backend through its cluster's ingress gateway, so cw needs that address: set spec.clusters[].ingress.addresses to the external IP or DNS name of the gateway's Service (kubectl -n istio-system get svc istio-ingressgateway).",
+      "A service that other clusters consume has a backend in a cluster with no ingress gateway address, or its split sends a share of a backend cluster's callers to such a cluster. Callers in other clusters reach a backend through its cluster's ingress gateway, so cw needs that address: set spec.clusters[].ingress.addresses to the external IP or DNS name of the gateway's Service (kubectl -n istio-system get svc istio-ingressgateway).",
   },
   CW1012: {
     level: "error",
@@ -214,6 +214,18 @@ export const catalog = {
     title: "default trust domain cannot be narrowed",
     explain:
       "Istio treats cluster.local in an identity (cluster.local/ns/<namespace>/sa/<account>) as an alias of the checking cluster's own trust domain, so a policy in another cluster cannot name a caller of a cluster.local cluster exactly. cw then admits that cluster's whole trust domain, which is wider than the namespaces, service accounts or egress gateway the topology names. Give the calling cluster a trust domain of its own (meshConfig.trustDomain).",
+  },
+  CW1040: {
+    level: "error",
+    title: "suffix inside the cluster domain",
+    explain:
+      "Kubernetes names every Service <service>.<namespace>.svc.cluster.local. A suffix equal to cluster.local or ending in it (svc.cluster.local, for example) makes global names and aliases fall inside that domain: the alias reviews.default with the suffix svc.cluster.local is the name of the real Service reviews in namespace default, and cw's ServiceEntry for it would take that Service's calls over in every cluster that imports it. Choose a suffix outside the cluster domain, such as global (the default) or a subdomain you own.",
+  },
+  CW1041: {
+    level: "warning",
+    title: "ingress gateway identity defaulted",
+    explain:
+      "Callers check the identity of the ingress gateway they reach (the ServiceEntry's subjectAltNames: spiffe://<trust domain>/ns/<ingress.namespace>/sa/<ingress.serviceAccount>), so a wrong service account fails every TLS handshake to that cluster. Without ingress.serviceAccount cw assumes istio-ingressgateway-service-account, the name istioctl and the IstioOperator give the ingress gateway. Istio's Helm gateway chart names the service account after the release (for example istio-ingressgateway or istio-eastwestgateway), and an east-west gateway installed from Istio's multicluster samples has its own. Read it from the gateway's pods (kubectl -n <namespace> get pods -l <selector> -o jsonpath='{.items[0].spec.serviceAccountName}') and set ingress.serviceAccount, or let cw discover fill it in.",
   },
   CW2001: {
     level: "error",

@@ -231,11 +231,13 @@ export function planFederation(topology: Topology, lock: Lock): PlanResult {
         );
       }
     }
+    const exports = local.flatMap((s) => exportOf(s, cluster) ?? []);
+    diagnostics.push(...defaultedIdentity(cluster, exports));
     return {
       cluster,
       istio,
       local,
-      exports: local.flatMap((s) => exportOf(s, cluster) ?? []),
+      exports,
       routes,
       subsets: local.flatMap((s) => {
         // Subsets selected here: by other clusters' shares landing here, and by local shares of this
@@ -256,6 +258,20 @@ export function planFederation(topology: Topology, lock: Lock): PlanResult {
     plan: { topology, services: servicePlans, clusters: clusterPlans, vips: allocation.vips },
     diagnostics,
   };
+}
+
+// Callers pin the ingress gateway's identity (ServiceEntry subjectAltNames) for calls that end at
+// the gateway, so a wrong service account fails every handshake. The default is only the name
+// istioctl and the IstioOperator give the gateway: say so where a cluster relies on it.
+function defaultedIdentity(cluster: Cluster, exports: readonly Export[]): Diagnostic[] {
+  if (cluster.origins.ingressServiceAccount || !exports.some((e) => e.terminated)) return [];
+  return [
+    diag(
+      "CW1041",
+      `cluster "${cluster.name}" does not give ingress.serviceAccount, so callers expect its gateway to run as "${cluster.ingress.serviceAccount}" (the name istioctl and the IstioOperator use; Istio's Helm gateway chart names it after the release, an east-west gateway has its own); set it to the gateway pods' spec.serviceAccountName, or let cw discover read it`,
+      at(cluster.origins.ingress === cluster.origin ? cluster.origins.name : cluster.origins.ingress, "key"),
+    ),
+  ];
 }
 
 // The gateway admits callers by the trust domain in their certificate. When a consumer and a
