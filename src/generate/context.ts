@@ -2,7 +2,8 @@
 // function (GenerateContext) => Generated[]; the registry in generators.ts lists them all.
 
 import type { ClusterPlan, Plan, Route, ServicePlan } from "../plan/plan.js";
-import { type Generated, labels, type Resource } from "./resource.js";
+import type { Origin } from "../topology/source.js";
+import { type Generated, LABEL_FEDERATION, labels, MANAGED_BY, type Resource } from "./resource.js";
 
 export interface GenerateContext {
   readonly plan: Plan;
@@ -34,6 +35,34 @@ export function make(
     spec: object.spec,
   };
   return { resource, service: service.service.name, origin: service.service.origin };
+}
+
+/**
+ * Build one object that serves several services of this cluster (a Sidecar, the egress gateway's
+ * DestinationRule): our labels without a service, filed under none of them.
+ */
+export function makeShared(
+  ctx: GenerateContext,
+  origin: Origin,
+  object: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    namespace: string;
+    spec: Record<string, unknown>;
+  },
+): Generated {
+  const resource: Resource = {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: {
+      name: object.name,
+      namespace: object.namespace,
+      labels: { "app.kubernetes.io/managed-by": MANAGED_BY, [LABEL_FEDERATION]: ctx.plan.topology.name },
+    },
+    spec: object.spec,
+  };
+  return { resource, service: "", origin };
 }
 
 /** The destination a backend cluster routes a port to: its local Kubernetes Service. */
