@@ -7,6 +7,8 @@
 // TCP). Istio's DNS proxy (ISTIO_META_DNS_CAPTURE) arrived in 1.8; older clusters need their CoreDNS
 // to answer global names. DestinationRule failoverPriority with label values ("key=value", matched
 // against endpoints rather than the caller) arrived in 1.18 (istio/istio#39111, release note 43535).
+// Gateways match a Host header with any port from 1.6 (buildGatewayVirtualHostDomains in
+// pilot/pkg/networking/core/v1alpha3/gateway.go); before, only the bare host or host:<server port>.
 
 export type NetworkingApi =
   | "networking.istio.io/v1"
@@ -28,6 +30,11 @@ export interface IstioCapabilities {
   readonly gatewayErrors: GatewayErrorsField;
   /** failoverPriority entries of the form label=value. */
   readonly failoverPriorityValues: boolean;
+  /**
+   * Gateways match a Host header with any port ("host:*", 1.6 and later); before, only the bare host
+   * or "host:<server port>".
+   */
+  readonly gatewayAnyPortHost: boolean;
 }
 
 export function istioCapabilities(version: string): IstioCapabilities {
@@ -40,7 +47,13 @@ export function istioCapabilities(version: string): IstioCapabilities {
         : "networking.istio.io/v1alpha3";
   const dns: DnsMethod = minor >= 8 ? "istio-dns-proxy" : "coredns";
   const gatewayErrors: GatewayErrorsField = minor >= 5 ? "consecutiveGatewayErrors" : "consecutiveErrors";
-  const base = { networking, dns, gatewayErrors, failoverPriorityValues: minor >= 18 } as const;
+  const base = {
+    networking,
+    dns,
+    gatewayErrors,
+    failoverPriorityValues: minor >= 18,
+    gatewayAnyPortHost: minor >= 6,
+  } as const;
   if (minor >= 22) return { ...base, security: "security.istio.io/v1" };
   if (minor >= 5) return { ...base, security: "security.istio.io/v1beta1" };
   return base;
