@@ -31,7 +31,7 @@ describe("cw generate", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toContain("wrote");
-    expect(r.out).toMatch(/out\/a\/: 15 files \(15 added\)/);
+    expect(r.out).toMatch(/out\/a\/: 16 files \(16 added\)/);
     expect(readFileSync(join(dir, "out/b/gateway-reviews-global.yaml"), "utf8")).toContain("reviews.global");
     expect(readFileSync(lock, "utf8")).toContain("reviews: 240.241.");
   });
