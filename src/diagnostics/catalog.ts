@@ -227,6 +227,12 @@ export const catalog = {
     explain:
       "Callers check the identity of the ingress gateway they reach (the ServiceEntry's subjectAltNames: spiffe://<trust domain>/ns/<ingress.namespace>/sa/<ingress.serviceAccount>), so a wrong service account fails every TLS handshake to that cluster. Without ingress.serviceAccount cw assumes istio-ingressgateway-service-account, the name istioctl and the IstioOperator give the ingress gateway. Istio's Helm gateway chart names the service account after the release (for example istio-ingressgateway or istio-eastwestgateway), and an east-west gateway installed from Istio's multicluster samples has its own. Read it from the gateway's pods (kubectl -n <namespace> get pods -l <selector> -o jsonpath='{.items[0].spec.serviceAccountName}') and set ingress.serviceAccount, or let cw discover fill it in.",
   },
+  CW1042: {
+    level: "warning",
+    title: "trust-domain validation turned off",
+    explain:
+      "In passthrough mode a caller's mTLS ends at the called pod, whose sidecar accepts only certificates of its own trust domain (and its aliases) unless told otherwise. Istio 1.16.4, 1.17.2 and later accept the trust domains listed in meshConfig.caCertificates[].trustDomains, and cw lists exactly the consumers' domains there. Older releases (and 1.17.0, 1.17.1) can only turn the check off for the whole cluster with istiod's PILOT_SKIP_VALIDATE_TRUST_DOMAIN: every pod then accepts mTLS from any workload whose certificate chains to the shared root, whatever its trust domain, and only AuthorizationPolicies keep callers out. Next to an AUTO_PASSTHROUGH server for *.local (Istio's east-west gateway) any workload of any cluster sharing the root can then reach any pod that no policy guards. Upgrade the cluster, and give istioVersion with its patch (\"1.17.2\"): a version without a patch is taken to be the minor's first release.",
+  },
   CW2001: {
     level: "error",
     title: "unreadable lock file",

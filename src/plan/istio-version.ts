@@ -35,10 +35,19 @@ export interface IstioCapabilities {
    * or "host:<server port>".
    */
   readonly gatewayAnyPortHost: boolean;
+  /**
+   * Sidecars accept peers of the trust domains listed in meshConfig.caCertificates[].trustDomains
+   * (TrustDomainsForValidation in pilot/pkg/networking/plugin/authn/util.go): 1.16.4 and later
+   * 1.16 patches, 1.17.2 and later, not 1.17.0 or 1.17.1.
+   */
+  readonly caCertificateTrustDomains: boolean;
 }
 
 export function istioCapabilities(version: string): IstioCapabilities {
   const minor = Number(version.split(".")[1] ?? "0");
+  // A version without its patch ("1.17") stands for the minor's first release: a patch-level feature
+  // is assumed missing unless the topology says the cluster has it.
+  const patch = Number(version.split(".")[2] ?? "0");
   const networking =
     minor >= 22
       ? "networking.istio.io/v1"
@@ -53,6 +62,7 @@ export function istioCapabilities(version: string): IstioCapabilities {
     gatewayErrors,
     failoverPriorityValues: minor >= 18,
     gatewayAnyPortHost: minor >= 6,
+    caCertificateTrustDomains: minor >= 18 || (minor === 17 && patch >= 2) || (minor === 16 && patch >= 4),
   } as const;
   if (minor >= 22) return { ...base, security: "security.istio.io/v1" };
   if (minor >= 5) return { ...base, security: "security.istio.io/v1beta1" };

@@ -12,7 +12,7 @@ import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Backend, Cluster, Port, Service, Subset, Topology } from "../topology/model.js";
 import { at, type Origin } from "../topology/source.js";
-import { type Export, exportOf, landing } from "./exports.js";
+import { type Export, exportOf, foreignPassthroughDomains, landing } from "./exports.js";
 import { type IstioCapabilities, istioCapabilities } from "./istio-version.js";
 import type { Lock } from "./lock.js";
 import { globalHost, isHttpFamily, portSni } from "./names.js";
@@ -232,7 +232,10 @@ export function planFederation(topology: Topology, lock: Lock): PlanResult {
       }
     }
     const exports = local.flatMap((s) => exportOf(s, cluster) ?? []);
-    diagnostics.push(...defaultedIdentity(cluster, exports));
+    diagnostics.push(
+      ...defaultedIdentity(cluster, exports),
+      ...trustDomainValidation(cluster, istio, exports),
+    );
     return {
       cluster,
       istio,
@@ -270,6 +273,25 @@ function defaultedIdentity(cluster: Cluster, exports: readonly Export[]): Diagno
       "CW1041",
       `cluster "${cluster.name}" does not give ingress.serviceAccount, so callers expect its gateway to run as "${cluster.ingress.serviceAccount}" (the name istioctl and the IstioOperator use; Istio's Helm gateway chart names it after the release, an east-west gateway has its own); set it to the gateway pods' spec.serviceAccountName, or let cw discover read it`,
       at(cluster.origins.ingress === cluster.origin ? cluster.origins.name : cluster.origins.ingress, "key"),
+    ),
+  ];
+}
+
+// Passthrough callers of another trust domain need the pods' sidecars to accept it. Where the
+// cluster's Istio cannot list extra trust domains (meshConfig.caCertificates[].trustDomains), the only
+// way is to turn the check off for every pod (mesh-settings.ts): say plainly what that opens.
+function trustDomainValidation(
+  cluster: Cluster,
+  istio: IstioCapabilities,
+  exports: readonly Export[],
+): Diagnostic[] {
+  const foreign = foreignPassthroughDomains(exports, cluster.trustDomain);
+  if (foreign.length === 0 || istio.caCertificateTrustDomains) return [];
+  return [
+    diag(
+      "CW1042",
+      `cluster "${cluster.name}" runs Istio ${cluster.istioVersion}, which cannot list ${foreign.join(", ")} as trusted domains, so its mesh settings turn trust-domain validation off (PILOT_SKIP_VALIDATE_TRUST_DOMAIN): every pod of "${cluster.name}" then accepts mTLS from any workload whose certificate chains to the shared root, whatever its trust domain, and only AuthorizationPolicies keep callers out; upgrade to Istio 1.16.4, 1.17.2 or later (give the full version, such as "1.17.2") to list only the consumers' domains`,
+      at(cluster.origins.istioVersion ?? cluster.origins.name),
     ),
   ];
 }
