@@ -27,6 +27,7 @@ interface RawOptions {
   force?: boolean;
   format: "text" | "json";
   validate: boolean;
+  existing?: string;
 }
 
 function inputOptions(command: Command): Command {
@@ -42,6 +43,10 @@ function inputOptions(command: Command): Command {
     .option("--no-validate", "skip checking generated objects against Istio's schemas");
 }
 
+const EXISTING_FLAG = "--existing <dir>";
+const EXISTING_HELP =
+  "folder of the Istio config each cluster already has (<dir>/<cluster>/*.yaml, as cw discover --existing writes it): adapt to it, report conflicts";
+
 const toOptions = (topology: string | undefined, raw: RawOptions): GenerateOptions => ({
   ...(topology !== undefined && { topology }),
   ...(raw.clusterFile !== undefined && { clusterFile: raw.clusterFile }),
@@ -49,6 +54,7 @@ const toOptions = (topology: string | undefined, raw: RawOptions): GenerateOptio
   ...(raw.lock !== undefined && { lock: raw.lock }),
   ...(raw.name !== undefined && { name: raw.name }),
   ...(raw.cluster !== undefined && { cluster: raw.cluster }),
+  ...(raw.existing !== undefined && { existing: raw.existing }),
   output: raw.output,
   force: raw.force === true,
   format: raw.format,
@@ -94,15 +100,18 @@ function start(argv: readonly string[], io: Io): ExitCode | Promise<ExitCode> {
     .option("-o, --output <dir>", 'output folder, or "-" for stdout with --cluster', "out")
     .option("--cluster <name>", "with -o -: the cluster to print")
     .option("--force", "overwrite generated files that were edited by hand")
+    .option(EXISTING_FLAG, EXISTING_HELP)
     .action((topology: string | undefined, raw: RawOptions) => {
       code = runGenerate(toOptions(topology, raw), io);
     });
 
   inputOptions(
     program.command("check").description("report problems in the topology without writing anything"),
-  ).action((topology: string | undefined, raw: RawOptions) => {
-    code = runCheck(toOptions(topology, { ...raw, output: "-" }), io);
-  });
+  )
+    .option(EXISTING_FLAG, EXISTING_HELP)
+    .action((topology: string | undefined, raw: RawOptions) => {
+      code = runCheck(toOptions(topology, { ...raw, output: "-" }), io);
+    });
 
   program
     .command("explain")
