@@ -201,6 +201,21 @@ describe("generating beside what the clusters have", () => {
     expect(back?.files.map((f) => f.path)).toContain("authorizationpolicy-payments-global-passthrough.yaml");
   });
 
+  it("imports the mesh config's root namespace in a scoped namespace's Sidecar", () => {
+    const mesh = `apiVersion: v1
+kind: ConfigMap
+metadata: { name: istio, namespace: istio-system }
+data:
+  mesh: "rootNamespace: mesh-root"
+`;
+    const result = compileWith(existingOf({ "front/cm.yaml": mesh, "back/gw.yaml": EASTWEST }).existing);
+    const sidecar = result.clusters
+      .find((c) => c.cluster === "front")
+      ?.files.find((f) => f.path === "sidecar-coddiwomple-shop.yaml");
+    expect(sidecar?.content).toContain("- mesh-root/*");
+    expect(sidecar?.content).not.toContain("- istio-system/*");
+  });
+
   it("without the cluster's config, writes the server and warns (CW1043)", () => {
     const result = compileWith(existingOf({}, ["front"]).existing);
     expect(found(result.diagnostics)).toEqual(["CW1043 federation.yaml:13"]);

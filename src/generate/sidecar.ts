@@ -16,7 +16,8 @@
 //   - the global hosts of the services running here, which any local caller may use, and the
 //     Kubernetes Services the mesh VirtualService sends them to (a split's local shares too);
 //   - in egress mode, the egress gateway's Service, which the mesh VirtualService sends calls to;
-//   - "./*" and the root namespace's "istio-system/*", as Istio's own examples do.
+//   - "./*" and the root namespace's "istio-system/*", as Istio's own examples do (the mesh config's
+//     rootNamespace when --existing shows it).
 // Namespaces the topology does not name get no Sidecar: cw cannot know them, and without a Sidecar
 // their sidecars see everything exported to them, as if sidecarScope were off.
 
@@ -25,9 +26,6 @@ import { type GenerateContext, type Generator, makeShared } from "./context.js";
 
 /** One Sidecar per namespace; the namespace is in the name so that each has a file of its own. */
 export const sidecarName = (namespace: string) => `coddiwomple-${namespace}`;
-
-/** Istio's default root namespace (meshConfig.rootNamespace). */
-const ROOT_NAMESPACE = "istio-system";
 
 export const sidecars: Generator = (ctx) => {
   if (!ctx.plan.topology.sidecarScope) return [];
@@ -39,7 +37,9 @@ export const sidecars: Generator = (ctx) => {
       kind: "Sidecar",
       name: sidecarName(namespace),
       namespace,
-      spec: { egress: [{ hosts: ["./*", `${ROOT_NAMESPACE}/*`, ...importsOf(ctx, namespace)] }] },
+      spec: {
+        egress: [{ hosts: ["./*", `${ctx.cluster.existing.rootNamespace}/*`, ...importsOf(ctx, namespace)] }],
+      },
     });
   });
 };
