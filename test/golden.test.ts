@@ -356,7 +356,8 @@ function wiringProblems(
             );
             if (!bound) problems.push(`${where}: no VirtualService bound to ${ref} routes ${routeHost}`);
             for (const ap of find(backend, "AuthorizationPolicy", service)) {
-              if (ap.metadata.name.endsWith("-passthrough")) continue;
+              // The gateway's policies (DENY, and ALLOW where the cluster denies by default) police SNI names.
+              if (!/-ingress(-allow)?$/.test(ap.metadata.name)) continue;
               const when = (ap.spec.rules as { when: { values: string[] }[] }[])[0]?.when[0]?.values ?? [];
               const terminated = servers.filter(
                 (s) => (s as Server & { tls?: { mode?: string } }).tls?.mode !== "AUTO_PASSTHROUGH",

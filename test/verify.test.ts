@@ -52,8 +52,30 @@ function clustersOf(dir: string, out: string): ReadonlyMap<string, ClusterConfig
   );
 }
 
+/**
+ * Goldens whose output Istio handles as the generator expects but the tracer does not model yet, with
+ * what it misses. Each runs as an expected failure, so that the day the tracer models it, the test
+ * says so and the entry goes.
+ */
+const TRACER_GAPS: Readonly<Record<string, string>> = {
+  "default-deny":
+    "AUTO_PASSTHROUGH filter chains carry no authorization filter (builtAutoPassthroughFilterChains in pilot/pkg/networking/core/gateway.go: 'We do not want any authz here'), so the ingress gateway's ALLOW policy does not refuse front/shop/checkout -> payments.global; the tracer applies it",
+};
+
 describe("cw verify on the golden cases", () => {
-  it.each(cases)("%s: every check holds", (_name, dir, out) => {
+  const known = cases.filter(([name]) => !(name in TRACER_GAPS));
+  const gaps = cases.filter(([name]) => name in TRACER_GAPS);
+  it.each(gaps)(
+    "%s: fails only where the tracer does not model Istio yet (TRACER_GAPS)",
+    (name, dir, out) => {
+      const topology = topologyOf(dir);
+      if (!topology) throw new Error(`${name} does not read`);
+      const result = verify({ topology, clusters: clustersOf(dir, out) });
+      const failing = result.checks.filter((c) => c.status !== "ok").map((c) => c.call);
+      expect(failing, TRACER_GAPS[name]).toEqual(["front/shop/checkout -> payments.global:7070"]);
+    },
+  );
+  it.each(known)("%s: every check holds", (_name, dir, out) => {
     const topology = topologyOf(dir);
     expect(topology).toBeDefined();
     if (!topology) return;
