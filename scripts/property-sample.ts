@@ -6,7 +6,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import fc from "fast-check";
-import { compileDoc, federationArbitrary, supportedFeatures } from "../test/support/random-topology.js";
+import {
+  compileDoc,
+  federationArbitrary,
+  MORE_VERSIONS,
+  supportedFeatures,
+} from "../test/support/random-topology.js";
 
 const [dir, countArg] = process.argv.slice(2);
 if (!dir) {
@@ -15,10 +20,13 @@ if (!dir) {
 }
 const count = Number(countArg ?? "40");
 const features = supportedFeatures();
-const docs = fc.sample(federationArbitrary({ maxServices: 12, features }), {
-  numRuns: count,
-  seed: 20260301,
-});
+const docs = fc.sample(
+  federationArbitrary({ maxServices: 12, features, existing: true, versions: MORE_VERSIONS }),
+  {
+    numRuns: count,
+    seed: 20260301,
+  },
+);
 let files = 0;
 docs.forEach((doc, n) => {
   const compiled = compileDoc(doc);

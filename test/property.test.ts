@@ -13,6 +13,7 @@ import { formatVerify, verify } from "../src/analysis/verify.js";
 import {
   compileDoc,
   federationArbitrary,
+  MORE_VERSIONS,
   type RandomOptions,
   supportedFeatures,
 } from "./support/random-topology.js";
@@ -40,7 +41,7 @@ describe("random topologies", () => {
   });
 
   it("draws clusters with config of their own: the east-west Gateway, deny-by-default namespaces, other rules", () => {
-    const docs = fc.sample(federationArbitrary({ maxServices: 8, features }), {
+    const docs = fc.sample(federationArbitrary({ maxServices: 8, features, existing: true }), {
       numRuns: 60,
       seed: 20260103,
     });
@@ -61,9 +62,12 @@ describe("random topologies", () => {
   const run = (name: string, options: RandomOptions, numRuns: number, seed: number, shrink = true) =>
     it(`${name}: generate passes the schema checks and verify holds (${numRuns} runs)`, () => {
       fc.assert(
-        fc.property(federationArbitrary({ ...options, features }), (doc) => {
-          holds(doc);
-        }),
+        fc.property(
+          federationArbitrary({ ...options, features, existing: true, versions: MORE_VERSIONS }),
+          (doc) => {
+            holds(doc);
+          },
+        ),
         // Shrinking a 40-service counterexample takes minutes: the small runs shrink, the big one reports.
         { numRuns, seed, endOnFailure: !shrink },
       );

@@ -32,6 +32,10 @@ export interface RandomOptions {
   readonly maxClusters?: number;
   readonly maxServices?: number;
   readonly features?: Features;
+  /** Draw config the clusters already have (--existing); off by default. */
+  readonly existing?: boolean;
+  /** The Istio releases clusters run, drawn with repetition; default VERSIONS. */
+  readonly versions?: readonly string[];
 }
 
 const NO_FEATURES: Features = {
@@ -42,41 +46,33 @@ const NO_FEATURES: Features = {
   narrowedConsumers: false,
 };
 const PROTOCOLS = ["HTTP", "HTTP", "HTTP2", "GRPC", "HTTPS", "TLS", "TCP", "MONGO"] as const;
-const VERSIONS = [
-  "1.30",
-  "1.30",
-  "1.30",
-  "1.22",
-  "1.17.2",
-  "1.17",
-  "1.16.4",
-  "1.12",
-  "1.7",
-  "1.5",
-  "1.3",
-] as const;
+const VERSIONS = ["1.30", "1.30", "1.30", "1.22", "1.12", "1.7", "1.3"] as const;
+/** Also the releases where behaviour changes at a patch or below 1.6 (issue 10), for property tests. */
+export const MORE_VERSIONS = [...VERSIONS, "1.17.2", "1.17", "1.16.4", "1.5"] as const;
 
 type Doc = Record<string, unknown>;
 
-const clusterArb = (i: number, features: Features) =>
+const clusterArb = (i: number, features: Features, options: RandomOptions) =>
   fc
     .record({
       td: fc.integer({ min: 0, max: 3 }),
-      istio: fc.constantFrom(...VERSIONS),
+      istio: fc.constantFrom(...(options.versions ?? VERSIONS)),
       addresses: fc.integer({ min: 1, max: 2 }),
       hostname: fc.boolean(),
       port: fc.constantFrom(15443, 15443, 443),
       customGateway: fc.boolean(),
       region: fc.option(fc.constantFrom("us-east1", "europe-west1"), { nil: undefined }),
-      existing: fc.option(
-        fc.record({
-          eastwest: fc.boolean(),
-          denyPods: fc.boolean(),
-          denyEgress: fc.boolean(),
-          rule: fc.boolean(),
-        }),
-        { nil: undefined },
-      ),
+      existing: options.existing
+        ? fc.option(
+            fc.record({
+              eastwest: fc.boolean(),
+              denyPods: fc.boolean(),
+              denyEgress: fc.boolean(),
+              rule: fc.boolean(),
+            }),
+            { nil: undefined },
+          )
+        : fc.constant(undefined),
       mode:
         features.passthrough || features.egress
           ? fc.constantFrom(
@@ -276,7 +272,7 @@ export function federationArbitrary(options: RandomOptions = {}): fc.Arbitrary<D
     })
     .chain(({ clusters, services }) =>
       fc.record({
-        clusters: fc.tuple(...Array.from({ length: clusters }, (_, i) => clusterArb(i, features))),
+        clusters: fc.tuple(...Array.from({ length: clusters }, (_, i) => clusterArb(i, features, options))),
         services:
           services === 0
             ? fc.constant([])
