@@ -12,28 +12,24 @@ export interface GenerateContext {
 
 export type Generator = (ctx: GenerateContext) => Generated[];
 
+type ObjectFields = {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  spec: Record<string, unknown>;
+};
+
+const resourceOf = (object: ObjectFields, labels: Record<string, string>): Resource => ({
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  metadata: { name: object.name, namespace: object.namespace, labels },
+  spec: object.spec,
+});
+
 /** Build one object for `service`, with our labels and the given namespace. */
-export function make(
-  ctx: GenerateContext,
-  service: ServicePlan,
-  object: {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    namespace: string;
-    spec: Record<string, unknown>;
-  },
-): Generated {
-  const resource: Resource = {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    metadata: {
-      name: object.name,
-      namespace: object.namespace,
-      labels: labels(ctx.plan.topology.name, service.service.name),
-    },
-    spec: object.spec,
-  };
+export function make(ctx: GenerateContext, service: ServicePlan, object: ObjectFields): Generated {
+  const resource = resourceOf(object, labels(ctx.plan.topology.name, service.service.name));
   return { resource, service: service.service.name, origin: service.service.origin };
 }
 
@@ -41,28 +37,9 @@ export function make(
  * Build one object that serves several services of this cluster (a Sidecar, the egress gateway's
  * DestinationRule): our labels without a service, filed under none of them.
  */
-export function makeShared(
-  ctx: GenerateContext,
-  origin: Origin,
-  object: {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    namespace: string;
-    spec: Record<string, unknown>;
-  },
-): Generated {
-  const resource: Resource = {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    metadata: {
-      name: object.name,
-      namespace: object.namespace,
-      labels: { "app.kubernetes.io/managed-by": MANAGED_BY, [LABEL_FEDERATION]: ctx.plan.topology.name },
-    },
-    spec: object.spec,
-  };
-  return { resource, service: "", origin };
+export function makeShared(ctx: GenerateContext, origin: Origin, object: ObjectFields): Generated {
+  const shared = { "app.kubernetes.io/managed-by": MANAGED_BY, [LABEL_FEDERATION]: ctx.plan.topology.name };
+  return { resource: resourceOf(object, shared), service: "", origin };
 }
 
 /** The destination a backend cluster routes a port to: its local Kubernetes Service. */

@@ -10,13 +10,12 @@
 //     (istio-system/x.global and */x.global): GetSNIHostsForServer drops the namespace.
 // Where cw cannot tell whether the existing Gateway selects the same pods, a warning (CW4014).
 
-import { diag } from "../../diagnostics/catalog.js";
 import { hostCovers } from "../../plan/existing-facts.js";
-import { type ConflictAnalyzer, nameOf } from "./analyzer.js";
+import type { ConflictAnalyzer } from "./analyzer.js";
 import {
-  describeServer,
   isPassthrough,
   isTlsServer,
+  pairDiagnostic,
   type ServerPair,
   serverPairs,
   sniNames,
@@ -28,19 +27,14 @@ export const duplicateFilterChains: ConflictAnalyzer = {
     serverPairs(ours, existing.objects).flatMap((pair) => {
       const shared = sharedChain(pair);
       if (shared === undefined) return [];
-      const what = `cw's ${nameOf(pair.ours)} ${describeServer(pair.ourServer)} and the existing ${nameOf(pair.theirs)} ${describeServer(pair.theirServer)} both build a filter chain for ${shared}`;
       return [
-        pair.selection === "certain"
-          ? diag(
-              "CW4010",
-              `${what}, so Envoy rejects the listener on port ${pair.ourServer.port} and every call through it fails; remove one of the two servers, or give cw's ingress another port`,
-              pair.theirs.location,
-            )
-          : diag(
-              "CW4014",
-              `${what} if the existing Gateway selects the same pods, and its selector has labels that cw's does not name: then Envoy rejects the listener on port ${pair.ourServer.port}; make ingress.selector name every label the gateway pods carry`,
-              pair.theirs.location,
-            ),
+        pairDiagnostic(
+          pair,
+          "CW4010",
+          `both build a filter chain for ${shared}`,
+          `Envoy rejects the listener on port ${pair.ourServer.port} and every call through it fails`,
+          "remove one of the two servers, or give cw's ingress another port",
+        ),
       ];
     }),
 };

@@ -3,6 +3,8 @@
 // on the same port and bind address. How mergeGateways (pilot/pkg/model/gateway.go, 1.30.3) treats
 // each pair is the business of the analyzers that use this.
 
+import { diag } from "../../diagnostics/catalog.js";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { ExistingObject } from "../../existing/model.js";
 import type { Resource } from "../../generate/resource.js";
 import {
@@ -12,6 +14,7 @@ import {
   selection,
   serversOf,
 } from "../../plan/existing-facts.js";
+import { nameOf } from "./analyzer.js";
 
 export interface ServerPair {
   readonly ours: Resource;
@@ -57,3 +60,24 @@ export const sniNames = (s: ServerFacts): string[] => s.hosts.map((h) => h.slice
 /** "server tls-5432 (port 15443, hosts ...)" for messages. */
 export const describeServer = (s: ServerFacts): string =>
   `server on port ${s.port} (${s.protocol}${s.tlsMode ? ` ${s.tlsMode}` : ""}, hosts ${s.hosts.join(", ")})`;
+
+/**
+ * The diagnostic for a pair that conflicts as `conflict` says: `code` (an error) when their Gateway
+ * surely selects the same pods, else the warning CW4014, since it depends on labels cw cannot see.
+ */
+export function pairDiagnostic(
+  pair: ServerPair,
+  code: "CW4010" | "CW4012",
+  conflict: string,
+  consequence: string,
+  fix: string,
+): Diagnostic {
+  const what = `cw's ${nameOf(pair.ours)} ${describeServer(pair.ourServer)} and the existing ${nameOf(pair.theirs)} ${describeServer(pair.theirServer)} ${conflict}`;
+  return pair.selection === "certain"
+    ? diag(code, `${what}, so ${consequence}; ${fix}`, pair.theirs.location)
+    : diag(
+        "CW4014",
+        `${what} if the existing Gateway selects the same pods, and its selector has labels that cw's does not name: then ${consequence}; make ingress.selector name every label the gateway pods carry`,
+        pair.theirs.location,
+      );
+}

@@ -8,9 +8,8 @@
 // changes nothing: not reported. Where cw cannot tell whether the existing Gateway selects the same
 // pods, a warning (CW4014).
 
-import { diag } from "../../diagnostics/catalog.js";
-import { type ConflictAnalyzer, nameOf } from "./analyzer.js";
-import { describeServer, isTlsServer, type ServerPair, serverPairs } from "./gateway-pairs.js";
+import type { ConflictAnalyzer } from "./analyzer.js";
+import { isTlsServer, pairDiagnostic, type ServerPair, serverPairs } from "./gateway-pairs.js";
 
 export const gatewayServerShadow: ConflictAnalyzer = {
   name: "Gateway server shadowed",
@@ -18,19 +17,14 @@ export const gatewayServerShadow: ConflictAnalyzer = {
     serverPairs(ours, existing.objects).flatMap((pair) => {
       const why = shadowing(pair);
       if (why === undefined) return [];
-      const what = `cw's ${nameOf(pair.ours)} ${describeServer(pair.ourServer)} and the existing ${nameOf(pair.theirs)} ${describeServer(pair.theirServer)} ${why}`;
       return [
-        pair.selection === "certain"
-          ? diag(
-              "CW4012",
-              `${what}, so Istio drops one of them (the one created later) and its calls fail; remove the existing server, or give cw's ingress another port`,
-              pair.theirs.location,
-            )
-          : diag(
-              "CW4014",
-              `${what} if the existing Gateway selects the same pods, and its selector has labels that cw's does not name: then Istio drops one of them; make ingress.selector name every label the gateway pods carry`,
-              pair.theirs.location,
-            ),
+        pairDiagnostic(
+          pair,
+          "CW4012",
+          why,
+          "Istio drops one of them (the one created later) and its calls fail",
+          "remove the existing server, or give cw's ingress another port",
+        ),
       ];
     }),
 };
