@@ -8,13 +8,13 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { existingConflicts } from "../src/analysis/existing-conflicts.js";
 import { readExistingFolder } from "../src/cli/existing-folder.js";
-import { run } from "../src/cli/main.js";
 import { compile } from "../src/compile.js";
 import type { Diagnostic } from "../src/diagnostics/diagnostic.js";
 import type { ExistingConfig } from "../src/existing/model.js";
 import { readExisting } from "../src/existing/read.js";
 import { EMPTY_LOCK } from "../src/plan/lock.js";
 import { readFederation } from "../src/topology/read.js";
+import { cw } from "./support/cw.js";
 
 // The eastwest golden's topology: back's ingress is Istio's east-west gateway; front calls payments
 // in passthrough mode and accounts in gateway mode. With sidecarScope, front gets a Sidecar for shop.
@@ -426,26 +426,13 @@ describe("cw generate --existing and cw check --existing", () => {
   afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
   });
-  const cw = (...argv: string[]) => {
-    let out = "";
-    let err = "";
-    const code = run(argv, {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-    });
-    return { code, out, err };
-  };
 
-  it("generates beside the east-west Gateway, and refuses a conflict with exit code 1 and nothing written", () => {
+  it("generates beside the east-west Gateway, and refuses a conflict with exit code 1 and nothing written", async () => {
     mkdirSync(join(dir, "existing", "back"), { recursive: true });
     mkdirSync(join(dir, "existing", "front"), { recursive: true });
     writeFileSync(join(dir, "existing", "back", "gw.yaml"), EASTWEST);
     const lock = join(dir, "lock.yaml");
-    const ok = cw(
+    const ok = await cw(
       "generate",
       join(dir, "federation.yaml"),
       "-o",
@@ -461,7 +448,7 @@ describe("cw generate --existing and cw check --existing", () => {
       join(dir, "existing", "front", "sidecar.yaml"),
       "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: { name: default, namespace: shop }\nspec: {}\n",
     );
-    const checked = cw(
+    const checked = await cw(
       "check",
       join(dir, "federation.yaml"),
       "--lock",
@@ -475,8 +462,8 @@ describe("cw generate --existing and cw check --existing", () => {
     expect(checked.err).toContain("metadata: { name: default, namespace: shop }");
   });
 
-  it("a folder that is not there is a usage mistake (exit code 2)", () => {
-    const r = cw("check", join(dir, "federation.yaml"), "--existing", join(dir, "nowhere"));
+  it("a folder that is not there is a usage mistake (exit code 2)", async () => {
+    const r = await cw("check", join(dir, "federation.yaml"), "--existing", join(dir, "nowhere"));
     expect(r.code).toBe(2);
     expect(r.err).toContain("no such folder");
   });

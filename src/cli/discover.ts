@@ -4,8 +4,6 @@
 // the exit code (3) says that one failed.
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { basename, extname } from "node:path";
-import type { Command } from "commander";
 import { type DiscoveredCluster, type DiscoverOptions, discoverCluster } from "../kube/discover.js";
 import { type ClusterOutcome, forEachCluster } from "../kube/fan-out.js";
 import { connect } from "../kube/node-client.js";
@@ -18,23 +16,32 @@ import {
   DEFAULT_INGRESS_PORT,
   DEFAULT_INGRESS_SELECTOR,
 } from "../topology/schema.js";
-import { collect } from "./diff.js";
+import { clusterName, federationName } from "./default-names.js";
 import { ExitCode, type Io } from "./io.js";
-import { expandHome, parseTimeout } from "./live-targets.js";
-import { UsageError } from "./load.js";
+import { expandHome } from "./live-targets.js";
+import type { Format } from "./options.js";
+import { printResult } from "./report.js";
+import { UsageError } from "./usage-error.js";
 
-export interface DiscoverCliOptions {
-  readonly topology?: string;
+/** Which clusters to read and how: the flags cw discover shares with cw init --from-discover. */
+export interface DiscoverReadOptions {
   /** --context: "context" or "cluster=context". */
   readonly contexts: readonly string[];
   readonly namespaces: readonly string[];
   readonly kubeconfig?: string;
-  readonly write: boolean;
-  readonly update: boolean;
+  /** The federation's name, for a new topology file. */
   readonly name?: string;
   readonly istioNamespace: string;
   readonly timeout: number;
-  readonly format: "text" | "json";
+}
+
+export interface DiscoverCliOptions extends DiscoverReadOptions {
+  readonly topology?: string;
+  readonly write: boolean;
+  readonly update: boolean;
+  readonly format: Format;
+  /** The text of a new topology file, before what was found is merged in (cw init). */
+  readonly starter?: (name: string, contexts: readonly string[]) => string;
 }
 
 interface Target {
@@ -42,51 +49,6 @@ interface Target {
   readonly context: string;
   readonly kubeconfig?: string;
   readonly options: DiscoverOptions;
-}
-
-export function addDiscoverCommand(program: Command, io: Io, later: (run: Promise<ExitCode>) => void): void {
-  program
-    .command("discover")
-    .description(
-      "read live clusters' Services, gateways and Istio settings; with --write, merge them into the topology",
-    )
-    .argument("[topology]", "Federation file to read clusters from and (with --write) merge into")
-    .option(
-      "--context <context>",
-      'a kubeconfig context to read, as "context" or "cluster=context" (repeat for more; default: the topology\'s clusters)',
-      collect,
-    )
-    .option(
-      "-n, --namespace <namespace>",
-      "read Services in this namespace only, and write them to the topology (repeat for more)",
-      collect,
-    )
-    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
-    .option("--write", "merge what was found into the topology file (created if missing)")
-    .option("--update", "with --write: replace values in the file that differ from the cluster's")
-    .option("--name <name>", "federation name for a new topology file")
-    .option("--istio-namespace <namespace>", "namespace of istiod", "istio-system")
-    .option("--timeout <seconds>", "time limit of each request to a cluster", "15")
-    .option("--format <format>", "text or json", "text")
-    .action((topology: string | undefined, raw: Record<string, unknown>) => {
-      later(
-        runDiscover(
-          {
-            ...(topology !== undefined && { topology }),
-            contexts: (raw.context as string[] | undefined) ?? [],
-            namespaces: (raw.namespace as string[] | undefined) ?? [],
-            ...(raw.kubeconfig !== undefined && { kubeconfig: raw.kubeconfig as string }),
-            write: raw.write === true,
-            update: raw.update === true,
-            ...(raw.name !== undefined && { name: raw.name as string }),
-            istioNamespace: raw.istioNamespace as string,
-            timeout: parseTimeout(raw.timeout as string),
-            format: raw.format === "json" ? "json" : "text",
-          },
-          io,
-        ),
-      );
-    });
 }
 
 export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<ExitCode> {
@@ -128,7 +90,7 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
     const name = options.name ?? federationName(file);
     merge = mergeDiscovery(
       text ??
-        newTopologyText(
+        (options.starter ?? newTopologyText)(
           name,
           targets.map((t) => t.context),
         ),
@@ -143,11 +105,12 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
     );
   }
 
-  if (options.format === "json") {
-    io.out(`${JSON.stringify({ clusters: outcomes, ...(merge && { merge: mergeJson(merge) }) }, null, 2)}\n`);
-  } else {
-    io.out(report(outcomes, targets));
-  }
+  printResult(
+    io,
+    options.format,
+    () => ({ clusters: outcomes, ...(merge && { merge: mergeJson(merge) }) }),
+    () => report(outcomes, targets),
+  );
   if (merge && !merge.ok) {
     io.err(`cw: cannot merge into ${file}: ${merge.error}\n`);
     return ExitCode.inputErrors;
@@ -231,23 +194,6 @@ function fromContexts(options: DiscoverCliOptions, known: readonly Cluster[]): T
     });
   }
   return targets;
-}
-
-/** A cluster name from a context name such as gke_project_zone_prod: gke-project-zone-prod. */
-function clusterName(context: string): string {
-  const name = context
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/-+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 63)
-    .replace(/-$/, "");
-  return name === "" ? "cluster" : name;
-}
-
-function federationName(file: string): string {
-  const stem = clusterName(basename(file, extname(file)));
-  return stem === "cluster" ? "federation" : stem;
 }
 
 function writeAtomically(path: string, text: string): void {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ExistingFile, ExistingInput } from "../existing/read.js";
-import { UsageError } from "./load.js";
+import { UsageError } from "./usage-error.js";
 
 export interface ExistingFolder {
   readonly input: ExistingInput;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type CompileResult, compile } from "../compile.js";
 import { diag } from "../diagnostics/catalog.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
-import { formatJson, formatText, type LineLookup, summary } from "../diagnostics/format.js";
+import { type LineLookup, summary } from "../diagnostics/format.js";
 import type { ClusterOutput } from "../emit/layout.js";
 import { type ClusterChanges, type OutputWriter, openOutput } from "../emit/write.js";
 import type { ExistingConfig } from "../existing/model.js";
@@ -14,30 +14,21 @@ import { renderLock } from "../plan/lock.js";
 import type { Topology } from "../topology/model.js";
 import { readExistingFolder } from "./existing-folder.js";
 import { ExitCode, type Io } from "./io.js";
-import { type InputOptions, type Loaded, load, UsageError } from "./load.js";
+import { type Loaded, load } from "./load.js";
 import { writeLockFile } from "./lock-file.js";
+import type { Format, InputOptions } from "./options.js";
+import { printResult, reportDiagnostics as report } from "./report.js";
+import { UsageError } from "./usage-error.js";
 
 export interface GenerateOptions extends InputOptions {
-  readonly output: string;
+  /** The output folder, or "-" for stdout (with cluster). */
+  readonly out: string;
   readonly cluster?: string;
   readonly force?: boolean;
-  readonly format: "text" | "json";
+  readonly format: Format;
   readonly validate: boolean;
   /** The --existing folder. */
   readonly existing?: string;
-}
-
-function report(
-  io: Io,
-  diagnostics: readonly Diagnostic[],
-  lineOf: LineLookup,
-  format: "text" | "json",
-): void {
-  if (format === "json") {
-    io.err(`${formatJson(diagnostics)}\n`);
-  } else if (diagnostics.length > 0) {
-    io.err(`${formatText(diagnostics, lineOf)}\n${summary(diagnostics)}\n`);
-  }
 }
 
 export function runCheck(options: GenerateOptions, io: Io): ExitCode {
@@ -45,10 +36,14 @@ export function runCheck(options: GenerateOptions, io: Io): ExitCode {
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...(compiled?.diagnostics ?? [])]);
   report(io, diagnostics, loaded.lineOf, options.format);
   if (hasErrors(diagnostics) || !compiled) return ExitCode.inputErrors;
-  if (options.format === "text") {
-    const t = loaded.topology;
-    io.out(`ok: ${t?.clusters.length} clusters, ${t?.services.length} services, ${summary(diagnostics)}\n`);
-  }
+  const t = loaded.topology;
+  const counts = { clusters: t?.clusters.length ?? 0, services: t?.services.length ?? 0 };
+  printResult(
+    io,
+    options.format,
+    () => ({ ok: true, ...counts, warnings: diagnostics.length }),
+    () => `ok: ${counts.clusters} clusters, ${counts.services} services, ${summary(diagnostics)}\n`,
+  );
   return ExitCode.ok;
 }
 
@@ -99,13 +94,13 @@ function withExisting(loaded: Loaded, dir: string | undefined): Loaded & { exist
 }
 
 export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
-  const toFolder = options.output !== "-" && options.cluster === undefined;
+  const toFolder = options.out !== "-" && options.cluster === undefined;
   const { loaded, compiled, writer } = loadAndCompile(
     options,
     io,
     toFolder
       ? (topology) =>
-          openOutput(options.output, topology.name, {
+          openOutput(options.out, topology.name, {
             force: options.force === true,
             ...(io.progress && { progress: io.progress }),
           })
@@ -128,7 +123,7 @@ export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
       }
     }
     const only = clusters[0];
-    if (options.output !== "-") {
+    if (options.out !== "-") {
       throw new UsageError("--cluster goes with -o -; a folder always holds every cluster");
     }
     if (clusters.length !== 1 || !only) {
@@ -149,7 +144,25 @@ export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
     report(io, [lockError], loaded.lineOf, options.format);
     return ExitCode.inputErrors;
   }
-  io.out(describe(options.output, loaded.topology, written.changes, written.wrote, loaded.lockPath));
+  const topology = loaded.topology;
+  printResult(
+    io,
+    options.format,
+    () => ({
+      federation: topology.name,
+      out: options.out,
+      wrote: written.wrote,
+      clusters: written.changes.map(({ cluster, files, added, changed, removed }) => ({
+        cluster,
+        files,
+        added,
+        changed,
+        removed,
+      })),
+      lock: loaded.lockPath,
+    }),
+    () => describe(options.out, topology, written.changes, written.wrote, loaded.lockPath),
+  );
   return ExitCode.ok;
 }
 
