@@ -104,7 +104,7 @@ describe("--format json and yaml", () => {
     );
     const bad = await cw("check", "--format", "yaml");
     expect(bad.code).toBe(1);
-    expect(parse(bad.err)).toEqual([expect.objectContaining({ code: "CW1008", level: "error", line: 47 })]);
+    expect(parse(bad.err)).toEqual([expect.objectContaining({ code: "CW1008", level: "error", line: 51 })]);
     useExample();
     const good = await cw("check", "--format", "yaml");
     expect(parse(good.out)).toEqual({ ok: true, clusters: 2, services: 4, warnings: 0 });

@@ -69,6 +69,7 @@ function addGenerate(program: Command, io: Io, done: Done): void {
   outOption(command, 'output folder, or "-" for stdout with --cluster')
     .option("--cluster <name>", "with -o -: the cluster to print")
     .option("--force", "overwrite generated files that were edited by hand")
+    .option(EXISTING_FLAG, EXISTING_HELP)
     .action(async (topology: string | undefined, raw: Raw) => {
       const { runGenerate } = await import("./generate.js");
       done(runGenerate(generateOptions(topology, raw), io));
@@ -78,15 +79,22 @@ function addGenerate(program: Command, io: Io, done: Done): void {
 function addCheck(program: Command, io: Io, done: Done): void {
   inputOptions(
     program.command("check").description("report problems in the topology without writing anything"),
-  ).action(async (topology: string | undefined, raw: Raw) => {
-    const { runCheck } = await import("./generate.js");
-    done(runCheck(generateOptions(topology, { ...raw, out: "-" }), io));
-  });
+  )
+    .option(EXISTING_FLAG, EXISTING_HELP)
+    .action(async (topology: string | undefined, raw: Raw) => {
+      const { runCheck } = await import("./generate.js");
+      done(runCheck(generateOptions(topology, { ...raw, out: "-" }), io));
+    });
 }
+
+const EXISTING_FLAG = "--existing <dir>";
+const EXISTING_HELP =
+  "folder of the Istio config each cluster already has (<dir>/<cluster>/*.yaml, as cw discover --existing writes it): adapt to it, report conflicts";
 
 const generateOptions = (topology: string | undefined, raw: Raw) => ({
   ...inputOf(topology, raw),
   ...(raw.cluster !== undefined && { cluster: raw.cluster as string }),
+  ...(raw.existing !== undefined && { existing: raw.existing as string }),
   out: raw.out as string,
   force: raw.force === true,
   format: raw.format as Format,
