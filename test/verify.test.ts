@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { meshFactsFromTopology } from "../src/analysis/mesh-facts.js";
 import { formatVerify, verify } from "../src/analysis/verify.js";
-import { readOutputFolder } from "../src/cli/output-folder.js";
+import { readOutputFolder, readWithExisting } from "../src/cli/output-folder.js";
 import { readLegacy } from "../src/topology/legacy.js";
 import { readFederation } from "../src/topology/read.js";
 import type { ClusterConfig } from "../src/trace/config.js";
@@ -40,42 +40,14 @@ const cases = [
  * The clusters as verify should see them: cw's output, plus what each cluster already has when the
  * case has an existing/ folder (the tracer reads any Istio objects, cw's or not).
  */
+/** The case's output, with the config its clusters already have (existing/) when it has some. */
 function clustersOf(dir: string, out: string): ReadonlyMap<string, ClusterConfig> {
-  const clusters = readOutputFolder(out).clusters;
-  if (!existsSync(join(dir, "existing"))) return clusters;
-  const theirs = readOutputFolder(join(dir, "existing")).clusters;
-  return new Map(
-    [...clusters].map(([name, ours]) => {
-      const extra = theirs.get(name)?.objects ?? [];
-      return [name, { ...ours, objects: [...ours.objects, ...extra] }];
-    }),
-  );
+  const existing = join(dir, "existing");
+  return readWithExisting(out, existsSync(existing) ? existing : undefined).clusters;
 }
 
-/**
- * Goldens whose output Istio handles as the generator expects but the tracer does not model yet, with
- * what it misses. Each runs as an expected failure, so that the day the tracer models it, the test
- * says so and the entry goes.
- */
-const TRACER_GAPS: Readonly<Record<string, string>> = {
-  "default-deny":
-    "AUTO_PASSTHROUGH filter chains carry no authorization filter (builtAutoPassthroughFilterChains in pilot/pkg/networking/core/gateway.go: 'We do not want any authz here'), so the ingress gateway's ALLOW policy does not refuse front/shop/checkout -> payments.global; the tracer applies it",
-};
-
 describe("cw verify on the golden cases", () => {
-  const known = cases.filter(([name]) => !(name in TRACER_GAPS));
-  const gaps = cases.filter(([name]) => name in TRACER_GAPS);
-  it.each(gaps)(
-    "%s: fails only where the tracer does not model Istio yet (TRACER_GAPS)",
-    (name, dir, out) => {
-      const topology = topologyOf(dir);
-      if (!topology) throw new Error(`${name} does not read`);
-      const result = verify({ topology, clusters: clustersOf(dir, out) });
-      const failing = result.checks.filter((c) => c.status !== "ok").map((c) => c.call);
-      expect(failing, TRACER_GAPS[name]).toEqual(["front/shop/checkout -> payments.global:7070"]);
-    },
-  );
-  it.each(known)("%s: every check holds", async (_name, dir, out) => {
+  it.each(cases)("%s: every check holds", async (_name, dir, out) => {
     const topology = topologyOf(dir);
     expect(topology).toBeDefined();
     if (!topology) return;

@@ -40,7 +40,8 @@ export function judge(input: TraceInput, e: Expectation): Verdict {
   switch (e.kind) {
     case "consumer call": {
       const split = e.of.split;
-      const first = firstAlive(e.order, e.of.backends, undefined);
+      // A split decides the shares; a failover order then only ranks each share's endpoints.
+      const first = split.length > 0 ? undefined : firstAlive(e.order, e.of.backends, undefined);
       const expected =
         split.length > 0
           ? split

@@ -101,8 +101,8 @@ const generateOptions = (topology: string | undefined, raw: Raw) => ({
   validate: raw.validate !== false,
 });
 
-const EXISTING_HELP =
-  "the Istio config the clusters already have, one folder per cluster (cw discover --existing writes one)";
+const EXISTING_TRACE_HELP =
+  "folder of the Istio config each cluster already has (<dir>/<cluster>/*.yaml, as cw discover --existing writes it): traced with cw's output, conflicts reported";
 
 function addVerify(program: Command, io: Io, done: Done): void {
   const command = program
@@ -115,7 +115,7 @@ function addVerify(program: Command, io: Io, done: Done): void {
     ),
   )
     .option("--verbose", "also show the checks cw cannot enforce (CW1019, CW1022) with their traces")
-    .option("--existing <dir>", EXISTING_HELP)
+    .option(EXISTING_FLAG, EXISTING_TRACE_HELP)
     .action(async (topology: string | undefined, raw: Raw, cmd: Command) => {
       const { runVerify } = await import("./verify.js");
       done(
@@ -150,7 +150,7 @@ function addTrace(program: Command, io: Io, done: Done): void {
     .requiredOption("--to <target>", "what it calls: host:port (reviews.global:9080) or a URL")
     .option("--port <port>", "the port, when --to is a bare host")
     .option("--down <clusters>", "clusters to take down, comma-separated: shows where calls fail over")
-    .option("--existing <dir>", EXISTING_HELP);
+    .option(EXISTING_FLAG, EXISTING_TRACE_HELP);
   formatOption(command).action(async (topology: string | undefined, raw: Raw) => {
     const { runTrace } = await import("./trace.js");
     done(runTrace(traceOptions(topology, raw), io));

@@ -4,7 +4,8 @@
 // kept out of kustomization.yaml.
 //   Istio 1.8 and later: the sidecar's DNS proxy answers from ServiceEntry addresses (our VIPs).
 //   Older Istio: CoreDNS answers the suffix zone from a hosts table of the VIPs.
-// Every such cluster also gets a CoreDNS server block for the suffix zone, so that a global name
+// Every cluster of the federation also gets a CoreDNS server block for the suffix zone (one that
+// calls no global name too: its workloads may still look one up), so that a global name
 // nothing answers (a namespace outside a ServiceEntry's exportTo, a pod without DNS capture, a
 // misspelt name) is answered inside the cluster and never forwarded: CoreDNS's default Corefile
 // sends every other zone to the node's resolvers, and .global is a public top-level domain, so the
@@ -25,8 +26,8 @@ export function dnsFiles(plan: Plan, cluster: ClusterPlan): TextFile[] {
   const services = [...new Set([...cluster.local, ...cluster.routes.map((r) => r.service)])].sort((a, b) =>
     a.service.name < b.service.name ? -1 : a.service.name > b.service.name ? 1 : 0,
   );
-  if (services.length === 0) return [];
   const guard = coreDnsBlock(plan, cluster, services);
+  if (services.length === 0) return [guard];
   switch (cluster.istio.dns) {
     case "istio-dns-proxy":
       return [guard, dnsProxySetting(cluster)];
@@ -68,7 +69,7 @@ function coreDnsBlock(plan: Plan, cluster: ClusterPlan, services: readonly Servi
     `# Add this server block to the Corefile in ConfigMap kube-system/coredns`,
     "# (kubectl -n kube-system edit configmap coredns); CoreDNS reloads it by itself.",
   ];
-  if (cluster.istio.dns === "coredns") {
+  if (cluster.istio.dns === "coredns" && services.length > 0) {
     const width = Math.max(...services.map((s) => s.vip.length));
     return {
       path: `dns/coredns-${suffix}.server`,
@@ -90,8 +91,9 @@ function coreDnsBlock(plan: Plan, cluster: ClusterPlan, services: readonly Servi
   return {
     path: `dns/coredns-${suffix}.server`,
     content: [
-      `# Cluster ${name} runs Istio ${version}: the sidecars' DNS proxy answers the ${suffix} names a workload`,
-      `# may call (dns/istio-dns-proxy.yaml). This block keeps every other ${suffix} lookup inside the`,
+      services.length > 0
+        ? `# Cluster ${name} runs Istio ${version}: the sidecars' DNS proxy answers the ${suffix} names a workload\n# may call (dns/istio-dns-proxy.yaml). This block keeps every other ${suffix} lookup inside the`
+        : `# Cluster ${name} calls no ${suffix} name. This block keeps any lookup of one inside the`,
       "# cluster: without it CoreDNS forwards the zone to public DNS, and the connection that follows",
       "# would leave the cluster in plain text.",
       ...install,

@@ -46,9 +46,13 @@ export const ingressGateways: Generator = (ctx) =>
       }
     }
     if (e.passthrough && !coveredByExisting(ctx, s.backendHost)) {
+      // Before per-service chains (see IstioCapabilities.autoPassthroughPerService) the SNI
+      // outbound_.<port>_.<subset>_.<host> is matched against the server's hosts as server names:
+      // only "*.<host>" covers it.
+      const legacy = !ctx.cluster.istio.autoPassthroughPerService;
       servers.push({
         port: { number: port, name: "tls-passthrough", protocol: "TLS" },
-        hosts: [s.backendHost],
+        hosts: legacy ? [s.backendHost, `*.${s.backendHost}`] : [s.backendHost],
         tls: { mode: "AUTO_PASSTHROUGH" },
       });
     }

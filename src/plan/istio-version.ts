@@ -41,6 +41,12 @@ export interface IstioCapabilities {
    * 1.16 patches, 1.17.2 and later, not 1.17.0 or 1.17.1.
    */
   readonly caCertificateTrustDomains: boolean;
+  /**
+   * AUTO_PASSTHROUGH builds a filter chain per service port named outbound_.<port>_.<subset>_.<host>
+   * (builtAutoPassthroughFilterChains, 1.8.6, 1.9.5, 1.10 and later); before, one chain per server
+   * whose server names are the server's hosts, which a cluster SNI matches only through a wildcard.
+   */
+  readonly autoPassthroughPerService: boolean;
 }
 
 export function istioCapabilities(version: string): IstioCapabilities {
@@ -63,6 +69,7 @@ export function istioCapabilities(version: string): IstioCapabilities {
     failoverPriorityValues: minor >= 18,
     gatewayAnyPortHost: minor >= 6,
     caCertificateTrustDomains: minor >= 18 || (minor === 17 && patch >= 2) || (minor === 16 && patch >= 4),
+    autoPassthroughPerService: minor >= 10 || (minor === 9 && patch >= 5) || (minor === 8 && patch >= 6),
   } as const;
   if (minor >= 22) return { ...base, security: "security.istio.io/v1" };
   if (minor >= 5) return { ...base, security: "security.istio.io/v1beta1" };

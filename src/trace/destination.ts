@@ -131,7 +131,7 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
     req.passthrough?.tls ??
     origination(tls, first?.labels[TLS_MODE_LABEL] === "istio", key, svc.subjectAltNames);
   const policy = trafficPolicyFor(dr, port, req.subset);
-  const outlier = outlierOf(policy);
+  const outlier = outlierOf(policy, from.index.version);
   const balanced = balance(endpoints, policy, proxyOf(from), (e) => downOwner(ctx, e) !== undefined);
   const hop: Hop = {
     ...hopBase,

@@ -29,20 +29,23 @@ export interface OutlierSetting {
   readonly maxEjectionPercent: number;
 }
 
-export function outlierOf(policy: Json): OutlierSetting | undefined {
+export function outlierOf(policy: Json, version: IstioVersion): OutlierSetting | undefined {
   if (policy.outlierDetection === undefined) return undefined;
   const od = obj(policy.outlierDetection);
   const fiveXx = num(od.consecutive5xxErrors);
-  return {
-    consecutive5xx:
-      fiveXx !== undefined
-        ? { value: fiveXx, why: "consecutive5xxErrors" }
+  // Up to 1.6 the deprecated consecutiveErrors counted gateway errors and set the 5xx enforcement to 0
+  // (v1alpha3/cluster.go applyOutlierDetection at 1.4.10 and 1.6); from 1.7 it is ignored.
+  const legacy = num(od.consecutiveErrors);
+  const consecutive5xx =
+    fiveXx !== undefined
+      ? { value: fiveXx, why: "consecutive5xxErrors" }
+      : legacy !== undefined && legacy > 0 && !atLeast(version, 7)
+        ? { value: 0, why: `consecutiveErrors, which ${releaseText(version)} reads as gateway errors only` }
         : {
             value: 5,
             why: "consecutive5xxErrors is not set, so Envoy's default of 5 applies (istio applyOutlierDetection)",
-          },
-    maxEjectionPercent: num(od.maxEjectionPercent) ?? 10,
-  };
+          };
+  return { consecutive5xx, maxEjectionPercent: num(od.maxEjectionPercent) ?? 10 };
 }
 
 export interface BalancingProxy {
@@ -74,7 +77,7 @@ export function balance(
   proxy: BalancingProxy,
   isDown: (e: Endpoint) => boolean,
 ): Balance {
-  const outlier = outlierOf(policy);
+  const outlier = outlierOf(policy, proxy.version);
   const only = endpoints.length === 1 ? endpoints[0] : undefined;
   if (only && !isDown(only)) {
     // One endpoint that is up takes every call, whatever the priorities (most calls).

@@ -17,7 +17,7 @@ import { type ExistingFile, readExisting } from "../../src/existing/read.js";
 import { EMPTY_LOCK } from "../../src/plan/lock.js";
 import type { Topology } from "../../src/topology/model.js";
 import { readFederation } from "../../src/topology/read.js";
-import { type ClusterConfig, loadClusterConfig } from "../../src/trace/config.js";
+import { type ClusterConfig, loadClusterConfig, withExisting } from "../../src/trace/config.js";
 
 export interface Features {
   readonly passthrough: boolean;
@@ -99,7 +99,14 @@ const clusterArb = (i: number, features: Features, options: RandomOptions) =>
         denyEgress: c.existing.denyEgress && policies,
       };
       const existing =
-        draw && existingObjects(draw, { trustDomain, selector, port: c.port, egress: c.mode === "egress" });
+        draw &&
+        existingObjects(draw, {
+          trustDomain,
+          selector,
+          port: c.port,
+          egress: c.mode === "egress",
+          minor: Number(c.istio.split(".")[1]),
+        });
       const addresses = Array.from({ length: c.addresses }, (_, k) =>
         c.hostname ? `gw${k}.${name}.example` : `203.0.${113 + (i % 8)}.${10 + k}`,
       );
@@ -143,10 +150,22 @@ const EXISTING = "x-existing";
 /** The objects a cluster already has, as cw discover --existing would write them. */
 function existingObjects(
   draw: { eastwest: boolean; denyPods: boolean; denyEgress: boolean; rule: boolean },
-  cluster: { trustDomain: string; selector: Record<string, string>; port: number; egress: boolean },
+  cluster: {
+    trustDomain: string;
+    selector: Record<string, string>;
+    port: number;
+    egress: boolean;
+    minor: number;
+  },
 ): Doc[] {
+  // Written at a version the cluster's release serves (v1 from 1.22, networking v1beta1 from 1.5), as
+  // its API server holds them.
+  const version = cluster.minor >= 22 ? "v1" : cluster.minor >= 5 ? "v1beta1" : "v1alpha3";
   const meta = (kind: string, name: string, namespace: string) => ({
-    apiVersion: kind === "AuthorizationPolicy" ? "security.istio.io/v1" : "networking.istio.io/v1",
+    apiVersion:
+      kind === "AuthorizationPolicy"
+        ? `security.istio.io/${version === "v1" ? "v1" : "v1beta1"}`
+        : `networking.istio.io/${version}`,
     kind,
     metadata: { name, namespace },
   });
@@ -329,10 +348,13 @@ export function compileDoc(doc: Doc, options: { readonly validate?: boolean } = 
   });
   const clusters = new Map(
     result.clusters.map((c) => {
+      const ours = loadClusterConfig(c.cluster, c.files).config;
       const theirs = files
         .filter((f) => f.cluster === c.cluster)
         .map((f) => ({ path: "existing.yaml", content: f.text }));
-      return [c.cluster, loadClusterConfig(c.cluster, [...c.files, ...theirs]).config];
+      if (theirs.length === 0) return [c.cluster, ours];
+      const existing = loadClusterConfig(c.cluster, theirs, { existing: true }).config;
+      return [c.cluster, withExisting(ours, existing)];
     }),
   );
   return {
