@@ -41,6 +41,9 @@ export interface Operator {
   ): { description: string; changes: boolean; remove?: boolean } | undefined;
 }
 
+/** Does a CoreDNS hosts table (old clusters, without the DNS proxy) answer global names there? */
+const coreDnsAnswers = (c: ClusterConfig | undefined): boolean =>
+  (c?.dnsZones ?? []).some((z) => z.hosts.size > 0);
 const isRemoteSe = (s: Spec) => Array.isArray(s.endpoints) && s.endpoints.length > 0;
 const clusterOf = (e: Spec): string | undefined => e.labels?.["coddiwomple.io/cluster"];
 const tlsBlocks = (s: Spec): { where: string; tls: Spec; topLevel: boolean }[] => [
@@ -113,7 +116,7 @@ export const OPERATORS: readonly Operator[] = [
       // Where CoreDNS still answers the name with the VIP, the sidecar's listeners need no host of
       // their own: the mesh VirtualService (local) or the VIP's other hosts (TCP) still route it. Only
       // an HTTP port of a remote service is lost (Envoy has no virtual host for the name: 404).
-      const coredns = site.all.get(site.cluster)?.dns.kind === "coredns";
+      const coredns = coreDnsAnswers(site.all.get(site.cluster));
       const httpRemote =
         isRemoteSe(s) && (s.ports as Spec[]).some((p) => ["HTTP", "HTTP2", "GRPC"].includes(p.protocol));
       return { description: `drop host ${gone}`, changes: !coredns || httpRemote || s.hosts.length === 0 };
@@ -126,7 +129,7 @@ export const OPERATORS: readonly Operator[] = [
       if (!Array.isArray(s.addresses)) return undefined;
       s.addresses = ["240.241.0.1"];
       // Only a CoreDNS hosts table still hands out the old VIP; the DNS proxy answers the new one.
-      const coredns = site.all.get(site.cluster)?.dns.kind === "coredns";
+      const coredns = coreDnsAnswers(site.all.get(site.cluster));
       return { description: "VIP -> 240.241.0.1", changes: coredns };
     },
   },
@@ -328,6 +331,18 @@ export const OPERATORS: readonly Operator[] = [
       return { description: "selector -> some-other-gateway", changes: true };
     },
   },
+  {
+    // Application errors (HTTP 5xx) then eject a backend cluster's gateway: verify's resilience check.
+    name: "DestinationRule: eject on 5xx",
+    kinds: ["DestinationRule"],
+    apply: (s) => {
+      const policies = [s.trafficPolicy, ...((s.trafficPolicy?.portLevelSettings ?? []) as Spec[])];
+      const withOd = policies.filter((p) => p?.outlierDetection?.consecutive5xxErrors === 0);
+      if (withOd.length === 0) return undefined;
+      for (const p of withOd) delete p.outlierDetection.consecutive5xxErrors;
+      return { description: "consecutive5xxErrors removed (Envoy's default 5 applies)", changes: true };
+    },
+  },
   // Controls: Istio routes exactly as before.
   {
     name: "control: reorder hosts",
@@ -339,14 +354,17 @@ export const OPERATORS: readonly Operator[] = [
     },
   },
   {
-    name: "control: outlier detection",
+    // Timing only: which hosts get ejected, and for what, stays the same.
+    name: "control: outlier detection timing",
     kinds: ["DestinationRule"],
     apply: (s) => {
+      const od = s.trafficPolicy?.outlierDetection;
+      if (!od) return undefined;
       s.trafficPolicy = {
         ...s.trafficPolicy,
-        outlierDetection: { consecutive5xxErrors: 7, interval: "20s" },
+        outlierDetection: { ...od, interval: "20s", baseEjectionTime: "45s" },
       };
-      return { description: "outlierDetection changed", changes: false };
+      return { description: "outlierDetection interval and baseEjectionTime changed", changes: false };
     },
   },
 ];
