@@ -1,7 +1,7 @@
 // `cw verify` over every golden case and the bundled example: each allowed call arrives where the
 // topology says, everything else is refused. Plus the command's exit codes on a good and a broken folder.
 
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -99,6 +99,52 @@ describe("cw verify", () => {
       expect(r.out).toContain("port-not-exposed");
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("cw verify --existing beside Istio's east-west Gateway (issue 10)", () => {
+  const dir = join(GOLDEN, "eastwest-passthrough");
+  const existing = join(dir, "existing");
+  // The Gateway cw wrote for payments before it read the existing config: a second AUTO_PASSTHROUGH
+  // server on the east-west gateway's port.
+  const todays = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: payments-global
+  namespace: istio-system
+  labels: { app.kubernetes.io/managed-by: coddiwomple, coddiwomple.io/federation: eastwest }
+spec:
+  selector: { istio: eastwestgateway }
+  servers:
+    - port: { number: 15443, name: tls-passthrough, protocol: TLS }
+      hosts: [payments.billing.svc.cluster.local]
+      tls: { mode: AUTO_PASSTHROUGH }
+`;
+  it("passes for the new output", async () => {
+    const result = await cw(
+      "verify",
+      join(dir, "federation.yaml"),
+      "-o",
+      join(dir, "expected"),
+      "--existing",
+      existing,
+    );
+    expect(result.code, result.out).toBe(0);
+  });
+  it("fails for the output of before, naming both Gateways of the conflict", async () => {
+    const out = mkdtempSync(join(tmpdir(), "cw-verify-eastwest-"));
+    try {
+      cpSync(join(dir, "expected"), out, { recursive: true });
+      writeFileSync(join(out, "back", "gateway-payments-global.yaml"), todays);
+      const result = await cw("verify", join(dir, "federation.yaml"), "-o", out, "--existing", existing);
+      expect(result.code).toBe(1);
+      expect(result.out).toContain("MISMATCH conflict: back: ingress gateway port 15443");
+      expect(result.out).toContain("existing Gateway istio-system/cross-network-gateway");
+      expect(result.out).toContain("Gateway istio-system/payments-global");
+      expect(result.out).toContain("listener-rejected");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });
