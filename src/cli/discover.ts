@@ -276,7 +276,7 @@ function report(outcomes: readonly ClusterOutcome<DiscoveredCluster>[], targets:
     lines.push(`cluster ${c.cluster} (context ${c.context}): ${istio}, ${count}`);
     const gw = (role: string, g: DiscoveredCluster["ingress"]) =>
       g
-        ? `  ${role} gateway ${g.namespace}/${g.service}: ${g.addresses.length > 0 ? g.addresses.join(", ") : "no external address"} (ports ${g.ports.join(", ")})`
+        ? `  ${role} gateway ${g.namespace}/${g.service}: ${g.addresses.length > 0 ? g.addresses.join(", ") : "no external address"} (ports ${g.ports.join(", ")})${g.serviceAccount !== undefined ? `, service account ${g.serviceAccount}` : ""}`
         : `  ${role} gateway: none found`;
     lines.push(gw("ingress", c.ingress), gw("egress", c.egress));
     lines.push(`  MCS ServiceExport API: ${c.serviceExportApi ? "served" : "not served"}`);
