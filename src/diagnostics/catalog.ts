@@ -237,7 +237,7 @@ export const catalog = {
     level: "error",
     title: "would overwrite a file cw did not write",
     explain:
-      "A file that cw would generate already exists in the output folder, and cw did not write it. Move the file away, or choose another output folder.",
+      "A file that cw would generate already exists in the output folder (or, for cw discover --existing, in the --existing folder), and cw did not write it. Move the file away, or choose another folder; cw discover --existing overwrites it with --force. cw never writes through a symbolic link.",
   },
   CW3003: {
     level: "error",
