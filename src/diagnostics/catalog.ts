@@ -1,6 +1,6 @@
 // The catalog of diagnostic codes. Codes are stable: a retired code is never reused, only marked
 // retired. CW1xxx are topology-file problems, CW2xxx lock-file problems, CW3xxx output-folder
-// problems, CW9xxx bugs in cw itself. `cw explain CODE` prints `explain`.
+// problems, CW4xxx conflicts with what a cluster already has, CW9xxx bugs in cw itself. `cw explain CODE` prints `explain`.
 
 import type { Diagnostic, Level, Location } from "./diagnostic.js";
 
@@ -249,6 +249,30 @@ export const catalog = {
     level: "error",
     title: "cannot write output",
     explain: "The file system refused a write. The message gives the operating system's reason.",
+  },
+  CW4001: {
+    level: "error",
+    title: "existing passthrough server overlaps cw's",
+    explain:
+      "The cluster already has a Gateway with an AUTO_PASSTHROUGH server on the same port of the same gateway pods, for hosts that include a host of cw's passthrough server (Istio's multi-network guide installs one for *.local on 15443). Istio keeps both servers and builds the same SNI filter chain match for each (builtAutoPassthroughFilterChains in pilot/pkg/networking/core/gateway.go); Envoy rejects a listener with duplicate matches, so every call through that port fails, not only cw's. Keep one passthrough server: remove the existing one, or let cw reuse it instead of writing its own.",
+  },
+  CW4002: {
+    level: "error",
+    title: "existing policy denies every request",
+    explain:
+      "An AuthorizationPolicy in the cluster denies every request to the ingress gateway or to the pods cross-cluster calls reach: an allow-nothing policy (ALLOW with no rules, `spec: {}`) or a DENY policy with an empty rule, in the workload's namespace or the root namespace. cw enforces exports with DENY policies and relies on Istio's default of allowing the rest, so its calls are refused. Add an ALLOW policy that lets in the calling clusters' trust domains, or narrow the policy's selector.",
+  },
+  CW4003: {
+    level: "warning",
+    title: "existing ALLOW policy on the path",
+    explain:
+      "An ALLOW AuthorizationPolicy applies to the ingress gateway or to the pods cross-cluster calls reach. Once any ALLOW policy applies to a workload, Istio lets in only requests that match one, and cw's callers (the remote gateway, or workloads of another trust domain) may not match. Add a rule for them, then check the calls with cw check --live and a real request.",
+  },
+  CW4004: {
+    level: "error",
+    title: "existing DestinationRule for the same host",
+    explain:
+      "A DestinationRule the cluster already has covers a host cw writes a DestinationRule for, where callers would get it instead of cw's (Istio picks one rule per caller: the caller's namespace first, then the service's, then the root namespace; rules for one host in one namespace are merged and the older rule's traffic policy wins). cw's rule carries the mutual TLS and SNI the remote gateway routes by; without them calls are refused. Remove the other rule, narrow its host or exportTo, or express its settings in the topology.",
   },
   CW9001: {
     level: "error",
