@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { compile } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { formatJson, formatText, summary } from "../diagnostics/format.js";
+import { annotateResource } from "../emit/spec-hash.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import { type ConnectOptions, connect } from "../kube/node-client.js";
 import { renderLock } from "../plan/lock.js";
@@ -89,7 +90,10 @@ export function loadDesired(
     federation: loaded.topology.name,
     clusters: loaded.topology.clusters,
     objects: new Map(
-      compiled.clusters.map((c) => [c.cluster, c.objects.map((g) => g.resource as unknown as KubeObject)]),
+      compiled.clusters.map((c) => [
+        c.cluster,
+        c.objects.map((g) => annotateResource(g.resource) as unknown as KubeObject),
+      ]),
     ),
     lock: { path: loaded.lockPath, text: renderLock(compiled.plan.vips) },
   };
