@@ -54,7 +54,8 @@ export async function discoverExisting(
           ? "up to date"
           : `${count.written} written, ${count.deleted} removed`;
     const skipped = [
-      snapshot.ours > 0 && `${snapshot.ours} of federation ${options.federation}'s own left out`,
+      snapshot.ours.length > 0 &&
+        `${snapshot.ours.length} of federation ${options.federation}'s own left out`,
       snapshot.unselected.length > 0 &&
         `config in ${snapshot.unselected.join(", ")} left out (istiod's discoverySelectors do not select ${snapshot.unselected.length === 1 ? "it" : "them"})`,
     ].filter(Boolean);

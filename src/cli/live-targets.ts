@@ -12,7 +12,7 @@ import { annotateResource } from "../emit/spec-hash.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import { type ConnectOptions, connect } from "../kube/node-client.js";
 import { renderLock } from "../plan/lock.js";
-import type { Cluster } from "../topology/model.js";
+import type { Cluster, Topology } from "../topology/model.js";
 import type { Io } from "./io.js";
 import { type InputOptions, load, UsageError } from "./load.js";
 
@@ -65,6 +65,7 @@ export function parseTimeout(value: string): number {
 
 export interface Desired {
   readonly federation: string;
+  readonly topology: Topology;
   readonly clusters: readonly Cluster[];
   /** Generated objects by cluster name. */
   readonly objects: ReadonlyMap<string, readonly KubeObject[]>;
@@ -88,6 +89,7 @@ export function loadDesired(
   if (hasErrors(diagnostics) || !compiled?.plan || !loaded.topology) return undefined;
   return {
     federation: loaded.topology.name,
+    topology: loaded.topology,
     clusters: loaded.topology.clusters,
     objects: new Map(
       compiled.clusters.map((c) => [

@@ -13,6 +13,8 @@ import { runExplain } from "./explain.js";
 import { type GenerateOptions, runCheck, runGenerate } from "./generate.js";
 import { ExitCode, type Io, processIo } from "./io.js";
 import { UsageError } from "./load.js";
+import { runPreflight } from "./preflight.js";
+import { addLiveCheckOptions, liveCheckValues, refuseLiveOptionsWithout } from "./preflight-options.js";
 import { addTraceCommand } from "./trace.js";
 import { addUiCommand } from "./ui.js";
 import { addVerifyCommand } from "./verify.js";
@@ -98,10 +100,19 @@ function start(argv: readonly string[], io: Io): ExitCode | Promise<ExitCode> {
       code = runGenerate(toOptions(topology, raw), io);
     });
 
-  inputOptions(
-    program.command("check").description("report problems in the topology without writing anything"),
-  ).action((topology: string | undefined, raw: RawOptions) => {
-    code = runCheck(toOptions(topology, { ...raw, output: "-" }), io);
+  addLiveCheckOptions(
+    inputOptions(
+      program
+        .command("check")
+        .description(
+          "report problems in the topology without writing anything; with --live, check that each cluster and link is ready",
+        ),
+    ),
+  ).action((topology: string | undefined, raw: RawOptions & Record<string, unknown>) => {
+    refuseLiveOptionsWithout(raw);
+    const options = toOptions(topology, { ...raw, output: "-" });
+    if (raw.live === true) later(runPreflight({ ...options, ...liveCheckValues(raw) }, io));
+    else code = runCheck(options, io);
   });
 
   program

@@ -52,5 +52,5 @@ export function annotateResource(resource: Resource): Resource {
 }
 
 /** The hash a live object's spec has now (the annotation says what it had when cw generated it). */
-export const liveSpecHash = (object: { readonly spec?: unknown }): string =>
+export const liveSpecHash = (object: { readonly [field: string]: unknown }): string =>
   specHash(renderYaml({ spec: object.spec ?? {} }).replace(/^/, "\n"));

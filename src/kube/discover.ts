@@ -145,7 +145,7 @@ function toService(s: KubeObject, exports: ReadonlySet<string>): DiscoveredServi
   };
 }
 
-async function findGateway(
+export async function findGateway(
   client: KubeClient,
   query: GatewayQuery,
   role: "ingress" | "egress",
@@ -231,7 +231,7 @@ export async function gatewayServiceAccount(
   return undefined;
 }
 
-async function findIstio(
+export async function findIstio(
   client: KubeClient,
   namespace: string,
   notes: string[],

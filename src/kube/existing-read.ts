@@ -30,8 +30,8 @@ export interface ExistingReadOptions {
 export interface ExistingSnapshot {
   /** The objects, cut down and sorted by kind, namespace and name. */
   readonly objects: readonly KubeObject[];
-  /** How many of this federation's own objects were left out. */
-  readonly ours: number;
+  /** This federation's own objects, left out of objects (cut down the same way). */
+  readonly ours: readonly KubeObject[];
   /** Namespaces whose config was left out because istiod's discoverySelectors do not select them. */
   readonly unselected: readonly string[];
 }
@@ -43,19 +43,20 @@ export async function readExisting(
   const mesh = await meshConfigMaps(client, options.istioNamespace);
   const selected = await discoveryNamespaces(client, mesh);
   const objects: KubeObject[] = [...mesh];
-  let ours = 0;
+  const ours: KubeObject[] = [];
   const unselected = new Set<string>();
   for (const group of EXISTING_GROUPS) {
     for (const served of await client.kinds(group)) {
       for (const o of await client.list(served.apiVersion, served.kind)) {
         const namespace = o.metadata.namespace;
-        if (isOurs(o, options.federation)) ours++;
+        if (isOurs(o, options.federation)) ours.push(existingObject(o));
         else if (selected && namespace !== undefined && !selected.has(namespace)) unselected.add(namespace);
         else objects.push(existingObject(o));
       }
     }
   }
   objects.sort((a, b) => compare(sortKey(a), sortKey(b)));
+  ours.sort((a, b) => compare(sortKey(a), sortKey(b)));
   return { objects, ours, unselected: [...unselected].sort() };
 }
 

@@ -70,6 +70,10 @@ export function istioCluster(options: {
   address: { ip: string } | { hostname: string };
   services: string[];
   gatewayAccount?: string;
+  /** Turn on the sidecar DNS proxy mesh-wide, as cw's dns/istio-dns-proxy.yaml says. */
+  dnsCapture?: boolean;
+  /** The root-cert.pem of ConfigMap istio-system/istio-ca-root-cert, as istiod writes it. */
+  rootCert?: string;
 }): StoredObject[] {
   return [
     ...(options.gatewayAccount !== undefined
@@ -107,8 +111,18 @@ export function istioCluster(options: {
       kind: "ConfigMap",
       metadata: { name: "istio", namespace: "istio-system" },
       data: {
-        mesh: `defaultConfig:\n  discoveryAddress: istiod.istio-system.svc:15012\n${options.trustDomain ? `trustDomain: ${options.trustDomain}\n` : ""}`,
+        mesh: `defaultConfig:\n  discoveryAddress: istiod.istio-system.svc:15012\n${options.dnsCapture ? '  proxyMetadata:\n    ISTIO_META_DNS_CAPTURE: "true"\n' : ""}${options.trustDomain ? `trustDomain: ${options.trustDomain}\n` : ""}`,
       },
     },
+    ...(options.rootCert !== undefined
+      ? [
+          {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "istio-ca-root-cert", namespace: "istio-system" },
+            data: { "root-cert.pem": options.rootCert },
+          },
+        ]
+      : []),
   ];
 }
