@@ -5,7 +5,9 @@
 
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError, Option } from "commander";
+import type { GitopsFlags } from "../gitops/settings.js";
 import { federationJsonSchemaText } from "../topology/json-schema.js";
+import { FLUX_MODES, type FluxMode, GITOPS_ENGINES, type GitopsEngine } from "../topology/schema.js";
 import { addApplyCommand } from "./apply.js";
 import { addDiffCommand } from "./diff.js";
 import { addDiscoverCommand } from "./discover.js";
@@ -19,7 +21,33 @@ import { addTraceCommand } from "./trace.js";
 import { addUiCommand } from "./ui.js";
 import { addVerifyCommand } from "./verify.js";
 
+/** --gitops and the flags that go with it; those flags without it are a mistake. */
+function gitopsFlags(raw: RawOptions): { gitops?: GitopsFlags } {
+  const given = (["repo", "revision", "pathPrefix", "fluxMode"] as const).filter((k) => raw[k] !== undefined);
+  if (raw.gitops === undefined) {
+    if (given.length > 0)
+      throw new UsageError(
+        `--${given[0]?.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with --gitops`,
+      );
+    return {};
+  }
+  return {
+    gitops: {
+      engine: raw.gitops,
+      ...(raw.repo !== undefined && { repo: raw.repo }),
+      ...(raw.revision !== undefined && { revision: raw.revision }),
+      ...(raw.pathPrefix !== undefined && { pathPrefix: raw.pathPrefix }),
+      ...(raw.fluxMode !== undefined && { fluxMode: raw.fluxMode }),
+    },
+  };
+}
+
 interface RawOptions {
+  gitops?: GitopsEngine;
+  repo?: string;
+  revision?: string;
+  pathPrefix?: string;
+  fluxMode?: FluxMode;
   clusterFile?: string;
   serviceFile?: string;
   output: string;
@@ -96,8 +124,25 @@ function start(argv: readonly string[], io: Io): ExitCode | Promise<ExitCode> {
     .option("-o, --output <dir>", 'output folder, or "-" for stdout with --cluster', "out")
     .option("--cluster <name>", "with -o -: the cluster to print")
     .option("--force", "overwrite generated files that were edited by hand")
+    .addOption(
+      new Option(
+        "--gitops <engine>",
+        "also write the objects that deliver each folder, to out/_gitops/",
+      ).choices([...GITOPS_ENGINES]),
+    )
+    .option("--repo <url>", "with --gitops argocd: the repository the folders are committed to")
+    .option("--revision <rev>", "with --gitops argocd: the branch, tag or commit to deliver (default HEAD)")
+    .option(
+      "--path-prefix <path>",
+      "with --gitops: where the output folder is in the repository (default: found from git)",
+    )
+    .addOption(
+      new Option("--flux-mode <mode>", "with --gitops flux: how Flux reaches the clusters").choices([
+        ...FLUX_MODES,
+      ]),
+    )
     .action((topology: string | undefined, raw: RawOptions) => {
-      code = runGenerate(toOptions(topology, raw), io);
+      code = runGenerate({ ...toOptions(topology, raw), ...gitopsFlags(raw) }, io);
     });
 
   addLiveCheckOptions(
