@@ -2,15 +2,12 @@
 // cluster of the bundled example: first two clusters that are ready (every line ✔, exit 0), then one
 // test per ✘ line, each made to happen by changing one thing in one cluster.
 
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compile } from "../src/compile.js";
-import { annotateResource } from "../src/emit/spec-hash.js";
-import { EMPTY_LOCK } from "../src/plan/lock.js";
-import { readFederation } from "../src/topology/read.js";
-import { OTHER_ROOT, SHARED_ROOT } from "./support/certificates.js";
+import { OTHER_ROOT } from "./support/certificates.js";
+import { ready } from "./support/example-clusters.js";
 import {
   StandInKubeApi,
   type StoredObject,
@@ -36,37 +33,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** What cw generates for a cluster of the example, as cw apply sends it. */
-function generated(cluster: string): StoredObject[] {
-  const read = readFederation(topology, readFileSync(topology, "utf8"));
-  if (!read.topology) throw new Error("example does not read");
-  const out = compile(read.topology, EMPTY_LOCK).clusters.find((c) => c.cluster === cluster);
-  return (out?.objects ?? []).map(
-    (g) => structuredClone(annotateResource(g.resource)) as unknown as StoredObject,
-  );
-}
-
-/** A cluster of the example as it should be: Istio 1.30, its trust domain, the shared root, cw's config applied. */
-function ready(cluster: "a" | "b"): StoredObject[] {
-  return [
-    ...istioCluster({
-      version: "1.30.2",
-      trustDomain: `${cluster}.bookinfo.example`,
-      address: cluster === "a" ? { ip: "203.0.113.10" } : { hostname: "eastwest.b.bookinfo.example" },
-      services: cluster === "a" ? ["productpage", "details", "ratings"] : ["details", "reviews"],
-      gatewayAccount: "istio-ingressgateway-service-account",
-      dnsCapture: true,
-      rootCert: SHARED_ROOT,
-    }),
-    ...generated(cluster),
-  ];
-}
-
 type Change = (objects: StoredObject[]) => StoredObject[];
 
 async function check(change: { a?: Change; b?: Change } = {}, ...extra: string[]) {
-  const a = await StandInKubeApi.start({ objects: (change.a ?? ((x) => x))(ready("a")) });
-  const b = await StandInKubeApi.start({ objects: (change.b ?? ((x) => x))(ready("b")) });
+  const a = await StandInKubeApi.start({ objects: (change.a ?? ((x) => x))(ready(topology, "a")) });
+  const b = await StandInKubeApi.start({ objects: (change.b ?? ((x) => x))(ready(topology, "b")) });
   servers.push(a, b);
   const kubeconfig = writeKubeconfig(join(dir, "kubeconfig"), [
     { name: "a", url: a.url },
@@ -120,7 +91,7 @@ describe("cw check --live against stand-in API servers", () => {
   });
 
   it("✘ API server reachable: an unreachable cluster, the other still checked (CW4101)", async () => {
-    const a = await StandInKubeApi.start({ objects: ready("a") });
+    const a = await StandInKubeApi.start({ objects: ready(topology, "a") });
     servers.push(a);
     const kubeconfig = writeKubeconfig(join(dir, "kubeconfig"), [
       { name: "a", url: a.url },

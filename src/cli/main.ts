@@ -17,6 +17,7 @@ import { ExitCode, type Io, processIo } from "./io.js";
 import { UsageError } from "./load.js";
 import { runPreflight } from "./preflight.js";
 import { addLiveCheckOptions, liveCheckValues, refuseLiveOptionsWithout } from "./preflight-options.js";
+import { addStatusCommand } from "./status.js";
 import { addTraceCommand } from "./trace.js";
 import { addUiCommand } from "./ui.js";
 import { addVerifyCommand } from "./verify.js";
@@ -184,6 +185,7 @@ function start(argv: readonly string[], io: Io): ExitCode | Promise<ExitCode> {
   addDiscoverCommand(program, io, later);
   addDiffCommand(inputOptions(program.command("diff")), io, later);
   addApplyCommand(inputOptions(program.command("apply")), io, later);
+  addStatusCommand(inputOptions(program.command("status")), io, later);
   addUiCommand(program, io, later);
 
   try {
