@@ -5,13 +5,18 @@ import { isIP } from "node:net";
 import type { Command } from "commander";
 import { startUi } from "../ui/server.js";
 import { ExitCode, type Io } from "./io.js";
+import { parseTimeout } from "./live-targets.js";
 import { UsageError } from "./load.js";
+import { uiLive } from "./ui-live.js";
 
 export interface UiCliOptions {
   readonly topology: string;
   readonly lock?: string;
   readonly host: string;
   readonly port: number;
+  /** For the live checks the page can ask for. */
+  readonly kubeconfig?: string;
+  readonly timeout?: number;
 }
 
 export function addUiCommand(program: Command, io: Io, later: (run: Promise<ExitCode>) => void): void {
@@ -24,12 +29,31 @@ export function addUiCommand(program: Command, io: Io, later: (run: Promise<Exit
     .option("--port <port>", "port to listen on", "7878")
     .option("--host <address>", "address to bind (an IP address; default loopback only)", "127.0.0.1")
     .option("--lock <file>", "lock file of VIPs (default: <topology>.lock.yaml beside the topology)")
-    .action((topology: string, raw: { port: string; host: string; lock?: string }) => {
-      const port = Number(raw.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new UsageError(`--port ${raw.port} is not a port`);
-      later(runUi({ topology, port, host: raw.host, ...(raw.lock !== undefined && { lock: raw.lock }) }, io));
-    });
+    .option("--kubeconfig <file>", "kubeconfig for the page's live checks (default: as cw check --live)")
+    .option("--timeout <seconds>", "time limit of each request the live checks make", "5")
+    .action(
+      (
+        topology: string,
+        raw: { port: string; host: string; lock?: string; kubeconfig?: string; timeout: string },
+      ) => {
+        const port = Number(raw.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new UsageError(`--port ${raw.port} is not a port`);
+        later(
+          runUi(
+            {
+              topology,
+              port,
+              host: raw.host,
+              ...(raw.lock !== undefined && { lock: raw.lock }),
+              ...(raw.kubeconfig !== undefined && { kubeconfig: raw.kubeconfig }),
+              timeout: parseTimeout(raw.timeout),
+            },
+            io,
+          ),
+        );
+      },
+    );
 }
 
 export async function runUi(options: UiCliOptions, io: Io, stop?: Promise<unknown>): Promise<ExitCode> {
@@ -44,6 +68,12 @@ export async function runUi(options: UiCliOptions, io: Io, stop?: Promise<unknow
       host: options.host,
       port: options.port,
       ...(options.lock !== undefined && { lock: options.lock }),
+      live: uiLive({
+        topology: options.topology,
+        ...(options.lock !== undefined && { lock: options.lock }),
+        ...(options.kubeconfig !== undefined && { kubeconfig: options.kubeconfig }),
+        timeout: options.timeout ?? 5,
+      }),
     });
   } catch (e) {
     throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`);
