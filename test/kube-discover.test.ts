@@ -6,44 +6,26 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { discoverCluster } from "../src/kube/discover.js";
 import { connect } from "../src/kube/node-client.js";
 import { readFederation } from "../src/topology/read.js";
-import {
-  StandInKubeApi,
-  type StoredObject,
-  unreachableUrl,
-  writeKubeconfig,
-} from "./support/kube-stand-in.js";
+import { type StoredObject, unreachableUrl, writeKubeconfig } from "./support/kube-stand-in.js";
 import { cw, gatewayPod, istioCluster, service } from "./support/live-fixtures.js";
+import { standInBed } from "./support/stand-in-bed.js";
 
-let dir: string;
-let servers: StandInKubeApi[];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "cw-discover-"));
-  servers = [];
-});
-
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
+const bed = standInBed("cw-discover-");
+let kubeconfigs = 0;
 
 async function cluster(objects: StoredObject[], options: { pageSize?: number } = {}) {
-  const server = await StandInKubeApi.start({ objects, ...options });
-  servers.push(server);
-  const kubeconfig = writeKubeconfig(join(dir, `kubeconfig-${servers.length}`), [
+  const server = await bed.start({ objects, ...options });
+  const kubeconfig = writeKubeconfig(join(bed.dir, `kubeconfig-${++kubeconfigs}`), [
     { name: "b", url: server.url },
   ]);
   return { server, client: connect({ context: "b", kubeconfig }), kubeconfig };
@@ -106,7 +88,7 @@ describe("cw discover reads the ingress gateway's service account (stand-in API 
 
   it("merges it into the topology: filled in where missing, kept where it differs, taken with --update", async () => {
     const { kubeconfig } = await cluster(bookinfo("eastwest-gateway"));
-    const topology = join(dir, "federation.yaml");
+    const topology = join(bed.dir, "federation.yaml");
     copyFileSync("test/golden/trust-domains/federation.yaml", topology);
     const text = readFileSync(topology, "utf8");
     // One cluster of the file, read through context b.
@@ -168,6 +150,10 @@ const istio = (
   metadata: Partial<StoredObject["metadata"]> = {},
 ): StoredObject => ({ apiVersion, kind, metadata: { name, namespace, ...metadata }, spec });
 
+const ofFederation = (federation: string) => ({
+  labels: { "app.kubernetes.io/managed-by": "coddiwomple", "coddiwomple.io/federation": federation },
+});
+
 /** What a cluster set up from Istio's multi-network guide, and used by other teams, already has. */
 function existingConfig(): StoredObject[] {
   return [
@@ -208,9 +194,7 @@ function existingConfig(): StoredObject[] {
       "istio-system",
       "reviews-global",
       { hosts: ["reviews.global"] },
-      {
-        labels: { "app.kubernetes.io/managed-by": "coddiwomple", "coddiwomple.io/federation": "bookinfo" },
-      },
+      ofFederation("bookinfo"),
     ),
     istio(
       "networking.istio.io/v1",
@@ -218,9 +202,7 @@ function existingConfig(): StoredObject[] {
       "istio-system",
       "pay-global",
       { hosts: ["pay.global"] },
-      {
-        labels: { "app.kubernetes.io/managed-by": "coddiwomple", "coddiwomple.io/federation": "payments" },
-      },
+      ofFederation("payments"),
     ),
     // ConfigMaps that share the istio- prefix but are no mesh config, and a Secret: never read.
     {
@@ -247,19 +229,19 @@ function existingConfig(): StoredObject[] {
 describe("cw discover --existing against a stand-in API server", () => {
   it("writes each cluster's Istio config, one object per file, cut down, ours and Secrets left out", async () => {
     const { server, kubeconfig } = await cluster([...bookinfo("gw"), ...existingConfig()], { pageSize: 2 });
-    const topology = join(dir, "federation.yaml");
-    copyFileSync("examples/split-bookinfo/federation.yaml", topology);
-    const out = join(dir, "existing");
-    const r = await cw(
+    const out = join(bed.dir, "existing");
+    // With the topology instead of --name: its federation's objects are left out.
+    const args = [
       "discover",
-      topology,
+      bed.topology,
       "--context",
       "b=b",
       "--kubeconfig",
       kubeconfig,
       "--existing",
       out,
-    );
+    ];
+    const r = await cw(...args);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toContain(
@@ -310,16 +292,7 @@ spec:
 
     // Again: the same bytes, nothing written.
     const before = snapshotOf(out);
-    const again = await cw(
-      "discover",
-      topology,
-      "--context",
-      "b=b",
-      "--kubeconfig",
-      kubeconfig,
-      "--existing",
-      out,
-    );
+    const again = await cw(...args);
     expect(again.out).toContain("  b/: 8 objects (up to date)");
     expect(snapshotOf(out)).toEqual(before);
   });
@@ -328,20 +301,10 @@ spec:
 describe("cw discover --existing keeps the user's files and says what it left out", () => {
   it("never overwrites a file it did not write (exit 1, nothing written); --force does", async () => {
     const { kubeconfig } = await cluster([...bookinfo("gw"), ...existingConfig()]);
-    const out = join(dir, "existing");
+    const out = join(bed.dir, "existing");
     mkdirSync(join(out, "b", "shop"), { recursive: true });
     writeFileSync(join(out, "b/shop/destinationrule-reviews.yaml"), "# mine\n");
-    const args = [
-      "discover",
-      "--context",
-      "b=b",
-      "--kubeconfig",
-      kubeconfig,
-      "--name",
-      "bookinfo",
-      "--existing",
-      out,
-    ];
+    const args = existingArgs(kubeconfig, out);
     const r = await cw(...args);
     expect(r.code).toBe(1);
     expect(r.err).toContain(
@@ -360,34 +323,14 @@ describe("cw discover --existing keeps the user's files and says what it left ou
 
   it("removes the file of an object deleted from the cluster, and keeps one the user edited", async () => {
     const { server, kubeconfig } = await cluster([...bookinfo("gw"), ...existingConfig()]);
-    const out = join(dir, "existing");
-    const args = [
-      "discover",
-      "--context",
-      "b=b",
-      "--kubeconfig",
-      kubeconfig,
-      "--name",
-      "bookinfo",
-      "--existing",
-      out,
-    ];
+    const out = join(bed.dir, "existing");
+    const args = existingArgs(kubeconfig, out);
     expect((await cw(...args)).code).toBe(0);
     await server.close();
     const objects = server.objects().filter((o) => !["reviews", "stats"].includes(o.metadata.name));
     const { kubeconfig: after } = await cluster(objects);
     writeFileSync(join(out, "b/istio-system/envoyfilter-stats.yaml"), "# edited\n");
-    const r = await cw(
-      "discover",
-      "--context",
-      "b=b",
-      "--kubeconfig",
-      after,
-      "--name",
-      "bookinfo",
-      "--existing",
-      out,
-    );
+    const r = await cw(...existingArgs(after, out));
     expect(r.code).toBe(0);
     expect(r.out).toContain("  b/: 6 objects (0 written, 1 removed)");
     expect(r.out).toContain(
@@ -414,29 +357,19 @@ describe("cw discover --existing keeps the user's files and says what it left ou
       namespace("istio-system", { "istio-discovery": "enabled" }),
       namespace("shop", {}),
     ]);
-    const out = join(dir, "existing");
-    const r = await cw(
-      "discover",
-      "--context",
-      "b=b",
-      "--kubeconfig",
-      kubeconfig,
-      "--name",
-      "bookinfo",
-      "--existing",
-      out,
-    );
+    const out = join(bed.dir, "existing");
+    const r = await cw(...existingArgs(kubeconfig, out));
     expect(r.out).toContain("config in shop left out (istiod's discoverySelectors do not select it)");
     expect(listFiles(out).filter((f) => f.startsWith("b/shop"))).toEqual([]);
   });
 
   it("leaves an unreachable cluster's folder as it was, gives an empty cluster an empty folder, exits 3", async () => {
     const { server: a } = await cluster([]);
-    const kubeconfig = writeKubeconfig(join(dir, "kubeconfig"), [
+    const kubeconfig = writeKubeconfig(join(bed.dir, "kubeconfig"), [
       { name: "a", url: a.url },
       { name: "gone", url: await unreachableUrl() },
     ]);
-    const out = join(dir, "existing");
+    const out = join(bed.dir, "existing");
     mkdirSync(join(out, "c", "istio-system"), { recursive: true });
     writeFileSync(join(out, "c/istio-system/gateway-old.yaml"), "# from an earlier run\n");
     const r = await cw(
@@ -463,11 +396,24 @@ describe("cw discover --existing keeps the user's files and says what it left ou
   });
 
   it("needs to know whose objects to leave out", async () => {
-    const r = await cw("discover", "--context", "b", "--existing", join(dir, "existing"));
+    const r = await cw("discover", "--context", "b", "--existing", join(bed.dir, "existing"));
     expect(r.code).toBe(2);
     expect(r.err).toContain("--existing leaves out this federation's own objects");
   });
 });
+
+/** cw discover --existing of cluster b, through context b, for federation bookinfo. */
+const existingArgs = (kubeconfig: string, out: string) => [
+  "discover",
+  "--context",
+  "b=b",
+  "--kubeconfig",
+  kubeconfig,
+  "--name",
+  "bookinfo",
+  "--existing",
+  out,
+];
 
 function listFiles(root: string, prefix = ""): string[] {
   return readdirSync(join(root, prefix), { withFileTypes: true })

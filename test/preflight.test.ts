@@ -2,48 +2,26 @@
 // cluster of the bundled example: first two clusters that are ready (every line ✔, exit 0), then one
 // test per ✘ line, each made to happen by changing one thing in one cluster.
 
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { OTHER_ROOT } from "./support/certificates.js";
 import { ready } from "./support/example-clusters.js";
-import {
-  StandInKubeApi,
-  type StoredObject,
-  unreachableUrl,
-  writeKubeconfig,
-} from "./support/kube-stand-in.js";
-import { cw, gatewayPod, istioCluster } from "./support/live-fixtures.js";
+import { type StoredObject, unreachableUrl, writeKubeconfig } from "./support/kube-stand-in.js";
+import { cw, gatewayPod } from "./support/live-fixtures.js";
+import { standInBed } from "./support/stand-in-bed.js";
 
-let dir: string;
-let topology: string;
-let servers: StandInKubeApi[];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "cw-preflight-"));
-  servers = [];
-  topology = join(dir, "federation.yaml");
-  copyFileSync("examples/split-bookinfo/federation.yaml", topology);
-  copyFileSync("examples/split-bookinfo/federation.lock.yaml", join(dir, "federation.lock.yaml"));
-});
-
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
+const bed = standInBed("cw-preflight-");
 
 type Change = (objects: StoredObject[]) => StoredObject[];
 
 async function check(change: { a?: Change; b?: Change } = {}, ...extra: string[]) {
-  const a = await StandInKubeApi.start({ objects: (change.a ?? ((x) => x))(ready(topology, "a")) });
-  const b = await StandInKubeApi.start({ objects: (change.b ?? ((x) => x))(ready(topology, "b")) });
-  servers.push(a, b);
-  const kubeconfig = writeKubeconfig(join(dir, "kubeconfig"), [
+  const a = await bed.start({ objects: (change.a ?? ((x) => x))(ready(bed.topology, "a")) });
+  const b = await bed.start({ objects: (change.b ?? ((x) => x))(ready(bed.topology, "b")) });
+  const kubeconfig = writeKubeconfig(join(bed.dir, "kubeconfig"), [
     { name: "a", url: a.url },
     { name: "b", url: b.url },
   ]);
-  return cw("check", topology, "--live", "--kubeconfig", kubeconfig, ...extra);
+  return cw("check", bed.topology, "--live", "--kubeconfig", kubeconfig, ...extra);
 }
 
 /** The lines of one cluster's table, from its title to the next blank line. */
@@ -91,13 +69,12 @@ describe("cw check --live against stand-in API servers", () => {
   });
 
   it("✘ API server reachable: an unreachable cluster, the other still checked (CW4101)", async () => {
-    const a = await StandInKubeApi.start({ objects: ready(topology, "a") });
-    servers.push(a);
-    const kubeconfig = writeKubeconfig(join(dir, "kubeconfig"), [
+    const a = await bed.start({ objects: ready(bed.topology, "a") });
+    const kubeconfig = writeKubeconfig(join(bed.dir, "kubeconfig"), [
       { name: "a", url: a.url },
       { name: "b", url: await unreachableUrl() },
     ]);
-    const r = await cw("check", topology, "--live", "--kubeconfig", kubeconfig, "--timeout", "5");
+    const r = await cw("check", bed.topology, "--live", "--kubeconfig", kubeconfig, "--timeout", "5");
     expect(r.code).toBe(1);
     const b = section(r.out, "cluster b (context b)");
     expect(b[0]).toBe("✘ API server reachable");
@@ -297,7 +274,7 @@ describe("cw check --live against stand-in API servers", () => {
   });
 
   it("refuses --cluster without --live", async () => {
-    const r = await cw("check", topology, "--cluster", "a");
+    const r = await cw("check", bed.topology, "--cluster", "a");
     expect(r.code).toBe(2);
     expect(r.err).toContain("--cluster goes with --live");
   });

@@ -2,54 +2,40 @@
 // clusters, in sync and then each way out of sync, from the clusters themselves and from the Argo CD
 // Applications or Flux Kustomizations that deliver them; one test per ✘ the table can show.
 
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ready } from "./support/example-clusters.js";
 import {
-  StandInKubeApi,
+  type StandInKubeApi,
   type StoredObject,
   unreachableUrl,
   writeKubeconfig,
 } from "./support/kube-stand-in.js";
 import { cw, OURS } from "./support/live-fixtures.js";
+import { standInBed } from "./support/stand-in-bed.js";
 
-let dir: string;
-let topology: string;
-let servers: StandInKubeApi[];
+const bed = standInBed("cw-status-");
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "cw-status-"));
-  servers = [];
-  topology = join(dir, "federation.yaml");
-  copyFileSync("examples/split-bookinfo/federation.yaml", topology);
-  copyFileSync("examples/split-bookinfo/federation.lock.yaml", join(dir, "federation.lock.yaml"));
-});
-
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(objects: StoredObject[], gitops = false): Promise<StandInKubeApi> {
-  const s = await StandInKubeApi.start({ objects, gitops });
-  servers.push(s);
-  return s;
-}
+const start = (objects: StoredObject[], gitops = false): Promise<StandInKubeApi> =>
+  bed.start({ objects, gitops });
 
 async function clusters(
-  b: StoredObject[] = ready(topology, "b"),
+  b: StoredObject[] = ready(bed.topology, "b"),
   extra: { name: string; url: string }[] = [],
 ) {
-  const a = await start(ready(topology, "a"));
+  const a = await start(ready(bed.topology, "a"));
   const bServer = await start(b);
-  return writeKubeconfig(join(dir, "kubeconfig"), [
+  return writeKubeconfig(join(bed.dir, "kubeconfig"), [
     { name: "a", url: a.url },
     { name: "b", url: bServer.url },
     ...extra,
   ]);
 }
+
+/** cw status asking the engine that runs at context `where`. */
+const statusOf = (kubeconfig: string, engine: string, where: string) =>
+  cw("status", bed.topology, "--kubeconfig", kubeconfig, "--gitops", engine, "--gitops-context", where);
 
 const row = (out: string, cluster: string) =>
   (out.split("\n").find((l) => l.startsWith(`${cluster} `)) ?? "").split(/ {2,}/);
@@ -57,7 +43,7 @@ const row = (out: string, cluster: string) =>
 describe("cw status against stand-in API servers", () => {
   it("shows every cluster in sync, and exits 0", async () => {
     const kubeconfig = await clusters();
-    const r = await cw("status", topology, "--kubeconfig", kubeconfig);
+    const r = await cw("status", bed.topology, "--kubeconfig", kubeconfig);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out.split("\n")[2]).toBe(
@@ -69,7 +55,7 @@ describe("cw status against stand-in API servers", () => {
   });
 
   it("✘ out of sync: missing, changed in the cluster, an older generation, not ours, no longer generated", async () => {
-    const b = ready(topology, "b");
+    const b = ready(bed.topology, "b");
     const ours = b.filter((o) => o.metadata.labels?.["coddiwomple.io/federation"] === "bookinfo");
     const [missing, edited, outdated, taken] = ours as [
       StoredObject,
@@ -99,7 +85,7 @@ describe("cw status against stand-in API servers", () => {
       theirs,
       extra,
     ]);
-    const r = await cw("status", topology, "--kubeconfig", kubeconfig);
+    const r = await cw("status", bed.topology, "--kubeconfig", kubeconfig);
     expect(r.code).toBe(1);
     expect(row(r.out, "b")).toEqual(["b", "10", "6", "1", "1", "1", "1", "1", "✘ out of sync"]);
     expect(row(r.out, "a").at(-1)).toBe("✔ in sync");
@@ -110,7 +96,7 @@ describe("cw status against stand-in API servers", () => {
     expect(r.out).toContain("1 of 2 clusters not in sync; cw diff shows what differs.\n");
 
     const json = JSON.parse(
-      (await cw("status", topology, "--kubeconfig", kubeconfig, "--output", "json")).out,
+      (await cw("status", bed.topology, "--kubeconfig", kubeconfig, "--output", "json")).out,
     );
     expect(json.clusters[1].counts).toEqual({
       "in-sync": 6,
@@ -127,12 +113,12 @@ describe("cw status against stand-in API servers", () => {
   });
 
   it("✘ unreachable: the row says so and the others are still read", async () => {
-    await clusters();
-    const dead = writeKubeconfig(join(dir, "kubeconfig-dead"), [
-      { name: "a", url: servers[0]?.url ?? "" },
+    const a = await start(ready(bed.topology, "a"));
+    const dead = writeKubeconfig(join(bed.dir, "kubeconfig-dead"), [
+      { name: "a", url: a.url },
       { name: "b", url: await unreachableUrl() },
     ]);
-    const r = await cw("status", topology, "--kubeconfig", dead);
+    const r = await cw("status", bed.topology, "--kubeconfig", dead);
     expect(r.code).toBe(1);
     expect(row(r.out, "b")).toEqual(["b", "-", "-", "-", "-", "-", "-", "-", "✘ unreachable"]);
     expect(r.out).toMatch(/\nb: .*ECONNREFUSED/);
@@ -186,16 +172,7 @@ describe("cw status --gitops against stand-in API servers", () => {
       true,
     );
     const kubeconfig = await clusters(undefined, [{ name: "mgmt", url: argo.url }]);
-    const r = await cw(
-      "status",
-      topology,
-      "--kubeconfig",
-      kubeconfig,
-      "--gitops",
-      "argocd",
-      "--gitops-context",
-      "mgmt",
-    );
+    const r = await statusOf(kubeconfig, "argocd", "mgmt");
     expect(r.code).toBe(1);
     expect(r.out.split("\n")[0]).toBe('cw status: federation "bookinfo", Argo CD on context mgmt');
     expect(row(r.out, "a").slice(-2)).toEqual(["Synced, Healthy @ 3f2a9c1d7e4b", "✔ in sync"]);
@@ -213,27 +190,9 @@ describe("cw status --gitops against stand-in API servers", () => {
       { name: "mgmt", url: argo.url },
       { name: "gone", url: await unreachableUrl() },
     ]);
-    const r = await cw(
-      "status",
-      topology,
-      "--kubeconfig",
-      kubeconfig,
-      "--gitops",
-      "argocd",
-      "--gitops-context",
-      "mgmt",
-    );
+    const r = await statusOf(kubeconfig, "argocd", "mgmt");
     expect(row(r.out, "b").slice(-2)).toEqual(["no delivery object", "✘ out of sync"]);
-    const down = await cw(
-      "status",
-      topology,
-      "--kubeconfig",
-      kubeconfig,
-      "--gitops",
-      "argocd",
-      "--gitops-context",
-      "gone",
-    );
+    const down = await statusOf(kubeconfig, "argocd", "gone");
     expect(down.code).toBe(1);
     expect(row(down.out, "a").at(-2)).toMatch(/^cannot ask: .*ECONNREFUSED/);
   });
@@ -247,16 +206,7 @@ describe("cw status --gitops against stand-in API servers", () => {
       true,
     );
     const kubeconfig = await clusters(undefined, [{ name: "mgmt", url: flux.url }]);
-    const r = await cw(
-      "status",
-      topology,
-      "--kubeconfig",
-      kubeconfig,
-      "--gitops",
-      "flux",
-      "--gitops-context",
-      "mgmt",
-    );
+    const r = await statusOf(kubeconfig, "flux", "mgmt");
     expect(r.code).toBe(1);
     expect(row(r.out, "a").slice(-2)).toEqual([
       "Ready True: ReconciliationSucceeded @ 3f2a9c1d7e4b",
@@ -271,8 +221,8 @@ describe("cw status --gitops against stand-in API servers", () => {
 
   it("Flux in each cluster: each cluster is asked for its own Kustomization", async () => {
     writeFileSync(
-      topology,
-      readFileSync(topology, "utf8").replace(
+      bed.topology,
+      readFileSync(bed.topology, "utf8").replace(
         "  services:\n",
         "  gitops:\n    flux: { mode: in-cluster }\n  services:\n",
       ),
@@ -281,13 +231,13 @@ describe("cw status --gitops against stand-in API servers", () => {
       ...kustomization(cluster, "True", "ReconciliationSucceeded"),
       metadata: { ...kustomization(cluster, "True", "x").metadata, name: "coddiwomple-bookinfo" },
     });
-    const a = await start([...ready(topology, "a"), own("a")], true);
-    const b = await start([...ready(topology, "b"), own("b")], true);
-    const kubeconfig = writeKubeconfig(join(dir, "kubeconfig"), [
+    const a = await start([...ready(bed.topology, "a"), own("a")], true);
+    const b = await start([...ready(bed.topology, "b"), own("b")], true);
+    const kubeconfig = writeKubeconfig(join(bed.dir, "kubeconfig"), [
       { name: "a", url: a.url },
       { name: "b", url: b.url },
     ]);
-    const r = await cw("status", topology, "--kubeconfig", kubeconfig, "--gitops", "flux");
+    const r = await cw("status", bed.topology, "--kubeconfig", kubeconfig, "--gitops", "flux");
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out.split("\n")[0]).toBe('cw status: federation "bookinfo", Flux on each cluster');
@@ -299,7 +249,7 @@ describe("cw status --gitops against stand-in API servers", () => {
 
   it("needs to know where Argo CD runs", async () => {
     const kubeconfig = await clusters();
-    const r = await cw("status", topology, "--kubeconfig", kubeconfig, "--gitops", "argocd");
+    const r = await cw("status", bed.topology, "--kubeconfig", kubeconfig, "--gitops", "argocd");
     expect(r.code).toBe(2);
     expect(r.err).toContain("--gitops argocd needs --gitops-context");
   });
