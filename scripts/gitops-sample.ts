@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { synthesize } from "../bench/synthetic.js";
-import { run } from "../src/cli/main.js";
+import { runAsync } from "../src/cli/main.js";
 import { deliveredPaths } from "../test/support/delivered-paths.js";
 
 const [dir] = process.argv.slice(2);
@@ -37,7 +37,7 @@ for (const [name, topology] of cases) {
   for (const [engine, flags] of engines) {
     const out = join(dir, `${name}-${engine}`);
     let err = "";
-    const code = run(
+    const code = await runAsync(
       [
         "generate",
         topology,

@@ -6,28 +6,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { run } from "../src/cli/main.js";
 import { catalog } from "../src/diagnostics/catalog.js";
-
-interface Ran {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-function cw(...argv: string[]): Ran {
-  let out = "";
-  let err = "";
-  const code = run(argv, {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-  });
-  return { code, out, err };
-}
+import { cw } from "./support/cw.js";
 
 // A stack frame ("    at fn (file:1:2)") or a thrown error's name means a user mistake escaped as a crash.
 const STACK = /^\s+at .+:\d+:\d+\)?$|^\w*Error: /m;
@@ -107,9 +87,9 @@ afterEach(() => {
 });
 
 describe("exit code 0", () => {
-  it("generate writes the folder and the lock file", () => {
+  it("generate writes the folder and the lock file", async () => {
     const topology = file("federation.yaml", GOOD);
-    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
     expect(ran.err).toBe("");
     expect(ran.code).toBe(0);
     expect(existsSync(join(out, "a"))).toBe(true);
@@ -117,38 +97,38 @@ describe("exit code 0", () => {
     expect(existsSync(lock)).toBe(true);
   });
 
-  it("check says ok and writes nothing", () => {
+  it("check says ok and writes nothing", async () => {
     const topology = file("federation.yaml", GOOD);
-    const ran = cw("check", topology, "--lock", lock);
+    const ran = await cw("check", topology, "--lock", lock);
     expect(ran.code).toBe(0);
     expect(ran.out).toMatch(/^ok: 2 clusters, 1 services, 0 errors, 0 warnings$/m);
     expect(existsSync(lock)).toBe(false);
   });
 
-  it("warnings alone do not fail the run", () => {
+  it("warnings alone do not fail the run", async () => {
     const topology = file(
       "federation.yaml",
       `${GOOD}    - name: idle\n      ports: [{ name: http, protocol: HTTP, port: 80 }]\n      backends: []\n`,
     );
-    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
     expect(ran.code).toBe(0);
     expect(ran.err).toContain(`${topology}:18:13: warning CW1018: `);
     expect(existsSync(out)).toBe(true);
   });
 
-  it("reads the original Coddiwomple's two files", () => {
+  it("reads the original Coddiwomple's two files", async () => {
     const clusters = file("clusters.json", LEGACY_CLUSTERS);
     const services = file("services.json", LEGACY_SERVICES.replace('"c": "foo', '"b": "foo'));
-    const ran = cw("check", "--cluster-file", clusters, "--service-file", services, "--lock", lock);
+    const ran = await cw("check", "--cluster-file", clusters, "--service-file", services, "--lock", lock);
     expect(ran.err).toBe("");
     expect(ran.code).toBe(0);
   });
 });
 
 describe("exit code 1: the input has errors", () => {
-  it("reports every problem as file:line:col, the source line and a caret", () => {
+  it("reports every problem as file:line:col, the source line and a caret", async () => {
     const topology = file("federation.yaml", BAD);
-    const ran = cw("check", topology, "--lock", lock);
+    const ran = await cw("check", topology, "--lock", lock);
     expect(ran.code).toBe(1);
     expect(ran.err).toContain(
       `${topology}:7:13: error CW1005: "Bad_Name" is not a valid name for the cluster; use lower-case letters, digits and '-', starting and ending with a letter or digit\n` +
@@ -163,18 +143,18 @@ describe("exit code 1: the input has errors", () => {
     expect(ran.err).not.toMatch(STACK);
   });
 
-  it("generate with errors writes no output folder and no lock file", () => {
+  it("generate with errors writes no output folder and no lock file", async () => {
     const topology = file("federation.yaml", BAD);
-    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
     expect(ran.code).toBe(1);
     expect(ran.out).toBe("");
     expect(existsSync(out)).toBe(false);
     expect(existsSync(lock)).toBe(false);
   });
 
-  it("a syntax error is reported, not thrown", () => {
+  it("a syntax error is reported, not thrown", async () => {
     const topology = file("federation.yaml", "apiVersion: coddiwomple.io/v1alpha1\nkind: [Federation\n");
-    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
     expect(ran.code).toBe(1);
     expect(ran.err).toMatch(new RegExp(`^${escapeRegExp(topology)}:\\d+:\\d+: error CW1001: `, "m"));
     expect(ran.err).not.toMatch(STACK);
@@ -182,9 +162,9 @@ describe("exit code 1: the input has errors", () => {
     expect(existsSync(lock)).toBe(false);
   });
 
-  it("--format json gives parseable JSON with code, level, message, file, line and column", () => {
+  it("--format json gives parseable JSON with code, level, message, file, line and column", async () => {
     const topology = file("federation.yaml", BAD);
-    const ran = cw("check", topology, "--lock", lock, "--format", "json");
+    const ran = await cw("check", topology, "--lock", lock, "--format", "json");
     expect(ran.code).toBe(1);
     const parsed = JSON.parse(ran.err) as unknown;
     expect(parsed).toEqual([
@@ -194,19 +174,19 @@ describe("exit code 1: the input has errors", () => {
     for (const d of parsed as { message: string }[]) expect(d.message).toMatch(/; /);
   });
 
-  it("a broken lock file is an error of its own, at its position", () => {
+  it("a broken lock file is an error of its own, at its position", async () => {
     const topology = file("federation.yaml", GOOD);
     file("federation.lock.yaml", "apiVersion: coddiwomple.io/v1alpha1\nkind: Lock\nvip: {}\n");
-    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
     expect(ran.code).toBe(1);
     expect(ran.err).toContain(`${lock}:3:1: error CW2001: `);
     expect(existsSync(out)).toBe(false);
   });
 
-  it("the original's files report problems in each file", () => {
+  it("the original's files report problems in each file", async () => {
     const clusters = file("clusters.json", LEGACY_CLUSTERS.replace('"name": "b"', '"name": "B"'));
     const services = file("services.json", LEGACY_SERVICES);
-    const ran = cw(
+    const ran = await cw(
       "generate",
       "--cluster-file",
       clusters,
@@ -229,7 +209,11 @@ describe("exit code 1: the input has errors", () => {
 describe("exit code 2: the command was misused", () => {
   const misuses: { name: string; argv: (topology: string) => string[]; says: RegExp }[] = [
     { name: "an unknown option", argv: (t) => ["check", t, "--bogus"], says: /unknown option '--bogus'/ },
-    { name: "no topology file", argv: () => ["check", "--lock", lock], says: /give a topology file/ },
+    {
+      name: "no topology file, and no ./federation.yaml",
+      argv: () => ["check", "--lock", lock],
+      says: /no topology file given and no \.\/federation\.yaml here; .*cw init/,
+    },
     {
       name: "a file that does not exist",
       argv: () => ["generate", join(dir, "nope.yaml"), "-o", out, "--lock", lock],
@@ -255,9 +239,9 @@ describe("exit code 2: the command was misused", () => {
     },
   ];
 
-  it.each(misuses)("$name", ({ argv, says }) => {
+  it.each(misuses)("$name", async ({ argv, says }) => {
     const topology = file("federation.yaml", GOOD);
-    const ran = cw(...argv(topology));
+    const ran = await cw(...argv(topology));
     expect(ran.code).toBe(2);
     expect(ran.err).toMatch(says);
     expect(ran.err).not.toMatch(STACK);
@@ -267,19 +251,19 @@ describe("exit code 2: the command was misused", () => {
 });
 
 describe("cw explain", () => {
-  it("prints the long form of a code", () => {
-    const ran = cw("explain", "CW1008");
+  it("prints the long form of a code", async () => {
+    const ran = await cw("explain", "CW1008");
     expect(ran.code).toBe(0);
     expect(ran.out).toMatch(/^CW1008 \(error\): unknown cluster\n\n/);
     expect(ran.out.replace(/\s+/g, " ")).toContain(catalog.CW1008.explain);
   });
 
-  it("accepts a code in lower case", () => {
-    expect(cw("explain", "cw1008").code).toBe(0);
+  it("accepts a code in lower case", async () => {
+    expect((await cw("explain", "cw1008")).code).toBe(0);
   });
 
-  it("lists every code with its level and title", () => {
-    const ran = cw("explain");
+  it("lists every code with its level and title", async () => {
+    const ran = await cw("explain");
     expect(ran.code).toBe(0);
     const lines = ran.out.trimEnd().split("\n");
     expect(lines).toHaveLength(Object.keys(catalog).length);

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { synthesize } from "../bench/synthetic.js";
-import { run } from "../src/cli/main.js";
 import { gitopsSettings } from "../src/gitops/settings.js";
+import { cw } from "./support/cw.js";
 import { deliveredPaths } from "./support/delivered-paths.js";
 
 let repo: string;
@@ -23,25 +23,13 @@ beforeEach(() => {
 
 afterEach(() => rmSync(repo, { recursive: true, force: true }));
 
-function cw(...argv: string[]) {
-  let out = "";
-  let err = "";
-  let code: number;
-  try {
-    code = run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n${err}`);
-  }
-  return { code, out, err };
-}
-
 const EXAMPLE = "examples/split-bookinfo/federation.yaml";
 const generate = (topology: string, out: string, ...flags: string[]) =>
   cw("generate", topology, "-o", join(repo, out), "--lock", join(repo, "lock.yaml"), ...flags);
 
 describe("cw generate --gitops argocd", () => {
-  it("writes one ApplicationSet, with one Application per cluster folder", () => {
-    const r = generate(
+  it("writes one ApplicationSet, with one Application per cluster folder", async () => {
+    const r = await generate(
       EXAMPLE,
       "deploy/istio",
       "--gitops",
@@ -125,22 +113,22 @@ spec:
     });
   });
 
-  it("delivers each of 100 clusters' folders, the same bytes on every run", () => {
+  it("delivers each of 100 clusters' folders, the same bytes on every run", async () => {
     const topology = join(repo, "fleet.yaml");
     writeFileSync(topology, synthesize({ clusters: 100, services: 100, fanout: 10, maxFanout: 50 }).text);
     const flags = ["--gitops", "argocd", "--repo", "https://git.example.com/fleet.git"];
-    expect(generate(topology, "out", ...flags).code).toBe(0);
+    expect((await generate(topology, "out", ...flags)).code).toBe(0);
     const { paths, missing } = deliveredPaths(repo, join(repo, "out"));
     expect(missing).toEqual([]);
     expect(paths).toHaveLength(100);
     const file = join(repo, "out/_gitops/applicationset-coddiwomple-bench.yaml");
     const first = readFileSync(file, "utf8");
-    const again = generate(topology, "out", ...flags);
+    const again = await generate(topology, "out", ...flags);
     expect(again.out).toContain("is up to date");
     expect(readFileSync(file, "utf8")).toBe(first);
   });
 
-  it("takes the destination per cluster and the rest from the topology's spec.gitops", () => {
+  it("takes the destination per cluster and the rest from the topology's spec.gitops", async () => {
     const topology = join(repo, "federation.yaml");
     writeFileSync(
       topology,
@@ -151,7 +139,7 @@ spec:
           "  gitops:\n    repo: git@git.example.com:mesh.git\n    revision: v42\n    pathPrefix: clusters/istio\n    argocd: { namespace: gitops, project: mesh }\n  services:\n",
         ),
     );
-    expect(generate(topology, "anywhere", "--gitops", "argocd").code).toBe(0);
+    expect((await generate(topology, "anywhere", "--gitops", "argocd")).code).toBe(0);
     const set = parse(
       readFileSync(join(repo, "anywhere/_gitops/applicationset-coddiwomple-bookinfo.yaml"), "utf8"),
     );
@@ -167,10 +155,17 @@ spec:
     });
     expect(set.spec.template.spec.project).toBe("mesh");
     // Flags win over the topology.
-    expect(
-      generate(topology, "anywhere", "--gitops", "argocd", "--path-prefix", "other", "--revision", "main")
-        .code,
-    ).toBe(0);
+    const flagged = await generate(
+      topology,
+      "anywhere",
+      "--gitops",
+      "argocd",
+      "--path-prefix",
+      "other",
+      "--revision",
+      "main",
+    );
+    expect(flagged.code).toBe(0);
     const again = parse(
       readFileSync(join(repo, "anywhere/_gitops/applicationset-coddiwomple-bookinfo.yaml"), "utf8"),
     );
@@ -180,8 +175,8 @@ spec:
 });
 
 describe("cw generate --gitops flux", () => {
-  it("writes a Kustomization per cluster that reaches it through its kubeconfig Secret", () => {
-    expect(generate(EXAMPLE, "deploy", "--gitops", "flux").code).toBe(0);
+  it("writes a Kustomization per cluster that reaches it through its kubeconfig Secret", async () => {
+    expect((await generate(EXAMPLE, "deploy", "--gitops", "flux")).code).toBe(0);
     const dir = join(repo, "deploy/_gitops");
     expect(readdirSync(dir).sort()).toEqual([
       "kustomization-bookinfo-a.yaml",
@@ -213,8 +208,8 @@ describe("cw generate --gitops flux", () => {
     expect(deliveredPaths(repo, join(repo, "deploy")).missing).toEqual([]);
   });
 
-  it("in-cluster: one Kustomization per cluster, in a folder of its own, without credentials", () => {
-    expect(generate(EXAMPLE, "deploy", "--gitops", "flux", "--flux-mode", "in-cluster").code).toBe(0);
+  it("in-cluster: one Kustomization per cluster, in a folder of its own, without credentials", async () => {
+    expect((await generate(EXAMPLE, "deploy", "--gitops", "flux", "--flux-mode", "in-cluster")).code).toBe(0);
     const dir = join(repo, "deploy/_gitops");
     expect(readdirSync(dir).sort()).toEqual(["a", "b"]);
     const a = parse(readFileSync(join(dir, "a/kustomization-coddiwomple-bookinfo.yaml"), "utf8"));
@@ -226,9 +221,9 @@ describe("cw generate --gitops flux", () => {
     expect(deliveredPaths(repo, join(repo, "deploy")).missing).toEqual([]);
   });
 
-  it("removes the delivery folder when --gitops is dropped, and says the engine's objects stay", () => {
-    expect(generate(EXAMPLE, "deploy", "--gitops", "flux").code).toBe(0);
-    const r = generate(EXAMPLE, "deploy");
+  it("removes the delivery folder when --gitops is dropped, and says the engine's objects stay", async () => {
+    expect((await generate(EXAMPLE, "deploy", "--gitops", "flux")).code).toBe(0);
+    const r = await generate(EXAMPLE, "deploy");
     expect(r.out).toContain("_gitops/: removed (no --gitops this time)");
     expect(r.out).not.toContain("prune them");
     expect(readdirSync(join(repo, "deploy")).sort()).toEqual([".coddiwomple-manifest", "a", "b"]);
@@ -248,30 +243,30 @@ describe("--gitops mistakes are usage errors that write nothing", () => {
     ],
   ];
   for (const [name, flags, message] of cases) {
-    it(name, () => {
-      const r = generate(EXAMPLE, "out", ...flags);
+    it(name, async () => {
+      const r = await generate(EXAMPLE, "out", ...flags);
       expect(r.code).toBe(2);
       expect(r.err).toContain(message);
       expect(readdirSync(repo)).toEqual([".git"]);
     });
   }
 
-  it("an output folder in no repository, without --path-prefix", () => {
+  it("an output folder in no repository, without --path-prefix", async () => {
     rmSync(join(repo, ".git"), { recursive: true });
-    const r = generate(EXAMPLE, "out", "--gitops", "flux");
+    const r = await generate(EXAMPLE, "out", "--gitops", "flux");
     expect(r.code).toBe(2);
     expect(r.err).toContain("give --path-prefix <path>");
   });
 
-  it("and -o -", () => {
-    const r = cw("generate", EXAMPLE, "-o", "-", "--cluster", "a", "--gitops", "flux");
+  it("and -o -", async () => {
+    const r = await cw("generate", EXAMPLE, "-o", "-", "--cluster", "a", "--gitops", "flux");
     expect(r.code).toBe(2);
     expect(r.err).toContain("--gitops writes beside the cluster folders");
   });
 });
 
 describe("gitopsSettings", () => {
-  it("trims the path prefix and defaults what the engines' installs use", () => {
+  it("trims the path prefix and defaults what the engines' installs use", async () => {
     const s = gitopsSettings({}, { engine: "flux" }, "./deploy/istio/");
     expect(s).toEqual({
       engine: "flux",

@@ -16,8 +16,9 @@ import { describe, expect, it } from "vitest";
 import { discoverCluster } from "../src/kube/discover.js";
 import { connect } from "../src/kube/node-client.js";
 import { readFederation } from "../src/topology/read.js";
+import { cw } from "./support/cw.js";
 import { type StoredObject, unreachableUrl, writeKubeconfig } from "./support/kube-stand-in.js";
-import { cw, gatewayPod, istioCluster, service } from "./support/live-fixtures.js";
+import { gatewayPod, istioCluster, service } from "./support/live-fixtures.js";
 import { standInBed } from "./support/stand-in-bed.js";
 
 const bed = standInBed("cw-discover-");

@@ -18,13 +18,14 @@ import { discoverCluster } from "../src/kube/discover.js";
 import { connect } from "../src/kube/node-client.js";
 import { EMPTY_LOCK } from "../src/plan/lock.js";
 import { readFederation } from "../src/topology/read.js";
+import { cw } from "./support/cw.js";
 import {
   StandInKubeApi,
   type StoredObject,
   unreachableUrl,
   writeKubeconfig,
 } from "./support/kube-stand-in.js";
-import { cw, http9080, istioCluster, OURS, service } from "./support/live-fixtures.js";
+import { http9080, istioCluster, OURS, service } from "./support/live-fixtures.js";
 
 let dir: string;
 let servers: StandInKubeApi[];
@@ -378,12 +379,20 @@ describe("cw apply, diff and prune against a stand-in Kubernetes API server", ()
     for (const w of [...a.writes(), ...b.writes()]) expect(w.query.get("dryRun")).toBe("All");
   });
 
-  it("exits 4 when the clusters differ and nothing is wrong", async () => {
+  it("exits 1 when the clusters differ and nothing is wrong, as kubectl diff does", async () => {
     await twoClusters();
     const r = await cw("diff", topology, "--kubeconfig", kubeconfig, "--cluster", "a");
-    expect(r.code).toBe(4);
+    expect(r.code).toBe(1);
     expect(r.out).toContain("cw diff: a differs\n");
     expect(r.out).not.toContain("cluster b");
+  });
+
+  it("exits 5, not 1, when the topology has errors: 1 would read as differences", async () => {
+    await twoClusters();
+    writeFileSync(topology, readFileSync(topology, "utf8").replace("- cluster: b", "- cluster: zz"));
+    const r = await cw("diff", topology, "--kubeconfig", kubeconfig);
+    expect(r.code).toBe(5);
+    expect(r.err).toContain("error CW1008");
   });
 
   it("--prune deletes only this federation's objects that are no longer generated", async () => {

@@ -5,9 +5,10 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OTHER_ROOT } from "./support/certificates.js";
+import { cw } from "./support/cw.js";
 import { ready } from "./support/example-clusters.js";
 import { type StoredObject, unreachableUrl, writeKubeconfig } from "./support/kube-stand-in.js";
-import { cw, gatewayPod } from "./support/live-fixtures.js";
+import { gatewayPod } from "./support/live-fixtures.js";
 import { standInBed } from "./support/stand-in-bed.js";
 
 const bed = standInBed("cw-preflight-");

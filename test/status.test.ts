@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { cw } from "./support/cw.js";
 import { ready } from "./support/example-clusters.js";
 import {
   type StandInKubeApi,
@@ -12,7 +13,7 @@ import {
   unreachableUrl,
   writeKubeconfig,
 } from "./support/kube-stand-in.js";
-import { cw, OURS } from "./support/live-fixtures.js";
+import { OURS } from "./support/live-fixtures.js";
 import { standInBed } from "./support/stand-in-bed.js";
 
 const bed = standInBed("cw-status-");
@@ -96,7 +97,7 @@ describe("cw status against stand-in API servers", () => {
     expect(r.out).toContain("1 of 2 clusters not in sync; cw diff shows what differs.\n");
 
     const json = JSON.parse(
-      (await cw("status", bed.topology, "--kubeconfig", kubeconfig, "--output", "json")).out,
+      (await cw("status", bed.topology, "--kubeconfig", kubeconfig, "--format", "json")).out,
     );
     expect(json.clusters[1].counts).toEqual({
       "in-sync": 6,

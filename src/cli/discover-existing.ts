@@ -22,6 +22,8 @@ export interface ExistingCliOptions {
   readonly federation: string;
   readonly istioNamespace: string;
   readonly force: boolean;
+  /** Print no report (the command prints JSON or YAML); problems still go to stderr. */
+  readonly quiet?: boolean;
 }
 
 export async function discoverExisting(
@@ -64,7 +66,7 @@ export async function discoverExisting(
     );
   }
   for (const k of result.plan?.kept ?? []) lines.push(`  kept: ${k}`);
-  io.out(`${lines.join("\n")}\n`);
+  if (!options.quiet) io.out(`${lines.join("\n")}\n`);
   if (result.diagnostics.length > 0) {
     io.err(`${formatText(result.diagnostics, () => undefined)}\nnothing was written to ${options.dir}\n`);
     return { code: ExitCode.inputErrors, failed: outcomes.length - read.length };

@@ -5,8 +5,6 @@
 // to a folder (discover-existing.ts).
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { basename, extname } from "node:path";
-import type { Command } from "commander";
 import { type DiscoveredCluster, type DiscoverOptions, discoverCluster } from "../kube/discover.js";
 import { type ClusterOutcome, forEachCluster } from "../kube/fan-out.js";
 import { connect } from "../kube/node-client.js";
@@ -19,24 +17,33 @@ import {
   DEFAULT_INGRESS_PORT,
   DEFAULT_INGRESS_SELECTOR,
 } from "../topology/schema.js";
-import { collect } from "./diff.js";
+import { clusterName, federationName } from "./default-names.js";
 import { discoverExisting } from "./discover-existing.js";
 import { ExitCode, type Io } from "./io.js";
-import { expandHome, parseTimeout } from "./live-targets.js";
-import { UsageError } from "./load.js";
+import { expandHome } from "./live-targets.js";
+import type { Format } from "./options.js";
+import { printResult } from "./report.js";
+import { UsageError } from "./usage-error.js";
 
-export interface DiscoverCliOptions {
-  readonly topology?: string;
+/** Which clusters to read and how: the flags cw discover shares with cw init --from-discover. */
+export interface DiscoverReadOptions {
   /** --context: "context" or "cluster=context". */
   readonly contexts: readonly string[];
   readonly namespaces: readonly string[];
   readonly kubeconfig?: string;
-  readonly write: boolean;
-  readonly update: boolean;
+  /** The federation's name, for a new topology file. */
   readonly name?: string;
   readonly istioNamespace: string;
   readonly timeout: number;
-  readonly format: "text" | "json";
+}
+
+export interface DiscoverCliOptions extends DiscoverReadOptions {
+  readonly topology?: string;
+  readonly write: boolean;
+  readonly update: boolean;
+  readonly format: Format;
+  /** The text of a new topology file, before what was found is merged in (cw init). */
+  readonly starter?: (name: string, contexts: readonly string[]) => string;
   /** --existing: the folder to write each cluster's existing Istio config into. */
   readonly existing?: string;
   /** With --existing: overwrite files there that cw did not write, or that were edited. */
@@ -50,65 +57,14 @@ interface Target {
   readonly options: DiscoverOptions;
 }
 
-export function addDiscoverCommand(program: Command, io: Io, later: (run: Promise<ExitCode>) => void): void {
-  program
-    .command("discover")
-    .description(
-      "read live clusters' Services, gateways and Istio settings; with --write, merge them into the topology",
-    )
-    .argument("[topology]", "Federation file to read clusters from and (with --write) merge into")
-    .option(
-      "--context <context>",
-      'a kubeconfig context to read, as "context" or "cluster=context" (repeat for more; default: the topology\'s clusters)',
-      collect,
-    )
-    .option(
-      "-n, --namespace <namespace>",
-      "read Services in this namespace only, and write them to the topology (repeat for more)",
-      collect,
-    )
-    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
-    .option("--write", "merge what was found into the topology file (created if missing)")
-    .option("--update", "with --write: replace values in the file that differ from the cluster's")
-    .option("--name <name>", "federation name for a new topology file")
-    .option("--istio-namespace <namespace>", "namespace of istiod", "istio-system")
-    .option("--timeout <seconds>", "time limit of each request to a cluster", "15")
-    .option("--format <format>", "text or json", "text")
-    .option(
-      "--existing <dir>",
-      "also write each cluster's existing Istio config to <dir>/<cluster>/, for cw generate --existing",
-    )
-    .option("--force", "with --existing: overwrite files there that cw did not write or that were edited")
-    .action((topology: string | undefined, raw: Record<string, unknown>) => {
-      later(
-        runDiscover(
-          {
-            ...(topology !== undefined && { topology }),
-            contexts: (raw.context as string[] | undefined) ?? [],
-            namespaces: (raw.namespace as string[] | undefined) ?? [],
-            ...(raw.kubeconfig !== undefined && { kubeconfig: raw.kubeconfig as string }),
-            write: raw.write === true,
-            update: raw.update === true,
-            ...(raw.name !== undefined && { name: raw.name as string }),
-            istioNamespace: raw.istioNamespace as string,
-            timeout: parseTimeout(raw.timeout as string),
-            format: raw.format === "json" ? "json" : "text",
-            ...(raw.existing !== undefined && { existing: raw.existing as string }),
-            force: raw.force === true,
-          },
-          io,
-        ),
-      );
-    });
-}
-
 export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<ExitCode> {
   const file = options.topology;
   const text = file !== undefined && existsSync(file) ? readFileSync(file, "utf8") : undefined;
   const read = file !== undefined && text !== undefined ? readFederation(file, text).topology : undefined;
   const known = read?.clusters ?? [];
   // Whose objects --existing leaves out: the topology's federation, or the one a new file gets.
-  const federation = read?.name || options.name || (file !== undefined ? federationName(file) : undefined);
+  const federation =
+    read?.name || options.name || (options.write && file !== undefined ? federationName(file) : undefined);
   if (options.existing !== undefined && federation === undefined) {
     throw new UsageError(
       "--existing leaves out this federation's own objects: give the topology file, or name the federation with --name",
@@ -145,7 +101,7 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
     const name = options.name ?? federationName(file);
     merge = mergeDiscovery(
       text ??
-        newTopologyText(
+        (options.starter ?? newTopologyText)(
           name,
           targets.map((t) => t.context),
         ),
@@ -160,11 +116,12 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
     );
   }
 
-  if (options.format === "json") {
-    io.out(`${JSON.stringify({ clusters: outcomes, ...(merge && { merge: mergeJson(merge) }) }, null, 2)}\n`);
-  } else {
-    io.out(report(outcomes, targets));
-  }
+  printResult(
+    io,
+    options.format,
+    () => ({ clusters: outcomes, ...(merge && { merge: mergeJson(merge) }) }),
+    () => report(outcomes, targets),
+  );
   if (merge && !merge.ok) {
     io.err(`cw: cannot merge into ${file}: ${merge.error}\n`);
     return ExitCode.inputErrors;
@@ -187,6 +144,7 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
         federation,
         istioNamespace: options.istioNamespace,
         force: options.force === true,
+        quiet: options.format !== "text",
       },
       io,
     );
@@ -262,23 +220,6 @@ function fromContexts(options: DiscoverCliOptions, known: readonly Cluster[]): T
     });
   }
   return targets;
-}
-
-/** A cluster name from a context name such as gke_project_zone_prod: gke-project-zone-prod. */
-function clusterName(context: string): string {
-  const name = context
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/-+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 63)
-    .replace(/-$/, "");
-  return name === "" ? "cluster" : name;
-}
-
-function federationName(file: string): string {
-  const stem = clusterName(basename(file, extname(file)));
-  return stem === "cluster" ? "federation" : stem;
 }
 
 function writeAtomically(path: string, text: string): void {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type CompileResult, compile } from "../compile.js";
 import { diag } from "../diagnostics/catalog.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
-import { formatJson, formatText, type LineLookup, summary } from "../diagnostics/format.js";
+import { summary } from "../diagnostics/format.js";
 import type { ClusterOutput } from "../emit/layout.js";
 import { type ClusterChanges, type OutputWriter, openOutput } from "../emit/write.js";
 import { GITOPS_FOLDER, gitopsOutput } from "../gitops/layout.js";
@@ -13,31 +13,22 @@ import { type GitopsFlags, gitopsSettings } from "../gitops/settings.js";
 import { renderLock } from "../plan/lock.js";
 import type { Topology } from "../topology/model.js";
 import { ExitCode, type Io } from "./io.js";
-import { type InputOptions, type Loaded, load, UsageError } from "./load.js";
+import { type Loaded, load } from "./load.js";
 import { writeLockFile } from "./lock-file.js";
+import type { Format, InputOptions } from "./options.js";
+import { printResult, reportDiagnostics as report } from "./report.js";
 import { repositoryPrefix } from "./repository-prefix.js";
+import { UsageError } from "./usage-error.js";
 
 export interface GenerateOptions extends InputOptions {
-  readonly output: string;
+  /** The output folder, or "-" for stdout (with cluster). */
+  readonly out: string;
   readonly cluster?: string;
   readonly force?: boolean;
-  readonly format: "text" | "json";
+  readonly format: Format;
   readonly validate: boolean;
   /** --gitops and its flags: also write the objects that deliver the folders (src/gitops). */
   readonly gitops?: GitopsFlags;
-}
-
-function report(
-  io: Io,
-  diagnostics: readonly Diagnostic[],
-  lineOf: LineLookup,
-  format: "text" | "json",
-): void {
-  if (format === "json") {
-    io.err(`${formatJson(diagnostics)}\n`);
-  } else if (diagnostics.length > 0) {
-    io.err(`${formatText(diagnostics, lineOf)}\n${summary(diagnostics)}\n`);
-  }
 }
 
 export function runCheck(options: GenerateOptions, io: Io): ExitCode {
@@ -45,10 +36,14 @@ export function runCheck(options: GenerateOptions, io: Io): ExitCode {
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...(compiled?.diagnostics ?? [])]);
   report(io, diagnostics, loaded.lineOf, options.format);
   if (hasErrors(diagnostics) || !compiled) return ExitCode.inputErrors;
-  if (options.format === "text") {
-    const t = loaded.topology;
-    io.out(`ok: ${t?.clusters.length} clusters, ${t?.services.length} services, ${summary(diagnostics)}\n`);
-  }
+  const t = loaded.topology;
+  const counts = { clusters: t?.clusters.length ?? 0, services: t?.services.length ?? 0 };
+  printResult(
+    io,
+    options.format,
+    () => ({ ok: true, ...counts, warnings: diagnostics.length }),
+    () => `ok: ${counts.clusters} clusters, ${counts.services} services, ${summary(diagnostics)}\n`,
+  );
   return ExitCode.ok;
 }
 
@@ -79,7 +74,7 @@ function loadAndCompile(
 }
 
 export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
-  const toFolder = options.output !== "-" && options.cluster === undefined;
+  const toFolder = options.out !== "-" && options.cluster === undefined;
   if (options.gitops && !toFolder) {
     throw new UsageError(
       "--gitops writes beside the cluster folders: give an output folder with -o, not -o -",
@@ -90,7 +85,7 @@ export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
     io,
     toFolder
       ? (topology) =>
-          openOutput(options.output, topology.name, {
+          openOutput(options.out, topology.name, {
             force: options.force === true,
             ...(io.progress && { progress: io.progress }),
           })
@@ -113,7 +108,7 @@ export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
       }
     }
     const only = clusters[0];
-    if (options.output !== "-") {
+    if (options.out !== "-") {
       throw new UsageError("--cluster goes with -o -; a folder always holds every cluster");
     }
     if (clusters.length !== 1 || !only) {
@@ -124,7 +119,7 @@ export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
   }
 
   if (options.gitops) {
-    const settings = gitopsSettings(loaded.topology, options.gitops, repositoryPrefix(options.output));
+    const settings = gitopsSettings(loaded.topology, options.gitops, repositoryPrefix(options.out));
     if (typeof settings === "string") {
       writer.abort();
       throw new UsageError(settings);
@@ -142,7 +137,25 @@ export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
     report(io, [lockError], loaded.lineOf, options.format);
     return ExitCode.inputErrors;
   }
-  io.out(describe(options.output, loaded.topology, written.changes, written.wrote, loaded.lockPath));
+  const topology = loaded.topology;
+  printResult(
+    io,
+    options.format,
+    () => ({
+      federation: topology.name,
+      out: options.out,
+      wrote: written.wrote,
+      clusters: written.changes.map(({ cluster, files, added, changed, removed }) => ({
+        cluster,
+        files,
+        added,
+        changed,
+        removed,
+      })),
+      lock: loaded.lockPath,
+    }),
+    () => describe(options.out, topology, written.changes, written.wrote, loaded.lockPath),
+  );
   return ExitCode.ok;
 }
 

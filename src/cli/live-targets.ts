@@ -7,22 +7,16 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { compile } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import { formatJson, formatText, summary } from "../diagnostics/format.js";
 import { annotateResource } from "../emit/spec-hash.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import { type ConnectOptions, connect } from "../kube/node-client.js";
 import { renderLock } from "../plan/lock.js";
 import type { Cluster, Topology } from "../topology/model.js";
 import type { Io } from "./io.js";
-import { type InputOptions, load, UsageError } from "./load.js";
-
-export interface LiveOptions {
-  /** --cluster: only these clusters (default: all). */
-  readonly clusters: readonly string[];
-  readonly kubeconfig?: string;
-  /** Time limit of each request to a cluster, in seconds. */
-  readonly timeout: number;
-}
+import { load } from "./load.js";
+import type { Format, InputOptions, LiveOptions } from "./options.js";
+import { reportDiagnostics } from "./report.js";
+import { UsageError } from "./usage-error.js";
 
 export interface LiveTarget {
   readonly cluster: string;
@@ -57,12 +51,6 @@ export function liveTargets(clusters: readonly Cluster[], options: LiveOptions):
 /** A client for the target; connecting only reads the kubeconfig, so failures here are local ones. */
 export const clientFor = (target: LiveTarget): KubeClient => connect(target.connect);
 
-export function parseTimeout(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout ${value} is not a number of seconds`);
-  return n;
-}
-
 export interface Desired {
   readonly federation: string;
   readonly topology: Topology;
@@ -76,16 +64,14 @@ export interface Desired {
 /** Read and compile the topology; report its diagnostics. Undefined when it has errors. */
 export function loadDesired(
   options: InputOptions & { readonly validate?: boolean },
-  format: "text" | "json",
+  format: Format,
   io: Io,
 ): Desired | undefined {
   const loaded = load(options);
   const compiled =
     loaded.topology && compile(loaded.topology, loaded.lock, { validate: options.validate !== false });
   const diagnostics = [...loaded.diagnostics, ...(compiled?.diagnostics ?? [])];
-  if (format === "json" && diagnostics.length > 0) io.err(`${formatJson(diagnostics)}\n`);
-  else if (diagnostics.length > 0)
-    io.err(`${formatText(diagnostics, loaded.lineOf)}\n${summary(diagnostics)}\n`);
+  if (diagnostics.length > 0) reportDiagnostics(io, diagnostics, loaded.lineOf, format);
   if (hasErrors(diagnostics) || !compiled?.plan || !loaded.topology) return undefined;
   return {
     federation: loaded.topology.name,

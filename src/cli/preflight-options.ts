@@ -2,9 +2,8 @@
 // kubeconfig, how long to wait, where istiod runs.
 
 import type { Command } from "commander";
-import { liveOptions, liveOptionValues } from "./diff.js";
-import type { LiveOptions } from "./live-targets.js";
-import { UsageError } from "./load.js";
+import { type LiveOptions, liveOptions, liveOptionValues } from "./options.js";
+import { UsageError } from "./usage-error.js";
 
 export function addLiveCheckOptions(command: Command): Command {
   return liveOptions(

@@ -16,11 +16,12 @@ import { linkCheck, links } from "../kube/preflight-links.js";
 import type { RootCertificate } from "../kube/root-of-trust.js";
 import { istioCapabilities } from "../plan/istio-version.js";
 import { ExitCode, type Io } from "./io.js";
-import { clientFor, type Desired, type LiveOptions, liveTargets, loadDesired } from "./live-targets.js";
-import type { InputOptions } from "./load.js";
+import { clientFor, type Desired, liveTargets, loadDesired } from "./live-targets.js";
+import type { Format, InputOptions, LiveOptions } from "./options.js";
+import { printResult } from "./report.js";
 
 export interface PreflightOptions extends InputOptions, LiveOptions {
-  readonly format: "text" | "json";
+  readonly format: Format;
   readonly validate?: boolean;
   /** Namespace of istiod (default istio-system). */
   readonly istioNamespace?: string;
@@ -42,7 +43,12 @@ export async function runPreflight(options: PreflightOptions, io: Io): Promise<E
   const desired = loadDesired(options, options.format, io);
   if (!desired) return ExitCode.inputErrors;
   const report = await preflight(desired, options, analyzeConflicts);
-  io.out(options.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : renderPreflight(report));
+  printResult(
+    io,
+    options.format,
+    () => report,
+    () => renderPreflight(report),
+  );
   return failures(report) > 0 ? ExitCode.inputErrors : ExitCode.ok;
 }
 

@@ -3,32 +3,25 @@
 // kube/object-status.ts), and, with --gitops, what the engine says of the cluster's folder (the Argo
 // CD Application or Flux Kustomization cw generate --gitops wrote: kube/engine-status.ts). Exit 0 when
 // every cluster is in sync, 1 when one is not or cannot be read (the others are still shown).
+// --format json or yaml gives the table to a script.
 //
 // Where the engine runs: --gitops-context names its kubeconfig context (Argo CD, and Flux in
 // kubeconfig mode); Flux in in-cluster mode runs in each cluster, so each cluster is asked.
 
-import type { Command } from "commander";
-import { Option } from "commander";
 import { describeRef, errorMessage } from "../kube/client.js";
 import { type Engine, type EngineState, engineStates } from "../kube/engine-status.js";
 import { readExisting } from "../kube/existing-read.js";
 import { forEachCluster } from "../kube/fan-out.js";
 import { connect } from "../kube/node-client.js";
 import { countStates, type ObjectState, type ObjectStatus, objectStatuses } from "../kube/object-status.js";
-import { inputOf, liveOptions, liveOptionValues } from "./diff.js";
 import { ExitCode, type Io } from "./io.js";
-import {
-  clientFor,
-  type Desired,
-  expandHome,
-  type LiveOptions,
-  liveTargets,
-  loadDesired,
-} from "./live-targets.js";
-import { type InputOptions, UsageError } from "./load.js";
+import { clientFor, type Desired, expandHome, liveTargets, loadDesired } from "./live-targets.js";
+import type { Format, InputOptions, LiveOptions } from "./options.js";
+import { printResult } from "./report.js";
+import { UsageError } from "./usage-error.js";
 
 export interface StatusOptions extends InputOptions, LiveOptions {
-  readonly output: "text" | "json";
+  readonly format: Format;
   readonly gitops?: Engine;
   /** The kubeconfig context where Argo CD (or a kubeconfig-mode Flux) runs. */
   readonly gitopsContext?: string;
@@ -54,44 +47,16 @@ export interface FleetStatus {
   readonly clusters: readonly ClusterStatus[];
 }
 
-export function addStatusCommand(command: Command, io: Io, later: (run: Promise<ExitCode>) => void): void {
-  liveOptions(command)
-    .description("show whether each cluster runs what cw generates for it (and what the GitOps engine says)")
-    .addOption(new Option("--output <format>", "text or json").choices(["text", "json"]).default("text"))
-    .addOption(
-      new Option("--gitops <engine>", "also ask the GitOps engine that delivers the folders").choices([
-        "argocd",
-        "flux",
-      ]),
-    )
-    .option(
-      "--gitops-context <context>",
-      "kubeconfig context where Argo CD (or Flux in kubeconfig mode) runs",
-    )
-    .option("--istio-namespace <namespace>", "namespace of istiod and the mesh config", "istio-system")
-    .action((topology: string | undefined, raw: Record<string, unknown>, cmd: Command) => {
-      const input = cmd.opts() as InputOptions;
-      later(
-        runStatus(
-          {
-            ...inputOf(topology, input),
-            ...liveOptionValues(raw),
-            output: raw.output === "json" ? "json" : "text",
-            ...(raw.gitops !== undefined && { gitops: raw.gitops as Engine }),
-            ...(raw.gitopsContext !== undefined && { gitopsContext: raw.gitopsContext as string }),
-            istioNamespace: raw.istioNamespace as string,
-          },
-          io,
-        ),
-      );
-    });
-}
-
 export async function runStatus(options: StatusOptions, io: Io): Promise<ExitCode> {
-  const desired = loadDesired(options, options.output, io);
+  const desired = loadDesired(options, options.format, io);
   if (!desired) return ExitCode.inputErrors;
   const result = await fleetStatus(desired, options);
-  io.out(options.output === "json" ? `${JSON.stringify(result, null, 2)}\n` : renderStatus(result));
+  printResult(
+    io,
+    options.format,
+    () => result,
+    () => renderStatus(result),
+  );
   return result.clusters.every((c) => c.inSync) ? ExitCode.ok : ExitCode.inputErrors;
 }
 
@@ -261,7 +226,7 @@ export function renderStatus(status: FleetStatus): string {
     ...(c.error !== undefined ? [`${c.cluster}: ${c.error}`] : []),
     ...(c.differing ?? []).slice(0, 5).map((d) => `${c.cluster}: ${d.object} is ${d.state}`),
     ...((c.differing?.length ?? 0) > 5
-      ? [`${c.cluster}: and ${(c.differing?.length ?? 0) - 5} more (--output json lists them)`]
+      ? [`${c.cluster}: and ${(c.differing?.length ?? 0) - 5} more (--format json lists them)`]
       : []),
     ...(c.engine && typeof c.engine === "object" && "message" in c.engine && c.engine.message !== undefined
       ? [`${c.cluster}: ${c.engine.message}`]

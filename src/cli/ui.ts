@@ -1,13 +1,12 @@
-// `cw ui <topology>`: serves the web UI (src/ui/) on 127.0.0.1 until interrupted.
+// `cw ui [topology]`: serves the web UI (src/ui/) on 127.0.0.1 until interrupted.
 
 import { existsSync } from "node:fs";
 import { isIP } from "node:net";
-import type { Command } from "commander";
 import { startUi } from "../ui/server.js";
 import { ExitCode, type Io } from "./io.js";
-import { parseTimeout } from "./live-targets.js";
-import { UsageError } from "./load.js";
+import { parseTimeout } from "./options.js";
 import { uiLive } from "./ui-live.js";
+import { UsageError } from "./usage-error.js";
 
 export interface UiCliOptions {
   readonly topology: string;
@@ -19,41 +18,16 @@ export interface UiCliOptions {
   readonly timeout?: number;
 }
 
-export function addUiCommand(program: Command, io: Io, later: (run: Promise<ExitCode>) => void): void {
-  program
-    .command("ui")
-    .description(
-      "a local web page over a topology: matrix, picture, YAML, diagnostics, trace; reloads on change",
-    )
-    .argument("<topology>", "Federation file")
-    .option("--port <port>", "port to listen on", "7878")
-    .option("--host <address>", "address to bind (an IP address; default loopback only)", "127.0.0.1")
-    .option("--lock <file>", "lock file of VIPs (default: <topology>.lock.yaml beside the topology)")
-    .option("--kubeconfig <file>", "kubeconfig for the page's live checks (default: as cw check --live)")
-    .option("--timeout <seconds>", "time limit of each request the live checks make", "5")
-    .action(
-      (
-        topology: string,
-        raw: { port: string; host: string; lock?: string; kubeconfig?: string; timeout: string },
-      ) => {
-        const port = Number(raw.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535)
-          throw new UsageError(`--port ${raw.port} is not a port`);
-        later(
-          runUi(
-            {
-              topology,
-              port,
-              host: raw.host,
-              ...(raw.lock !== undefined && { lock: raw.lock }),
-              ...(raw.kubeconfig !== undefined && { kubeconfig: raw.kubeconfig }),
-              timeout: parseTimeout(raw.timeout),
-            },
-            io,
-          ),
-        );
-      },
-    );
+/** The command's flags as commander hands them over, checked. */
+export function runUiCommand(topology: string, raw: Record<string, unknown>, io: Io): Promise<ExitCode> {
+  const port = Number(raw.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port ${raw.port} is not a port`);
+  }
+  const lock = raw.lock !== undefined ? { lock: raw.lock as string } : {};
+  const kubeconfig = raw.kubeconfig !== undefined ? { kubeconfig: raw.kubeconfig as string } : {};
+  const timeout = parseTimeout((raw.timeout as string | undefined) ?? "5");
+  return runUi({ topology, port, host: raw.host as string, ...lock, ...kubeconfig, timeout }, io);
 }
 
 export async function runUi(options: UiCliOptions, io: Io, stop?: Promise<unknown>): Promise<ExitCode> {
@@ -76,6 +50,9 @@ export async function runUi(options: UiCliOptions, io: Io, stop?: Promise<unknow
       }),
     });
   } catch (e) {
+    // Only the socket's refusal is the user's to fix (a port in use, an address not here); anything
+    // else, such as the page's files missing from the installation, is reported as it is.
+    if ((e as NodeJS.ErrnoException).syscall !== "listen") throw e;
     throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`);
   }
   if (options.host !== "127.0.0.1" && options.host !== "::1") {

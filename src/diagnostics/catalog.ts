@@ -16,7 +16,7 @@ export const catalog = {
     level: "error",
     title: "syntax error",
     explain:
-      "The file is not valid YAML or JSON. The position points at the first character the parser could not read. Common causes are tabs used for indentation, a missing colon after a key, an unclosed quote or bracket, and the same key written twice in one mapping.",
+      "The file is not valid YAML or JSON. cw reports one syntax error, at its cause: one slip makes a YAML parser stumble over many later lines that are fine, so fix this one and run again. Common causes are a missing colon after a key, a line indented more than the key above it when that key already has a value, a key or list item that lines up with nothing above it, tabs used for indentation, an unclosed quote or bracket, and the same key written twice in one mapping.",
   },
   CW1002: {
     level: "error",
@@ -249,6 +249,12 @@ export const catalog = {
     level: "error",
     title: "cannot write output",
     explain: "The file system refused a write. The message gives the operating system's reason.",
+  },
+  CW3005: {
+    level: "error",
+    title: "output folder of another federation",
+    explain:
+      "cw verify and cw trace check a folder against a topology. The folder's .coddiwomple-manifest, which cw generate writes, names the federation it holds; this one names another federation, or (when the folder is only the default, out) the folder has no manifest at all. Checking one federation's calls against another's output would report mismatches that are not there. Give the folder that cw generate wrote for this topology with -o, or generate it.",
   },
   CW4001: {
     level: "error",

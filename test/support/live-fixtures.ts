@@ -1,33 +1,12 @@
-// What the live-cluster tests share: cw run in-process as a user types it, and clusters as Istio and
-// Bookinfo leave them, to seed a stand-in API server (kube-stand-in.ts) with.
+// What the live-cluster tests share: clusters as Istio and Bookinfo leave them, to seed a stand-in API
+// server (kube-stand-in.ts) with. (cw itself runs in-process through ./cw.ts.)
 
-import { runAsync } from "../../src/cli/main.js";
 import type { StoredObject } from "./kube-stand-in.js";
 
 export const OURS = {
   "app.kubernetes.io/managed-by": "coddiwomple",
   "coddiwomple.io/federation": "bookinfo",
 };
-
-export interface Ran {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-export async function cw(...argv: string[]): Promise<Ran> {
-  let out = "";
-  let err = "";
-  const code = await runAsync(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-  });
-  return { code, out, err };
-}
 
 export const service = (
   namespace: string,
