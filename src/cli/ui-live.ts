@@ -21,11 +21,12 @@ export interface UiLiveOptions {
 
 export function uiLive(options: UiLiveOptions): () => Promise<LiveView> {
   return async () => {
-    let diagnostics = "";
+    // The page shows the topology's diagnostics already; here they only decide whether to go on.
+    const silent = { out: () => {}, err: () => {} };
     const desired = loadDesired(
       { topology: options.topology, ...(options.lock !== undefined && { lock: options.lock }) },
       "text",
-      { out: () => {}, err: (t) => (diagnostics += t) },
+      silent,
     );
     if (!desired) return { error: "the topology has errors, so there is nothing to check; see Diagnostics" };
     const live = {
