@@ -99,7 +99,13 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
       }
     }
     const known = existing.clusters.get(cluster.cluster.name);
-    const conflicts = known ? existingConflicts(cluster.cluster.name, objects, known) : [];
+    const conflicts = known
+      ? existingConflicts(
+          cluster.cluster.name,
+          objects.map((g) => g.resource),
+          known,
+        )
+      : [];
     diagnostics.push(...conflicts);
     if (hasErrors(conflicts)) invalid = true;
     if (invalid) return;

@@ -404,18 +404,12 @@ describe("conflicts with what the clusters have", () => {
         ],
       },
     };
-    const diagnostics = existingConflicts(
-      "back",
-      [{ resource: gateway, service: "payments", origin: ORIGIN }],
-      back,
-    );
+    const diagnostics = existingConflicts("back", [gateway], back);
     expect(found(diagnostics)).toEqual(["CW4010 existing/back/gw.yaml:4"]);
     expect(diagnostics[0]?.message).toContain("Gateway istio-system/payments-global");
     expect(diagnostics[0]?.message).toContain("Gateway istio-system/cross-network-gateway");
   });
 });
-
-const ORIGIN = readFederation("federation.yaml", TOPOLOGY).topology?.origins.root ?? (undefined as never);
 
 describe("cw generate --existing and cw check --existing", () => {
   let dir: string;

@@ -25,68 +25,7 @@ import {
   unreachableUrl,
   writeKubeconfig,
 } from "./support/kube-stand-in.js";
-
-const OURS = { "app.kubernetes.io/managed-by": "coddiwomple", "coddiwomple.io/federation": "bookinfo" };
-
-const service = (
-  namespace: string,
-  name: string,
-  spec: Record<string, unknown>,
-  status?: unknown,
-): StoredObject => ({
-  apiVersion: "v1",
-  kind: "Service",
-  metadata: { name, namespace },
-  spec,
-  ...(status !== undefined && { status }),
-});
-const http9080 = { ports: [{ name: "http", port: 9080, protocol: "TCP", targetPort: 9080 }] };
-
-/** A cluster as Istio and Bookinfo leave it: Services, the gateway Service, istiod and its mesh config. */
-function istioCluster(options: {
-  version: string;
-  trustDomain?: string;
-  address: { ip: string } | { hostname: string };
-  services: string[];
-}): StoredObject[] {
-  return [
-    ...options.services.map((s) => service("default", s, http9080)),
-    service("default", "kubernetes", { ports: [{ name: "https", port: 443, protocol: "TCP" }] }),
-    service("kube-system", "kube-dns", { ports: [{ name: "dns", port: 53, protocol: "UDP" }] }),
-    service(
-      "istio-system",
-      "istio-ingressgateway",
-      {
-        type: "LoadBalancer",
-        selector: { app: "istio-ingressgateway", istio: "ingressgateway" },
-        ports: [15021, 80, 443, 15443].map((port) => ({ name: `p${port}`, port, protocol: "TCP" })),
-      },
-      { loadBalancer: { ingress: [options.address] } },
-    ),
-    service("istio-system", "istiod", {
-      selector: { app: "istiod" },
-      ports: [{ name: "grpc-xds", port: 15010, protocol: "TCP" }],
-    }),
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "istiod", namespace: "istio-system", labels: { app: "istiod", istio: "pilot" } },
-      spec: {
-        template: {
-          spec: { containers: [{ name: "discovery", image: `docker.io/istio/pilot:${options.version}` }] },
-        },
-      },
-    },
-    {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: "istio", namespace: "istio-system" },
-      data: {
-        mesh: `defaultConfig:\n  discoveryAddress: istiod.istio-system.svc:15012\n${options.trustDomain ? `trustDomain: ${options.trustDomain}\n` : ""}`,
-      },
-    },
-  ];
-}
+import { http9080, istioCluster, OURS, service } from "./support/live-fixtures.js";
 
 let dir: string;
 let servers: StandInKubeApi[];
@@ -143,6 +82,8 @@ describe("cw discover against a stand-in Kubernetes API server", () => {
           version: "1.29.1-distroless",
           address: { hostname: "eastwest.b.example" },
           services: ["reviews", "details"],
+          // As the Helm gateway chart names it: after its release.
+          gatewayAccount: "eastwest-gateway",
         }),
         {
           apiVersion: "multicluster.x-k8s.io/v1alpha1",
@@ -168,6 +109,7 @@ describe("cw discover against a stand-in Kubernetes API server", () => {
         namespace: "istio-system",
         addresses: ["eastwest.b.example"],
         ports: [15021, 80, 443, 15443],
+        serviceAccount: "eastwest-gateway",
       },
       services: [
         {

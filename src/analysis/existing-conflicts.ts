@@ -22,10 +22,9 @@ export const conflictAnalyzers: readonly ConflictAnalyzer[] = [
 /** The conflicts cw's objects for one cluster cause with what that cluster already has. */
 export function existingConflicts(
   cluster: string,
-  generated: readonly Generated[],
+  ours: readonly Resource[],
   existing: ExistingCluster,
 ): Diagnostic[] {
-  const ours: Resource[] = generated.map((g) => g.resource);
   return conflictAnalyzers.flatMap((a) => a.analyze({ cluster, ours, existing }));
 }
 
@@ -39,6 +38,12 @@ export function conflictsWithExisting(
 ): Diagnostic[] {
   return [...generated].flatMap(([cluster, objects]) => {
     const known = existing.clusters.get(cluster);
-    return known ? existingConflicts(cluster, objects, known) : [];
+    return known
+      ? existingConflicts(
+          cluster,
+          objects.map((g) => g.resource),
+          known,
+        )
+      : [];
   });
 }

@@ -1,7 +1,8 @@
 // `cw discover`: read live clusters (the topology's, or the kubeconfig contexts named with --context),
 // print what was found, and with --write merge it into the topology file (creating it if need be).
 // An unreachable cluster is reported and skipped; the others are still read, printed and written, and
-// the exit code (3) says that one failed.
+// the exit code (3) says that one failed. With --existing, each cluster's Istio config is also written
+// to a folder (discover-existing.ts).
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { type DiscoveredCluster, type DiscoverOptions, discoverCluster } from "../kube/discover.js";
@@ -17,6 +18,7 @@ import {
   DEFAULT_INGRESS_SELECTOR,
 } from "../topology/schema.js";
 import { clusterName, federationName } from "./default-names.js";
+import { discoverExisting } from "./discover-existing.js";
 import { ExitCode, type Io } from "./io.js";
 import { expandHome } from "./live-targets.js";
 import type { Format } from "./options.js";
@@ -42,6 +44,10 @@ export interface DiscoverCliOptions extends DiscoverReadOptions {
   readonly format: Format;
   /** The text of a new topology file, before what was found is merged in (cw init). */
   readonly starter?: (name: string, contexts: readonly string[]) => string;
+  /** --existing: the folder to write each cluster's existing Istio config into. */
+  readonly existing?: string;
+  /** With --existing: overwrite files there that cw did not write, or that were edited. */
+  readonly force?: boolean;
 }
 
 interface Target {
@@ -54,8 +60,17 @@ interface Target {
 export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<ExitCode> {
   const file = options.topology;
   const text = file !== undefined && existsSync(file) ? readFileSync(file, "utf8") : undefined;
-  const known =
-    file !== undefined && text !== undefined ? (readFederation(file, text).topology?.clusters ?? []) : [];
+  const read = file !== undefined && text !== undefined ? readFederation(file, text).topology : undefined;
+  const known = read?.clusters ?? [];
+  // Whose objects --existing leaves out: the topology's federation, or the one a new file gets.
+  const federation =
+    read?.name || options.name || (options.write && file !== undefined ? federationName(file) : undefined);
+  if (options.existing !== undefined && federation === undefined) {
+    throw new UsageError(
+      "--existing leaves out this federation's own objects: give the topology file, or name the federation with --name",
+    );
+  }
+  if (options.force && options.existing === undefined) throw new UsageError("--force goes with --existing");
   if (options.write && file === undefined) {
     throw new UsageError(
       "--write needs the topology file to write, e.g. cw discover federation.yaml --write",
@@ -71,19 +86,15 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
     );
   }
 
-  const outcomes = await forEachCluster(targets, (t) =>
-    discoverCluster(
-      connect({
-        context: t.context,
-        ...(t.kubeconfig !== undefined && { kubeconfig: t.kubeconfig }),
-        timeoutMs: options.timeout * 1000,
-      }),
-      t.cluster,
-      t.options,
-    ),
-  );
+  const client = (t: Target) =>
+    connect({
+      context: t.context,
+      ...(t.kubeconfig !== undefined && { kubeconfig: t.kubeconfig }),
+      timeoutMs: options.timeout * 1000,
+    });
+  const outcomes = await forEachCluster(targets, (t) => discoverCluster(client(t), t.cluster, t.options));
   const found = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
-  const failed = outcomes.filter((o) => !o.ok).length;
+  let failed = outcomes.filter((o) => !o.ok).length;
 
   let merge: ReturnType<typeof mergeDiscovery> | undefined;
   if (file !== undefined && found.length > 0) {
@@ -124,6 +135,21 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
       if (!options.write && merge.changes.length > 0) io.out(`Run again with --write to write ${file}.\n`);
     }
     if (options.write && (merge.changes.length > 0 || text === undefined)) writeAtomically(file, merge.text);
+  }
+  if (options.existing !== undefined && federation !== undefined) {
+    const existing = await discoverExisting(
+      targets.map((t) => ({ cluster: t.cluster, client: () => client(t) })),
+      {
+        dir: options.existing,
+        federation,
+        istioNamespace: options.istioNamespace,
+        force: options.force === true,
+        quiet: options.format !== "text",
+      },
+      io,
+    );
+    if (existing.code !== ExitCode.ok) return existing.code;
+    failed = Math.max(failed, existing.failed);
   }
   const unwritten = found.flatMap((c) =>
     c.services.filter((s) => !s.exported && !options.namespaces.includes(s.namespace)),
@@ -222,7 +248,7 @@ function report(outcomes: readonly ClusterOutcome<DiscoveredCluster>[], targets:
     lines.push(`cluster ${c.cluster} (context ${c.context}): ${istio}, ${count}`);
     const gw = (role: string, g: DiscoveredCluster["ingress"]) =>
       g
-        ? `  ${role} gateway ${g.namespace}/${g.service}: ${g.addresses.length > 0 ? g.addresses.join(", ") : "no external address"} (ports ${g.ports.join(", ")})`
+        ? `  ${role} gateway ${g.namespace}/${g.service}: ${g.addresses.length > 0 ? g.addresses.join(", ") : "no external address"} (ports ${g.ports.join(", ")})${g.serviceAccount !== undefined ? `, service account ${g.serviceAccount}` : ""}`
         : `  ${role} gateway: none found`;
     lines.push(gw("ingress", c.ingress), gw("egress", c.egress));
     lines.push(`  MCS ServiceExport API: ${c.serviceExportApi ? "served" : "not served"}`);

@@ -10,6 +10,8 @@ import type { ClusterOutput } from "../emit/layout.js";
 import { type ClusterChanges, type OutputWriter, openOutput } from "../emit/write.js";
 import type { ExistingConfig } from "../existing/model.js";
 import { readExisting } from "../existing/read.js";
+import { GITOPS_FOLDER, gitopsOutput } from "../gitops/layout.js";
+import { type GitopsFlags, gitopsSettings } from "../gitops/settings.js";
 import { renderLock } from "../plan/lock.js";
 import type { Topology } from "../topology/model.js";
 import { readExistingFolder } from "./existing-folder.js";
@@ -18,6 +20,7 @@ import { type Loaded, load } from "./load.js";
 import { writeLockFile } from "./lock-file.js";
 import type { Format, InputOptions } from "./options.js";
 import { printResult, reportDiagnostics as report } from "./report.js";
+import { repositoryPrefix } from "./repository-prefix.js";
 import { UsageError } from "./usage-error.js";
 
 export interface GenerateOptions extends InputOptions {
@@ -29,6 +32,8 @@ export interface GenerateOptions extends InputOptions {
   readonly validate: boolean;
   /** The --existing folder. */
   readonly existing?: string;
+  /** --gitops and its flags: also write the objects that deliver the folders (src/gitops). */
+  readonly gitops?: GitopsFlags;
 }
 
 export function runCheck(options: GenerateOptions, io: Io): ExitCode {
@@ -95,6 +100,11 @@ function withExisting(loaded: Loaded, dir: string | undefined): Loaded & { exist
 
 export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
   const toFolder = options.out !== "-" && options.cluster === undefined;
+  if (options.gitops && !toFolder) {
+    throw new UsageError(
+      "--gitops writes beside the cluster folders: give an output folder with -o, not -o -",
+    );
+  }
   const { loaded, compiled, writer } = loadAndCompile(
     options,
     io,
@@ -133,6 +143,14 @@ export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
     return ExitCode.ok;
   }
 
+  if (options.gitops) {
+    const settings = gitopsSettings(loaded.topology, options.gitops, repositoryPrefix(options.out));
+    if (typeof settings === "string") {
+      writer.abort();
+      throw new UsageError(settings);
+    }
+    writer.add(gitopsOutput(loaded.topology, settings));
+  }
   const written = writer.finish();
   io.progress?.done();
   if (written.diagnostics.length > 0) {
@@ -187,11 +205,13 @@ function writeLock(path: string, text: string): Diagnostic | undefined {
 function describe(
   dir: string,
   topology: Topology,
-  changes: readonly ClusterChanges[],
+  all: readonly ClusterChanges[],
   wrote: boolean,
   lockPath: string,
 ): string {
   const lines: string[] = [];
+  const delivery = all.find((c) => c.cluster === GITOPS_FOLDER);
+  const changes = all.filter((c) => c !== delivery);
   const live = changes.filter((c) => c.files > 0);
   const total = live.reduce((n, c) => n + c.files, 0);
   lines.push(
@@ -221,6 +241,15 @@ function describe(
   if (changes.some((c) => c.removed.some(isSetting))) {
     lines.push(
       `Removed dns/ or mesh/ settings: undo them where you merged them into the cluster's DNS or Istio.`,
+    );
+  }
+  if (delivery && delivery.files === 0) {
+    lines.push(
+      `  ${join(dir, GITOPS_FOLDER)}/: removed (no --gitops this time); the engine's objects stay where you installed them until you delete them there`,
+    );
+  } else if (delivery) {
+    lines.push(
+      `  ${join(dir, GITOPS_FOLDER)}/: ${delivery.files} files, the GitOps objects that deliver each cluster's folder; commit the whole ${dir}/ and install them with kubectl apply -k ${join(dir, GITOPS_FOLDER)} where the engine runs (see each file's header)`,
     );
   }
   lines.push(`  VIPs recorded in ${lockPath}`);

@@ -7,10 +7,11 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { compile } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
+import { annotateResource } from "../emit/spec-hash.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import { type ConnectOptions, connect } from "../kube/node-client.js";
 import { renderLock } from "../plan/lock.js";
-import type { Cluster } from "../topology/model.js";
+import type { Cluster, Topology } from "../topology/model.js";
 import type { Io } from "./io.js";
 import { load } from "./load.js";
 import type { Format, InputOptions, LiveOptions } from "./options.js";
@@ -52,6 +53,7 @@ export const clientFor = (target: LiveTarget): KubeClient => connect(target.conn
 
 export interface Desired {
   readonly federation: string;
+  readonly topology: Topology;
   readonly clusters: readonly Cluster[];
   /** Generated objects by cluster name. */
   readonly objects: ReadonlyMap<string, readonly KubeObject[]>;
@@ -73,9 +75,13 @@ export function loadDesired(
   if (hasErrors(diagnostics) || !compiled?.plan || !loaded.topology) return undefined;
   return {
     federation: loaded.topology.name,
+    topology: loaded.topology,
     clusters: loaded.topology.clusters,
     objects: new Map(
-      compiled.clusters.map((c) => [c.cluster, c.objects.map((g) => g.resource as unknown as KubeObject)]),
+      compiled.clusters.map((c) => [
+        c.cluster,
+        c.objects.map((g) => annotateResource(g.resource) as unknown as KubeObject),
+      ]),
     ),
     lock: { path: loaded.lockPath, text: renderLock(compiled.plan.vips) },
   };

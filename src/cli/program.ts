@@ -4,8 +4,9 @@
 // compiler, the tracer, the Kubernetes client, the UI server).
 
 import { existsSync } from "node:fs";
-import { Argument, Command } from "commander";
+import { Argument, Command, Option } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
+import { gitopsFlags, gitopsOptions } from "./gitops-options.js";
 import type { ExitCode, Io } from "./io.js";
 import {
   collect,
@@ -21,6 +22,7 @@ import {
   parseTimeout,
   topologyArgument,
 } from "./options.js";
+import { addLiveCheckOptions, liveCheckValues, refuseLiveOptionsWithout } from "./preflight-options.js";
 
 /** Where an action hands its exit code. */
 type Done = (code: ExitCode) => void;
@@ -32,7 +34,8 @@ Exit codes:
   1  the input or the output folder has errors; verify: a check failed; trace: the call is refused;
      diff: there are differences
   2  the command was misused (unknown flag, missing file)
-  3  a live cluster could not be read or refused changes (discover, diff, apply; the others are done)
+  3  a live cluster could not be read or refused changes (discover, diff, apply; the others are done);
+     check --live and status exit 1 on any ✘, an unreachable cluster included
   5  diff: the input has errors (diff keeps 1 for "differences", as kubectl diff does)`;
 
 export function buildProgram(io: Io, done: Done): Command {
@@ -53,6 +56,7 @@ export function buildProgram(io: Io, done: Done): Command {
   addDiscover(program, io, done);
   addDiff(program, io, done);
   addApply(program, io, done);
+  addStatus(program, io, done);
   addUi(program, io, done);
   addExplain(program, io, done);
   addSchema(program, io, done);
@@ -69,22 +73,32 @@ function addGenerate(program: Command, io: Io, done: Done): void {
   outOption(command, 'output folder, or "-" for stdout with --cluster')
     .option("--cluster <name>", "with -o -: the cluster to print")
     .option("--force", "overwrite generated files that were edited by hand")
-    .option(EXISTING_FLAG, EXISTING_HELP)
-    .action(async (topology: string | undefined, raw: Raw) => {
-      const { runGenerate } = await import("./generate.js");
-      done(runGenerate(generateOptions(topology, raw), io));
-    });
+    .option(EXISTING_FLAG, EXISTING_HELP);
+  gitopsOptions(command).action(async (topology: string | undefined, raw: Raw) => {
+    const { runGenerate } = await import("./generate.js");
+    done(runGenerate({ ...generateOptions(topology, raw), ...gitopsFlags(raw) }, io));
+  });
 }
 
 function addCheck(program: Command, io: Io, done: Done): void {
-  inputOptions(
-    program.command("check").description("report problems in the topology without writing anything"),
-  )
-    .option(EXISTING_FLAG, EXISTING_HELP)
-    .action(async (topology: string | undefined, raw: Raw) => {
-      const { runCheck } = await import("./generate.js");
-      done(runCheck(generateOptions(topology, { ...raw, out: "-" }), io));
-    });
+  addLiveCheckOptions(
+    inputOptions(
+      program
+        .command("check")
+        .description(
+          "report problems in the topology without writing anything; with --live, check that each cluster and link is ready",
+        ),
+    ).option(EXISTING_FLAG, EXISTING_HELP),
+  ).action(async (topology: string | undefined, raw: Raw) => {
+    refuseLiveOptionsWithout(raw);
+    if (raw.live === true) {
+      const { runPreflight } = await import("./preflight.js");
+      done(await runPreflight({ ...liveInput(topology, raw), ...liveCheckValues(raw) }, io));
+      return;
+    }
+    const { runCheck } = await import("./generate.js");
+    done(runCheck(generateOptions(topology, { ...raw, cluster: undefined, out: "-" }), io));
+  });
 }
 
 const EXISTING_FLAG = "--existing <dir>";
@@ -206,6 +220,8 @@ function addUi(program: Command, io: Io, done: Done): void {
     .option("--port <port>", "port to listen on", "7878")
     .option("--host <address>", "address to bind: one IP address of this machine", "127.0.0.1")
     .option("--lock <file>", "lock file of VIPs (default: <topology>.lock.yaml beside the topology)")
+    .option("--kubeconfig <file>", "kubeconfig for the page's live checks (default: as cw check --live)")
+    .option("--timeout <seconds>", "time limit of each request the page's live checks make", "5")
     .action(async (topology: string | undefined, raw: Raw) => {
       const { runUiCommand } = await import("./ui.js");
       const input = inputOf(topology, raw);
@@ -254,7 +270,12 @@ function addDiscover(program: Command, io: Io, done: Done): void {
     "federation name for a new topology file (default: from the file's name)",
   )
     .option("--write", "merge what was found into the topology file (created if missing)")
-    .option("--update", "with --write: replace values in the file that differ from the cluster's");
+    .option("--update", "with --write: replace values in the file that differ from the cluster's")
+    .option(
+      "--existing <dir>",
+      "also write each cluster's existing Istio config to <dir>/<cluster>/, for cw generate --existing",
+    )
+    .option("--force", "with --existing: overwrite files there that cw did not write or that were edited");
   formatOption(command).action(async (topology: string | undefined, raw: Raw) => {
     const { runDiscover } = await import("./discover.js");
     const file = topology ?? DEFAULT_TOPOLOGY;
@@ -266,6 +287,8 @@ function addDiscover(program: Command, io: Io, done: Done): void {
           write: raw.write === true,
           update: raw.update === true,
           format: raw.format as Format,
+          ...(raw.existing !== undefined && { existing: raw.existing as string }),
+          force: raw.force === true,
         },
         io,
       ),
@@ -329,6 +352,37 @@ const liveInput = (topology: string | undefined, raw: Raw) => ({
   format: raw.format as Format,
   validate: raw.validate !== false,
 });
+
+function addStatus(program: Command, io: Io, done: Done): void {
+  liveOptions(inputOptions(program.command("status")))
+    .description("show whether each cluster runs what cw generates for it (and what the GitOps engine says)")
+    .addOption(
+      new Option("--gitops <engine>", "also ask the GitOps engine that delivers the folders").choices([
+        "argocd",
+        "flux",
+      ]),
+    )
+    .option(
+      "--gitops-context <context>",
+      "kubeconfig context where Argo CD (or Flux in kubeconfig mode) runs",
+    )
+    .option("--istio-namespace <namespace>", "namespace of istiod and the mesh config", "istio-system")
+    .addHelpText("after", "\nExit codes: 0 every cluster in sync, 1 one is not or cannot be read, 2 misuse.")
+    .action(async (topology: string | undefined, raw: Raw) => {
+      const { runStatus } = await import("./status.js");
+      done(
+        await runStatus(
+          {
+            ...liveInput(topology, raw),
+            ...(raw.gitops !== undefined && { gitops: raw.gitops as "argocd" | "flux" }),
+            ...(raw.gitopsContext !== undefined && { gitopsContext: raw.gitopsContext as string }),
+            istioNamespace: raw.istioNamespace as string,
+          },
+          io,
+        ),
+      );
+    });
+}
 
 function addCompletion(program: Command, io: Io, done: Done): void {
   program

@@ -4,6 +4,8 @@ import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { startUi } from "../ui/server.js";
 import { ExitCode, type Io } from "./io.js";
+import { parseTimeout } from "./options.js";
+import { uiLive } from "./ui-live.js";
 import { UsageError } from "./usage-error.js";
 
 export interface UiCliOptions {
@@ -11,6 +13,9 @@ export interface UiCliOptions {
   readonly lock?: string;
   readonly host: string;
   readonly port: number;
+  /** For the live checks the page can ask for. */
+  readonly kubeconfig?: string;
+  readonly timeout?: number;
 }
 
 /** The command's flags as commander hands them over, checked. */
@@ -20,7 +25,9 @@ export function runUiCommand(topology: string, raw: Record<string, unknown>, io:
     throw new UsageError(`--port ${raw.port} is not a port`);
   }
   const lock = raw.lock !== undefined ? { lock: raw.lock as string } : {};
-  return runUi({ topology, port, host: raw.host as string, ...lock }, io);
+  const kubeconfig = raw.kubeconfig !== undefined ? { kubeconfig: raw.kubeconfig as string } : {};
+  const timeout = parseTimeout((raw.timeout as string | undefined) ?? "5");
+  return runUi({ topology, port, host: raw.host as string, ...lock, ...kubeconfig, timeout }, io);
 }
 
 export async function runUi(options: UiCliOptions, io: Io, stop?: Promise<unknown>): Promise<ExitCode> {
@@ -35,6 +42,12 @@ export async function runUi(options: UiCliOptions, io: Io, stop?: Promise<unknow
       host: options.host,
       port: options.port,
       ...(options.lock !== undefined && { lock: options.lock }),
+      live: uiLive({
+        topology: options.topology,
+        ...(options.lock !== undefined && { lock: options.lock }),
+        ...(options.kubeconfig !== undefined && { kubeconfig: options.kubeconfig }),
+        timeout: options.timeout ?? 5,
+      }),
     });
   } catch (e) {
     // Only the socket's refusal is the user's to fix (a port in use, an address not here); anything

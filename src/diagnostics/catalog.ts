@@ -262,7 +262,7 @@ export const catalog = {
     level: "error",
     title: "would overwrite a file cw did not write",
     explain:
-      "A file that cw would generate already exists in the output folder, and cw did not write it. Move the file away, or choose another output folder.",
+      "A file that cw would generate already exists in the output folder (or, for cw discover --existing, in the --existing folder), and cw did not write it. Move the file away, or choose another folder; cw discover --existing overwrites it with --force. cw never writes through a symbolic link.",
   },
   CW3003: {
     level: "error",
@@ -340,6 +340,72 @@ export const catalog = {
     title: "existing Gateway may select the ingress pods",
     explain:
       "A Gateway the cluster already has would conflict with one of cw's on the same port if both select the same gateway pods, and cw cannot tell whether they do: the existing Gateway's selector has labels that ingress.selector does not name. If the pods carry them, the listener fails or a server is dropped (see CW4010 and CW4012). Make ingress.selector list every label of the gateway's selector that the pods carry, so cw can tell.",
+  },
+  CW4015: {
+    level: "error",
+    title: "existing policy denies every request",
+    explain:
+      "An AuthorizationPolicy in the cluster denies every request to the ingress gateway or to the pods cross-cluster calls reach: an allow-nothing policy (ALLOW with no rules, `spec: {}`) or a DENY policy with an empty rule, in the workload's namespace or the root namespace. cw enforces exports with DENY policies and relies on Istio's default of allowing the rest, so its calls are refused. Add an ALLOW policy that lets in the calling clusters' trust domains, or narrow the policy's selector.",
+  },
+  CW4016: {
+    level: "warning",
+    title: "existing ALLOW policy on the path",
+    explain:
+      "An ALLOW AuthorizationPolicy applies to the ingress gateway or to the pods cross-cluster calls reach. Once any ALLOW policy applies to a workload, Istio lets in only requests that match one, and cw's callers (the remote gateway, or workloads of another trust domain) may not match. Add a rule for them, then check the calls with cw check --live and a real request.",
+  },
+  CW4101: {
+    level: "error",
+    title: "cluster unreachable",
+    explain:
+      "cw check --live (and cw status) could not talk to the cluster's API server: the kubeconfig context is missing, its credentials are refused, or the server does not answer within --timeout. Nothing else about the cluster was checked. Check the context with kubectl --context <context> get ns; a cluster that is down stays down in the report and the other clusters are still checked.",
+  },
+  CW4102: {
+    level: "error",
+    title: "Istio version differs from istioVersion",
+    explain:
+      "istiod's image tag says which Istio release runs in the cluster, and it differs from the cluster's istioVersion in the topology (a minor version such as 1.30 matches any of its patches). cw chooses API versions, DNS settings and policy features by istioVersion, so output written for another release may be refused or behave differently. Set istioVersion to the release the cluster runs, or upgrade the cluster.",
+  },
+  CW4103: {
+    level: "error",
+    title: "trust domain differs",
+    explain:
+      "The mesh config (ConfigMap istio, meshConfig.trustDomain; cluster.local when unset) names another trust domain than the cluster's trustDomain in the topology. Other clusters' DENY policies let in callers by the trust domain in their certificates, so a wrong one refuses allowed calls or admits others. Set meshConfig.trustDomain as the cluster's mesh/ settings say, or correct the topology.",
+  },
+  CW4104: {
+    level: "error",
+    title: "ingress gateway lacks the mTLS port",
+    explain:
+      "Other clusters send every cross-cluster call to the ingress gateway's Service on ingress.port (15443 by default), and the Service the gateway selector finds has no such port, or no Service selects the gateway's pods. Current Istio profiles do not expose 15443 on istio-ingressgateway; an east-west gateway does. Add the port, or set ingress.port and ingress.selector to your gateway's.",
+  },
+  CW4105: {
+    level: "error",
+    title: "ingress gateway address differs",
+    explain:
+      "Callers in other clusters reach this cluster at ingress.addresses, and the gateway Service's external addresses (load balancer IPs or host names, or externalIPs) do not include them, or it has none yet. Set ingress.addresses to what the Service shows (cw discover --write fills it in), or wait for the load balancer.",
+  },
+  CW4106: {
+    level: "error",
+    title: "ingress gateway service account differs",
+    explain:
+      "cw pins the ingress gateway's identity (spiffe://<trust domain>/ns/<namespace>/sa/<service account>) in what callers accept, and the gateway's pods run as another service account, or no pod is running. Every handshake with the gateway then fails. istioctl installs use istio-ingressgateway-service-account, Helm's gateway chart the release name. Set ingress.serviceAccount to what the pods run as (cw discover --write fills it in).",
+  },
+  CW4107: {
+    level: "error",
+    title: "DNS capture is off",
+    explain:
+      "Workloads that call global names resolve them through the sidecar's DNS proxy (Istio 1.8 and later), which runs only with ISTIO_META_DNS_CAPTURE=true in the proxy metadata, mesh-wide (meshConfig.defaultConfig.proxyMetadata) or through a ProxyConfig in their namespace (or the root namespace); before 1.8, CoreDNS must serve the global suffix. Without it the names do not resolve. Merge the setting in the cluster folder's dns/ into the mesh (or the Corefile), then restart the workloads.",
+  },
+  CW4108: {
+    level: "error",
+    title: "generated objects not applied or changed",
+    explain:
+      "The cluster does not run exactly what cw generates for it: objects are missing, were changed in the cluster (their spec no longer matches their coddiwomple.io/hash annotation), are of an older generation, are blocked by an object of the same name cw did not create, or are no longer generated. Apply the cluster's folder (cw apply, or let the GitOps engine sync it) and prune what is no longer generated; cw diff shows each difference.",
+  },
+  CW4109: {
+    level: "error",
+    title: "roots of trust differ",
+    explain:
+      "The root certificates in two clusters' istio-ca-root-cert do not overlap, so each side's gateway refuses the other's certificate and every call between them fails. Give every cluster's Istio CA certificates from one root (Istio's plug-in CA certificates, secret cacerts in istio-system), then restart istiod and the workloads.",
   },
   CW9001: {
     level: "error",

@@ -1,11 +1,13 @@
 // Lays generated objects out as files: out/<cluster>/<kind>-<name>.yaml, one object per file so that a
 // change to one service touches only that service's files, plus a kustomization.yaml listing them
-// (sorted) and the DNS settings under dns/, which are not objects to apply.
+// (sorted) and the DNS settings under dns/, which are not objects to apply. Each object file carries
+// its hash annotation (spec-hash.ts).
 
 import type { TextFile } from "../generate/dns.js";
 import type { Generated } from "../generate/resource.js";
 import { fileName } from "../plan/names.js";
 import { renderResource, renderYaml } from "./render.js";
+import { withHashAnnotation } from "./spec-hash.js";
 
 export interface OutputFile {
   /** Relative to the cluster's folder, with "/" separators. */
@@ -41,7 +43,7 @@ export function layoutCluster(
       );
     }
     seen.set(path, g);
-    files.push({ path, content: renderResource(g.resource, header), service: g.service });
+    files.push({ path, content: withHashAnnotation(renderResource(g.resource, header)), service: g.service });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const kustomization = {

@@ -11,6 +11,8 @@ export interface Resource {
     readonly name: string;
     readonly namespace: string;
     readonly labels: Readonly<Record<string, string>>;
+    /** Only the hash annotation (emit/spec-hash.ts), added after generation. */
+    readonly annotations?: Readonly<Record<string, string>>;
   };
   readonly spec: Readonly<Record<string, unknown>>;
 }

@@ -45,11 +45,25 @@ export interface DeleteOptions extends WriteOptions {
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
 }
 
+/** A kind the server serves, at the version cw reads it. */
+export interface ServedKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+}
+
 export interface KubeClient {
   /** The kubeconfig context this client talks to; for messages. */
   readonly context: string;
   /** API groups the server serves and each one's preferred version ("" is the core group). */
   groups(): Promise<ReadonlyMap<string, string>>;
+  /**
+   * Every listable kind of an API group, each at the first version that serves it, the preferred
+   * version first: a kind served at an older version only (Istio's ProxyConfig, EnvoyFilter) is kept.
+   * Empty when the server does not serve the group.
+   */
+  kinds(group: string): Promise<ServedKind[]>;
+  /** Every item, following the server's continue tokens page by page. */
   list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
   /** The object, or undefined when the server says it does not exist. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;

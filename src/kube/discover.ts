@@ -3,6 +3,9 @@
 //   - Kubernetes MCS ServiceExports, where the cluster serves that API: they mark exported Services;
 //   - the ingress (and egress) gateway: the Service in its namespace that selects the gateway's pods,
 //     and the external address from its status (load balancer IPs or host names, or external IPs);
+//   - the ingress gateway's service account, from spec.serviceAccountName of its pods: the name differs
+//     by installer (istioctl's istio-ingressgateway-service-account, the Helm gateway chart's release
+//     name), and cw pins it in the subjectAltNames callers check, so a guess breaks every handshake;
 //   - the Istio version, from the image tag of istiod's Deployment, and the trust domain, from
 //     istiod's mesh config (ConfigMap istio); an absent trustDomain there means cluster.local.
 // What it cannot find becomes a note for the person, never an error: a cluster without Istio still
@@ -47,6 +50,8 @@ export interface DiscoveredGateway {
   readonly namespace: string;
   readonly addresses: readonly string[];
   readonly ports: readonly number[];
+  /** The service account every pod of the gateway runs as; absent when there are none or several. */
+  readonly serviceAccount?: string;
 }
 
 export interface DiscoveredCluster {
@@ -98,7 +103,9 @@ export async function discoverCluster(
     .map((s) => toService(s, exports))
     .sort((a, b) => key(a).localeCompare(key(b)));
 
-  const ingress = await findGateway(client, options.ingress, "ingress", notes);
+  const gateway = await findGateway(client, options.ingress, "ingress", notes);
+  const serviceAccount = gateway && (await gatewayServiceAccount(client, options.ingress, notes));
+  const ingress = gateway && { ...gateway, ...(serviceAccount !== undefined && { serviceAccount }) };
   if (ingress && !ingress.ports.includes(options.ingress.port)) {
     notes.push(
       `the ingress gateway Service ${ingress.namespace}/${ingress.service} has no port ${options.ingress.port}, where cw sends cross-cluster mTLS; add that port to it (or set ingress.port to one it has)`,
@@ -138,7 +145,7 @@ function toService(s: KubeObject, exports: ReadonlySet<string>): DiscoveredServi
   };
 }
 
-async function findGateway(
+export async function findGateway(
   client: KubeClient,
   query: GatewayQuery,
   role: "ingress" | "egress",
@@ -184,7 +191,47 @@ async function findGateway(
   };
 }
 
-async function findIstio(
+/**
+ * The service account of the gateway's pods (spec.serviceAccountName; a pod without one runs as
+ * "default"). Pods being deleted are left out: in a rollout from one account to another, the new one.
+ */
+export async function gatewayServiceAccount(
+  client: KubeClient,
+  query: GatewayQuery,
+  notes: string[],
+): Promise<string | undefined> {
+  const wanted = Object.entries(query.selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  let pods: KubeObject[];
+  try {
+    pods = await client.list("v1", "Pod", { namespace: query.namespace, labelSelector: wanted });
+  } catch (e) {
+    if (e instanceof KubeError && e.reason === "Forbidden") {
+      notes.push(
+        `cannot list Pods in ${query.namespace} (${errorMessage(e)}), so the ingress gateway's service account is unknown; set ingress.serviceAccount by hand`,
+      );
+      return undefined;
+    }
+    throw e;
+  }
+  const accounts = [
+    ...new Set(
+      pods
+        .filter((p) => p.metadata.deletionTimestamp === undefined)
+        .map((p) => (p.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName ?? "default"),
+    ),
+  ].sort();
+  if (accounts.length === 1) return accounts[0];
+  notes.push(
+    accounts.length === 0
+      ? `no pods in namespace ${query.namespace} match the ingress gateway's selector (${wanted}), so its service account is unknown; is the gateway running?`
+      : `the ingress gateway's pods (${wanted}) run as several service accounts (${accounts.join(", ")}); cw pins one in the names callers check: set ingress.serviceAccount by hand`,
+  );
+  return undefined;
+}
+
+export async function findIstio(
   client: KubeClient,
   namespace: string,
   notes: string[],

@@ -1,7 +1,8 @@
 // KubeClient over @kubernetes/client-node: kubeconfig loading (a file, or KUBECONFIG and
 // ~/.kube/config as kubectl reads them), then discovery, list, get, server-side apply and delete
 // through its KubernetesObjectApi, which finds each kind's URL by asking the server. Every call has a
-// time limit, so an address that swallows packets fails like one that refuses them.
+// time limit, so an address that swallows packets fails like one that refuses them. Lists are asked
+// for page by page and every continue token is followed: a list is whole or the call fails.
 
 import {
   ApiException,
@@ -13,6 +14,7 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   ServerConfiguration,
+  type V1APIResource,
 } from "@kubernetes/client-node";
 import {
   FIELD_MANAGER,
@@ -21,7 +23,20 @@ import {
   type KubeObject,
   type ListOptions,
   type ObjectRef,
+  type ServedKind,
 } from "./client.js";
+
+/** Items per list request: the API server's paging keeps each answer small on a large cluster. */
+const PAGE_SIZE = 500;
+
+/** The object API, with the resource list of a group version (the library keeps that protected). */
+class ObjectApi extends KubernetesObjectApi {
+  async resourcesOf(apiVersion: string): Promise<V1APIResource[]> {
+    // resource() fetches and caches the group version's whole list; no kind is named "".
+    await this.resource(apiVersion, "");
+    return this.apiVersionResourceCache[apiVersion]?.resources ?? [];
+  }
+}
 
 export interface ConnectOptions {
   /** The kubeconfig context to use. */
@@ -69,7 +84,7 @@ export function connect(options: ConnectOptions): KubeClient {
       },
     ],
   });
-  const objects = new KubernetesObjectApi(configuration);
+  const objects = new ObjectApi(configuration);
   const core = new CoreApi(configuration);
   const apis = new ApisApi(configuration);
   const call = async <T>(what: string, request: () => Promise<T>): Promise<T> => {
@@ -99,21 +114,47 @@ export function connect(options: ConnectOptions): KubeClient {
       }
       return served;
     },
+    async kinds(group: string) {
+      const list = await call("discovery", () => apis.getAPIVersions());
+      const served = list.groups.find((g) => g.name === group);
+      if (!served) return [];
+      const preferred = served.preferredVersion?.groupVersion;
+      const versions = served.versions
+        .map((v) => v.groupVersion)
+        .sort((a, b) => (a === preferred ? -1 : b === preferred ? 1 : 0));
+      const found = new Map<string, ServedKind>();
+      for (const apiVersion of versions) {
+        for (const r of await call("discovery", () => objects.resourcesOf(apiVersion))) {
+          // Subresources (pods/log) are not kinds of their own.
+          if (r.name.includes("/") || !r.verbs.includes("list") || found.has(r.kind)) continue;
+          found.set(r.kind, { apiVersion, kind: r.kind, namespaced: r.namespaced });
+        }
+      }
+      return [...found.values()];
+    },
     async list(apiVersion: string, kind: string, opts: ListOptions = {}) {
-      const list = await call(`list ${kind}`, () =>
-        objects.list(
-          apiVersion,
-          kind,
-          opts.namespace,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          opts.labelSelector,
-        ),
-      );
-      // Lists of built-in kinds leave apiVersion and kind out of their items.
-      return list.items.map((item) => ({ ...plain(item), apiVersion, kind }));
+      const items: KubeObject[] = [];
+      let token: string | undefined;
+      do {
+        const page = await call(`list ${kind}`, () =>
+          objects.list(
+            apiVersion,
+            kind,
+            opts.namespace,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            opts.labelSelector,
+            PAGE_SIZE,
+            token,
+          ),
+        );
+        // Lists of built-in kinds leave apiVersion and kind out of their items.
+        for (const item of page.items) items.push({ ...plain(item), apiVersion, kind });
+        token = page.metadata?._continue || undefined;
+      } while (token !== undefined);
+      return items;
     },
     async get(ref: ObjectRef) {
       try {

@@ -135,14 +135,19 @@ function mergeCluster(
 ): void {
   const version = found.istio?.version.split(".").slice(0, 2).join(".");
   const addresses = found.ingress?.addresses ?? [];
+  const serviceAccount = found.ingress?.serviceAccount;
   const existing = byName(clusters, found.cluster);
   if (!existing) {
     const context = options.contexts.get(found.cluster) ?? found.context;
+    const ingress = {
+      ...(addresses.length > 0 && { addresses }),
+      ...(serviceAccount !== undefined && { serviceAccount }),
+    };
     const item = doc.createNode({
       name: found.cluster,
       ...(found.istio?.trustDomain !== undefined && { trustDomain: found.istio.trustDomain }),
       ...(version !== undefined && { istioVersion: version }),
-      ...(addresses.length > 0 && { ingress: { addresses } }),
+      ...(Object.keys(ingress).length > 0 && { ingress }),
       kubeconfig: { ...(options.kubeconfigPath !== undefined && { path: options.kubeconfigPath }), context },
     }) as YAMLMap;
     const kubeconfig = item.get("kubeconfig", true);
@@ -182,6 +187,9 @@ function mergeCluster(
     reconcile(["ingress", "addresses"], [...addresses], "ingress.addresses", (a, b) =>
       equal([...(a as string[])].sort(), [...(b as string[])].sort()),
     );
+  }
+  if (serviceAccount !== undefined) {
+    reconcile(["ingress", "serviceAccount"], serviceAccount, "ingress.serviceAccount", equal);
   }
 }
 

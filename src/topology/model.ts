@@ -2,7 +2,7 @@
 // Both input formats (Federation files and the original Coddiwomple's JSON files) end up here, so
 // checks and the planner see one shape.
 
-import type { Mode, Protocol } from "./schema.js";
+import type { ClusterGitopsInput, GitopsInput, Mode, Protocol } from "./schema.js";
 import type { Origin } from "./source.js";
 
 export interface Topology {
@@ -19,6 +19,8 @@ export interface Topology {
   readonly mode: Mode;
   /** Write a Sidecar per consuming namespace (opt-in: a namespace has at most one default Sidecar). */
   readonly sidecarScope: boolean;
+  /** How cw generate --gitops delivers the folders, as written (flags override it). */
+  readonly gitops?: GitopsInput;
 }
 
 export interface GatewayRef {
@@ -50,6 +52,8 @@ export interface Cluster {
   readonly ingress: Ingress;
   readonly egress?: EgressGateway;
   readonly kubeconfig?: { readonly path?: string; readonly context?: string };
+  /** How a GitOps engine reaches the cluster, as written. */
+  readonly gitops?: ClusterGitopsInput;
   readonly origin: Origin;
   readonly origins: {
     readonly name: Origin;

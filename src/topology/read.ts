@@ -121,6 +121,7 @@ export function readFederationSource(source: Source): ReadResult {
   });
 
   const name = shell?.value.metadata.name ?? "";
+  const gitops = shell?.value.spec.gitops;
   const defaultsOrigin = child(root, "spec", "defaults");
   const topology: Topology = {
     name,
@@ -129,6 +130,7 @@ export function readFederationSource(source: Source): ReadResult {
     vipPool: defaults.vipPool ?? DEFAULT_VIP_POOL,
     mode: defaultMode,
     sidecarScope: defaults.sidecarScope ?? false,
+    ...(gitops !== undefined && { gitops }),
     clusters,
     services,
     origins: {
@@ -172,6 +174,7 @@ export function toCluster(
       },
     }),
     ...(input.kubeconfig && { kubeconfig: input.kubeconfig }),
+    ...(input.gitops && { gitops: input.gitops }),
     origin,
     origins: {
       name: child(origin, "name"),

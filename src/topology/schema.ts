@@ -194,6 +194,65 @@ export const EgressSchema = GatewaySchema("egress")
   })
   .describe("The cluster's egress gateway, used by callers in egress mode.");
 
+export const GITOPS_ENGINES = ["argocd", "flux"] as const;
+export type GitopsEngine = (typeof GITOPS_ENGINES)[number];
+export const FLUX_MODES = ["kubeconfig", "in-cluster"] as const;
+export type FluxMode = (typeof FLUX_MODES)[number];
+
+export const ClusterGitopsSchema = z
+  .strictObject({
+    destination: z
+      .string()
+      .min(1)
+      .describe("Argo CD: the cluster's name in Argo CD (its cluster secret). Default: the cluster's name.")
+      .optional(),
+    kubeConfigSecret: label(
+      "Flux (kubeconfig mode): the Secret in Flux's namespace holding the cluster's kubeconfig. Default <cluster>-kubeconfig",
+    ).optional(),
+  })
+  .describe("How a GitOps engine reaches this cluster (cw generate --gitops).");
+
+export const GitopsSchema = z
+  .strictObject({
+    repo: z
+      .string()
+      .min(1)
+      .describe("Argo CD: the repository URL the cluster folders are committed to (--repo).")
+      .optional(),
+    revision: z
+      .string()
+      .min(1)
+      .describe("Argo CD: the branch, tag or commit to deliver (--revision). Default HEAD.")
+      .optional(),
+    pathPrefix: z
+      .string()
+      .describe(
+        "Where the output folder is in the repository, e.g. deploy/istio (--path-prefix). Default: the output folder's place in its git repository.",
+      )
+      .optional(),
+    argocd: z
+      .strictObject({
+        namespace: label("Argo CD's namespace. Default argocd").optional(),
+        project: z.string().min(1).describe("The Argo CD project. Default default").optional(),
+      })
+      .optional(),
+    flux: z
+      .strictObject({
+        namespace: label("Flux's namespace. Default flux-system").optional(),
+        source: label(
+          "The GitRepository Flux reads the repository through (it holds URL and revision). Default flux-system",
+        ).optional(),
+        mode: z
+          .enum(FLUX_MODES)
+          .describe(
+            "kubeconfig: one Flux reaches every cluster through a kubeConfig Secret; in-cluster: each cluster's own Flux applies its folder. Default kubeconfig",
+          )
+          .optional(),
+      })
+      .optional(),
+  })
+  .describe("How cw generate --gitops argocd|flux delivers each cluster's folder.");
+
 export const ClusterSchema = z
   .strictObject({
     name: label("Cluster name"),
@@ -215,6 +274,7 @@ export const ClusterSchema = z
       .strictObject({ path: z.string().optional(), context: z.string().optional() })
       .describe("How to reach the cluster's API server.")
       .optional(),
+    gitops: ClusterGitopsSchema.optional(),
   })
   .describe("A Kubernetes cluster with its own Istio control plane.");
 
@@ -248,6 +308,7 @@ export const FederationSchema = z
       defaults: DefaultsSchema.optional(),
       clusters: z.array(ClusterSchema),
       services: z.array(ServiceSchema),
+      gitops: GitopsSchema.optional(),
     }),
   })
   .describe("Clusters with independent Istio control planes and the services they share.");
@@ -256,6 +317,8 @@ export type FederationInput = z.infer<typeof FederationSchema>;
 export type ClusterInput = z.infer<typeof ClusterSchema>;
 export type ServiceInput = z.infer<typeof ServiceSchema>;
 export type DefaultsInput = z.infer<typeof DefaultsSchema>;
+export type GitopsInput = z.infer<typeof GitopsSchema>;
+export type ClusterGitopsInput = z.infer<typeof ClusterGitopsSchema>;
 
 /** The JSON Schema shipped in schema/federation.schema.json. */
 export function federationJsonSchema(): Record<string, unknown> {

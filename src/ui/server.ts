@@ -33,6 +33,11 @@ export interface UiOptions {
   readonly bodyLimit?: number;
   /** Reload when the files change (default true). */
   readonly watch?: boolean;
+  /**
+   * Reads the live clusters (preflight and status) for /api/live; absent, the page says live checks
+   * are off. The CLI passes one (live.ts); src/ui never talks to a cluster itself.
+   */
+  readonly live?: () => Promise<unknown>;
 }
 
 export interface UiServer {
@@ -46,6 +51,7 @@ const ASSETS: Readonly<Record<string, { file: string; type: string }>> = {
   "/": { file: "index.html", type: "text/html; charset=utf-8" },
   "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
   "/app.css": { file: "app.css", type: "text/css; charset=utf-8" },
+  "/live.js": { file: "live.js", type: "text/javascript; charset=utf-8" },
 };
 
 const SECURITY_HEADERS = {
@@ -186,6 +192,11 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
         return;
       case "/api/trace":
         return trace(req, res, method);
+      case "/api/live":
+        if (method !== "GET") return notAllowed(res, "GET");
+        if (!options.live)
+          return json(res, 200, { off: "this server was started without access to clusters" });
+        return json(res, 200, await options.live());
       default:
         return send(res, 404, "text/plain; charset=utf-8", "not found\n");
     }

@@ -3,6 +3,8 @@
 // against it unchanged. It is not Kubernetes: it keeps objects in memory and implements only
 //   discovery    GET /version, /api, /api/v1, /apis, /apis/{group}/{version}
 //   list         GET .../{plural} and .../namespaces/{ns}/{plural}, with labelSelector (=, ==, !=, key, !key)
+//                and paging (limit, continue; a server may answer fewer items than asked, and pageSize
+//                makes it do so, so that clients must follow every continue token)
 //   get          GET .../namespaces/{ns}/{plural}/{name}
 //   apply        PATCH with Content-Type application/apply-patch+yaml, fieldManager, force, dryRun=All
 //                (apply replaces spec and merges labels and annotations; conflicts are per manager, not
@@ -49,6 +51,8 @@ const BUILT_IN: readonly ResourceType[] = [
   { group: "", versions: ["v1"], kind: "Service", plural: "services", namespaced: true },
   { group: "", versions: ["v1"], kind: "ConfigMap", plural: "configmaps", namespaced: true },
   { group: "", versions: ["v1"], kind: "Namespace", plural: "namespaces", namespaced: false },
+  { group: "", versions: ["v1"], kind: "Pod", plural: "pods", namespaced: true },
+  { group: "", versions: ["v1"], kind: "Secret", plural: "secrets", namespaced: true },
   { group: "apps", versions: ["v1"], kind: "Deployment", plural: "deployments", namespaced: true },
   ...(
     [
@@ -73,13 +77,51 @@ const BUILT_IN: readonly ResourceType[] = [
     plural: "envoyfilters",
     namespaced: true,
   },
-  ...["AuthorizationPolicy", "PeerAuthentication"].map((kind) => ({
+  // As Istio serves it: at v1beta1 only, so a client that lists the group's preferred version misses it.
+  {
+    group: "networking.istio.io",
+    versions: ["v1beta1"],
+    kind: "ProxyConfig",
+    plural: "proxyconfigs",
+    namespaced: true,
+  },
+  ...(
+    [
+      ["AuthorizationPolicy", "authorizationpolicies"],
+      ["PeerAuthentication", "peerauthentications"],
+      ["RequestAuthentication", "requestauthentications"],
+    ] as const
+  ).map(([kind, plural]) => ({
     group: "security.istio.io",
     versions: ["v1", "v1beta1"],
     kind,
-    plural: kind === "AuthorizationPolicy" ? "authorizationpolicies" : "peerauthentications",
+    plural,
     namespaced: true,
   })),
+];
+// The GitOps engines' kinds, served when asked for (StandInOptions.gitops).
+const GITOPS: readonly ResourceType[] = [
+  {
+    group: "argoproj.io",
+    versions: ["v1alpha1"],
+    kind: "Application",
+    plural: "applications",
+    namespaced: true,
+  },
+  {
+    group: "argoproj.io",
+    versions: ["v1alpha1"],
+    kind: "ApplicationSet",
+    plural: "applicationsets",
+    namespaced: true,
+  },
+  {
+    group: "kustomize.toolkit.fluxcd.io",
+    versions: ["v1"],
+    kind: "Kustomization",
+    plural: "kustomizations",
+    namespaced: true,
+  },
 ];
 const SERVICE_EXPORT: ResourceType = {
   group: "multicluster.x-k8s.io",
@@ -105,8 +147,12 @@ export interface StandInOptions {
   readonly serviceExports?: boolean;
   /** Objects present at start. */
   readonly objects?: readonly StoredObject[];
+  /** Serve Argo CD's Application and ApplicationSet and Flux's Kustomization. */
+  readonly gitops?: boolean;
   /** The bearer token clients must send (default "stand-in-token"). */
   readonly token?: string;
+  /** Answer at most this many items per list page, whatever limit the client asks for. */
+  readonly pageSize?: number;
 }
 
 export class StandInKubeApi {
@@ -120,13 +166,19 @@ export class StandInKubeApi {
   private readonly types: readonly ResourceType[];
   private readonly sockets = new Set<Socket>();
   private revision = 100;
+  private readonly pageSize: number | undefined;
   private server?: Server;
   private port = 0;
   readonly token: string;
 
   private constructor(options: StandInOptions) {
-    this.types = options.serviceExports ? [...BUILT_IN, SERVICE_EXPORT] : BUILT_IN;
+    this.types = [
+      ...BUILT_IN,
+      ...(options.serviceExports ? [SERVICE_EXPORT] : []),
+      ...(options.gitops ? GITOPS : []),
+    ];
     this.token = options.token ?? "stand-in-token";
+    this.pageSize = options.pageSize;
     for (const o of options.objects ?? []) this.seed(o);
   }
 
@@ -342,10 +394,16 @@ export class StandInKubeApi {
       return this.status(res, 400, "BadRequest", `unable to parse requirement: ${(e as Error).message}`);
     }
     const builtIn = type.group === "" || type.group === "apps";
-    const items = [...this.store.values()]
-      .filter((o) => this.typeOf(o.apiVersion, o.kind) === type)
-      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
-      .filter(matches)
+    const all = [...this.store.entries()]
+      .filter(([, o]) => this.typeOf(o.apiVersion, o.kind) === type)
+      .filter(([, o]) => namespace === undefined || o.metadata.namespace === namespace)
+      .filter(([, o]) => matches(o))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const page = this.page(all.length, query);
+    if (typeof page === "string") return this.status(res, 410, "Expired", page);
+    const items = all
+      .slice(page.from, page.to)
+      .map(([, o]) => o)
       .map((o) => {
         const at = this.atVersion(o, type, version);
         // Like the real server, lists of built-in kinds leave apiVersion and kind out of their items.
@@ -358,9 +416,29 @@ export class StandInKubeApi {
     return send(res, 200, {
       apiVersion: apiVersionOf(type.group, version),
       kind: `${type.kind}List`,
-      metadata: { resourceVersion: String(this.revision) },
+      metadata: {
+        resourceVersion: String(this.revision),
+        ...(page.to < all.length && {
+          continue: Buffer.from(`offset:${page.to}`).toString("base64"),
+          remainingItemCount: all.length - page.to,
+        }),
+      },
       items,
     });
+  }
+
+  /** Which items a list request gets: from its continue token, at most limit (and pageSize) of them. */
+  private page(total: number, query: URLSearchParams): { from: number; to: number } | string {
+    const token = query.get("continue");
+    let from = 0;
+    if (token) {
+      const m = /^offset:(\d+)$/.exec(Buffer.from(token, "base64").toString("utf8"));
+      if (!m) return "The provided continue parameter is too old to display a consistent list result.";
+      from = Number(m[1]);
+    }
+    const limit = Number(query.get("limit") ?? "0");
+    const caps = [limit > 0 ? limit : Number.POSITIVE_INFINITY, this.pageSize ?? Number.POSITIVE_INFINITY];
+    return { from, to: Math.min(total, from + Math.min(...caps)) };
   }
 
   private get(
