@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { run } from "../src/cli/main.js";
+import { run, runAsync } from "../src/cli/main.js";
 import { catalog } from "../src/diagnostics/catalog.js";
 
 interface Ran {
@@ -263,6 +263,57 @@ describe("exit code 2: the command was misused", () => {
     expect(ran.err).not.toMatch(STACK);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(lock)).toBe(false);
+  });
+});
+
+describe("exit code 70: a bug in cw (CW9001)", () => {
+  // A stand-in for any bug: the terminal itself fails. Before issue 12, run() threw it on as a raw
+  // stack (exit 1 through bin/cw.js), indistinguishable from a problem of the input.
+  const failingOut = (errors: string[]) => ({
+    out: () => {
+      throw new TypeError("cannot read properties of undefined (reading 'x')");
+    },
+    err: (text: string) => {
+      errors.push(text);
+    },
+  });
+
+  it("run reports it as CW9001 with exit code 70, without a stack", () => {
+    const topology = file("federation.yaml", GOOD);
+    const errors: string[] = [];
+    const code = run(["check", topology, "--lock", lock], failingOut(errors));
+    expect(code).toBe(70);
+    expect(errors.join("")).toMatch(
+      /^cw: error CW9001: internal error: cannot read properties .*; this is a bug in cw, please report it/,
+    );
+    expect(errors.join("")).not.toMatch(STACK);
+  });
+
+  it("runAsync reports it the same way", async () => {
+    const topology = file("federation.yaml", GOOD);
+    const errors: string[] = [];
+    const code = await runAsync(["check", topology, "--lock", lock], failingOut(errors));
+    expect(code).toBe(70);
+    expect(errors.join("")).toContain("CW9001");
+    expect(errors.join("")).not.toMatch(STACK);
+  });
+
+  it("a duplicate alias is an input error with its position, not an internal one", () => {
+    const topology = file(
+      "federation.yaml",
+      GOOD.replace(
+        "      ports: [{ name: http",
+        "      aliases: [reviews.default, reviews.default]\n      ports: [{ name: http",
+      ),
+    );
+    for (const argv of [["check"], ["generate", "-o", out]]) {
+      const ran = cw(...argv, topology, "--lock", lock);
+      expect(ran.code).toBe(1);
+      expect(ran.err).toContain(
+        `${topology}:15:34: error CW1009: service "reviews" lists alias "reviews.default" twice`,
+      );
+      expect(existsSync(out)).toBe(false);
+    }
   });
 });
 

@@ -387,6 +387,36 @@ const yamlCases: Case[] = [
     ],
   },
   {
+    // Each used to stop check and generate with "internal: ... generated twice" (issue 12).
+    name: "CW1009 an alias listed twice, and an alias that is the service's own name",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+        services:
+          - name: web
+            aliases: [web.default, web.default]
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+            consumers: [b]
+          - name: api
+            aliases: [api]
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+            consumers: [b]
+    `,
+    expected: [
+      { code: "CW1009", line: 12, col: 30 },
+      { code: "CW1009", line: 17, col: 17 },
+    ],
+  },
+  {
     name: "CW1010 two services claim one host, through an alias",
     input: text`
       apiVersion: coddiwomple.io/v1alpha1
@@ -1315,6 +1345,21 @@ const legacyCases: LegacyCase[] = [
       { code: "CW1009", line: 7, col: 42, file: "services.json" },
       { code: "CW1014", line: 10, col: 16, file: "services.json" },
     ],
+  },
+  {
+    name: "CW1009 a DNS prefix listed twice, at the second",
+    clusters: CLUSTERS_OK,
+    services: text`
+      [
+        {
+          "name": "foo",
+          "dns_prefixes": ["foo", "foo.default", "foo.default"],
+          "ports": [{ "name": "http", "service_port": 80, "protocol": "HTTP" }],
+          "backends": { "a": "foo.default.svc.cluster.local" }
+        }
+      ]
+    `,
+    expected: [{ code: "CW1009", line: 4, col: 44, file: "services.json" }],
   },
 ];
 

@@ -24,5 +24,7 @@ export const ExitCode = {
   clusterFailed: 3,
   /** cw diff: a cluster's live config differs from the generated one. */
   differs: 4,
+  /** A bug in cw (CW9001), never a problem of the input: EX_SOFTWARE of sysexits.h. */
+  internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

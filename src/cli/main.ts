@@ -1,6 +1,7 @@
 // The cw command line. This is the only code that reads argv and sets the exit code:
 // 0 ok (warnings allowed), 1 the input (or output folder) has errors, 2 the command was misused,
-// 3 a live cluster failed (discover, diff, apply), 4 cw diff found differences.
+// 3 a live cluster failed (discover, diff, apply), 4 cw diff found differences, 70 a bug in cw (CW9001,
+// reported as such by run and runAsync alike, never as a raw stack).
 // Commands that talk to clusters or serve the UI are asynchronous: runAsync runs every command.
 
 import { pathToFileURL } from "node:url";
@@ -11,6 +12,7 @@ import { addDiffCommand } from "./diff.js";
 import { addDiscoverCommand } from "./discover.js";
 import { runExplain } from "./explain.js";
 import { type GenerateOptions, runCheck, runGenerate } from "./generate.js";
+import { internalError } from "./internal-error.js";
 import { ExitCode, type Io, processIo } from "./io.js";
 import { UsageError } from "./load.js";
 import { addTraceCommand } from "./trace.js";
@@ -56,18 +58,30 @@ const toOptions = (topology: string | undefined, raw: RawOptions): GenerateOptio
 });
 
 export function run(argv: readonly string[], io: Io): ExitCode {
-  const result = start(argv, io);
-  if (typeof result !== "number") throw new Error(`internal: cw ${argv[0]} is asynchronous; call runAsync`);
-  return result;
+  try {
+    const result = start(argv, io);
+    if (typeof result !== "number") throw new Error(`cw ${argv[0]} is asynchronous; call runAsync`);
+    return result;
+  } catch (e) {
+    return failure(e, io);
+  }
 }
 
 /** Runs any command, including the asynchronous ones (discover, diff, apply, ui). */
 export async function runAsync(argv: readonly string[], io: Io): Promise<ExitCode> {
-  const result = start(argv, io);
+  // A long-running command (cw ui) can meet a bug outside the promise chain, in a timer or an event
+  // handler: in the real process that is reported like any other internal error.
+  const stray = (e: unknown) => {
+    io.err(`${internalError(e, process.env.CW_DEBUG !== undefined)}\n`);
+    process.exit(ExitCode.internal);
+  };
+  if (io === processIo) process.on("uncaughtException", stray);
   try {
-    return await result;
+    return await start(argv, io);
   } catch (e) {
     return failure(e, io);
+  } finally {
+    process.off("uncaughtException", stray);
   }
 }
 
@@ -130,14 +144,11 @@ function start(argv: readonly string[], io: Io): ExitCode | Promise<ExitCode> {
   addApplyCommand(inputOptions(program.command("apply")), io, later);
   addUiCommand(program, io, later);
 
-  try {
-    program.parse([...argv], { from: "user" });
-    return pending ?? code;
-  } catch (e) {
-    return failure(e, io);
-  }
+  program.parse([...argv], { from: "user" });
+  return pending ?? code;
 }
 
+/** What a command that threw gets: misuse is exit 2, anything else is a bug in cw (CW9001). */
 function failure(e: unknown, io: Io): ExitCode {
   if (e instanceof CommanderError) {
     return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
@@ -146,19 +157,12 @@ function failure(e: unknown, io: Io): ExitCode {
     io.err(`cw: ${e.message}\n`);
     return ExitCode.usage;
   }
-  throw e;
+  io.err(`${internalError(e, process.env.CW_DEBUG !== undefined)}\n`);
+  return ExitCode.internal;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  runAsync(process.argv.slice(2), processIo).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(
-        `cw: internal error (CW9001), please report it: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-      );
-      process.exitCode = 70;
-    },
-  );
+  runAsync(process.argv.slice(2), processIo).then((code) => {
+    process.exitCode = code;
+  });
 }

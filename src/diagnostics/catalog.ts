@@ -63,7 +63,7 @@ export const catalog = {
     level: "error",
     title: "duplicate name",
     explain:
-      "Two clusters, two services, or two ports of one service share a name (or two ports share a number), or a service lists the same backend cluster or consumer twice. Names identify objects in the generated configuration, so each must be unique in its list. Rename or remove the second one; the message gives the line of the first.",
+      "Two clusters, two services, or two ports of one service share a name (or two ports share a number), or a service lists the same backend cluster, consumer or alias twice, or its own name as an alias. Names identify objects in the generated configuration, so each must be unique in its list. Rename or remove the second one; the message gives the line of the first.",
   },
   CW1010: {
     level: "error",
@@ -254,7 +254,7 @@ export const catalog = {
     level: "error",
     title: "internal error",
     explain:
-      "cw generated configuration that failed its own checks, which is a bug in cw. Please report it with the topology file that caused it.",
+      "cw met a bug of its own: it generated configuration that failed its own checks, or one of its internal rules broke. It is never a problem of your input, and cw exits with code 70 so that scripts can tell the two apart. Please report it with the topology file that caused it (CW_DEBUG=1 prints the details).",
   },
 } as const satisfies Record<string, CatalogEntry>;
 

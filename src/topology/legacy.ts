@@ -155,12 +155,16 @@ function toLegacyService(
   // <name>.<namespace>.svc.cluster.local host, which is what the original's users wrote.
   const hosts = Object.values(input.backends);
   const namespace = hosts.map((h) => /^[^.]+\.([^.]+)\.svc(\.|$)/.exec(h)?.[1]).find((n) => n !== undefined);
-  const prefixes = input.dns_prefixes ?? [];
+  // The original listed the service's own name among its prefixes; the other prefixes are aliases,
+  // each remembered with its own index, so that a prefix listed twice is reported where it is.
+  const prefixes = (input.dns_prefixes ?? []).flatMap((name, index) =>
+    name === input.name ? [] : [{ name, index }],
+  );
   const service = toService(
     {
       name: input.name,
       ...(namespace !== undefined && { namespace }),
-      aliases: prefixes.filter((p) => p !== input.name),
+      aliases: prefixes.map((p) => p.name),
       ...(input.address !== undefined && { vip: input.address }),
       ports: input.ports.map((p) => ({
         name: p.name,
@@ -178,9 +182,9 @@ function toLegacyService(
   const at = (...path: PathSegment[]): Origin => child(origin, ...provenance.place(path));
   return {
     ...service,
-    aliases: service.aliases.map((a) => ({
+    aliases: service.aliases.map((a, i) => ({
       name: a.name,
-      origin: at("dns_prefixes", prefixes.indexOf(a.name)),
+      origin: at("dns_prefixes", prefixes[i]?.index ?? 0),
     })),
     ...(service.vip && { vip: { address: service.vip.address, origin: at("address") } }),
     ports: service.ports.map((p, i) => ({
