@@ -145,6 +145,35 @@ describe("exit code 0", () => {
   });
 });
 
+describe("the original's files as the original read them", () => {
+  it("a misspelt field, as in the original's README, is a warning with a suggestion, not an error", () => {
+    const clusters = file(
+      "clusters.json",
+      LEGACY_CLUSTERS.replace(
+        '"address": "a.example.com"',
+        '"address": "a.example.com", "kubecondig_context": "a"',
+      ),
+    );
+    const services = file("services.json", LEGACY_SERVICES.replace('"c": "foo', '"b": "foo'));
+    const ran = cw(
+      "generate",
+      "--cluster-file",
+      clusters,
+      "--service-file",
+      services,
+      "-o",
+      out,
+      "--lock",
+      lock,
+    );
+    expect(ran.code).toBe(0);
+    expect(ran.err).toContain(
+      `${clusters}:2:46: warning CW1038: unknown field "kubecondig_context" (did you mean "kubeconfig_context"?)`,
+    );
+    expect(existsSync(out)).toBe(true);
+  });
+});
+
 describe("exit code 1: the input has errors", () => {
   it("reports every problem as file:line:col, the source line and a caret", () => {
     const topology = file("federation.yaml", BAD);

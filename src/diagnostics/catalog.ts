@@ -93,7 +93,7 @@ export const catalog = {
     level: "error",
     title: "invalid address",
     explain:
-      "An IP address or CIDR block could not be read, or is of a kind cw does not support. The VIP pool must be an IPv4 CIDR block such as 240.241.0.0/16; a service's vip must be an IPv4 address.",
+      "An IP address or CIDR block could not be read, or is of a kind cw does not support. The VIP pool must be an IPv4 CIDR block such as 240.241.0.0/16; a service's vip must be an IPv4 address. An ingress gateway address is what other clusters dial: an IPv4 address in dotted decimal without leading zeros, an IPv6 address without a zone, or a DNS name, never with a port, a scheme or a path (the port is ingress.port).",
   },
   CW1015: {
     level: "error",
@@ -214,6 +214,30 @@ export const catalog = {
     title: "default trust domain cannot be narrowed",
     explain:
       "Istio treats cluster.local in an identity (cluster.local/ns/<namespace>/sa/<account>) as an alias of the checking cluster's own trust domain, so a policy in another cluster cannot name a caller of a cluster.local cluster exactly. cw then admits that cluster's whole trust domain, which is wider than the namespaces, service accounts or egress gateway the topology names. Give the calling cluster a trust domain of its own (meshConfig.trustDomain).",
+  },
+  CW1035: {
+    level: "error",
+    title: "invalid label",
+    explain:
+      "Selectors and subset labels are Kubernetes labels. A key is a name of at most 63 characters (letters, digits, '-', '_' and '.', starting and ending with a letter or digit), optionally after a DNS subdomain prefix and '/', as in app.kubernetes.io/name; a value is empty or a name of the same form. A key or value Kubernetes would refuse could never match a pod, so cw refuses it too.",
+  },
+  CW1036: {
+    level: "error",
+    title: "empty selector",
+    explain:
+      "A selector with no labels selects every pod of its namespace. On a gateway or a service's pods it would put cw's policies (DENY AuthorizationPolicies among them) on every workload there, and in the root namespace (istio-system) on every workload of the mesh. Give the labels of the pods meant, such as {istio: ingressgateway} or {app: reviews}, or leave the field out for cw's default.",
+  },
+  CW1037: {
+    level: "error",
+    title: "fixed VIP is another service's locked VIP",
+    explain:
+      "The lock file records the VIP each service was given, so that callers that resolved it keep reaching the same service. A fixed vip that equals another service's locked VIP would hand that address to a different service while callers still use it. Choose another vip; if the other service really should move, remove its entry from the lock file first (and restart its callers).",
+  },
+  CW1038: {
+    level: "warning",
+    title: "unknown field in the original's files",
+    explain:
+      "The original Coddiwomple ignored fields it did not know, and cw reads its files the same way, so the field has no effect. Usually it is a typo, such as kubecondig_context in the original's own README: correct it, or remove it.",
   },
   CW2001: {
     level: "error",

@@ -16,6 +16,7 @@ import {
   DEFAULT_VIP_POOL,
   DNS1123_LABEL,
   DNS1123_SUBDOMAIN,
+  gatewayAddress,
   IPV4,
   PROTOCOLS,
 } from "./schema.js";
@@ -23,7 +24,7 @@ import { child, type Origin, type PathSegment, parseSource, type Source } from "
 
 const LegacyClusterSchema = z.strictObject({
   name: z.string().max(63).regex(DNS1123_LABEL),
-  address: z.string().min(1),
+  address: gatewayAddress,
   kubeconfig_path: z.string().optional(),
   kubeconfig_context: z.string().optional(),
 });
@@ -45,7 +46,7 @@ const LegacyServiceSchema = z.strictObject({
 
 // What salvage (salvage.ts) keeps of an item in error: a cluster whose address is wrong is still a
 // cluster that services may name, and a service with no readable ports still has its backends checked.
-const LenientClusterSchema = LegacyClusterSchema.extend({ address: z.string().min(1).optional() });
+const LenientClusterSchema = LegacyClusterSchema.extend({ address: gatewayAddress.optional() });
 const LenientServiceSchema = LegacyServiceSchema.extend({
   ports: z.array(LegacyPortSchema).default([]),
   backends: LegacyServiceSchema.shape.backends.default({}),
@@ -141,7 +142,7 @@ function readItems<T>(
     return undefined;
   }
   return source.data.flatMap((_, i) => {
-    const part = readPart(source, [i], lenient, schema, diagnostics);
+    const part = readPart(source, [i], lenient, schema, diagnostics, { unknownFields: "warning" });
     return part ? [{ ...part, origin: { source, path: [i] } }] : [];
   });
 }
