@@ -2,7 +2,8 @@
 // input has errors, 2 the command was misused), diagnostics as text (file:line:col, the source line, a
 // caret) and as JSON, no stack traces for user mistakes, and nothing written when the input is wrong.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -142,6 +143,49 @@ describe("exit code 0", () => {
     const ran = cw("check", "--cluster-file", clusters, "--service-file", services, "--lock", lock);
     expect(ran.err).toBe("");
     expect(ran.code).toBe(0);
+  });
+});
+
+describe("input files cw cannot read: a coded error, bounded, never a hang", () => {
+  it("a folder given as the topology is CW1039 with exit 1", () => {
+    mkdirSync(join(dir, "folder.yaml"));
+    const ran = cw("check", join(dir, "folder.yaml"), "--lock", lock);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toContain(`error CW1039: ${join(dir, "folder.yaml")} is a folder, not a file`);
+    expect(ran.err).not.toMatch(STACK);
+  });
+
+  it("a file that is not UTF-8 is CW1039, not read with its bytes replaced", () => {
+    const topology = join(dir, "latin1.yaml");
+    writeFileSync(topology, Buffer.concat([Buffer.from(GOOD), Buffer.from([0xe9, 0x0a])]));
+    const ran = cw("check", topology, "--lock", lock);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toContain("error CW1039: ");
+    expect(ran.err).toContain("is not UTF-8 text");
+  });
+
+  it("a FIFO given as the topology is CW1039 at once (cw, as a user runs it)", () => {
+    const fifo = join(dir, "fifo.yaml");
+    execFileSync("mkfifo", [fifo]);
+    // In a child: before issue 12 the read waited for a writer forever, which would hang this runner.
+    const ran = spawnSync("node", ["bin/cw.js", "check", fifo, "--lock", lock], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(ran.status).toBe(1);
+    expect(ran.stderr).toContain(`error CW1039: ${fifo} is a pipe (FIFO), not a file`);
+  });
+
+  it("a 200 KB line is not echoed: the source excerpt is bounded", () => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    const topology = file(
+      "federation.yaml",
+      `apiVersion: coddiwomple.io/v1alpha1\nkind: Federation\nmetadata: {name: x}\nspec: {clusters: ${deep}, services: []}\n`,
+    );
+    const ran = cw("check", topology, "--lock", lock);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toContain("error CW1001: the lists and mappings here are nested");
+    expect(ran.err.length).toBeLessThan(1000);
   });
 });
 

@@ -483,6 +483,24 @@ const yamlCases: Case[] = [
     ],
   },
   {
+    // YAML reads 1e400 as infinity, which the message once called "null" (issue 12).
+    name: "CW1006 a port too large for a number says so, in the user's words",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+        services:
+          - name: web
+            ports: [{ name: http, protocol: HTTP, port: 1e400 }]
+            backends: [{ cluster: a }]
+    `,
+    expected: [{ code: "CW1006", line: 10, col: 51 }],
+  },
+  {
     name: "CW1010 two services claim one host, through an alias",
     input: text`
       apiVersion: coddiwomple.io/v1alpha1

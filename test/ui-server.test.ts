@@ -3,7 +3,8 @@
 // bounds request bodies, takes JSON only from its own page, sends its security headers everywhere,
 // escapes names in the federation picture, and tells open pages when the topology changes.
 
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -271,6 +272,60 @@ describe("cw ui server", () => {
       traceBody({ cluster: "a", host: "reviews.global", port: 9080 }),
     );
     expect(trace.status).toBe(409);
+  });
+});
+
+describe("cw ui server with files that cannot be read", () => {
+  let local: string;
+  beforeAll(() => {
+    local = mkdtempSync(join(tmpdir(), "cw-ui-files-"));
+  });
+  afterAll(() => {
+    rmSync(local, { recursive: true, force: true });
+  });
+
+  it("starts with a lock file that is a folder, and shows it as CW2001 (not 'cannot listen')", async () => {
+    const topo = join(local, "federation.yaml");
+    copyFileSync("examples/split-bookinfo/federation.yaml", topo);
+    mkdirSync(join(local, "federation.lock.yaml"));
+    const server = await startUi({ topology: topo, port: 0, watch: false });
+    try {
+      const view = JSON.parse((await raw(server.url, "/api/state")).body) as FederationView;
+      expect(view.diagnostics.map((d) => d.code)).toContain("CW2001");
+      expect(view.diagnostics.find((d) => d.code === "CW2001")?.message).toContain("is a folder, not a file");
+    } finally {
+      await server.close();
+      rmSync(join(local, "federation.lock.yaml"), { recursive: true });
+    }
+  });
+
+  it("keeps serving when the lock file turns into a folder while it runs", async () => {
+    const topo = join(local, "turns.yaml");
+    copyFileSync("examples/split-bookinfo/federation.yaml", topo);
+    const lockFile = join(local, "turns.lock.yaml");
+    copyFileSync("examples/split-bookinfo/federation.lock.yaml", lockFile);
+    const server = await startUi({ topology: topo, port: 0, watch: false });
+    try {
+      rmSync(lockFile);
+      mkdirSync(lockFile);
+      server.reload(); // before issue 12: an uncaught EISDIR that ended the process
+      const view = JSON.parse((await raw(server.url, "/api/state")).body) as FederationView;
+      expect(view.diagnostics.map((d) => d.code)).toContain("CW2001");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("does not block on a FIFO topology: the page says CW1039", async () => {
+    const fifo = join(local, "fifo.yaml");
+    execFileSync("mkfifo", [fifo]);
+    const server = await startUi({ topology: fifo, port: 0, watch: false });
+    try {
+      const view = JSON.parse((await raw(server.url, "/api/state")).body) as FederationView;
+      expect(view.diagnostics.map((d) => d.code)).toEqual(["CW1039"]);
+    } finally {
+      await server.close();
+    }
   });
 });
 

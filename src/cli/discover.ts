@@ -3,13 +3,16 @@
 // An unreachable cluster is reported and skipped; the others are still read, printed and written, and
 // the exit code (3) says that one failed.
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
+import { diag } from "../diagnostics/catalog.js";
+import { formatText } from "../diagnostics/format.js";
 import { type DiscoveredCluster, type DiscoverOptions, discoverCluster } from "../kube/discover.js";
 import { type ClusterOutcome, forEachCluster } from "../kube/fan-out.js";
 import { connect } from "../kube/node-client.js";
 import { mergeDiscovery, newTopologyText } from "../kube/topology-merge.js";
+import { readInputFile } from "../topology/input-file.js";
 import type { Cluster } from "../topology/model.js";
 import { readFederation } from "../topology/read.js";
 import {
@@ -91,7 +94,14 @@ export function addDiscoverCommand(program: Command, io: Io, later: (run: Promis
 
 export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<ExitCode> {
   const file = options.topology;
-  const text = file !== undefined && existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  const input = file !== undefined ? readInputFile(file) : undefined;
+  if (input && !input.ok && !input.missing) {
+    io.err(
+      `${formatText([diag("CW1039", `${input.problem}; give the path of the file itself`)], () => undefined)}\n`,
+    );
+    return ExitCode.inputErrors;
+  }
+  const text = input?.ok ? input.text : undefined;
   const known =
     file !== undefined && text !== undefined ? (readFederation(file, text).topology?.clusters ?? []) : [];
   if (options.write && file === undefined) {

@@ -60,7 +60,8 @@ function loadAndCompile(
   try {
     const loaded = load(options);
     if (!loaded.topology) return { loaded };
-    const writer = open?.(loaded.topology);
+    // Input with errors is still compiled, for the problems later stages find, but nothing is staged.
+    const writer = hasErrors(loaded.diagnostics) ? undefined : open?.(loaded.topology);
     const compiled = compile(loaded.topology, loaded.lock, {
       validate: options.validate,
       keepObjects: false,

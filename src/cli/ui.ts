@@ -46,6 +46,9 @@ export async function runUi(options: UiCliOptions, io: Io, stop?: Promise<unknow
       ...(options.lock !== undefined && { lock: options.lock }),
     });
   } catch (e) {
+    // Only the socket's own failures are about the address; anything else is not "cannot listen".
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined || !/^E(ADDRINUSE|ADDRNOTAVAIL|ACCES|PERM|INVAL)$/.test(code)) throw e;
     throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`);
   }
   if (options.host !== "127.0.0.1" && options.host !== "::1") {

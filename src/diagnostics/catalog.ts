@@ -239,6 +239,12 @@ export const catalog = {
     explain:
       "The original Coddiwomple ignored fields it did not know, and cw reads its files the same way, so the field has no effect. Usually it is a typo, such as kubecondig_context in the original's own README: correct it, or remove it.",
   },
+  CW1039: {
+    level: "error",
+    title: "cannot read the input file",
+    explain:
+      "cw reads a topology (and the original's two JSON files) from regular files of UTF-8 text. The path names a folder, a pipe or a device, or a file cw may not read, or one whose bytes are not UTF-8. Give the path of the file itself; to feed a topology from another program, write it to a file first.",
+  },
   CW2001: {
     level: "error",
     title: "unreadable lock file",

@@ -82,8 +82,15 @@ export function suggestion(word: string, candidates: readonly string[]): string 
   return best !== undefined && close ? ` (did you mean "${best}"?)` : "";
 }
 
-const show = (v: unknown): string =>
-  typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+/**
+ * A value as the user wrote it, in JSON's notation, cut short when long (a message quotes a value, it
+ * does not reproduce a file). Infinity, which YAML reads 1e400 as, is not "null" as JSON has it.
+ */
+const show = (v: unknown): string => {
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 80 ? `${text.slice(0, 60)}... (${text.length} characters)` : text;
+};
 const typeName = (v: unknown): string =>
   v === null
     ? "empty"
@@ -268,13 +275,13 @@ export function issuesToDiagnostics(
           if (options.unknownFields === "warning") {
             push(
               "CW1038",
-              `unknown field "${key}"${hint}, ignored as the original Coddiwomple ignored it; remove it or correct its name`,
+              `unknown field ${show(key)}${hint}, ignored as the original Coddiwomple ignored it; remove it or correct its name`,
               source.locate([...path, key], "key"),
             );
           } else {
             push(
               "CW1002",
-              `unknown field "${key}"${hint}; remove it or correct its name`,
+              `unknown field ${show(key)}${hint}; remove it or correct its name`,
               source.locate([...path, key], "key"),
             );
           }
@@ -288,6 +295,13 @@ export function issuesToDiagnostics(
             `missing required field ${field}; add it to this mapping`,
             source.locate(path.slice(0, -1)),
           );
+        } else if (typeof value === "number" && !Number.isFinite(value)) {
+          // YAML reads a number too large for a double (1e400) as infinity: quote what was written.
+          const last = path.at(-1);
+          const written = source.lineText(where.line).substr(where.col - 1, Math.min(where.length, 40));
+          if (typeof last === "string" && PORT_FIELDS.has(last)) {
+            push("CW1006", `port ${written} is out of range; use a port from 1 to 65535`);
+          } else push("CW1003", `${field} is ${written}, a number too large to use; change it`);
         } else if (path.at(-1) === "istioVersion") {
           push(
             "CW1017",

@@ -93,8 +93,40 @@ export function parseSource(file: string, text: string): ParsedSource {
       );
     }
   }
+  const tooDeep = diagnostics.length === 0 ? pathDeeperThan(data, MAX_DEPTH) : undefined;
+  if (tooDeep) {
+    diagnostics.push(
+      diag(
+        "CW1001",
+        `the lists and mappings here are nested more than ${MAX_DEPTH} levels deep; a topology needs a few, so check the brackets and indentation`,
+        locate(tooDeep),
+      ),
+    );
+    data = undefined;
+  }
   const source: Source = { file, text, data, locate, lineText: (line) => lines[line - 1] ?? "" };
   return { source, diagnostics };
+}
+
+/** Deeper than any input of cw's needs (a Federation is about seven levels deep). */
+const MAX_DEPTH = 64;
+
+/**
+ * The path of a value nested deeper than `max`, if there is one. Iterative, so that depth itself
+ * cannot overflow the stack here; later stages recurse over the data and are spared such input.
+ */
+function pathDeeperThan(data: unknown, max: number): Path | undefined {
+  const stack: { value: unknown; path: PathSegment[] }[] = [{ value: data, path: [] }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value, path } = item;
+    if (value === null || typeof value !== "object") continue;
+    if (path.length >= max) return path;
+    const entries: [PathSegment, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [i, v])
+      : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]]);
+    for (const [seg, v] of entries) stack.push({ value: v, path: [...path, seg] });
+  }
+  return undefined;
 }
 
 /** The value at `path` in plain data, or undefined when the path leads nowhere. */
@@ -114,6 +146,14 @@ const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1)
 function syntaxProblem(e: YAMLError, text: string): SyntaxProblem {
   const [start, end] = e.pos;
   const what = lowerFirst(e.message.replace(/ at line \d+, column \d+.*$/s, "").trim());
+  if (/call stack/i.test(e.message)) {
+    return {
+      message:
+        "the lists and mappings here are nested too deeply to read; a topology needs a few levels, so check the brackets and indentation",
+      start,
+      end,
+    };
+  }
   switch (e.code) {
     case "DUPLICATE_KEY": {
       const key = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^\s:,{}[\]]+)/.exec(text.slice(start))?.[0] ?? "";

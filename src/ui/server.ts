@@ -14,7 +14,7 @@ import { existsSync, type FSWatcher, readFileSync, watch } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, dirname, resolve } from "node:path";
-import { defaultLockPath } from "../index.js";
+import { defaultLockPath, readInputFile } from "../index.js";
 import { federationDot, renderSvg } from "./graph.js";
 import { readBody } from "./request-body.js";
 import { checkTraceRequest, runTrace } from "./trace.js";
@@ -77,20 +77,17 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   let svg: { generation: number; text: Promise<string> } | undefined;
   const streams = new Set<ServerResponse>();
 
+  // Never throws and never blocks: a topology or lock file that turns into a folder or a FIFO while the
+  // server runs is a problem shown on the page (input-file.ts), not a crash or a hung server.
   function load(): Loaded {
-    let text: string | undefined;
-    let problem: string | undefined;
-    try {
-      text = readFileSync(topology, "utf8");
-    } catch (e) {
-      problem = `cannot read ${topology}: ${(e as Error).message}`;
-    }
-    const lock = existsSync(lockPath) ? { file: lockPath, text: readFileSync(lockPath, "utf8") } : undefined;
+    const input = readInputFile(topology);
+    const lock = existsSync(lockPath) ? readInputFile(lockPath) : undefined;
+    const advice = "; give the path of the file itself";
     return buildView({
       file: topology,
-      ...(text !== undefined && { text }),
-      ...(problem !== undefined && { problem }),
-      ...(lock && { lock }),
+      ...(input.ok ? { text: input.text } : { problem: `${input.problem}${advice}` }),
+      ...(lock?.ok && { lock: { file: lockPath, text: lock.text } }),
+      ...(lock && !lock.ok && { lockProblem: `${lock.problem}${advice}` }),
       generation,
     });
   }
