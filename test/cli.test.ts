@@ -3,7 +3,17 @@
 // caret) and as JSON, no stack traces for user mistakes, and nothing written when the input is wrong.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -143,6 +153,31 @@ describe("exit code 0", () => {
     const ran = cw("check", "--cluster-file", clusters, "--service-file", services, "--lock", lock);
     expect(ran.err).toBe("");
     expect(ran.code).toBe(0);
+  });
+});
+
+describe("the lock file: checked before any output, written through an unpredictable name", () => {
+  it("a lock file that cannot be written stops the run before any output is written", () => {
+    const topology = file("federation.yaml", GOOD);
+    writeFileSync(join(dir, "not-a-folder"), "");
+    const unwritable = join(dir, "not-a-folder", "federation.lock.yaml");
+    const ran = cw("generate", topology, "-o", out, "--lock", unwritable);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toContain(`error CW3004: cannot write the lock file ${unwritable}`);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(["federation.yaml", "not-a-folder"]);
+  });
+
+  it("a link planted where the lock file's temporary file used to go is not followed", () => {
+    const topology = file("federation.yaml", GOOD);
+    const victim = file("victim.txt", "the user's own file\n");
+    // The name cw used before issue 12, which anyone could predict from the pid.
+    symlinkSync(victim, `${lock}.cw-tmp-${process.pid}`);
+    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    expect(ran.code).toBe(0);
+    expect(readFileSync(victim, "utf8")).toBe("the user's own file\n");
+    expect(lstatSync(lock).isFile()).toBe(true);
+    expect(readFileSync(lock, "utf8")).toContain("reviews: ");
   });
 });
 

@@ -5,6 +5,7 @@
 // cw generate writes it, so the VIPs now live in the clusters are the ones recorded.
 
 import type { Command } from "commander";
+import { openLockFile } from "../emit/lock-file.js";
 import { applyCluster, type ClusterApply, failedObjects, type ObjectResult } from "../kube/apply.js";
 import { describeRef } from "../kube/client.js";
 import { forEachCluster } from "../kube/fan-out.js";
@@ -12,7 +13,6 @@ import { inputOf, liveOptions, liveOptionValues } from "./diff.js";
 import { ExitCode, type Io } from "./io.js";
 import { clientFor, type LiveOptions, liveTargets, loadDesired } from "./live-targets.js";
 import type { InputOptions } from "./load.js";
-import { writeLockFile } from "./lock-file.js";
 
 export interface ApplyCliOptions extends InputOptions, LiveOptions {
   readonly dryRun: boolean;
@@ -49,9 +49,14 @@ export async function runApply(options: ApplyCliOptions, io: Io): Promise<ExitCo
   if (!desired) return ExitCode.inputErrors;
   const targets = liveTargets(desired.clusters, options);
   if (!options.dryRun) {
-    const problem = writeLockFile(desired.lock.path, desired.lock.text);
+    const opened = openLockFile(desired.lock.path);
+    const problem = opened.ok ? opened.writer.write(desired.lock.text) : opened.problem;
+    if (opened.ok) opened.writer.release();
     if (problem) {
-      io.err(`cw: cannot write the lock file ${desired.lock.path}: ${problem}; nothing was applied\n`);
+      const code = !opened.ok && opened.busy ? "CW3007" : "CW3004";
+      io.err(
+        `cw: error ${code}: cannot write the lock file ${desired.lock.path}: ${problem}; nothing was applied\n`,
+      );
       return ExitCode.inputErrors;
     }
   }

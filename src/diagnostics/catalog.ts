@@ -280,6 +280,24 @@ export const catalog = {
     title: "cannot write output",
     explain: "The file system refused a write. The message gives the operating system's reason.",
   },
+  CW3005: {
+    level: "error",
+    title: "symbolic link in the output folder",
+    explain:
+      "The output folder, or a folder or file in it, is a symbolic link. cw never follows one there: writing through a link to a cluster folder would write into (and replace files of) whatever folder it points at, outside the output folder. Replace the link with the real folder or file, or choose another output folder with -o.",
+  },
+  CW3006: {
+    level: "error",
+    title: "output folder belongs to another federation",
+    explain:
+      "The folder's manifest says cw wrote it for another federation. Writing this one there would replace that federation's files and remove the ones this federation does not generate. Choose another output folder with -o, or run again with --force if the folder really should change hands.",
+  },
+  CW3007: {
+    level: "error",
+    title: "output folder in use",
+    explain:
+      "Another cw run is writing the same output folder or lock file (cw holds a .<name>.cw-lock file beside it while it runs). Two runs at once would each write a complete result, and one would be lost. Wait for the other run to finish. A lock left by a run that was killed is taken over by the next run on the same machine; one from another machine (on a shared disk) must be deleted by hand once no cw runs there.",
+  },
   CW9001: {
     level: "error",
     title: "internal error",
