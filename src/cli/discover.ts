@@ -3,11 +3,11 @@
 // An unreachable cluster is reported and skipped; the others are still read, printed and written, and
 // the exit code (3) says that one failed.
 
-import { renameSync, writeFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { Command } from "commander";
 import { diag } from "../diagnostics/catalog.js";
 import { formatText } from "../diagnostics/format.js";
+import { writeFileAtomically } from "../emit/atomic-file.js";
 import { type DiscoveredCluster, type DiscoverOptions, discoverCluster } from "../kube/discover.js";
 import { type ClusterOutcome, forEachCluster } from "../kube/fan-out.js";
 import { connect } from "../kube/node-client.js";
@@ -170,7 +170,8 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
       if (merge.kept.length > 0) io.out(`kept as written:\n${merge.kept.map((k) => `  ${k}\n`).join("")}`);
       if (!options.write && merge.changes.length > 0) io.out(`Run again with --write to write ${file}.\n`);
     }
-    if (options.write && (merge.changes.length > 0 || text === undefined)) writeAtomically(file, merge.text);
+    if (options.write && (merge.changes.length > 0 || text === undefined))
+      writeFileAtomically(file, merge.text);
   }
   const unwritten = found.flatMap((c) =>
     c.services.filter((s) => !s.exported && !options.namespaces.includes(s.namespace)),
@@ -258,12 +259,6 @@ function clusterName(context: string): string {
 function federationName(file: string): string {
   const stem = clusterName(basename(file, extname(file)));
   return stem === "cluster" ? "federation" : stem;
-}
-
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.cw-tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 function mergeJson(merge: ReturnType<typeof mergeDiscovery>) {

@@ -6,18 +6,9 @@
 // unpredictable name (created O_EXCL, removed on failure) renamed over it, so that a reader never sees
 // half a file.
 
-import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { writeFileAtomically } from "./atomic-file.js";
 import { takeRunLock } from "./run-lock.js";
 
 export interface LockFileWriter {
@@ -54,11 +45,7 @@ export function openLockFile(path: string): LockFileOutcome {
   };
 }
 
-const temporaryName = (path: string): string =>
-  join(dirname(path), `.${basename(path)}.cw-tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
-
 function writeLockFile(path: string, text: string): string | undefined {
-  let tmp: string | undefined;
   try {
     let current: string | undefined;
     try {
@@ -66,18 +53,9 @@ function writeLockFile(path: string, text: string): string | undefined {
     } catch {
       current = undefined;
     }
-    if (current === text) return undefined;
-    tmp = temporaryName(path);
-    const fd = openSync(tmp, "wx", 0o644);
-    try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    if (current !== text) writeFileAtomically(path, text);
     return undefined;
   } catch (e) {
-    if (tmp !== undefined) rmSync(tmp, { force: true });
     return (e as Error).message;
   }
 }

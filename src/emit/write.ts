@@ -39,6 +39,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { NO_PROGRESS, type Progress } from "../progress.js";
+import { temporaryName } from "./atomic-file.js";
 import { type FileSink, openFileSink } from "./file-sink.js";
 import type { ClusterOutput } from "./layout.js";
 import { takeRunLock } from "./run-lock.js";
@@ -110,7 +111,7 @@ const tmpTag = () => `${process.pid}-${randomBytes(4).toString("hex")}`;
 
 /** Replace one file atomically: write a temporary file beside it, then rename it over the target. */
 function replaceFile(target: string, write: (path: string) => void): void {
-  const tmp = join(dirname(target), `.${basename(target)}.cw-tmp-${tmpTag()}`);
+  const tmp = temporaryName(target);
   try {
     write(tmp);
     renameSync(tmp, target);
