@@ -5,14 +5,16 @@
 // cw generate writes it, so the VIPs now live in the clusters are the ones recorded.
 
 import type { Command } from "commander";
+import { printableLines } from "../diagnostics/printable.js";
 import { openLockFile } from "../emit/lock-file.js";
 import { applyCluster, type ClusterApply, failedObjects, type ObjectResult } from "../kube/apply.js";
 import { describeRef } from "../kube/client.js";
 import { forEachCluster } from "../kube/fan-out.js";
+import { pruneRefusal } from "../kube/prune.js";
 import { inputOf, liveOptions, liveOptionValues } from "./diff.js";
 import { ExitCode, type Io } from "./io.js";
 import { clientFor, type LiveOptions, liveTargets, loadDesired } from "./live-targets.js";
-import type { InputOptions } from "./load.js";
+import { type InputOptions, UsageError } from "./load.js";
 
 export interface ApplyCliOptions extends InputOptions, LiveOptions {
   readonly dryRun: boolean;
@@ -47,6 +49,8 @@ export function addApplyCommand(command: Command, io: Io, later: (run: Promise<E
 export async function runApply(options: ApplyCliOptions, io: Io): Promise<ExitCode> {
   const desired = loadDesired(options, options.format, io);
   if (!desired) return ExitCode.inputErrors;
+  const refusal = options.prune ? pruneRefusal({ name: desired.federation, ...desired }) : undefined;
+  if (refusal !== undefined) throw new UsageError(`--prune: ${refusal}`);
   const targets = liveTargets(desired.clusters, options);
   if (!options.dryRun) {
     const opened = openLockFile(desired.lock.path);
@@ -73,18 +77,20 @@ export async function runApply(options: ApplyCliOptions, io: Io): Promise<ExitCo
   if (options.format === "json") {
     io.out(`${JSON.stringify(outcomes, null, 2)}\n`);
   } else {
+    // Names and messages come from the servers: shown with control characters escaped.
+    const out = (text: string) => io.out(printableLines(text));
     const mode = options.dryRun ? " (dry run: nothing was changed)" : "";
     for (const o of outcomes) {
       const context = targets.find((t) => t.cluster === o.cluster)?.connect.context;
       if (!o.ok) {
-        io.out(`cluster ${o.cluster} (context ${context}): FAILED: ${o.error}\n`);
+        out(`cluster ${o.cluster} (context ${context}): FAILED: ${o.error}\n`);
         continue;
       }
-      io.out(`cluster ${o.cluster} (context ${context})${mode}:\n`);
-      for (const r of o.value.results) io.out(line(r, options.dryRun));
-      io.out(`  ${summary(o.cluster, o.value, (desired.objects.get(o.cluster) ?? []).length)}\n`);
+      out(`cluster ${o.cluster} (context ${context})${mode}:\n`);
+      for (const r of o.value.results) out(line(r, options.dryRun));
+      out(`  ${summary(o.cluster, o.value, (desired.objects.get(o.cluster) ?? []).length)}\n`);
     }
-    io.out(
+    out(
       failed.length === 0
         ? `cw apply: ${outcomes.length} cluster${outcomes.length === 1 ? "" : "s"} ${options.dryRun ? "checked" : "applied"}${mode}\n`
         : `cw apply: ${failed.length} of ${outcomes.length} clusters failed (${failed.map((o) => o.cluster).join(", ")})${mode}\n`,

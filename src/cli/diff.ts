@@ -3,6 +3,7 @@
 // one could not be compared (the others are still shown), 1 when the topology has errors.
 
 import type { Command } from "commander";
+import { printableLines } from "../diagnostics/printable.js";
 import { describeRef } from "../kube/client.js";
 import { diffCluster, type ObjectDiff } from "../kube/diff.js";
 import { forEachCluster } from "../kube/fan-out.js";
@@ -20,9 +21,10 @@ export interface DiffOptions extends InputOptions, LiveOptions {
 export function liveOptions(command: Command): Command {
   return command
     .option("--cluster <name>", "only this cluster (repeat for more; default: all)", collect)
+    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
     .option(
-      "--kubeconfig <file>",
-      "kubeconfig file (default: each cluster's kubeconfig.path, $KUBECONFIG or ~/.kube/config)",
+      "--kubeconfig-from-topology",
+      "follow each cluster's kubeconfig.path in the topology (a kubeconfig can run commands)",
     )
     .option("--timeout <seconds>", "time limit of each request to a cluster", "15");
 }
@@ -34,6 +36,7 @@ export function liveOptionValues(raw: Record<string, unknown>): LiveOptions {
   return {
     clusters: (raw.cluster as string[] | undefined) ?? [],
     ...(raw.kubeconfig !== undefined && { kubeconfig: raw.kubeconfig as string }),
+    kubeconfigFromTopology: raw.kubeconfigFromTopology === true,
     timeout: parseTimeout((raw.timeout as string | undefined) ?? "15"),
   };
 }
@@ -84,14 +87,16 @@ export async function runDiff(options: DiffOptions, io: Io): Promise<ExitCode> {
   if (options.format === "json") {
     io.out(`${JSON.stringify(outcomes, null, 2)}\n`);
   } else {
+    // Names, labels, messages and live objects come from the servers: shown with control characters escaped.
+    const out = (text: string) => io.out(printableLines(text));
     for (const o of outcomes) {
       const context = targets.find((t) => t.cluster === o.cluster)?.connect.context;
       if (!o.ok) {
-        io.out(`== cluster ${o.cluster} (context ${context}): FAILED: ${o.error}\n`);
+        out(`== cluster ${o.cluster} (context ${context}): FAILED: ${o.error}\n`);
         continue;
       }
-      io.out(`== cluster ${o.cluster} (context ${context}): ${counts(o.value)}\n`);
-      for (const d of o.value) io.out(describe(d));
+      out(`== cluster ${o.cluster} (context ${context}): ${counts(o.value)}\n`);
+      for (const d of o.value) out(describe(d));
     }
     const summary = outcomes
       .map((o) =>
@@ -104,7 +109,7 @@ export async function runDiff(options: DiffOptions, io: Io): Promise<ExitCode> {
               : `${o.cluster} up to date`,
       )
       .join(", ");
-    io.out(`cw diff: ${summary}\n`);
+    out(`cw diff: ${summary}\n`);
   }
   if (failed.length > 0) return ExitCode.clusterFailed;
   return differs ? ExitCode.differs : ExitCode.ok;

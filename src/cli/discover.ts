@@ -7,6 +7,7 @@ import { basename, extname } from "node:path";
 import type { Command } from "commander";
 import { diag } from "../diagnostics/catalog.js";
 import { formatText } from "../diagnostics/format.js";
+import { printable } from "../diagnostics/printable.js";
 import { writeFileAtomically } from "../emit/atomic-file.js";
 import { type DiscoveredCluster, type DiscoverOptions, discoverCluster } from "../kube/discover.js";
 import { type ClusterOutcome, forEachCluster } from "../kube/fan-out.js";
@@ -23,7 +24,7 @@ import {
 } from "../topology/schema.js";
 import { collect } from "./diff.js";
 import { ExitCode, type Io } from "./io.js";
-import { expandHome, parseTimeout } from "./live-targets.js";
+import { kubeconfigOf, parseTimeout } from "./live-targets.js";
 import { UsageError } from "./load.js";
 
 export interface DiscoverCliOptions {
@@ -32,6 +33,7 @@ export interface DiscoverCliOptions {
   readonly contexts: readonly string[];
   readonly namespaces: readonly string[];
   readonly kubeconfig?: string;
+  readonly kubeconfigFromTopology?: boolean;
   readonly write: boolean;
   readonly update: boolean;
   readonly name?: string;
@@ -65,6 +67,10 @@ export function addDiscoverCommand(program: Command, io: Io, later: (run: Promis
       collect,
     )
     .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    .option(
+      "--kubeconfig-from-topology",
+      "follow each cluster's kubeconfig.path in the topology (a kubeconfig can run commands)",
+    )
     .option("--write", "merge what was found into the topology file (created if missing)")
     .option("--update", "with --write: replace values in the file that differ from the cluster's")
     .option("--name <name>", "federation name for a new topology file")
@@ -79,6 +85,7 @@ export function addDiscoverCommand(program: Command, io: Io, later: (run: Promis
             contexts: (raw.context as string[] | undefined) ?? [],
             namespaces: (raw.namespace as string[] | undefined) ?? [],
             ...(raw.kubeconfig !== undefined && { kubeconfig: raw.kubeconfig as string }),
+            kubeconfigFromTopology: raw.kubeconfigFromTopology === true,
             write: raw.write === true,
             update: raw.update === true,
             ...(raw.name !== undefined && { name: raw.name as string }),
@@ -182,7 +189,7 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
     );
   }
   if (failed > 0) {
-    io.err(`cw: ${failed} of ${outcomes.length} clusters could not be read; the others were\n`);
+    io.err(`cw: ${unread(outcomes)}\n`);
     return ExitCode.clusterFailed;
   }
   return ExitCode.ok;
@@ -206,11 +213,11 @@ function gatewayOptions(options: DiscoverCliOptions, cluster?: Cluster): Discove
 
 function fromTopology(options: DiscoverCliOptions, known: readonly Cluster[]): Target[] {
   return known.map((c) => {
-    const path = options.kubeconfig ?? c.kubeconfig?.path;
+    const path = kubeconfigOf(c, options);
     return {
       cluster: c.name,
       context: c.kubeconfig?.context ?? c.name,
-      ...(path !== undefined && { kubeconfig: expandHome(path) }),
+      ...(path !== undefined && { kubeconfig: path }),
       options: gatewayOptions(options, c),
     };
   });
@@ -233,11 +240,11 @@ function fromContexts(options: DiscoverCliOptions, known: readonly Cluster[]): T
         `--context ${spec}: ${context === "" ? "no context named" : `cluster ${cluster} named twice`}`,
       );
     }
-    const path = options.kubeconfig ?? existing?.kubeconfig?.path;
+    const path = existing ? kubeconfigOf(existing, options) : options.kubeconfig;
     targets.push({
       cluster,
       context,
-      ...(path !== undefined && { kubeconfig: expandHome(path) }),
+      ...(path !== undefined && { kubeconfig: path }),
       options: gatewayOptions(options, known.find((c) => c.name === cluster) ?? existing),
     });
   }
@@ -265,6 +272,20 @@ function mergeJson(merge: ReturnType<typeof mergeDiscovery>) {
   return merge.ok ? { changes: merge.changes, kept: merge.kept } : { error: merge.error };
 }
 
+/** "1 of 3 clusters could not be read (b); the other 2 were read", or "neither", or "none". */
+function unread(outcomes: readonly ClusterOutcome<DiscoveredCluster>[]): string {
+  const failed = outcomes.filter((o) => !o.ok).map((o) => o.cluster);
+  const rest = outcomes.length - failed.length;
+  const head = `${failed.length} of ${outcomes.length} cluster${outcomes.length === 1 ? "" : "s"} could not be read (${failed.join(", ")})`;
+  if (rest === 0) return `${head}; nothing was read`;
+  return `${head}; the other ${rest === 1 ? "one was" : `${rest} were`} read`;
+}
+
+/**
+ * What was found, for a person. Names, addresses and notes come from the servers: each line is made
+ * printable (control characters escaped), so that no server can move the cursor or recolour the
+ * terminal, or make a line look like another.
+ */
 function report(outcomes: readonly ClusterOutcome<DiscoveredCluster>[], targets: readonly Target[]): string {
   const lines: string[] = [];
   for (const o of outcomes) {
@@ -305,5 +326,5 @@ function report(outcomes: readonly ClusterOutcome<DiscoveredCluster>[], targets:
     if (found.some((c) => c.services.some((s) => s.exported)))
       lines.push("(* exported with an MCS ServiceExport)");
   }
-  return `${lines.join("\n")}\n`;
+  return `${lines.map((line) => printable(line, 2000)).join("\n")}\n`;
 }

@@ -4,11 +4,12 @@
 // to put there: the topology compiled, as cw generate would write it.
 
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { compile } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { formatJson, formatText, summary } from "../diagnostics/format.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
+import { chooseKubeconfig } from "../kube/kubeconfig-path.js";
 import { type ConnectOptions, connect } from "../kube/node-client.js";
 import { renderLock } from "../plan/lock.js";
 import type { Cluster } from "../topology/model.js";
@@ -19,6 +20,8 @@ export interface LiveOptions {
   /** --cluster: only these clusters (default: all). */
   readonly clusters: readonly string[];
   readonly kubeconfig?: string;
+  /** --kubeconfig-from-topology: follow the topology's kubeconfig.path (kubeconfig-path.ts). */
+  readonly kubeconfigFromTopology?: boolean;
   /** Time limit of each request to a cluster, in seconds. */
   readonly timeout: number;
 }
@@ -41,16 +44,32 @@ export function liveTargets(clusters: readonly Cluster[], options: LiveOptions):
   return clusters
     .filter((c) => options.clusters.length === 0 || options.clusters.includes(c.name))
     .map((c) => {
-      const path = options.kubeconfig ?? c.kubeconfig?.path;
+      const path = kubeconfigOf(c, options);
       return {
         cluster: c.name,
         connect: {
           context: c.kubeconfig?.context ?? c.name,
-          ...(path !== undefined && { kubeconfig: expandHome(path) }),
+          ...(path !== undefined && { kubeconfig: path }),
           timeoutMs: options.timeout * 1000,
         },
       };
     });
+}
+
+/** The kubeconfig file of a topology cluster (undefined: the default), or a usage error. */
+export function kubeconfigOf(
+  cluster: { readonly name: string; readonly kubeconfig?: { readonly path?: string } },
+  options: { readonly kubeconfig?: string; readonly kubeconfigFromTopology?: boolean },
+): string | undefined {
+  const env = process.env.KUBECONFIG;
+  const choice = chooseKubeconfig(cluster, {
+    ...(options.kubeconfig !== undefined && { commandLine: options.kubeconfig }),
+    fromTopology: options.kubeconfigFromTopology === true,
+    defaults: env ? env.split(delimiter).filter((p) => p !== "") : [join(homedir(), ".kube", "config")],
+    expand: expandHome,
+  });
+  if (!choice.ok) throw new UsageError(choice.refusal);
+  return choice.path;
 }
 
 /** A client for the target; connecting only reads the kubeconfig, so failures here are local ones. */
@@ -64,6 +83,8 @@ export function parseTimeout(value: string): number {
 
 export interface Desired {
   readonly federation: string;
+  /** The federation's name is cw's default, not the user's (see Topology.unnamed). */
+  readonly unnamed?: true;
   readonly clusters: readonly Cluster[];
   /** Generated objects by cluster name. */
   readonly objects: ReadonlyMap<string, readonly KubeObject[]>;
@@ -87,6 +108,7 @@ export function loadDesired(
   if (hasErrors(diagnostics) || !compiled?.plan || !loaded.topology) return undefined;
   return {
     federation: loaded.topology.name,
+    ...(loaded.topology.unnamed && { unnamed: true as const }),
     clusters: loaded.topology.clusters,
     objects: new Map(
       compiled.clusters.map((c) => [c.cluster, c.objects.map((g) => g.resource as unknown as KubeObject)]),

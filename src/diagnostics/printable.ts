@@ -19,3 +19,10 @@ export function printable(text: string, max = 300): string {
       : `\\u${code.toString(16).padStart(4, "0")}`;
   });
 }
+
+/** Every line of `text` made printable (its line breaks kept), for reports that quote a server. */
+export const printableLines = (text: string, max = 10_000): string =>
+  text
+    .split("\n")
+    .map((line) => printable(line, max))
+    .join("\n");

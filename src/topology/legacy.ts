@@ -110,6 +110,7 @@ export function readLegacy(files: LegacyFiles): LegacyResult {
   return {
     topology: {
       name: files.name ?? "coddiwomple",
+      ...(files.name === undefined && { unnamed: true as const }),
       suffix: DEFAULT_SUFFIX,
       namespace: DEFAULT_NAMESPACE,
       vipPool: DEFAULT_VIP_POOL,

@@ -2,7 +2,8 @@
 // real REST API for the calls cw makes, so the real client library (@kubernetes/client-node) runs
 // against it unchanged. It is not Kubernetes: it keeps objects in memory and implements only
 //   discovery    GET /version, /api, /api/v1, /apis, /apis/{group}/{version}
-//   list         GET .../{plural} and .../namespaces/{ns}/{plural}, with labelSelector (=, ==, !=, key, !key)
+//   list         GET .../{plural} and .../namespaces/{ns}/{plural}, with labelSelector (=, ==, !=, key, !key),
+//                paged with limit and continue as the real server pages (pageSize forces small pages)
 //   get          GET .../namespaces/{ns}/{plural}/{name}
 //   apply        PATCH with Content-Type application/apply-patch+yaml, fieldManager, force, dryRun=All
 //                (apply replaces spec and merges labels and annotations; conflicts are per manager, not
@@ -115,6 +116,10 @@ export class StandInKubeApi {
   failWhen: (request: RecordedRequest) => Failure | undefined = () => undefined;
   /** Extra validation of applied objects: a message makes the apply fail with 422 Invalid. */
   rejectApply: (object: StoredObject) => string | undefined = () => undefined;
+  /** The most items a list page holds, whatever limit the client asks for (a paging server). */
+  pageSize?: number;
+  /** A broken server: every page says to go on to the same page again. */
+  endlessPages = false;
 
   private readonly store = new Map<string, StoredObject>();
   private readonly types: readonly ResourceType[];
@@ -355,11 +360,21 @@ export class StandInKubeApi {
         }
         return at;
       });
+    // Pages: the real server honours limit and hands back an opaque continue token.
+    const limit = Number(query.get("limit") ?? "0") || Number.POSITIVE_INFINITY;
+    const size = Math.min(limit, this.pageSize ?? Number.POSITIVE_INFINITY);
+    const from = Number(Buffer.from(query.get("continue") ?? "", "base64url").toString() || "0");
+    const page = items.slice(from, from + size);
+    const more = from + size < items.length || this.endlessPages;
+    const next = this.endlessPages ? from : from + size;
     return send(res, 200, {
       apiVersion: apiVersionOf(type.group, version),
       kind: `${type.kind}List`,
-      metadata: { resourceVersion: String(this.revision) },
-      items,
+      metadata: {
+        resourceVersion: String(this.revision),
+        ...(more && { continue: Buffer.from(String(next)).toString("base64url") }),
+      },
+      items: page,
     });
   }
 
