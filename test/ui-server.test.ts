@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAsync } from "../src/cli/main.js";
 import { runUi } from "../src/cli/ui.js";
+import { bindAddress } from "../src/ui/bind-address.js";
 import { startUi, type UiServer } from "../src/ui/server.js";
 import type { FederationView } from "../src/ui/view-model.js";
 
@@ -275,6 +276,29 @@ describe("cw ui server", () => {
   });
 });
 
+describe("where cw ui may listen (bind-address.ts)", () => {
+  const table: [host: string, allowRemote: boolean, expected: string][] = [
+    ["127.0.0.1", false, "loopback 127.0.0.1"],
+    ["127.0.0.2", false, "loopback 127.0.0.2"],
+    ["::1", false, "loopback ::1"],
+    ["0:0:0:0:0:0:0:1", false, "loopback ::1"],
+    ["::ffff:127.0.0.1", false, "loopback 127.0.0.1"],
+    ["192.0.2.1", false, "refused"],
+    ["192.0.2.1", true, "remote 192.0.2.1"],
+    ["2001:db8::1", true, "remote 2001:db8::1"],
+    ["0.0.0.0", true, "refused"],
+    ["::0", true, "refused"],
+    ["::ffff:0.0.0.0", true, "refused"],
+    ["255.255.255.255", true, "refused"],
+    ["224.0.0.1", true, "refused"],
+    ["localhost", false, "refused"],
+  ];
+  it.each(table)("%s (allowRemote %s): %s", (host, allowRemote, expected) => {
+    const bind = bindAddress(host, allowRemote);
+    expect(bind.ok ? `${bind.loopback ? "loopback" : "remote"} ${bind.host}` : "refused").toBe(expected);
+  });
+});
+
 describe("cw ui server with files that cannot be read", () => {
   let local: string;
   beforeAll(() => {
@@ -330,14 +354,31 @@ describe("cw ui server with files that cannot be read", () => {
 });
 
 describe("cw ui command", () => {
-  it("refuses to listen on every address", async () => {
+  // Before issue 12 only the spellings 0.0.0.0 and :: were refused; ::0 and the rest bound every interface.
+  it.each(["0.0.0.0", "::", "::0", "0::0", "0:0:0:0:0:0:0:0", "::ffff:0.0.0.0"])(
+    "refuses to listen on every interface, however it is written: %s",
+    async (host) => {
+      let err = "";
+      const code = await runAsync(["ui", topology, "--host", host, "--port", "0"], {
+        out: () => {},
+        err: (t) => (err += t),
+      });
+      expect(code).toBe(2);
+      expect(err).toBe(
+        `cw: --host ${host} means every interface of this machine, where anyone who reaches it can read the topology; give one address, such as 127.0.0.1\n`,
+      );
+    },
+  );
+
+  it("refuses an address other machines can reach unless --allow-remote is given", async () => {
     let err = "";
-    const code = await runAsync(["ui", topology, "--host", "0.0.0.0"], {
+    const code = await runAsync(["ui", topology, "--host", "192.0.2.1", "--port", "0"], {
       out: () => {},
       err: (t) => (err += t),
     });
     expect(code).toBe(2);
-    expect(err).toBe("cw: --host 0.0.0.0: give one IP address of this machine, such as 127.0.0.1\n");
+    expect(err).toContain("is not a loopback address, and the page has no login");
+    expect(err).toContain("--allow-remote");
   });
 
   it("says where it serves and stops when told", async () => {

@@ -10,8 +10,18 @@ export interface Io {
   readonly progress?: TerminalProgress;
 }
 
+// A reader that goes away early (`cw generate ... -o - | head`) closes stdout under cw: what is left to
+// print is not wanted, so cw stops printing and finishes quietly instead of dying on EPIPE.
+let stdoutClosed = false;
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  stdoutClosed = true;
+});
+
 export const processIo: Io = {
-  out: (text) => process.stdout.write(text),
+  out: (text) => {
+    if (!stdoutClosed) process.stdout.write(text);
+  },
   err: (text) => process.stderr.write(text),
   ...(process.stderr.isTTY && { progress: terminalProgress((text) => process.stderr.write(text)) }),
 };

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { meshFactsFromTopology } from "../analysis/mesh-facts.js";
 import { formatText, summary } from "../diagnostics/format.js";
+import { printable } from "../diagnostics/printable.js";
 import { formatTrace } from "../trace/format.js";
 import { inferMeshFacts } from "../trace/infer-mesh.js";
 import { traceCall } from "../trace/trace.js";
@@ -86,7 +87,7 @@ export function runTrace(options: TraceOptions, io: Io): ExitCode {
     }
     mesh = meshFactsFromTopology(loaded.topology);
   }
-  for (const p of folder.problems) io.err(`cw trace: skipped ${p}\n`);
+  for (const p of folder.problems) io.err(`cw trace: skipped ${printable(p)}\n`);
   const trace = traceCall({ clusters: folder.clusters, mesh }, caller, target);
   const paths = tracePaths(trace);
   const refused = paths.some((p) => p.end.kind === "failed");

@@ -7,6 +7,7 @@ import { Option } from "commander";
 import { formatVerify, verify } from "../analysis/verify.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { formatText, summary } from "../diagnostics/format.js";
+import { printable } from "../diagnostics/printable.js";
 import { ExitCode, type Io } from "./io.js";
 import { load } from "./load.js";
 import { readOutputFolder } from "./output-folder.js";
@@ -31,7 +32,7 @@ export function runVerify(options: VerifyOptions, io: Io): ExitCode {
     return ExitCode.inputErrors;
   }
   const folder = readOutputFolder(options.output);
-  for (const p of folder.problems) io.err(`cw verify: skipped ${p}\n`);
+  for (const p of folder.problems) io.err(`cw verify: skipped ${printable(p)}\n`);
   const result = verify({ topology: loaded.topology, clusters: folder.clusters });
   if (options.format === "json") {
     // Traces of checks that hold are left out, and not read: reading one traces the call again.

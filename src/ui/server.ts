@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { basename, dirname, resolve } from "node:path";
 import { defaultLockPath, readInputFile } from "../index.js";
+import { bindAddress } from "./bind-address.js";
 import { federationDot, renderSvg } from "./graph.js";
 import { readBody } from "./request-body.js";
 import { checkTraceRequest, runTrace } from "./trace.js";
@@ -24,8 +25,10 @@ export interface UiOptions {
   readonly topology: string;
   /** Default: <topology>.lock.yaml beside it. */
   readonly lock?: string;
-  /** Address to bind (default 127.0.0.1). */
+  /** Address to bind (default 127.0.0.1); never an unspecified one (bind-address.ts). */
   readonly host?: string;
+  /** Allow a host that is not a loopback address (default false). */
+  readonly allowRemote?: boolean;
   /** Port (default 7878; 0 picks a free one). */
   readonly port?: number;
   /** Largest request body accepted, in bytes (default 16 KiB). */
@@ -63,7 +66,9 @@ const MAX_EVENT_STREAMS = 32;
 export async function startUi(options: UiOptions): Promise<UiServer> {
   const topology = options.topology;
   const lockPath = options.lock ?? defaultLockPath(topology);
-  const host = options.host ?? "127.0.0.1";
+  const bind = bindAddress(options.host ?? "127.0.0.1", options.allowRemote === true);
+  if (!bind.ok) throw new Error(`cw ui cannot listen there: ${bind.problem}`);
+  const host = bind.host;
   const bodyLimit = options.bodyLimit ?? 16 * 1024;
   const assets = new Map(
     Object.entries(ASSETS).map(([path, a]) => [
@@ -112,7 +117,7 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   const port = (server.address() as AddressInfo).port;
   const hostPart = host.includes(":") ? `[${host}]` : host;
   const allowedHosts = new Set([`${hostPart}:${port}`]);
-  if (host === "127.0.0.1" || host === "::1") allowedHosts.add(`localhost:${port}`);
+  if (bind.loopback) allowedHosts.add(`localhost:${port}`);
   const origins = new Set([...allowedHosts].map((h) => `http://${h}`));
 
   let watcher: FSWatcher | undefined;
