@@ -132,6 +132,17 @@ const yamlCases: Case[] = [
     expected: [{ code: "CW1001", line: 3, col: 1 }],
   },
   {
+    // Found by the fuzz target (issue 12): the key became text, with a Node warning on the terminal.
+    name: "CW1001 a key that is a list, at the key",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata: { name: demo }
+      spec: { clusters: [{ ? [a]: b, name: a }], services: [] }
+    `,
+    expected: [{ code: "CW1001", line: 4, col: 24 }],
+  },
+  {
     name: "CW1013 an empty file",
     input: "",
     expected: [{ code: "CW1013", line: 1, col: 1 }],

@@ -1,7 +1,17 @@
 // A source file read with positions. Every later stage refers to input by (file, path); this module
 // turns such a reference back into file:line:col, so diagnostics can point at the exact token.
 
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from "yaml";
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+  type YAMLError,
+} from "yaml";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic, Location } from "../diagnostics/diagnostic.js";
 
@@ -78,6 +88,24 @@ export function parseSource(file: string, text: string): ParsedSource {
   const json = doc.errors.length > 0 && /\.json$/i.test(file) ? jsonSyntaxProblem(text) : undefined;
   const problems = json ? [json] : doc.errors.map((e) => syntaxProblem(e, text));
   const diagnostics = problems.map((p) => diag("CW1001", p.message, pos(p.start, p.end)));
+  // A key that is a list or a mapping (`[a]: b`, `? {x: y}`) has no place in cw's files, and the
+  // library would turn it into text with a warning of Node's own: say where it is instead.
+  if (diagnostics.length === 0) {
+    visit(doc, {
+      Pair(_, pair) {
+        if (pair.key === null || isScalar(pair.key)) return undefined;
+        const range = (pair.key as Node).range;
+        diagnostics.push(
+          diag(
+            "CW1001",
+            "this key is a list or a mapping, but keys in cw's files are plain names; write the key as text",
+            pos(range?.[0] ?? 0, range?.[1] ?? 0),
+          ),
+        );
+        return visit.BREAK;
+      },
+    });
+  }
   let data: unknown;
   if (diagnostics.length === 0) {
     try {
