@@ -57,7 +57,7 @@ try {
       { numRuns: share, seed: seed + k },
     );
     const seconds = Number(process.hrtime.bigint() - kindStart) / 1e9;
-    process.stdout.write(`${name}: ${share} cases in ${seconds.toFixed(1)} s (seed ${seed + k})\n`);
+    process.stdout.write(`${name}: ${result.numRuns} cases in ${seconds.toFixed(1)} s (seed ${seed + k})\n`);
     if (result.failed) {
       failed = true;
       const input = result.counterexample?.[0] as FuzzInput | undefined;

@@ -143,6 +143,17 @@ const yamlCases: Case[] = [
     expected: [{ code: "CW1001", line: 4, col: 24 }],
   },
   {
+    // Found by the fuzz target (issue 12): a !!binary key became text, with a Node warning.
+    name: "CW1001 a key and a value tagged !!binary, at the first",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata: { name: !!binary aGVsbG8= }
+      spec: { clusters: [{ !!binary bmFtZQ==: a }], services: [] }
+    `,
+    expected: [{ code: "CW1001", line: 3, col: 28 }],
+  },
+  {
     name: "CW1013 an empty file",
     input: "",
     expected: [{ code: "CW1013", line: 1, col: 1 }],

@@ -1,6 +1,6 @@
 // The catalog of diagnostic codes. Codes are stable: a retired code is never reused, only marked
 // retired. CW1xxx are topology-file problems, CW2xxx lock-file problems, CW3xxx output-folder
-// problems, CW9xxx bugs in cw itself. `cw explain CODE` prints `explain`.
+// problems, CW4xxx live-cluster problems, CW9xxx bugs in cw itself. `cw explain CODE` prints `explain`.
 
 import type { Diagnostic, Level, Location } from "./diagnostic.js";
 
@@ -297,6 +297,12 @@ export const catalog = {
     title: "output folder in use",
     explain:
       "Another cw run is writing the same output folder or lock file (cw holds a .<name>.cw-lock file beside it while it runs). Two runs at once would each write a complete result, and one would be lost. Wait for the other run to finish. A lock left by a run that was killed is taken over by the next run on the same machine; one from another machine (on a shared disk) must be deleted by hand once no cw runs there.",
+  },
+  CW4001: {
+    level: "error",
+    title: "live cluster could not be read",
+    explain:
+      "cw could not read one or more live clusters (cw discover): the API server was unreachable or did not answer in time (--timeout), the kubeconfig has no such context or cannot be read, its credentials (or their exec plugin) failed, or the server's answers were broken. Each cluster's line above says why. The clusters that could be read are still shown and written, and cw exits with code 3. Check the context with kubectl --context <context> get ns, then run again.",
   },
   CW9001: {
     level: "error",

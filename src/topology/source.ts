@@ -88,21 +88,35 @@ export function parseSource(file: string, text: string): ParsedSource {
   const json = doc.errors.length > 0 && /\.json$/i.test(file) ? jsonSyntaxProblem(text) : undefined;
   const problems = json ? [json] : doc.errors.map((e) => syntaxProblem(e, text));
   const diagnostics = problems.map((p) => diag("CW1001", p.message, pos(p.start, p.end)));
-  // A key that is a list or a mapping (`[a]: b`, `? {x: y}`) has no place in cw's files, and the
-  // library would turn it into text with a warning of Node's own: say where it is instead.
+  // cw's files hold text, numbers, true/false, lists and mappings, and keys that are text. A key that
+  // is a list or a mapping (`[a]: b`), or a value a tag turns into something else (`!!binary`), would
+  // be turned into text by the library with a warning of Node's own: say where it is instead.
   if (diagnostics.length === 0) {
+    const refuse = (node: Node, message: string) => {
+      diagnostics.push(diag("CW1001", message, pos(node.range?.[0] ?? 0, node.range?.[1] ?? 0)));
+      return visit.BREAK;
+    };
     visit(doc, {
       Pair(_, pair) {
-        if (pair.key === null || isScalar(pair.key)) return undefined;
-        const range = (pair.key as Node).range;
-        diagnostics.push(
-          diag(
-            "CW1001",
+        if (pair.key === null || (isScalar(pair.key) && !isPlainValue(pair.key.value))) {
+          return pair.key === null
+            ? undefined
+            : refuse(pair.key as Node, "this key is not plain text; write the key as a name");
+        }
+        if (!isScalar(pair.key)) {
+          return refuse(
+            pair.key as Node,
             "this key is a list or a mapping, but keys in cw's files are plain names; write the key as text",
-            pos(range?.[0] ?? 0, range?.[1] ?? 0),
-          ),
+          );
+        }
+        return undefined;
+      },
+      Scalar(_, scalar) {
+        if (isPlainValue(scalar.value)) return undefined;
+        return refuse(
+          scalar,
+          `the tag ${(scalar.tag ?? "").replace("tag:yaml.org,2002:", "!!")} makes this value something other than text, a number or true/false; remove the tag`,
         );
-        return visit.BREAK;
       },
     });
   }
@@ -156,6 +170,9 @@ function pathDeeperThan(data: unknown, max: number): Path | undefined {
   }
   return undefined;
 }
+
+const isPlainValue = (v: unknown): boolean =>
+  v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 
 /** The value at `path` in plain data, or undefined when the path leads nowhere. */
 export function valueAt(data: unknown, path: Path): unknown {
