@@ -6,18 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { run } from "../src/cli/main.js";
+import { cw } from "./support/cw.js";
 
 const EXAMPLE = "examples/split-bookinfo/federation.yaml";
 // Copies of the original tool's files (a clone has no ../shared).
 const LEGACY = "test/golden/legacy-cli";
-
-function cw(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 let dir: string;
 beforeEach(() => {

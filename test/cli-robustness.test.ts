@@ -7,18 +7,11 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { run } from "../src/cli/main.js";
+import { cw } from "./support/cw.js";
 
 const EXAMPLE = "examples/split-bookinfo";
 // A stack frame ("    at fn (file:1:2)") or a thrown error's name means a crash escaped.
 const STACK = /^\s+at .+:\d+:\d+\)?$|^\w*Error: /m;
-
-function cw(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const code = run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 let dir: string;
 beforeEach(() => {

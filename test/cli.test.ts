@@ -357,6 +357,11 @@ describe("exit code 2: the command was misused", () => {
       says: /--name "My_Fed" is not a valid name/,
     },
     {
+      name: "a topology on /dev/stdin without --lock (the lock file would go into /dev)",
+      argv: () => ["generate", "/dev/stdin", "-o", out],
+      says: /\/dev\/stdin is not a file cw can keep a lock file beside; give one with --lock FILE/,
+    },
+    {
       name: "--name with a Federation file",
       argv: (t) => ["check", t, "--name", "demo", "--lock", lock],
       says: /--name goes with --cluster-file/,

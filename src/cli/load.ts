@@ -2,7 +2,7 @@
 // two JSON files) and its lock file. Keeps every text it read, so diagnostics can quote source lines.
 
 import { existsSync } from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { diag } from "../diagnostics/catalog.js";
 import { type Diagnostic, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import type { LineLookup } from "../diagnostics/format.js";
@@ -69,6 +69,10 @@ export function load(options: InputOptions): Loaded {
     );
   }
   const main = (legacy ? options.serviceFile : options.topology) as string;
+  // Beside /dev/stdin or /proc/self/fd/0 is no place for a file cw keeps (and, for root, writable).
+  if (options.lock === undefined && /^\/(dev|proc)\//.test(resolve(main))) {
+    throw new UsageError(`${main} is not a file cw can keep a lock file beside; give one with --lock FILE`);
+  }
   const lockPath = options.lock ?? defaultLockPath(main);
   const inputs = legacy
     ? [read(options.clusterFile as string), read(options.serviceFile as string)]

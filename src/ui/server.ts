@@ -106,7 +106,12 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent)
-        send(res, 500, "text/plain; charset=utf-8", `internal error: ${(e as Error).message}`);
+        send(
+          res,
+          500,
+          "text/plain; charset=utf-8",
+          `error CW9001: internal error: ${(e as Error).message}\n`,
+        );
       else res.destroy();
     });
   });
