@@ -1,11 +1,15 @@
-// `npm run bench`: compiles and writes synthetic federations of several sizes, each in a child process
-// of its own (bench/measure.ts) so that peak memory is per size, and reports each stage's wall time,
-// peak memory, output per cluster, the bare-stringify floor and the incremental cases. Writes
-// bench/results.json and bench/results.md (the table the README quotes) and prints the table.
+// `npm run bench`: first the start-up of the installed package (bench/startup.ts: `cw --version`,
+// `cw --help` and `cw check` against a bare `node -e 0`, and the install's size), then synthetic
+// federations of several sizes compiled and written, each in a child process of its own
+// (bench/measure.ts) so that peak memory is per size, with each stage's wall time, peak memory,
+// output per cluster, the bare-stringify floor and the incremental cases. Writes bench/startup.json
+// and .md, bench/results.json and .md (the tables the README quotes), and prints the tables.
 //
-//   npm run bench                     every size (about ten minutes on 2 cores, mostly the largest)
+//   npm run bench                     every size (about thirty minutes on 2 cores, mostly the largest)
 //   npm run bench -- --quick          small sizes only, a smoke test for CI (results-quick.*)
-//   npm run bench -- --only 100x5000  the sizes whose label contains the text
+//   npm run bench -- --only 100x5000  the sizes whose label contains the text (writes no files)
+//   npm run bench -- --only startup   the start-up rows only (writes bench/startup.*)
+//   npm run bench -- --no-startup     the sizes only
 //   npm run bench -- --dir /dev/shm   write the output folders below this folder (default: the OS's temp)
 
 import { spawnSync } from "node:child_process";
@@ -24,8 +28,9 @@ import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MeasureRequest, SizeResult, VerifyTimes } from "./measure.js";
+import { measureStartup, type StartupResult } from "./startup.js";
 import type { SyntheticSize } from "./synthetic.js";
-import { type BenchResults, table } from "./table.js";
+import { type BenchResults, startupTable, table } from "./table.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -119,10 +124,44 @@ function fileCost(dir: string, files = 5000): number {
   return Math.round(us);
 }
 
-function main(): void {
+async function startup(quick: boolean, only: string | undefined): Promise<void> {
+  process.stderr.write("bench: start-up of the installed package ...");
+  const started = performance.now();
+  const result: StartupResult = await measureStartup(quick ? 5 : 21);
+  process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  const markdown = startupTable(result, machine(tmpdir()), new Date().toISOString());
+  if (!quick && (only === undefined || only === "startup")) {
+    writeFileSync(join(here, "startup.json"), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(here, "startup.md"), markdown);
+  }
+  process.stdout.write(`${markdown}\n`);
+  if (result.commands.some((c) => c.met === false))
+    process.stderr.write("bench: a start-up target is missed\n");
+}
+
+function machine(base: string): BenchResults["machine"] {
+  // What creating one small file costs where the output went, and in the OS's temp folder: the floor
+  // of the write stage, which writes one file per object.
+  const probes = Object.fromEntries([...new Set([base, tmpdir()])].map((d) => [d, fileCost(d)]));
+  const fs = statfsSync(base);
+  return {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? "unknown",
+    memory: totalmem(),
+    freeMemory: freemem(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    outputFolder: `${base} (filesystem type 0x${fs.type.toString(16)})`,
+    microsecondsPerFile: probes,
+  };
+}
+
+async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
   const only = option("--only");
   const base = option("--dir") ?? tmpdir();
+  if (!process.argv.includes("--no-startup")) await startup(quick, only);
+  if (only === "startup") return;
   const sizes = (quick ? QUICK : FULL).filter((s) => only === undefined || label(s).includes(only));
   const results: SizeResult[] = [];
   for (const s of sizes) {
@@ -152,22 +191,9 @@ function main(): void {
     results.push(result);
   }
 
-  // What creating one small file costs where the output went, and in the OS's temp folder: the floor
-  // of the write stage, which writes one file per object.
-  const probes = Object.fromEntries([...new Set([base, tmpdir()])].map((d) => [d, fileCost(d)]));
-  const fs = statfsSync(base);
   const bench: BenchResults = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpu: cpus()[0]?.model ?? "unknown",
-      memory: totalmem(),
-      freeMemory: freemem(),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      outputFolder: `${base} (filesystem type 0x${fs.type.toString(16)})`,
-      microsecondsPerFile: probes,
-    },
+    machine: machine(base),
     quick,
     results,
   };
@@ -180,4 +206,4 @@ function main(): void {
   process.stdout.write(markdown);
 }
 
-main();
+await main();

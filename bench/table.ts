@@ -2,6 +2,7 @@
 
 import type { Stage } from "../src/progress.js";
 import type { SizeResult } from "./measure.js";
+import type { StartupResult } from "./startup.js";
 
 export interface BenchResults {
   readonly date: string;
@@ -94,5 +95,27 @@ export function table(bench: BenchResults): string {
       `| ${count(r.size.clusters)} × ${count(r.size.services)} | ${r.input.consumers.median} (${r.input.consumers.mean.toFixed(1)}) | ${count(o.objectsPerCluster.max)} (${count(o.objectsPerCluster.median)}) | ${kb(o.bytesPerCluster.max)} (${kb(o.bytesPerCluster.median)}) | ${o.objectsPerServiceOfCluster.min.toFixed(2)}–${o.objectsPerServiceOfCluster.max.toFixed(2)} | ${unchanged} | ${one} | ${verified} |`,
     );
   }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The start-up rows and the install's size, as the README quotes them. */
+export function startupTable(r: StartupResult, m: BenchResults["machine"], date: string): string {
+  const lines = [
+    `Start-up of the installed package (\`npm pack\`, then \`npm install -g\` into a temporary prefix): the median wall time of ${r.rounds} runs of each command, taken in turns with a bare \`node -e 0\`, and the mean CPU time (user and system) of a run. ${m.cpus} × ${m.cpu}, Node ${m.node}, load average ${r.load[0].toFixed(1)} before and ${r.load[1].toFixed(1)} after, ${date.slice(0, 10)}.`,
+    "",
+    "| command | median ms | ÷ `node -e 0` | CPU ms | target | met |",
+    "| --- | ---: | ---: | ---: | --- | --- |",
+    ...r.commands.map(
+      (c) =>
+        `| \`${c.command}\` | ${c.medianMs.toFixed(0)} | ${c.ratio.toFixed(2)} | ${c.cpuMs === undefined ? "–" : c.cpuMs.toFixed(0)} | ${c.target ?? "–"} | ${c.met === undefined ? "–" : c.met ? "yes" : "**no**"} |`,
+    ),
+    "",
+    `Installed: ${mb(r.install.installedBytes)} from a ${mb(r.install.tarballBytes)} tarball, no dependencies; \`npm install -g\` took ${r.install.seconds.toFixed(1)} s. What takes it: ${r.install.parts
+      .slice(0, 8)
+      .map((p) => `${p.what} ${mb(p.bytes)}`)
+      .join(
+        ", ",
+      )}${r.install.parts.length > 8 ? `, ${r.install.parts.length - 8} more libraries ${mb(r.install.parts.slice(8).reduce((n, p) => n + p.bytes, 0))}` : ""}.`,
+  ];
   return `${lines.join("\n")}\n`;
 }

@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx, so a clone works without a build step.
-import { register } from "tsx/esm/api";
+// The cw command: runs the bundle that `npm run build` writes to dist/ (npm pack builds it first, so
+// an installed cw always has it). In a clone, run the sources with `npm run cw -- ARGS`, or build.
+import { existsSync } from "node:fs";
 
-register();
-const { runAsync } = await import("../src/cli/main.ts");
-const { processIo } = await import("../src/cli/io.ts");
-process.exitCode = await runAsync(process.argv.slice(2), processIo);
+const bundle = new URL("../dist/cw.js", import.meta.url);
+if (!existsSync(bundle)) {
+  process.stderr.write(
+    "cw: dist/cw.js is missing: in a clone, run `npm run build` first, or run the sources with `npm run cw -- ARGS`\n",
+  );
+  process.exit(70);
+}
+const { main } = await import(bundle.href);
+main(process.argv.slice(2));

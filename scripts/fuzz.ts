@@ -42,13 +42,13 @@ let n = 0;
 let failed = false;
 const started = process.hrtime.bigint();
 try {
-  kinds.forEach(([name, arbitrary], k) => {
+  for (const [k, [name, arbitrary]] of kinds.entries()) {
     const share = Math.floor(runs / kinds.length) + (k < runs % kinds.length ? 1 : 0);
     const kindStart = process.hrtime.bigint();
-    const result = fc.check(
-      fc.property(arbitrary, (input) => {
+    const result = await fc.check(
+      fc.asyncProperty(arbitrary, async (input) => {
         const i = n++;
-        const outcome = runCase(input, root, i);
+        const outcome = await runCase(input, root, i);
         rmSync(join(root, `case-${i}`), { recursive: true, force: true });
         exits.set(outcome.code, (exits.get(outcome.code) ?? 0) + 1);
         for (const c of new Set(outcome.codes)) codes.set(c, (codes.get(c) ?? 0) + 1);
@@ -61,14 +61,14 @@ try {
     if (result.failed) {
       failed = true;
       const input = result.counterexample?.[0] as FuzzInput | undefined;
-      const again = input ? runCase(input, root, n++) : undefined;
+      const again = input ? await runCase(input, root, n++) : undefined;
       const file = join("test", "fuzz-regressions", `${name}-${seed + k}.json`);
       if (input) writeFileSync(file, `${JSON.stringify(input, null, 1)}\n`);
       process.stdout.write(
         `  FAILED after ${result.numRuns} cases (shrunk ${result.numShrinks} times): ${again?.problems.join("; ") ?? String(result.errorInstance)}\n  kept in ${file}\n`,
       );
     }
-  });
+  }
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -18,9 +18,9 @@ beforeEach(() => {
 });
 
 describe("cw generate", () => {
-  it("writes the example and says what it wrote", () => {
+  it("writes the example and says what it wrote", async () => {
     const lock = join(dir, "lock.yaml");
-    const r = cw("generate", EXAMPLE, "-o", join(dir, "out"), "--lock", lock);
+    const r = await cw("generate", EXAMPLE, "-o", join(dir, "out"), "--lock", lock);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toContain("wrote");
@@ -29,23 +29,23 @@ describe("cw generate", () => {
     expect(readFileSync(lock, "utf8")).toContain("reviews: 240.241.");
   });
 
-  it("writes nothing the second time and says the folder is up to date", () => {
+  it("writes nothing the second time and says the folder is up to date", async () => {
     const args = ["generate", EXAMPLE, "-o", join(dir, "out"), "--lock", join(dir, "lock.yaml")];
-    cw(...args);
-    const r = cw(...args);
+    await cw(...args);
+    const r = await cw(...args);
     expect(r.code).toBe(0);
     expect(r.out).toContain("up to date");
   });
 
-  it("reports the files of a service that left the topology", () => {
+  it("reports the files of a service that left the topology", async () => {
     const topology = join(dir, "federation.yaml");
     const text = readFileSync(EXAMPLE, "utf8");
     writeFileSync(topology, text);
     const args = ["generate", topology, "-o", join(dir, "out")];
-    expect(cw(...args).code).toBe(0);
+    expect((await cw(...args)).code).toBe(0);
     // Stop exporting ratings to b: b loses its imports, a loses the gateway objects.
     writeFileSync(topology, text.replace("      consumers: [b]\n", ""));
-    const r = cw(...args);
+    const r = await cw(...args);
     expect(r.code).toBe(0);
     expect(r.out).toContain("removed gateway-ratings-global.yaml");
     expect(r.out).toContain("removed serviceentry-ratings-global.yaml");
@@ -53,9 +53,9 @@ describe("cw generate", () => {
     expect(existsSync(join(dir, "out/a/gateway-ratings-global.yaml"))).toBe(false);
   });
 
-  it("prints one cluster's objects to stdout with -o - and writes nothing", () => {
+  it("prints one cluster's objects to stdout with -o - and writes nothing", async () => {
     const lock = join(dir, "lock.yaml");
-    const r = cw("generate", EXAMPLE, "--cluster", "a", "-o", "-", "--lock", lock);
+    const r = await cw("generate", EXAMPLE, "--cluster", "a", "-o", "-", "--lock", lock);
     expect(r.code).toBe(0);
     const docs = parseAllDocuments(r.out).map(
       (d) => d.toJS() as { kind: string; metadata: { name: string } },
@@ -65,14 +65,14 @@ describe("cw generate", () => {
     expect(existsSync(lock)).toBe(false);
   });
 
-  it("asks for --cluster when printing to stdout", () => {
-    const r = cw("generate", EXAMPLE, "-o", "-", "--lock", join(dir, "lock.yaml"));
+  it("asks for --cluster when printing to stdout", async () => {
+    const r = await cw("generate", EXAMPLE, "-o", "-", "--lock", join(dir, "lock.yaml"));
     expect(r.code).toBe(2);
     expect(r.err).toContain("--cluster");
   });
 
-  it("reads the original Coddiwomple's files unchanged", () => {
-    const r = cw(
+  it("reads the original Coddiwomple's files unchanged", async () => {
+    const r = await cw(
       "generate",
       "--cluster-file",
       `${LEGACY}/clusters.json`,
@@ -91,11 +91,11 @@ describe("cw generate", () => {
     expect(readFileSync(join(dir, "lock.yaml"), "utf8")).toContain("car: 1.2.3.4");
   });
 
-  it("refuses an output folder it did not create, with exit code 1", () => {
+  it("refuses an output folder it did not create, with exit code 1", async () => {
     const out = join(dir, "mine");
-    cw("generate", EXAMPLE, "-o", out, "--lock", join(dir, "lock.yaml"));
+    await cw("generate", EXAMPLE, "-o", out, "--lock", join(dir, "lock.yaml"));
     writeFileSync(join(dir, "other"), "");
-    const r = cw("generate", EXAMPLE, "-o", dir, "--lock", join(dir, "lock.yaml"));
+    const r = await cw("generate", EXAMPLE, "-o", dir, "--lock", join(dir, "lock.yaml"));
     expect(r.code).toBe(1);
     expect(r.err).toContain("CW3001");
   });

@@ -1,4 +1,4 @@
-// The command line as a user meets it, driven in-process through run(argv, io): exit codes (0 ok, 1 the
+// The command line as a user meets it, driven in-process through runAsync(argv, io): exit codes (0 ok, 1 the
 // input has errors, 2 the command was misused), diagnostics as text (file:line:col, the source line, a
 // caret) and as JSON, no stack traces for user mistakes, and nothing written when the input is wrong.
 
@@ -17,28 +17,9 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { run, runAsync } from "../src/cli/main.js";
+import { runAsync } from "../src/cli/main.js";
 import { catalog } from "../src/diagnostics/catalog.js";
-
-interface Ran {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-function cw(...argv: string[]): Ran {
-  let out = "";
-  let err = "";
-  const code = run(argv, {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-  });
-  return { code, out, err };
-}
+import { cw } from "./support/cw.js";
 
 // A stack frame ("    at fn (file:1:2)") or a thrown error's name means a user mistake escaped as a crash.
 const STACK = /^\s+at .+:\d+:\d+\)?$|^\w*Error: /m;
@@ -118,9 +99,9 @@ afterEach(() => {
 });
 
 describe("exit code 0", () => {
-  it("generate writes the folder and the lock file", () => {
+  it("generate writes the folder and the lock file", async () => {
     const topology = file("federation.yaml", GOOD);
-    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
     expect(ran.err).toBe("");
     expect(ran.code).toBe(0);
     expect(existsSync(join(out, "a"))).toBe(true);
@@ -128,52 +109,52 @@ describe("exit code 0", () => {
     expect(existsSync(lock)).toBe(true);
   });
 
-  it("check says ok and writes nothing", () => {
+  it("check says ok and writes nothing", async () => {
     const topology = file("federation.yaml", GOOD);
-    const ran = cw("check", topology, "--lock", lock);
+    const ran = await cw("check", topology, "--lock", lock);
     expect(ran.code).toBe(0);
     expect(ran.out).toMatch(/^ok: 2 clusters, 1 services, 0 errors, 0 warnings$/m);
     expect(existsSync(lock)).toBe(false);
   });
 
-  it("warnings alone do not fail the run", () => {
+  it("warnings alone do not fail the run", async () => {
     const topology = file(
       "federation.yaml",
       `${GOOD}    - name: idle\n      ports: [{ name: http, protocol: HTTP, port: 80 }]\n      backends: []\n`,
     );
-    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
     expect(ran.code).toBe(0);
     expect(ran.err).toContain(`${topology}:18:13: warning CW1018: `);
     expect(existsSync(out)).toBe(true);
   });
 
-  it("reads the original Coddiwomple's two files", () => {
+  it("reads the original Coddiwomple's two files", async () => {
     const clusters = file("clusters.json", LEGACY_CLUSTERS);
     const services = file("services.json", LEGACY_SERVICES.replace('"c": "foo', '"b": "foo'));
-    const ran = cw("check", "--cluster-file", clusters, "--service-file", services, "--lock", lock);
+    const ran = await cw("check", "--cluster-file", clusters, "--service-file", services, "--lock", lock);
     expect(ran.err).toBe("");
     expect(ran.code).toBe(0);
   });
 });
 
 describe("the lock file: checked before any output, written through an unpredictable name", () => {
-  it("a lock file that cannot be written stops the run before any output is written", () => {
+  it("a lock file that cannot be written stops the run before any output is written", async () => {
     const topology = file("federation.yaml", GOOD);
     writeFileSync(join(dir, "not-a-folder"), "");
     const unwritable = join(dir, "not-a-folder", "federation.lock.yaml");
-    const ran = cw("generate", topology, "-o", out, "--lock", unwritable);
+    const ran = await cw("generate", topology, "-o", out, "--lock", unwritable);
     expect(ran.code).toBe(1);
     expect(ran.err).toContain(`error CW3004: cannot write the lock file ${unwritable}`);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).sort()).toEqual(["federation.yaml", "not-a-folder"]);
   });
 
-  it("a link planted where the lock file's temporary file used to go is not followed", () => {
+  it("a link planted where the lock file's temporary file used to go is not followed", async () => {
     const topology = file("federation.yaml", GOOD);
     const victim = file("victim.txt", "the user's own file\n");
     // The name cw used before issue 12, which anyone could predict from the pid.
     symlinkSync(victim, `${lock}.cw-tmp-${process.pid}`);
-    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
     expect(ran.code).toBe(0);
     expect(readFileSync(victim, "utf8")).toBe("the user's own file\n");
     expect(lstatSync(lock).isFile()).toBe(true);
@@ -182,28 +163,29 @@ describe("the lock file: checked before any output, written through an unpredict
 });
 
 describe("input files cw cannot read: a coded error, bounded, never a hang", () => {
-  it("a folder given as the topology is CW1039 with exit 1", () => {
+  it("a folder given as the topology is CW1039 with exit 1", async () => {
     mkdirSync(join(dir, "folder.yaml"));
-    const ran = cw("check", join(dir, "folder.yaml"), "--lock", lock);
+    const ran = await cw("check", join(dir, "folder.yaml"), "--lock", lock);
     expect(ran.code).toBe(1);
     expect(ran.err).toContain(`error CW1039: ${join(dir, "folder.yaml")} is a folder, not a file`);
     expect(ran.err).not.toMatch(STACK);
   });
 
-  it("a file that is not UTF-8 is CW1039, not read with its bytes replaced", () => {
+  it("a file that is not UTF-8 is CW1039, not read with its bytes replaced", async () => {
     const topology = join(dir, "latin1.yaml");
     writeFileSync(topology, Buffer.concat([Buffer.from(GOOD), Buffer.from([0xe9, 0x0a])]));
-    const ran = cw("check", topology, "--lock", lock);
+    const ran = await cw("check", topology, "--lock", lock);
     expect(ran.code).toBe(1);
     expect(ran.err).toContain("error CW1039: ");
     expect(ran.err).toContain("is not UTF-8 text");
   });
 
-  it("a FIFO given as the topology is CW1039 at once (cw, as a user runs it)", () => {
+  it("a FIFO given as the topology is CW1039 at once (cw, as a user runs it)", async () => {
     const fifo = join(dir, "fifo.yaml");
     execFileSync("mkfifo", [fifo]);
     // In a child: before issue 12 the read waited for a writer forever, which would hang this runner.
-    const ran = spawnSync("node", ["bin/cw.js", "check", fifo, "--lock", lock], {
+    const tsx = join("node_modules", ".bin", "tsx");
+    const ran = spawnSync(tsx, ["src/cli/main.ts", "check", fifo, "--lock", lock], {
       encoding: "utf8",
       timeout: 20_000,
     });
@@ -211,13 +193,13 @@ describe("input files cw cannot read: a coded error, bounded, never a hang", () 
     expect(ran.stderr).toContain(`error CW1039: ${fifo} is a pipe (FIFO), not a file`);
   });
 
-  it("a 200 KB line is not echoed: the source excerpt is bounded", () => {
+  it("a 200 KB line is not echoed: the source excerpt is bounded", async () => {
     const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
     const topology = file(
       "federation.yaml",
       `apiVersion: coddiwomple.io/v1alpha1\nkind: Federation\nmetadata: {name: x}\nspec: {clusters: ${deep}, services: []}\n`,
     );
-    const ran = cw("check", topology, "--lock", lock);
+    const ran = await cw("check", topology, "--lock", lock);
     expect(ran.code).toBe(1);
     expect(ran.err).toContain("error CW1001: the lists and mappings here are nested");
     expect(ran.err.length).toBeLessThan(1000);
@@ -225,7 +207,7 @@ describe("input files cw cannot read: a coded error, bounded, never a hang", () 
 });
 
 describe("the original's files as the original read them", () => {
-  it("a misspelt field, as in the original's README, is a warning with a suggestion, not an error", () => {
+  it("a misspelt field, as in the original's README, is a warning with a suggestion, not an error", async () => {
     const clusters = file(
       "clusters.json",
       LEGACY_CLUSTERS.replace(
@@ -234,7 +216,7 @@ describe("the original's files as the original read them", () => {
       ),
     );
     const services = file("services.json", LEGACY_SERVICES.replace('"c": "foo', '"b": "foo'));
-    const ran = cw(
+    const ran = await cw(
       "generate",
       "--cluster-file",
       clusters,
@@ -254,9 +236,9 @@ describe("the original's files as the original read them", () => {
 });
 
 describe("exit code 1: the input has errors", () => {
-  it("reports every problem as file:line:col, the source line and a caret", () => {
+  it("reports every problem as file:line:col, the source line and a caret", async () => {
     const topology = file("federation.yaml", BAD);
-    const ran = cw("check", topology, "--lock", lock);
+    const ran = await cw("check", topology, "--lock", lock);
     expect(ran.code).toBe(1);
     expect(ran.err).toContain(
       `${topology}:7:13: error CW1005: "Bad_Name" is not a valid name for the cluster; use lower-case letters, digits and '-', starting and ending with a letter or digit\n` +
@@ -271,18 +253,18 @@ describe("exit code 1: the input has errors", () => {
     expect(ran.err).not.toMatch(STACK);
   });
 
-  it("generate with errors writes no output folder and no lock file", () => {
+  it("generate with errors writes no output folder and no lock file", async () => {
     const topology = file("federation.yaml", BAD);
-    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
     expect(ran.code).toBe(1);
     expect(ran.out).toBe("");
     expect(existsSync(out)).toBe(false);
     expect(existsSync(lock)).toBe(false);
   });
 
-  it("a syntax error is reported, not thrown", () => {
+  it("a syntax error is reported, not thrown", async () => {
     const topology = file("federation.yaml", "apiVersion: coddiwomple.io/v1alpha1\nkind: [Federation\n");
-    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
     expect(ran.code).toBe(1);
     expect(ran.err).toMatch(new RegExp(`^${escapeRegExp(topology)}:\\d+:\\d+: error CW1001: `, "m"));
     expect(ran.err).not.toMatch(STACK);
@@ -290,9 +272,9 @@ describe("exit code 1: the input has errors", () => {
     expect(existsSync(lock)).toBe(false);
   });
 
-  it("--format json gives parseable JSON with code, level, message, file, line and column", () => {
+  it("--format json gives parseable JSON with code, level, message, file, line and column", async () => {
     const topology = file("federation.yaml", BAD);
-    const ran = cw("check", topology, "--lock", lock, "--format", "json");
+    const ran = await cw("check", topology, "--lock", lock, "--format", "json");
     expect(ran.code).toBe(1);
     const parsed = JSON.parse(ran.err) as unknown;
     expect(parsed).toEqual([
@@ -302,19 +284,19 @@ describe("exit code 1: the input has errors", () => {
     for (const d of parsed as { message: string }[]) expect(d.message).toMatch(/; /);
   });
 
-  it("a broken lock file is an error of its own, at its position", () => {
+  it("a broken lock file is an error of its own, at its position", async () => {
     const topology = file("federation.yaml", GOOD);
     file("federation.lock.yaml", "apiVersion: coddiwomple.io/v1alpha1\nkind: Lock\nvip: {}\n");
-    const ran = cw("generate", topology, "-o", out, "--lock", lock);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
     expect(ran.code).toBe(1);
     expect(ran.err).toContain(`${lock}:3:1: error CW2001: `);
     expect(existsSync(out)).toBe(false);
   });
 
-  it("the original's files report problems in each file", () => {
+  it("the original's files report problems in each file", async () => {
     const clusters = file("clusters.json", LEGACY_CLUSTERS.replace('"name": "b"', '"name": "B"'));
     const services = file("services.json", LEGACY_SERVICES);
-    const ran = cw(
+    const ran = await cw(
       "generate",
       "--cluster-file",
       clusters,
@@ -337,7 +319,11 @@ describe("exit code 1: the input has errors", () => {
 describe("exit code 2: the command was misused", () => {
   const misuses: { name: string; argv: (topology: string) => string[]; says: RegExp }[] = [
     { name: "an unknown option", argv: (t) => ["check", t, "--bogus"], says: /unknown option '--bogus'/ },
-    { name: "no topology file", argv: () => ["check", "--lock", lock], says: /give a topology file/ },
+    {
+      name: "no topology file, and no ./federation.yaml",
+      argv: () => ["check", "--lock", lock],
+      says: /no topology file given and no \.\/federation\.yaml here; .*cw init/,
+    },
     {
       name: "a file that does not exist",
       argv: () => ["generate", join(dir, "nope.yaml"), "-o", out, "--lock", lock],
@@ -368,9 +354,9 @@ describe("exit code 2: the command was misused", () => {
     },
   ];
 
-  it.each(misuses)("$name", ({ argv, says }) => {
+  it.each(misuses)("$name", async ({ argv, says }) => {
     const topology = file("federation.yaml", GOOD);
-    const ran = cw(...argv(topology));
+    const ran = await cw(...argv(topology));
     expect(ran.code).toBe(2);
     expect(ran.err).toMatch(says);
     expect(ran.err).not.toMatch(STACK);
@@ -391,10 +377,10 @@ describe("exit code 70: a bug in cw (CW9001)", () => {
     },
   });
 
-  it("run reports it as CW9001 with exit code 70, without a stack", () => {
+  it("runAsync reports it as CW9001 with exit code 70, without a stack", async () => {
     const topology = file("federation.yaml", GOOD);
     const errors: string[] = [];
-    const code = run(["check", topology, "--lock", lock], failingOut(errors));
+    const code = await runAsync(["check", topology, "--lock", lock], failingOut(errors));
     expect(code).toBe(70);
     expect(errors.join("")).toMatch(
       /^cw: error CW9001: internal error: cannot read properties .*; this is a bug in cw, please report it/,
@@ -402,16 +388,7 @@ describe("exit code 70: a bug in cw (CW9001)", () => {
     expect(errors.join("")).not.toMatch(STACK);
   });
 
-  it("runAsync reports it the same way", async () => {
-    const topology = file("federation.yaml", GOOD);
-    const errors: string[] = [];
-    const code = await runAsync(["check", topology, "--lock", lock], failingOut(errors));
-    expect(code).toBe(70);
-    expect(errors.join("")).toContain("CW9001");
-    expect(errors.join("")).not.toMatch(STACK);
-  });
-
-  it("a duplicate alias is an input error with its position, not an internal one", () => {
+  it("a duplicate alias is an input error with its position, not an internal one", async () => {
     const topology = file(
       "federation.yaml",
       GOOD.replace(
@@ -420,7 +397,7 @@ describe("exit code 70: a bug in cw (CW9001)", () => {
       ),
     );
     for (const argv of [["check"], ["generate", "-o", out]]) {
-      const ran = cw(...argv, topology, "--lock", lock);
+      const ran = await cw(...argv, topology, "--lock", lock);
       expect(ran.code).toBe(1);
       expect(ran.err).toContain(
         `${topology}:15:34: error CW1009: service "reviews" lists alias "reviews.default" twice`,
@@ -431,19 +408,19 @@ describe("exit code 70: a bug in cw (CW9001)", () => {
 });
 
 describe("cw explain", () => {
-  it("prints the long form of a code", () => {
-    const ran = cw("explain", "CW1008");
+  it("prints the long form of a code", async () => {
+    const ran = await cw("explain", "CW1008");
     expect(ran.code).toBe(0);
     expect(ran.out).toMatch(/^CW1008 \(error\): unknown cluster\n\n/);
     expect(ran.out.replace(/\s+/g, " ")).toContain(catalog.CW1008.explain);
   });
 
-  it("accepts a code in lower case", () => {
-    expect(cw("explain", "cw1008").code).toBe(0);
+  it("accepts a code in lower case", async () => {
+    expect((await cw("explain", "cw1008")).code).toBe(0);
   });
 
-  it("lists every code with its level and title", () => {
-    const ran = cw("explain");
+  it("lists every code with its level and title", async () => {
+    const ran = await cw("explain");
     expect(ran.code).toBe(0);
     const lines = ran.out.trimEnd().split("\n");
     expect(lines).toHaveLength(Object.keys(catalog).length);

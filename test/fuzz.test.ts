@@ -14,8 +14,8 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 let n = 0;
-const holds = (input: FuzzInput) => {
-  const outcome = runCase(input, root, n++);
+const holds = async (input: FuzzInput) => {
+  const outcome = await runCase(input, root, n++);
   expect(outcome.problems, JSON.stringify(input)).toEqual([]);
 };
 
@@ -25,15 +25,15 @@ describe("fuzz: cw generate keeps its promises on any input", () => {
     ["Federation structure with odd values", federationStructure, 20260402],
     ["the original's JSON files, mutated", legacyFiles, 20260403],
   ];
-  it.each(kinds)("%s", (_, arbitrary, seed) => {
-    fc.assert(fc.property(arbitrary, holds), { numRuns: 30, seed });
+  it.each(kinds)("%s", async (_, arbitrary, seed) => {
+    await fc.assert(fc.asyncProperty(arbitrary, holds), { numRuns: 30, seed });
   });
 
   const regressions = join("test", "fuzz-regressions");
   const kept = readdirSync(regressions)
     .filter((f) => f.endsWith(".json"))
     .sort();
-  it.each(kept)("regression %s", (file) => {
-    holds(JSON.parse(readFileSync(join(regressions, file), "utf8")) as FuzzInput);
+  it.each(kept)("regression %s", async (file) => {
+    await holds(JSON.parse(readFileSync(join(regressions, file), "utf8")) as FuzzInput);
   });
 });

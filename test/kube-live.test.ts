@@ -11,7 +11,6 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runAsync } from "../src/cli/main.js";
 import { compile } from "../src/compile.js";
 import { applyCluster } from "../src/kube/apply.js";
 import type { KubeClient } from "../src/kube/client.js";
@@ -19,6 +18,7 @@ import { discoverCluster } from "../src/kube/discover.js";
 import { connect } from "../src/kube/node-client.js";
 import { EMPTY_LOCK } from "../src/plan/lock.js";
 import { readFederation } from "../src/topology/read.js";
+import { cw } from "./support/cw.js";
 import {
   StandInKubeApi,
   type StoredObject,
@@ -27,26 +27,6 @@ import {
 } from "./support/kube-stand-in.js";
 
 const OURS = { "app.kubernetes.io/managed-by": "coddiwomple", "coddiwomple.io/federation": "bookinfo" };
-
-interface Ran {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-async function cw(...argv: string[]): Promise<Ran> {
-  let out = "";
-  let err = "";
-  const code = await runAsync(argv, {
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
-  });
-  return { code, out, err };
-}
 
 const service = (
   namespace: string,
@@ -457,12 +437,20 @@ describe("cw apply, diff and prune against a stand-in Kubernetes API server", ()
     for (const w of [...a.writes(), ...b.writes()]) expect(w.query.get("dryRun")).toBe("All");
   });
 
-  it("exits 4 when the clusters differ and nothing is wrong", async () => {
+  it("exits 1 when the clusters differ and nothing is wrong, as kubectl diff does", async () => {
     await twoClusters();
     const r = await cw("diff", topology, "--kubeconfig", kubeconfig, "--cluster", "a");
-    expect(r.code).toBe(4);
+    expect(r.code).toBe(1);
     expect(r.out).toContain("cw diff: a differs\n");
     expect(r.out).not.toContain("cluster b");
+  });
+
+  it("exits 5, not 1, when the topology has errors: 1 would read as differences", async () => {
+    await twoClusters();
+    writeFileSync(topology, readFileSync(topology, "utf8").replace("- cluster: b", "- cluster: zz"));
+    const r = await cw("diff", topology, "--kubeconfig", kubeconfig);
+    expect(r.code).toBe(5);
+    expect(r.err).toContain("error CW1008");
   });
 
   it("--prune deletes only this federation's objects that are no longer generated", async () => {
@@ -860,7 +848,7 @@ describe("broken and hostile servers and kubeconfigs (stand-in Kubernetes API se
     expect([...a.requests, ...b.requests]).toEqual([]);
 
     const allowed = await cw("diff", topology, "--kubeconfig-from-topology");
-    expect(allowed.code).toBe(4);
+    expect(allowed.code).toBe(1); // differences, as kubectl diff says them
     // Once per cluster, however many requests each made.
     expect(readFileSync(marker, "utf8")).toBe("ran\nran\n");
     expect(a.requests.length).toBeGreaterThan(10);

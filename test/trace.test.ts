@@ -6,7 +6,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { meshFactsFromTopology } from "../src/analysis/mesh-facts.js";
-import { run } from "../src/cli/main.js";
 import { readOutputFolder } from "../src/cli/output-folder.js";
 import { readFederation } from "../src/topology/read.js";
 import { evaluateAuthz, principalMatches } from "../src/trace/authz.js";
@@ -18,6 +17,7 @@ import { inferMeshFacts } from "../src/trace/infer-mesh.js";
 import { outboundSni, parseOutboundSni } from "../src/trace/sni.js";
 import { traceCall, traceProbe } from "../src/trace/trace.js";
 import { type Hop, tracePaths } from "../src/trace/types.js";
+import { cw } from "./support/cw.js";
 
 const EXAMPLE = join(dirname(fileURLToPath(import.meta.url)), "..", "examples", "split-bookinfo");
 
@@ -43,7 +43,7 @@ describe("host matching", () => {
     ["*", "anything.example", true],
     ["reviews.global", "reviews.default.global", false],
     ["*.default.global", "reviews.global", false],
-  ])("%s matches %s: %s", (pattern, name, expected) => {
+  ])("%s matches %s: %s", async (pattern, name, expected) => {
     expect(hostMatches(pattern, name)).toBe(expected);
   });
 
@@ -51,7 +51,7 @@ describe("host matching", () => {
     ["reviews", "shop", "reviews.shop.svc.cluster.local"],
     ["reviews.default", "shop", "reviews.default"],
     ["*", "shop", "*"],
-  ])("short name %s in namespace %s is %s", (host, ns, expected) => {
+  ])("short name %s in namespace %s is %s", async (host, ns, expected) => {
     expect(resolveShortName(host, ns)).toBe(expected);
   });
 
@@ -60,7 +60,7 @@ describe("host matching", () => {
     ["./reviews.global", "gw-ns", { namespace: "gw-ns", dnsName: "reviews.global" }],
     ["*/reviews.global", "gw-ns", { namespace: "*", dnsName: "reviews.global" }],
     ["reviews.global", "gw-ns", { namespace: "*", dnsName: "reviews.global" }],
-  ])("Gateway host %s (Gateway in %s)", (host, ns, expected) => {
+  ])("Gateway host %s (Gateway in %s)", async (host, ns, expected) => {
     expect(parseGatewayHost(host, ns)).toEqual(expected);
   });
 });
@@ -72,11 +72,11 @@ describe("SNI", () => {
       "outbound_.9080_._.reviews.default.svc.cluster.local",
     ],
     [{ port: 80, subset: "v1", host: "a.b" }, "outbound_.80_.v1_.a.b"],
-  ])("AUTO_PASSTHROUGH form of %o is %s and reads back", (key, sni) => {
+  ])("AUTO_PASSTHROUGH form of %o is %s and reads back", async (key, sni) => {
     expect(outboundSni(key)).toBe(sni);
     expect(parseOutboundSni(sni)).toEqual(key);
   });
-  it("other names are not cluster SNIs", () => {
+  it("other names are not cluster SNIs", async () => {
     expect(parseOutboundSni("reviews.global")).toBeUndefined();
     expect(parseOutboundSni("p6379.cache.global")).toBeUndefined();
   });
@@ -98,7 +98,7 @@ describe("SNI", () => {
     // A port-level entry replaces the destination-level policy wholesale: no TLS at all.
     [7000, undefined, undefined],
     [80, "v2", { mode: "DISABLE" }],
-  ])("port %i subset %s gets TLS %o", (port, subset, expected) => {
+  ])("port %i subset %s gets TLS %o", async (port, subset, expected) => {
     expect(tlsSetting(dr, port, subset)).toEqual(expected);
   });
 });
@@ -205,7 +205,7 @@ describe("the bundled example, hop by hop", () => {
     ["a", "productpage", "reviews.global", "b", "reviews.default.svc.cluster.local"],
     ["b", "reviews", "ratings.global", "a", "ratings.default.svc.cluster.local"],
     ["a", "productpage", "reviews.default.global", "b", "reviews.default.svc.cluster.local"],
-  ])("%s/%s -> %s crosses to %s's %s", (cluster, sa, host, remote, service) => {
+  ])("%s/%s -> %s crosses to %s's %s", async (cluster, sa, host, remote, service) => {
     const trace = traceCall(
       input,
       { cluster, namespace: "default", serviceAccount: sa },
@@ -246,7 +246,7 @@ describe("the bundled example, hop by hop", () => {
     });
   });
 
-  it("keeps productpage private to cluster a", () => {
+  it("keeps productpage private to cluster a", async () => {
     const trace = traceCall(
       input,
       { cluster: "b", namespace: "default", serviceAccount: "reviews" },
@@ -255,7 +255,7 @@ describe("the bundled example, hop by hop", () => {
     expect(trace.end).toMatchObject({ kind: "failed", reason: "name-not-resolved" });
   });
 
-  it("has cluster b's gateway refuse a non-consumer that connects directly", () => {
+  it("has cluster b's gateway refuse a non-consumer that connects directly", async () => {
     const trace = traceProbe(input, {
       cluster: "b",
       principal: "c.example/ns/default/sa/x",
@@ -270,7 +270,7 @@ describe("the bundled example, hop by hop", () => {
     expect(none.end).toMatchObject({ kind: "failed", reason: "host-not-exposed" });
   });
 
-  it("infers the same facts from the folder alone", () => {
+  it("infers the same facts from the folder alone", async () => {
     const inferred = { clusters: folder.clusters, mesh: inferMeshFacts(folder.clusters) };
     const trace = traceCall(
       inferred,
@@ -284,44 +284,32 @@ describe("the bundled example, hop by hop", () => {
 });
 
 describe("cw trace", () => {
-  const cw = (...argv: string[]) => {
-    let out = "";
-    let err = "";
-    const code = run(argv, {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-    });
-    return { code, out, err };
-  };
   const folder = join(EXAMPLE, "out");
-  it("prints each hop and exits 0 when the call arrives", () => {
-    const r = cw(
+  it("prints each hop and exits 0 when the call arrives", async () => {
+    const r = await cw(
       "trace",
+      join(EXAMPLE, "federation.yaml"),
+      "-o",
       folder,
       "--from",
       "a/default/productpage",
       "--to",
       "reviews.global:9080",
-      "--topology",
-      join(EXAMPLE, "federation.yaml"),
     );
     expect(r.code).toBe(0);
     expect(r.out).toContain("Gateway istio-system/reviews-global");
     expect(r.out).toMatch(/ok: reached reviews\.default\.svc\.cluster\.local:9080 in cluster b \(100%\)/);
   });
-  it("exits 1 with the reason when the call is refused, as JSON for tools", () => {
-    const r = cw(
+  it("exits 1 with the reason when the call is refused, as JSON for tools", async () => {
+    const r = await cw(
       "trace",
+      "-o",
       folder,
       "--from",
       "b/default/reviews",
       "--to",
       "http://productpage.global:9080/",
-      "--output",
+      "--format",
       "json",
     );
     expect(r.code).toBe(1);
@@ -330,10 +318,12 @@ describe("cw trace", () => {
     expect(json.paths[0]?.end.reason).toBe("name-not-resolved");
   });
   it.each([
-    [["trace", folder, "--from", "a", "--to", "reviews.global"]],
-    [["trace", folder, "--from", "zz/default", "--to", "reviews.global:9080"]],
-    [["trace", folder, "--to", "reviews.global:9080"]],
-  ])("exits 2 on misuse: %j", (argv) => {
-    expect(cw(...argv).code).toBe(2);
+    [["trace", "-o", folder, "--from", "a", "--to", "reviews.global"]],
+    [["trace", "-o", folder, "--from", "zz/default", "--to", "reviews.global:9080"]],
+    [["trace", "-o", folder, "--to", "reviews.global:9080"]],
+    // The folder where the topology goes: the old spelling, answered with the new one.
+    [["trace", folder, "--from", "a", "--to", "reviews.global:9080"]],
+  ])("exits 2 on misuse: %j", async (argv) => {
+    expect((await cw(...argv)).code).toBe(2);
   });
 });

@@ -8,11 +8,11 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { meshFactsFromTopology } from "../src/analysis/mesh-facts.js";
 import { formatVerify, verify } from "../src/analysis/verify.js";
-import { run } from "../src/cli/main.js";
 import { readOutputFolder } from "../src/cli/output-folder.js";
 import { readLegacy } from "../src/topology/legacy.js";
 import { readFederation } from "../src/topology/read.js";
 import { traceCall } from "../src/trace/trace.js";
+import { cw } from "./support/cw.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const GOLDEN = join(ROOT, "test", "golden");
@@ -36,7 +36,7 @@ const cases = [
 ];
 
 describe("cw verify on the golden cases", () => {
-  it.each(cases)("%s: every check holds", (_name, dir, out) => {
+  it.each(cases)("%s: every check holds", async (_name, dir, out) => {
     const topology = topologyOf(dir);
     expect(topology).toBeDefined();
     if (!topology) return;
@@ -47,7 +47,7 @@ describe("cw verify on the golden cases", () => {
 });
 
 describe("checks that hold", () => {
-  it("trace again on demand, exactly as when they were checked", () => {
+  it("trace again on demand, exactly as when they were checked", async () => {
     const topology = topologyOf(EXAMPLE);
     if (!topology) throw new Error("the example does not read");
     const clusters = readOutputFolder(join(EXAMPLE, "out")).clusters;
@@ -71,30 +71,18 @@ describe("checks that hold", () => {
 });
 
 describe("cw verify", () => {
-  const cw = (...argv: string[]) => {
-    let out = "";
-    const code = run(argv, {
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        out += t;
-      },
-    });
-    return { code, out };
-  };
-  it("prints the summary table and exits 0 on the example", () => {
-    const r = cw("verify", join(EXAMPLE, "federation.yaml"), "-o", join(EXAMPLE, "out"));
+  it("prints the summary table and exits 0 on the example", async () => {
+    const r = await cw("verify", join(EXAMPLE, "federation.yaml"), "-o", join(EXAMPLE, "out"));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^check\s+total\s+ok\s+mismatch\s+unenforced$/m);
     expect(r.out).toMatch(/verified: \d+ checks hold/);
   });
-  it("exits 1 and shows the failing trace when a Gateway is missing", () => {
+  it("exits 1 and shows the failing trace when a Gateway is missing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cw-verify-"));
     try {
       cpSync(join(EXAMPLE, "out"), dir, { recursive: true });
       rmSync(join(dir, "b", "gateway-reviews-global.yaml"));
-      const r = cw("verify", join(EXAMPLE, "federation.yaml"), "-o", dir);
+      const r = await cw("verify", join(EXAMPLE, "federation.yaml"), "-o", dir);
       expect(r.code).toBe(1);
       expect(r.out).toContain("MISMATCH consumer call: a/default/default -> reviews.global:9080");
       expect(r.out).toContain("port-not-exposed");

@@ -251,13 +251,13 @@ describe("the output folder: nothing of the user's is lost", () => {
     return folder;
   };
 
-  it("refuses a cluster folder that is a symbolic link, naming it (CW3005), and writes nothing there", () => {
+  it("refuses a cluster folder that is a symbolic link, naming it (CW3006), and writes nothing there", () => {
     writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
     const elsewhere = victim();
     rmSync(join(out, "a"), { recursive: true });
     symlinkSync(elsewhere, join(out, "a"));
     const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x2\n" })]);
-    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3005"]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3006"]);
     expect(r.diagnostics[0]?.message).toContain(join(out, "a"));
     expect(readFileSync(join(elsewhere, "x.yaml"), "utf8")).toBe("the user's own file\n");
   });
@@ -268,20 +268,20 @@ describe("the output folder: nothing of the user's is lost", () => {
     rmSync(join(out, "a/x.yaml"));
     symlinkSync(join(elsewhere, "x.yaml"), join(out, "a/x.yaml"));
     const inside = writeOutput(out, "f", [cluster("a", { "x.yaml": "x2\n" })], { force: true });
-    expect(inside.diagnostics.map((d) => d.code)).toEqual(["CW3005"]);
+    expect(inside.diagnostics.map((d) => d.code)).toEqual(["CW3006"]);
     expect(readFileSync(join(elsewhere, "x.yaml"), "utf8")).toBe("the user's own file\n");
 
     const linked = join(root, "linked-out");
     symlinkSync(elsewhere, linked);
     const whole = writeOutput(linked, "f", [cluster("a", { "x.yaml": "x\n" })]);
-    expect(whole.diagnostics.map((d) => d.code)).toEqual(["CW3005"]);
+    expect(whole.diagnostics.map((d) => d.code)).toEqual(["CW3006"]);
     expect(readdirSync(elsewhere)).toEqual(["x.yaml"]);
   });
 
-  it("refuses a folder of another federation's (CW3006) unless forced", () => {
+  it("refuses a folder of another federation's (CW3005) unless forced", () => {
     writeOutput(out, "team-a", [cluster("a", { "x.yaml": "x\n", "y.yaml": "y\n" })]);
     const r = writeOutput(out, "team-b", [cluster("a", { "x.yaml": "other\n" })]);
-    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3006"]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3005"]);
     expect(r.diagnostics[0]?.message).toContain('federation "team-a"');
     expect(read("a/y.yaml")).toBe("y\n");
     const forced = writeOutput(out, "team-b", [cluster("a", { "x.yaml": "other\n" })], { force: true });

@@ -4,46 +4,23 @@
 // on; the exit code is 3 when any cluster failed. Without --dry-run, the lock file is written as
 // cw generate writes it, so the VIPs now live in the clusters are the ones recorded.
 
-import type { Command } from "commander";
 import { printableLines } from "../diagnostics/printable.js";
 import { openLockFile } from "../emit/lock-file.js";
 import { applyCluster, type ClusterApply, failedObjects, type ObjectResult } from "../kube/apply.js";
 import { describeRef } from "../kube/client.js";
-import { forEachCluster } from "../kube/fan-out.js";
+import { type ClusterOutcome, forEachCluster } from "../kube/fan-out.js";
 import { pruneRefusal } from "../kube/prune.js";
-import { inputOf, liveOptions, liveOptionValues } from "./diff.js";
 import { ExitCode, type Io } from "./io.js";
-import { clientFor, type LiveOptions, liveTargets, loadDesired } from "./live-targets.js";
-import { type InputOptions, UsageError } from "./load.js";
+import { clientFor, liveTargets, loadDesired } from "./live-targets.js";
+import type { Format, InputOptions, LiveOptions } from "./options.js";
+import { printResult } from "./report.js";
+import { UsageError } from "./usage-error.js";
 
 export interface ApplyCliOptions extends InputOptions, LiveOptions {
   readonly dryRun: boolean;
   readonly prune: boolean;
-  readonly format: "text" | "json";
+  readonly format: Format;
   readonly validate?: boolean;
-}
-
-export function addApplyCommand(command: Command, io: Io, later: (run: Promise<ExitCode>) => void): void {
-  liveOptions(command)
-    .description("apply each cluster's generated objects to it with server-side apply")
-    .option("--dry-run", "let the servers check everything, change nothing")
-    .option("--prune", "delete this federation's objects that are no longer generated")
-    .action((topology: string | undefined, raw: Record<string, unknown>, cmd: Command) => {
-      const input = cmd.opts() as InputOptions & { format: "text" | "json" };
-      later(
-        runApply(
-          {
-            ...inputOf(topology, input),
-            ...liveOptionValues(raw),
-            dryRun: raw.dryRun === true,
-            prune: raw.prune === true,
-            format: input.format,
-            validate: raw.validate !== false,
-          },
-          io,
-        ),
-      );
-    });
 }
 
 export async function runApply(options: ApplyCliOptions, io: Io): Promise<ExitCode> {
@@ -74,29 +51,42 @@ export async function runApply(options: ApplyCliOptions, io: Io): Promise<ExitCo
   const failedCluster = (o: (typeof outcomes)[number]) =>
     !o.ok || o.value.stopped !== undefined || failedObjects(o.value).length > 0;
   const failed = outcomes.filter(failedCluster);
-  if (options.format === "json") {
-    io.out(`${JSON.stringify(outcomes, null, 2)}\n`);
-  } else {
+  const contextOf = (cluster: string) => targets.find((t) => t.cluster === cluster)?.connect.context;
+  const total = (cluster: string) => (desired.objects.get(cluster) ?? []).length;
+  printResult(
+    io,
+    options.format,
+    () => outcomes,
     // Names and messages come from the servers: shown with control characters escaped.
-    const out = (text: string) => io.out(printableLines(text));
-    const mode = options.dryRun ? " (dry run: nothing was changed)" : "";
-    for (const o of outcomes) {
-      const context = targets.find((t) => t.cluster === o.cluster)?.connect.context;
-      if (!o.ok) {
-        out(`cluster ${o.cluster} (context ${context}): FAILED: ${o.error}\n`);
-        continue;
-      }
-      out(`cluster ${o.cluster} (context ${context})${mode}:\n`);
-      for (const r of o.value.results) out(line(r, options.dryRun));
-      out(`  ${summary(o.cluster, o.value, (desired.objects.get(o.cluster) ?? []).length)}\n`);
-    }
-    out(
-      failed.length === 0
-        ? `cw apply: ${outcomes.length} cluster${outcomes.length === 1 ? "" : "s"} ${options.dryRun ? "checked" : "applied"}${mode}\n`
-        : `cw apply: ${failed.length} of ${outcomes.length} clusters failed (${failed.map((o) => o.cluster).join(", ")})${mode}\n`,
-    );
-  }
+    () => printableLines(applyText(outcomes, failed, contextOf, total, options.dryRun)),
+  );
   return failed.length > 0 ? ExitCode.clusterFailed : ExitCode.ok;
+}
+
+function applyText(
+  outcomes: readonly ClusterOutcome<ClusterApply>[],
+  failed: readonly ClusterOutcome<ClusterApply>[],
+  contextOf: (cluster: string) => string | undefined,
+  total: (cluster: string) => number,
+  dryRun: boolean,
+): string {
+  const mode = dryRun ? " (dry run: nothing was changed)" : "";
+  let text = "";
+  for (const o of outcomes) {
+    if (!o.ok) {
+      text += `cluster ${o.cluster} (context ${contextOf(o.cluster)}): FAILED: ${o.error}\n`;
+      continue;
+    }
+    text += `cluster ${o.cluster} (context ${contextOf(o.cluster)})${mode}:\n`;
+    for (const r of o.value.results) text += line(r, dryRun);
+    text += `  ${summary(o.cluster, o.value, total(o.cluster))}\n`;
+  }
+  return (
+    text +
+    (failed.length === 0
+      ? `cw apply: ${outcomes.length} cluster${outcomes.length === 1 ? "" : "s"} ${dryRun ? "checked" : "applied"}${mode}\n`
+      : `cw apply: ${failed.length} of ${outcomes.length} clusters failed (${failed.map((o) => o.cluster).join(", ")})${mode}\n`)
+  );
 }
 
 function line(r: ObjectResult, dryRun: boolean): string {

@@ -3,8 +3,6 @@
 // An unreachable cluster is reported and skipped; the others are still read, printed and written, and
 // the exit code (3) says that one failed.
 
-import { basename, extname } from "node:path";
-import type { Command } from "commander";
 import { diag } from "../diagnostics/catalog.js";
 import { formatText } from "../diagnostics/format.js";
 import { printable } from "../diagnostics/printable.js";
@@ -22,24 +20,34 @@ import {
   DEFAULT_INGRESS_PORT,
   DEFAULT_INGRESS_SELECTOR,
 } from "../topology/schema.js";
-import { collect } from "./diff.js";
+import { clusterName, federationName } from "./default-names.js";
 import { ExitCode, type Io } from "./io.js";
-import { kubeconfigOf, parseTimeout } from "./live-targets.js";
-import { UsageError } from "./load.js";
+import { kubeconfigOf } from "./live-targets.js";
+import type { Format } from "./options.js";
+import { printResult } from "./report.js";
+import { UsageError } from "./usage-error.js";
 
-export interface DiscoverCliOptions {
-  readonly topology?: string;
+/** Which clusters to read and how: the flags cw discover shares with cw init --from-discover. */
+export interface DiscoverReadOptions {
   /** --context: "context" or "cluster=context". */
   readonly contexts: readonly string[];
   readonly namespaces: readonly string[];
   readonly kubeconfig?: string;
+  /** --kubeconfig-from-topology: follow the topology's kubeconfig.path (src/kube/kubeconfig-path.ts). */
   readonly kubeconfigFromTopology?: boolean;
-  readonly write: boolean;
-  readonly update: boolean;
+  /** The federation's name, for a new topology file. */
   readonly name?: string;
   readonly istioNamespace: string;
   readonly timeout: number;
-  readonly format: "text" | "json";
+}
+
+export interface DiscoverCliOptions extends DiscoverReadOptions {
+  readonly topology?: string;
+  readonly write: boolean;
+  readonly update: boolean;
+  readonly format: Format;
+  /** The text of a new topology file, before what was found is merged in (cw init). */
+  readonly starter?: (name: string, contexts: readonly string[]) => string;
 }
 
 interface Target {
@@ -47,56 +55,6 @@ interface Target {
   readonly context: string;
   readonly kubeconfig?: string;
   readonly options: DiscoverOptions;
-}
-
-export function addDiscoverCommand(program: Command, io: Io, later: (run: Promise<ExitCode>) => void): void {
-  program
-    .command("discover")
-    .description(
-      "read live clusters' Services, gateways and Istio settings; with --write, merge them into the topology",
-    )
-    .argument("[topology]", "Federation file to read clusters from and (with --write) merge into")
-    .option(
-      "--context <context>",
-      'a kubeconfig context to read, as "context" or "cluster=context" (repeat for more; default: the topology\'s clusters)',
-      collect,
-    )
-    .option(
-      "-n, --namespace <namespace>",
-      "read Services in this namespace only, and write them to the topology (repeat for more)",
-      collect,
-    )
-    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
-    .option(
-      "--kubeconfig-from-topology",
-      "follow each cluster's kubeconfig.path in the topology (a kubeconfig can run commands)",
-    )
-    .option("--write", "merge what was found into the topology file (created if missing)")
-    .option("--update", "with --write: replace values in the file that differ from the cluster's")
-    .option("--name <name>", "federation name for a new topology file")
-    .option("--istio-namespace <namespace>", "namespace of istiod", "istio-system")
-    .option("--timeout <seconds>", "time limit of each request to a cluster", "15")
-    .option("--format <format>", "text or json", "text")
-    .action((topology: string | undefined, raw: Record<string, unknown>) => {
-      later(
-        runDiscover(
-          {
-            ...(topology !== undefined && { topology }),
-            contexts: (raw.context as string[] | undefined) ?? [],
-            namespaces: (raw.namespace as string[] | undefined) ?? [],
-            ...(raw.kubeconfig !== undefined && { kubeconfig: raw.kubeconfig as string }),
-            kubeconfigFromTopology: raw.kubeconfigFromTopology === true,
-            write: raw.write === true,
-            update: raw.update === true,
-            ...(raw.name !== undefined && { name: raw.name as string }),
-            istioNamespace: raw.istioNamespace as string,
-            timeout: parseTimeout(raw.timeout as string),
-            format: raw.format === "json" ? "json" : "text",
-          },
-          io,
-        ),
-      );
-    });
 }
 
 export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<ExitCode> {
@@ -145,7 +103,7 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
     const name = options.name ?? federationName(file);
     merge = mergeDiscovery(
       text ??
-        newTopologyText(
+        (options.starter ?? newTopologyText)(
           name,
           targets.map((t) => t.context),
         ),
@@ -160,11 +118,12 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
     );
   }
 
-  if (options.format === "json") {
-    io.out(`${JSON.stringify({ clusters: outcomes, ...(merge && { merge: mergeJson(merge) }) }, null, 2)}\n`);
-  } else {
-    io.out(report(outcomes, targets));
-  }
+  printResult(
+    io,
+    options.format,
+    () => ({ clusters: outcomes, ...(merge && { merge: mergeJson(merge) }) }),
+    () => report(outcomes, targets),
+  );
   if (merge && !merge.ok) {
     io.err(`cw: cannot merge into ${file}: ${merge.error}\n`);
     return ExitCode.inputErrors;
@@ -251,28 +210,11 @@ function fromContexts(options: DiscoverCliOptions, known: readonly Cluster[]): T
   return targets;
 }
 
-/** A cluster name from a context name such as gke_project_zone_prod: gke-project-zone-prod. */
-function clusterName(context: string): string {
-  const name = context
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/-+/g, "-")
-    .replace(/^-|-$/g, "")
-    .slice(0, 63)
-    .replace(/-$/, "");
-  return name === "" ? "cluster" : name;
-}
-
-function federationName(file: string): string {
-  const stem = clusterName(basename(file, extname(file)));
-  return stem === "cluster" ? "federation" : stem;
-}
-
 function mergeJson(merge: ReturnType<typeof mergeDiscovery>) {
   return merge.ok ? { changes: merge.changes, kept: merge.kept } : { error: merge.error };
 }
 
-/** "1 of 3 clusters could not be read (b); the other 2 were read", or "neither", or "none". */
+/** "1 of 3 clusters could not be read (b); the other 2 were read", or "...; nothing was read". */
 function unread(outcomes: readonly ClusterOutcome<DiscoveredCluster>[]): string {
   const failed = outcomes.filter((o) => !o.ok).map((o) => o.cluster);
   const rest = outcomes.length - failed.length;

@@ -1,19 +1,41 @@
-// `cw explain CODE`: the long form of a diagnostic code, or the list of all codes.
+// `cw explain [CODE]`: the long form of a diagnostic code, or the list of all codes; and `cw schema`,
+// the JSON Schema of the topology file. Both print reference text, as text or for tools.
 
 import { catalog, isCode } from "../diagnostics/catalog.js";
+import { federationJsonSchema } from "../topology/schema.js";
 import { ExitCode, type Io } from "./io.js";
-import { UsageError } from "./load.js";
+import type { Format } from "./options.js";
+import { printResult, structured } from "./report.js";
+import { UsageError } from "./usage-error.js";
 
-export function runExplain(code: string | undefined, io: Io): ExitCode {
+export function runExplain(code: string | undefined, format: Format, io: Io): ExitCode {
   if (code === undefined) {
-    for (const [c, entry] of Object.entries(catalog))
-      io.out(`${c}  ${entry.level.padEnd(7)}  ${entry.title}\n`);
+    printResult(
+      io,
+      format,
+      () => Object.entries(catalog).map(([c, entry]) => ({ code: c, ...entry })),
+      () =>
+        Object.entries(catalog)
+          .map(([c, entry]) => `${c}  ${entry.level.padEnd(7)}  ${entry.title}\n`)
+          .join(""),
+    );
     return ExitCode.ok;
   }
   const upper = code.toUpperCase();
   if (!isCode(upper)) throw new UsageError(`no diagnostic code ${code}; run cw explain to list them`);
   const entry = catalog[upper];
-  io.out(`${upper} (${entry.level}): ${entry.title}\n\n${wrap(entry.explain, 100)}\n`);
+  printResult(
+    io,
+    format,
+    () => ({ code: upper, ...entry }),
+    () => `${upper} (${entry.level}): ${entry.title}\n\n${wrap(entry.explain, 100)}\n`,
+  );
+  return ExitCode.ok;
+}
+
+/** `cw schema`: as shipped in schema/federation.schema.json (JSON), or as YAML. */
+export function runSchema(format: "json" | "yaml", io: Io): ExitCode {
+  io.out(structured(federationJsonSchema(), format));
   return ExitCode.ok;
 }
 

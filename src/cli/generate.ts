@@ -5,34 +5,25 @@ import { join } from "node:path";
 import { type CompileResult, compile } from "../compile.js";
 import { diag } from "../diagnostics/catalog.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
-import { formatJson, formatText, type LineLookup, summary } from "../diagnostics/format.js";
+import { summary } from "../diagnostics/format.js";
 import type { ClusterOutput } from "../emit/layout.js";
 import { type LockFileWriter, openLockFile } from "../emit/lock-file.js";
 import { type ClusterChanges, type OutputWriter, openOutput } from "../emit/write.js";
 import { renderLock } from "../plan/lock.js";
 import type { Topology } from "../topology/model.js";
 import { ExitCode, type Io } from "./io.js";
-import { type InputOptions, type Loaded, load, UsageError } from "./load.js";
+import { type Loaded, load } from "./load.js";
+import type { Format, InputOptions } from "./options.js";
+import { printResult, reportDiagnostics as report } from "./report.js";
+import { UsageError } from "./usage-error.js";
 
 export interface GenerateOptions extends InputOptions {
-  readonly output: string;
+  /** The output folder, or "-" for stdout (with cluster). */
+  readonly out: string;
   readonly cluster?: string;
   readonly force?: boolean;
-  readonly format: "text" | "json";
+  readonly format: Format;
   readonly validate: boolean;
-}
-
-function report(
-  io: Io,
-  diagnostics: readonly Diagnostic[],
-  lineOf: LineLookup,
-  format: "text" | "json",
-): void {
-  if (format === "json") {
-    io.err(`${formatJson(diagnostics)}\n`);
-  } else if (diagnostics.length > 0) {
-    io.err(`${formatText(diagnostics, lineOf)}\n${summary(diagnostics)}\n`);
-  }
 }
 
 export function runCheck(options: GenerateOptions, io: Io): ExitCode {
@@ -40,10 +31,14 @@ export function runCheck(options: GenerateOptions, io: Io): ExitCode {
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...(compiled?.diagnostics ?? [])]);
   report(io, diagnostics, loaded.lineOf, options.format);
   if (hasErrors(diagnostics) || !compiled) return ExitCode.inputErrors;
-  if (options.format === "text") {
-    const t = loaded.topology;
-    io.out(`ok: ${t?.clusters.length} clusters, ${t?.services.length} services, ${summary(diagnostics)}\n`);
-  }
+  const t = loaded.topology;
+  const counts = { clusters: t?.clusters.length ?? 0, services: t?.services.length ?? 0 };
+  printResult(
+    io,
+    options.format,
+    () => ({ ok: true, ...counts, warnings: diagnostics.length }),
+    () => `ok: ${counts.clusters} clusters, ${counts.services} services, ${summary(diagnostics)}\n`,
+  );
   return ExitCode.ok;
 }
 
@@ -75,7 +70,7 @@ function loadAndCompile(
 }
 
 export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
-  const toFolder = options.output !== "-" && options.cluster === undefined;
+  const toFolder = options.out !== "-" && options.cluster === undefined;
   // The lock file is opened (locked, and its folder known to be writable) before the output folder,
   // so that a lock file that cannot be written stops the run before any output is written.
   let lockFile: LockFileWriter | undefined;
@@ -87,7 +82,7 @@ export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
       return undefined;
     }
     lockFile = opened.writer;
-    return openOutput(options.output, topology.name, {
+    return openOutput(options.out, topology.name, {
       force: options.force === true,
       ...(io.progress && { progress: io.progress }),
     });
@@ -131,7 +126,7 @@ function finishGenerate(
       }
     }
     const only = clusters[0];
-    if (options.output !== "-") {
+    if (options.out !== "-") {
       throw new UsageError("--cluster goes with -o -; a folder always holds every cluster");
     }
     if (clusters.length !== 1 || !only) {
@@ -152,7 +147,25 @@ function finishGenerate(
     report(io, [lockError], loaded.lineOf, options.format);
     return ExitCode.inputErrors;
   }
-  io.out(describe(options.output, loaded.topology, written.changes, written.wrote, loaded.lockPath));
+  const topology = loaded.topology;
+  printResult(
+    io,
+    options.format,
+    () => ({
+      federation: topology.name,
+      out: options.out,
+      wrote: written.wrote,
+      clusters: written.changes.map(({ cluster, files, added, changed, removed }) => ({
+        cluster,
+        files,
+        added,
+        changed,
+        removed,
+      })),
+      lock: loaded.lockPath,
+    }),
+    () => describe(options.out, topology, written.changes, written.wrote, loaded.lockPath),
+  );
   return ExitCode.ok;
 }
 

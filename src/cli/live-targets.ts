@@ -1,30 +1,23 @@
 // Which live clusters a command talks to, and through which kubeconfig context: a topology cluster's
-// kubeconfig.context (default: its name) in kubeconfig.path (default: --kubeconfig, then $KUBECONFIG
-// or ~/.kube/config, as kubectl). --kubeconfig on the command line wins over the file's path. And what
-// to put there: the topology compiled, as cw generate would write it.
+// kubeconfig.context (default: its name) in --kubeconfig, else $KUBECONFIG or ~/.kube/config, as
+// kubectl; the topology's kubeconfig.path only with --kubeconfig-from-topology (a kubeconfig can run
+// commands: src/kube/kubeconfig-path.ts). And what to put there: the topology compiled, as cw
+// generate would write it.
 
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { compile } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import { formatJson, formatText, summary } from "../diagnostics/format.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
 import { chooseKubeconfig } from "../kube/kubeconfig-path.js";
 import { type ConnectOptions, connect } from "../kube/node-client.js";
 import { renderLock } from "../plan/lock.js";
 import type { Cluster } from "../topology/model.js";
 import type { Io } from "./io.js";
-import { type InputOptions, load, UsageError } from "./load.js";
-
-export interface LiveOptions {
-  /** --cluster: only these clusters (default: all). */
-  readonly clusters: readonly string[];
-  readonly kubeconfig?: string;
-  /** --kubeconfig-from-topology: follow the topology's kubeconfig.path (kubeconfig-path.ts). */
-  readonly kubeconfigFromTopology?: boolean;
-  /** Time limit of each request to a cluster, in seconds. */
-  readonly timeout: number;
-}
+import { load } from "./load.js";
+import type { Format, InputOptions, LiveOptions } from "./options.js";
+import { reportDiagnostics } from "./report.js";
+import { UsageError } from "./usage-error.js";
 
 export interface LiveTarget {
   readonly cluster: string;
@@ -75,12 +68,6 @@ export function kubeconfigOf(
 /** A client for the target; connecting only reads the kubeconfig, so failures here are local ones. */
 export const clientFor = (target: LiveTarget): KubeClient => connect(target.connect);
 
-export function parseTimeout(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout ${value} is not a number of seconds`);
-  return n;
-}
-
 export interface Desired {
   readonly federation: string;
   /** The federation's name is cw's default, not the user's (see Topology.unnamed). */
@@ -95,16 +82,14 @@ export interface Desired {
 /** Read and compile the topology; report its diagnostics. Undefined when it has errors. */
 export function loadDesired(
   options: InputOptions & { readonly validate?: boolean },
-  format: "text" | "json",
+  format: Format,
   io: Io,
 ): Desired | undefined {
   const loaded = load(options);
   const compiled =
     loaded.topology && compile(loaded.topology, loaded.lock, { validate: options.validate !== false });
   const diagnostics = [...loaded.diagnostics, ...(compiled?.diagnostics ?? [])];
-  if (format === "json" && diagnostics.length > 0) io.err(`${formatJson(diagnostics)}\n`);
-  else if (diagnostics.length > 0)
-    io.err(`${formatText(diagnostics, loaded.lineOf)}\n${summary(diagnostics)}\n`);
+  if (diagnostics.length > 0) reportDiagnostics(io, diagnostics, loaded.lineOf, format);
   if (hasErrors(diagnostics) || !compiled?.plan || !loaded.topology) return undefined;
   return {
     federation: loaded.topology.name,

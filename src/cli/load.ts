@@ -12,14 +12,8 @@ import { readLegacy } from "../topology/legacy.js";
 import type { Topology } from "../topology/model.js";
 import { readFederation } from "../topology/read.js";
 import { DNS1123_LABEL } from "../topology/schema.js";
-
-export interface InputOptions {
-  readonly topology?: string;
-  readonly clusterFile?: string;
-  readonly serviceFile?: string;
-  readonly lock?: string;
-  readonly name?: string;
-}
+import type { InputOptions } from "./options.js";
+import { UsageError } from "./usage-error.js";
 
 export interface Loaded {
   readonly topology?: Topology;
@@ -28,9 +22,6 @@ export interface Loaded {
   readonly diagnostics: Diagnostic[];
   readonly lineOf: LineLookup;
 }
-
-/** A usage mistake: reported with exit code 2, not as a diagnostic of the input. */
-export class UsageError extends Error {}
 
 export function load(options: InputOptions): Loaded {
   const texts = new Map<string, string[]>();

@@ -7,7 +7,7 @@
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ClusterConfig, type ConfigFile, loadClusterConfig } from "../trace/config.js";
-import { UsageError } from "./load.js";
+import { UsageError } from "./usage-error.js";
 
 export interface OutputFolder {
   readonly clusters: ReadonlyMap<string, ClusterConfig>;

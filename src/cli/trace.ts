@@ -1,30 +1,32 @@
-// `cw trace [folder] --from cluster/namespace/serviceaccount --to target`: follows one call through
-// the per-cluster configuration in the folder and prints each hop. Mesh facts (trust domains, gateway
-// addresses) come from the topology when one is given, else they are inferred from the folder.
-// Exit 0 when every path arrives, 1 when any is refused, 2 on misuse.
+// `cw trace [topology] -o folder --from cluster/namespace/serviceaccount --to target`: follows one
+// call through the per-cluster configuration in the folder and prints each hop. Mesh facts (trust
+// domains, gateway addresses) come from the topology when there is one (given, or ./federation.yaml),
+// else they are inferred from the folder. Exit 0 when every path arrives, 1 when any is refused (or
+// the folder is another federation's output), 2 on misuse.
 
-import type { Command } from "commander";
-import { Option } from "commander";
+import { statSync } from "node:fs";
 import { meshFactsFromTopology } from "../analysis/mesh-facts.js";
-import { formatText, summary } from "../diagnostics/format.js";
 import { printable } from "../diagnostics/printable.js";
 import { formatTrace } from "../trace/format.js";
 import { inferMeshFacts } from "../trace/infer-mesh.js";
 import { traceCall } from "../trace/trace.js";
 import { type Caller, FAILURES, type Target, tracePaths } from "../trace/types.js";
-import { ExitCode, type Io } from "./io.js";
-import { load, UsageError } from "./load.js";
+import { folderFederationProblem } from "./folder-federation.js";
+import { ExitCode, type Io, paintOut } from "./io.js";
+import { load } from "./load.js";
+import type { Format, InputOptions } from "./options.js";
 import { readOutputFolder } from "./output-folder.js";
+import { printResult, reportDiagnostics } from "./report.js";
+import { paintVerdicts } from "./style.js";
+import { UsageError } from "./usage-error.js";
 
-export interface TraceOptions {
+export interface TraceOptions extends InputOptions {
+  /** The folder to trace through (-o). */
   readonly folder: string;
   readonly from: string;
   readonly to: string;
   readonly port?: string;
-  readonly topology?: string;
-  readonly clusterFile?: string;
-  readonly serviceFile?: string;
-  readonly output: "text" | "json";
+  readonly format: Format;
 }
 
 export function parseCaller(from: string): Caller {
@@ -68,6 +70,11 @@ export function parseTarget(to: string, port?: string): Target {
 export function runTrace(options: TraceOptions, io: Io): ExitCode {
   const caller = parseCaller(options.from);
   const target = parseTarget(options.to, options.port);
+  if (options.topology !== undefined && isFolder(options.topology)) {
+    throw new UsageError(
+      `${options.topology} is a folder: give the folder to trace with -o ${options.topology} (the argument is the topology file)`,
+    );
+  }
   const folder = readOutputFolder(options.folder);
   if (!folder.clusters.has(caller.cluster)) {
     throw new UsageError(
@@ -76,13 +83,12 @@ export function runTrace(options: TraceOptions, io: Io): ExitCode {
   }
   let mesh = inferMeshFacts(folder.clusters);
   if (options.topology !== undefined || options.clusterFile !== undefined) {
-    const loaded = load({
-      ...(options.topology !== undefined && { topology: options.topology }),
-      ...(options.clusterFile !== undefined && { clusterFile: options.clusterFile }),
-      ...(options.serviceFile !== undefined && { serviceFile: options.serviceFile }),
-    });
-    if (!loaded.topology) {
-      io.err(`${formatText(loaded.diagnostics, loaded.lineOf)}\n${summary(loaded.diagnostics)}\n`);
+    const loaded = load(options);
+    const foreign =
+      loaded.topology &&
+      folderFederationProblem(options.folder, loaded.topology.name, options.topology ?? "", true);
+    if (!loaded.topology || foreign) {
+      reportDiagnostics(io, foreign ? [foreign] : loaded.diagnostics, loaded.lineOf, options.format);
       return ExitCode.inputErrors;
     }
     mesh = meshFactsFromTopology(loaded.topology);
@@ -91,49 +97,30 @@ export function runTrace(options: TraceOptions, io: Io): ExitCode {
   const trace = traceCall({ clusters: folder.clusters, mesh }, caller, target);
   const paths = tracePaths(trace);
   const refused = paths.some((p) => p.end.kind === "failed");
-  if (options.output === "json") {
-    io.out(
-      `${JSON.stringify(
-        {
-          caller,
-          target,
-          ok: !refused,
-          paths: paths.map((p) => ({
-            share: p.share,
-            end: p.end.kind === "failed" ? { ...p.end, summary: FAILURES[p.end.reason] } : p.end,
-          })),
-          trace,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-  } else {
-    const title = `trace ${caller.cluster}/${caller.namespace}/${caller.serviceAccount} -> ${target.host}:${target.port}${target.path && target.path !== "/" ? target.path : ""}`;
-    io.out(formatTrace(title, trace));
-  }
+  const title = `trace ${caller.cluster}/${caller.namespace}/${caller.serviceAccount} -> ${target.host}:${target.port}${target.path && target.path !== "/" ? target.path : ""}`;
+  printResult(
+    io,
+    options.format,
+    () => ({
+      caller,
+      target,
+      ok: !refused,
+      paths: paths.map((p) => ({
+        share: p.share,
+        end: p.end.kind === "failed" ? { ...p.end, summary: FAILURES[p.end.reason] } : p.end,
+      })),
+      trace,
+    }),
+    () => paintVerdicts(formatTrace(title, trace), paintOut(io)),
+  );
   // A refused call is the answer to the question, not an input error; 1 says "not reachable".
   return refused ? ExitCode.inputErrors : ExitCode.ok;
 }
 
-export function addTraceCommand(program: Command, io: Io, done: (code: ExitCode) => void): void {
-  program
-    .command("trace")
-    .description("follow one call through the generated (or any) Istio configuration, hop by hop")
-    .argument("[folder]", "output folder with one subfolder per cluster", "out")
-    .requiredOption(
-      "--from <caller>",
-      "the caller: cluster[/namespace[/serviceaccount]], e.g. a/default/productpage",
-    )
-    .requiredOption("--to <target>", "what it calls: host:port (reviews.global:9080) or a URL")
-    .option("--port <port>", "the port, when --to is a bare host")
-    .option("--topology <file>", "Federation file, for trust domains and gateway addresses (else inferred)")
-    .option("--cluster-file <file>", "original Coddiwomple clusters.json (with --service-file)")
-    .option("--service-file <file>", "original Coddiwomple services.json (with --cluster-file)")
-    .addOption(
-      new Option("--output <format>", "text, or json for tools").choices(["text", "json"]).default("text"),
-    )
-    .action((folder: string, raw: Omit<TraceOptions, "folder">) => {
-      done(runTrace({ ...raw, folder }, io));
-    });
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

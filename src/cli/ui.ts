@@ -1,12 +1,11 @@
-// `cw ui <topology>`: serves the web UI (src/ui/) on 127.0.0.1 until interrupted; another address only
+// `cw ui [topology]`: serves the web UI (src/ui/) on 127.0.0.1 until interrupted; another address only
 // with --allow-remote, and never every interface (src/ui/bind-address.ts).
 
 import { existsSync } from "node:fs";
-import type { Command } from "commander";
 import { bindAddress } from "../ui/bind-address.js";
 import { startUi } from "../ui/server.js";
 import { ExitCode, type Io } from "./io.js";
-import { UsageError } from "./load.js";
+import { UsageError } from "./usage-error.js";
 
 export interface UiCliOptions {
   readonly topology: string;
@@ -17,34 +16,17 @@ export interface UiCliOptions {
   readonly allowRemote?: boolean;
 }
 
-export function addUiCommand(program: Command, io: Io, later: (run: Promise<ExitCode>) => void): void {
-  program
-    .command("ui")
-    .description(
-      "a local web page over a topology: matrix, picture, YAML, diagnostics, trace; reloads on change",
-    )
-    .argument("<topology>", "Federation file")
-    .option("--port <port>", "port to listen on", "7878")
-    .option("--host <address>", "address to bind (an IP address; default loopback only)", "127.0.0.1")
-    .option("--allow-remote", "allow a --host other machines can reach (the page has no login)")
-    .option("--lock <file>", "lock file of VIPs (default: <topology>.lock.yaml beside the topology)")
-    .action((topology: string, raw: { port: string; host: string; lock?: string; allowRemote?: boolean }) => {
-      const port = Number(raw.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new UsageError(`--port ${raw.port} is not a port`);
-      later(
-        runUi(
-          {
-            topology,
-            port,
-            host: raw.host,
-            allowRemote: raw.allowRemote === true,
-            ...(raw.lock !== undefined && { lock: raw.lock }),
-          },
-          io,
-        ),
-      );
-    });
+/** The command's flags as commander hands them over, checked. */
+export function runUiCommand(topology: string, raw: Record<string, unknown>, io: Io): Promise<ExitCode> {
+  const port = Number(raw.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port ${raw.port} is not a port`);
+  }
+  const lock = raw.lock !== undefined ? { lock: raw.lock as string } : {};
+  return runUi(
+    { topology, port, host: raw.host as string, allowRemote: raw.allowRemote === true, ...lock },
+    io,
+  );
 }
 
 export async function runUi(options: UiCliOptions, io: Io, stop?: Promise<unknown>): Promise<ExitCode> {
@@ -61,9 +43,9 @@ export async function runUi(options: UiCliOptions, io: Io, stop?: Promise<unknow
       ...(options.lock !== undefined && { lock: options.lock }),
     });
   } catch (e) {
-    // Only the socket's own failures are about the address; anything else is not "cannot listen".
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === undefined || !/^E(ADDRINUSE|ADDRNOTAVAIL|ACCES|PERM|INVAL)$/.test(code)) throw e;
+    // Only the socket's refusal is the user's to fix (a port in use, an address not here); anything
+    // else, such as the page's files missing from the installation, is reported as it is.
+    if ((e as NodeJS.ErrnoException).syscall !== "listen") throw e;
     throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`);
   }
   if (!bind.loopback) {

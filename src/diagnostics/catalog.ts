@@ -16,7 +16,7 @@ export const catalog = {
     level: "error",
     title: "syntax error",
     explain:
-      "The file is not valid YAML or JSON. The position points at the first character the parser could not read. Common causes are tabs used for indentation, a missing colon after a key, an unclosed quote or bracket, and the same key written twice in one mapping.",
+      "The file is not valid YAML or JSON. cw reports one syntax error, at its cause: one slip makes a YAML parser stumble over many later lines that are fine, so fix this one and run again. Common causes are a missing colon after a key, a line indented more than the key above it when that key already has a value, a key or list item that lines up with nothing above it, tabs used for indentation, an unclosed quote or bracket, and the same key written twice in one mapping.",
   },
   CW1002: {
     level: "error",
@@ -282,15 +282,15 @@ export const catalog = {
   },
   CW3005: {
     level: "error",
-    title: "symbolic link in the output folder",
+    title: "output folder of another federation",
     explain:
-      "The output folder, or a folder or file in it, is a symbolic link. cw never follows one there: writing through a link to a cluster folder would write into (and replace files of) whatever folder it points at, outside the output folder. Replace the link with the real folder or file, or choose another output folder with -o.",
+      "The folder's .coddiwomple-manifest, which cw generate writes, names the federation it holds, and this one names another federation. cw generate will not write there: it would replace that federation's files and remove the ones this federation does not generate (run again with --force if the folder really should change hands). cw verify and cw trace check a folder against a topology, and refuse it too (and the default folder, out, when it has no manifest at all): checking one federation's calls against another's output would report mismatches that are not there. Give the folder that cw generate wrote for this topology with -o, or generate it.",
   },
   CW3006: {
     level: "error",
-    title: "output folder belongs to another federation",
+    title: "symbolic link in the output folder",
     explain:
-      "The folder's manifest says cw wrote it for another federation. Writing this one there would replace that federation's files and remove the ones this federation does not generate. Choose another output folder with -o, or run again with --force if the folder really should change hands.",
+      "The output folder, or a folder or file in it, is a symbolic link. cw never follows one there: writing through a link to a cluster folder would write into (and replace files of) whatever folder it points at, outside the output folder. Replace the link with the real folder or file, or choose another output folder with -o.",
   },
   CW3007: {
     level: "error",

@@ -3,10 +3,10 @@
 // (run-lock.ts), so that what it finds cannot change under another cw run's hands.
 //
 // Refusals, each naming what is in the way:
-// - the folder, or anything in it, is a symbolic link (CW3005): cw would write or delete through it,
+// - the folder, or anything in it, is a symbolic link (CW3006): cw would write or delete through it,
 //   in whatever folder it points at;
 // - a folder that is not empty and has no manifest of cw's (CW3001);
-// - a manifest of another federation (CW3006), unless --force: cw would replace and remove its files.
+// - a manifest of another federation (CW3005), unless --force: cw would replace and remove its files.
 //
 // Leftovers of a run that was killed are cleaned up here, since only a run that holds the lock may:
 // staging and retired folders beside the output folder, and temporary files inside one that has cw's
@@ -104,7 +104,7 @@ export function scanOutput(dir: string, federation: string, force: boolean): Fol
       return {
         ...result,
         refusal: diag(
-          "CW3006",
+          "CW3005",
           `${dir} holds the output of federation "${old.federation}", and cw would replace and remove its files for federation "${federation}"; choose another folder with -o, or run again with --force to take it over`,
         ),
       };
@@ -119,7 +119,7 @@ function linkRefusal(dir: string, links: readonly string[]): Diagnostic {
   const named = links.slice(0, MAX_NAMED).join(", ");
   const more = links.length > MAX_NAMED ? ` and ${links.length - MAX_NAMED} more` : "";
   return diag(
-    "CW3005",
+    "CW3006",
     `${named}${more} ${links.length === 1 ? "is a symbolic link" : "are symbolic links"}, which cw does not follow in its output folder ${dir}; replace ${links.length === 1 ? "it" : "them"} with the real folder or file, or choose another folder with -o`,
   );
 }

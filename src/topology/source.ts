@@ -1,19 +1,10 @@
 // A source file read with positions. Every later stage refers to input by (file, path); this module
 // turns such a reference back into file:line:col, so diagnostics can point at the exact token.
 
-import {
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-  visit,
-  type YAMLError,
-} from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic, Location } from "../diagnostics/diagnostic.js";
+import { lowerFirst, syntaxCause } from "./syntax-cause.js";
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
@@ -85,9 +76,9 @@ export function parseSource(file: string, text: string): ParsedSource {
     return pos(...best);
   };
 
-  const json = doc.errors.length > 0 && /\.json$/i.test(file) ? jsonSyntaxProblem(text) : undefined;
-  const problems = json ? [json] : doc.errors.map((e) => syntaxProblem(e, text));
-  const diagnostics = problems.map((p) => diag("CW1001", p.message, pos(p.start, p.end)));
+  // One syntax error: the first cause. What follows it in the file is mostly the parser's confusion.
+  const problem = doc.errors.length > 0 ? syntaxCause(file, text, doc.errors) : undefined;
+  const diagnostics = problem ? [diag("CW1001", problem.message, pos(problem.start, problem.end))] : [];
   // cw's files hold text, numbers, true/false, lists and mappings, and keys that are text. A key that
   // is a list or a mapping (`[a]: b`), or a value a tag turns into something else (`!!binary`), would
   // be turned into text by the library with a warning of Node's own: say where it is instead.
@@ -182,98 +173,6 @@ export function valueAt(data: unknown, path: Path): unknown {
     v = (v as Record<string | number, unknown>)[seg];
   }
   return v;
-}
-
-const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
-
-// The yaml library's messages say what is wrong; this adds what to do, and moves the position to the
-// token the user has to fix where the library reports a later one.
-function syntaxProblem(e: YAMLError, text: string): SyntaxProblem {
-  const [start, end] = e.pos;
-  const what = lowerFirst(e.message.replace(/ at line \d+, column \d+.*$/s, "").trim());
-  if (/call stack/i.test(e.message)) {
-    return {
-      message:
-        "the lists and mappings here are nested too deeply to read; a topology needs a few levels, so check the brackets and indentation",
-      start,
-      end,
-    };
-  }
-  switch (e.code) {
-    case "DUPLICATE_KEY": {
-      const key = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^\s:,{}[\]]+)/.exec(text.slice(start))?.[0] ?? "";
-      return {
-        message: `the key ${/^["']/.test(key) ? key : JSON.stringify(key)} appears twice in one mapping; remove one of them or merge their values`,
-        start,
-        end: start + Math.max(1, key.length),
-      };
-    }
-    case "TAB_AS_INDENT":
-      return { message: "a tab is used for indentation; indent YAML with spaces only", start, end };
-    case "MULTIPLE_DOCS":
-      return {
-        message:
-          "the file holds more than one YAML document (a second one starts here); keep one document per file",
-        start,
-        end,
-      };
-    case "MISSING_CHAR":
-      if (/quote/.test(e.message)) {
-        // The library reports the end of the file; the quote that is never closed is what to fix.
-        const quote = /'quote/.test(e.message) ? "'" : '"';
-        const open = openingQuote(text, start, quote);
-        return {
-          message: `this ${quote === "'" ? "single" : "double"} quote is never closed; add the closing ${quote}`,
-          start: open,
-          end: open + 1,
-        };
-      }
-      break;
-  }
-  return {
-    message: `${what}; fix the syntax here (check indentation, colons, quotes and brackets)`,
-    start,
-    end,
-  };
-}
-
-interface SyntaxProblem {
-  readonly message: string;
-  readonly start: number;
-  readonly end: number;
-}
-
-// A JSON file is read as YAML (JSON is YAML 1.2), but for a broken one the YAML parser speaks of YAML
-// ("block collections") and reports follow-on errors. JSON's own parser names the first problem in
-// JSON's terms, so a .json file reports that instead, where it gives a position.
-function jsonSyntaxProblem(text: string): SyntaxProblem | undefined {
-  try {
-    JSON.parse(text);
-    return undefined; // valid JSON that YAML rejects, such as a key written twice: YAML's errors say why
-  } catch (e) {
-    const found = /^(.*) in JSON at position (\d+)/s.exec((e as Error).message);
-    if (!found || found[1]?.startsWith("Unterminated string")) return undefined;
-    const start = Number(found[2]);
-    return {
-      message: `${lowerFirst(found[1] ?? "")}; fix the JSON here (check commas, colons, quotes and brackets)`,
-      start,
-      end: start + 1,
-    };
-  }
-}
-
-/** The unclosed quote that a string reaching `end` began with. */
-function openingQuote(text: string, end: number, quote: string): number {
-  let i = Math.min(end, text.length) - 1;
-  while (i >= 0) {
-    if (text[i] === quote) {
-      // '' inside a single-quoted string and \" inside a double-quoted one are escapes, not the start.
-      if (quote === "'" && text[i - 1] === "'") i -= 2;
-      else if (quote === '"' && text[i - 1] === "\\") i -= 2;
-      else return i;
-    } else i--;
-  }
-  return Math.max(0, end - 1);
 }
 
 export const at = (origin: Origin, where: "key" | "value" = "value"): Location =>

@@ -14,6 +14,7 @@ import { existsSync, type FSWatcher, readFileSync, watch } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defaultLockPath, readInputFile } from "../index.js";
 import { bindAddress } from "./bind-address.js";
 import { federationDot, renderSvg } from "./graph.js";
@@ -63,6 +64,22 @@ const SECURITY_HEADERS = {
 
 const MAX_EVENT_STREAMS = 32;
 
+/** The page's own files, beside this module (src/ui/assets in a clone, dist/assets when built). */
+function readAssets(): Map<string, { type: string; body: Buffer }> {
+  return new Map(
+    Object.entries(ASSETS).map(([path, a]) => {
+      const url = new URL(`./assets/${a.file}`, import.meta.url);
+      try {
+        return [path, { type: a.type, body: readFileSync(url) }];
+      } catch (e) {
+        throw new Error(
+          `the web page's file ${fileURLToPath(url)} is missing from this installation of cw (${(e as NodeJS.ErrnoException).code}); reinstall cw, or in a clone run npm run build`,
+        );
+      }
+    }),
+  );
+}
+
 export async function startUi(options: UiOptions): Promise<UiServer> {
   const topology = options.topology;
   const lockPath = options.lock ?? defaultLockPath(topology);
@@ -70,12 +87,7 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   if (!bind.ok) throw new Error(`cw ui cannot listen there: ${bind.problem}`);
   const host = bind.host;
   const bodyLimit = options.bodyLimit ?? 16 * 1024;
-  const assets = new Map(
-    Object.entries(ASSETS).map(([path, a]) => [
-      path,
-      { type: a.type, body: readFileSync(new URL(`./assets/${a.file}`, import.meta.url)) },
-    ]),
-  );
+  const assets = readAssets();
 
   let generation = 0;
   let loaded: Loaded = load();

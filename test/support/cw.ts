@@ -1,6 +1,7 @@
-// Running cw in-process as a user types it, capturing what it prints and its exit code.
+// Runs the cw command line in-process, as a user would type it, capturing what it prints.
 
-import { run } from "../../src/cli/main.js";
+import type { Io } from "../../src/cli/io.js";
+import { runAsync } from "../../src/cli/main.js";
 
 export interface Ran {
   readonly code: number;
@@ -8,9 +9,21 @@ export interface Ran {
   readonly err: string;
 }
 
-export function cw(...argv: string[]): Ran {
+/** `cw argv...` */
+export const cw = (...argv: string[]): Promise<Ran> => cwWith({}, argv);
+
+/** `cw argv...` with more of the terminal than two streams (colour, say). */
+export async function cwWith(io: Partial<Io>, argv: readonly string[]): Promise<Ran> {
   let out = "";
   let err = "";
-  const code = run(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  const code = await runAsync(argv, {
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+    ...io,
+  });
   return { code, out, err };
 }

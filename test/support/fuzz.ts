@@ -1,5 +1,5 @@
 // The fuzz target (issue 12): random and mutated input, run through `cw generate` as a user runs it
-// (in-process), and the promises every run must keep, whatever it was given:
+// (in-process, runAsync), and the promises every run must keep, whatever it was given:
 //   - the exit code is 0 or 1 (never 2 for a file cw was given, never 70 for a bug of cw's);
 //   - every line cw prints to stderr is a coded diagnostic (`error CW1234: ...`), its source line and
 //     caret, or the summary: no uncoded error, no stack trace, no line longer than a screenful;
@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import fc from "fast-check";
 import { parse, stringify } from "yaml";
-import { run } from "../../src/cli/main.js";
+import { runAsync } from "../../src/cli/main.js";
 import { federationArbitrary } from "./random-topology.js";
 
 export type FuzzInput =
@@ -42,7 +42,7 @@ const SUMMARY = /^\d+ errors?, \d+ warnings?$/;
 const MAX_LINE = 2000;
 
 /** Run `cw generate` on the input in a fresh folder under `root`; say which promises it broke. */
-export function runCase(input: FuzzInput, root: string, n: number): FuzzOutcome {
+export async function runCase(input: FuzzInput, root: string, n: number): Promise<FuzzOutcome> {
   const dir = join(root, `case-${n}`);
   mkdirSync(dir, { recursive: true });
   const inputs: string[] = [];
@@ -74,11 +74,11 @@ export function runCase(input: FuzzInput, root: string, n: number): FuzzOutcome 
     );
   }) as typeof process.emitWarning;
   try {
-    code = run(["generate", ...argv, "-o", out, "--lock", lock], {
-      out: (t) => {
+    code = await runAsync(["generate", ...argv, "-o", out, "--lock", lock], {
+      out: (t: string) => {
         stdout += t;
       },
-      err: (t) => {
+      err: (t: string) => {
         stderr += t;
       },
     });
