@@ -2,10 +2,12 @@
 // stage adds diagnostics; nothing is generated when any of them is an error, so a broken input never
 // produces half a configuration.
 
+import { existingConflicts } from "./analysis/existing-conflicts.js";
 import { schemaProblem } from "./analysis/schema-check.js";
 import { diag } from "./diagnostics/catalog.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { type ClusterOutput, layoutCluster } from "./emit/layout.js";
+import { type ExistingConfig, NO_EXISTING } from "./existing/model.js";
 import { dnsFiles } from "./generate/dns.js";
 import { generators } from "./generate/generators.js";
 import { meshSettingsFiles } from "./generate/mesh-settings.js";
@@ -33,6 +35,8 @@ export interface CompileOptions {
    * validation): only the result's diagnostics say whether the whole output is good.
    */
   readonly onCluster?: (output: ClusterOutput) => void;
+  /** The config each cluster already has (--existing): generation adapts to it, conflicts are errors. */
+  readonly existing?: ExistingConfig;
 }
 
 export interface CompileResult {
@@ -47,7 +51,8 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
   progress.stage("check");
   const diagnostics = [...checkTopology(topology)];
   progress.stage("plan");
-  const planned = planFederation(topology, lock);
+  const existing = options.existing ?? NO_EXISTING;
+  const planned = planFederation(topology, lock, existing);
   diagnostics.push(...planned.diagnostics);
   const plan = planned.plan;
   if (!plan || hasErrors(diagnostics)) {
@@ -93,6 +98,10 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
         }
       }
     }
+    const known = existing.clusters.get(cluster.cluster.name);
+    const conflicts = known ? existingConflicts(cluster.cluster.name, objects, known) : [];
+    diagnostics.push(...conflicts);
+    if (hasErrors(conflicts)) invalid = true;
     if (invalid) return;
     progress.stage("render", total);
     progress.advance(i);

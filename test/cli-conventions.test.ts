@@ -104,7 +104,7 @@ describe("--format json and yaml", () => {
     );
     const bad = await cw("check", "--format", "yaml");
     expect(bad.code).toBe(1);
-    expect(parse(bad.err)).toEqual([expect.objectContaining({ code: "CW1008", level: "error", line: 47 })]);
+    expect(parse(bad.err)).toEqual([expect.objectContaining({ code: "CW1008", level: "error", line: 51 })]);
     useExample();
     const good = await cw("check", "--format", "yaml");
     expect(parse(good.out)).toEqual({ ok: true, clusters: 2, services: 4, warnings: 0 });
@@ -284,7 +284,10 @@ describe("colour", () => {
     await cw("generate");
     const colour = { paint: { out: painter(true), err: painter(true) } };
     const verified = await cwWith(colour, ["verify"]);
-    expect(verified.out).toMatch(new RegExp(`${ESC}\\[32mverified: \\d+ checks hold${ESC}\\[39m\n$`));
+    // The verdict line, then the assumptions it rests on.
+    expect(verified.out).toMatch(
+      new RegExp(`${ESC}\\[32mverified: \\d+ checks hold${ESC}\\[39m\n\nThis rests on`),
+    );
     const refused = await cwWith(colour, [
       "trace",
       "--from",

@@ -35,7 +35,7 @@ spec:
       ingress: { addresses: [192.0.2.1] }
     - name: b
       trustDomain: b.example
-      ingress: { addresses: [192.0.2.2] }
+      ingress: { addresses: [192.0.2.2], serviceAccount: istio-ingressgateway }
   services:
     - name: reviews
       ports: [{ name: http, protocol: HTTP, port: 9080 }]

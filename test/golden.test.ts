@@ -21,9 +21,13 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { schemaProblem } from "../src/analysis/schema-check.js";
+import { readExistingFolder } from "../src/cli/existing-folder.js";
 import { compile } from "../src/compile.js";
 import { type Diagnostic, sortDiagnostics } from "../src/diagnostics/diagnostic.js";
 import { MANIFEST, writeOutput } from "../src/emit/write.js";
+import type { ExistingConfig } from "../src/existing/model.js";
+import { readExisting } from "../src/existing/read.js";
+import { hostCovers, serversOf } from "../src/plan/existing-facts.js";
 import { EMPTY_LOCK, type Lock, readLock, renderLock } from "../src/plan/lock.js";
 import { readLegacy } from "../src/topology/legacy.js";
 import type { Topology } from "../src/topology/model.js";
@@ -36,6 +40,8 @@ interface CaseInput {
   readonly topology?: Topology;
   readonly lock: Lock;
   readonly diagnostics: Diagnostic[];
+  /** The case's existing/ folder, as `--existing existing` reads it. */
+  readonly existing?: ExistingConfig;
 }
 
 /**
@@ -60,8 +66,24 @@ function readCase(dir: string): CaseInput {
     lock = parsed.lock;
     diagnostics.push(...parsed.diagnostics);
   }
-  return { ...(read.topology && { topology: read.topology }), lock, diagnostics };
+  let existing: ExistingConfig | undefined;
+  if (read.topology && existsSync(join(dir, "existing"))) {
+    const folder = readExistingFolder(join(dir, "existing"), "existing");
+    const names = read.topology.clusters.map((c) => c.name);
+    const parsed = readExisting(folder.input, read.topology.name, names);
+    diagnostics.push(...folder.diagnostics, ...parsed.diagnostics);
+    existing = parsed.existing;
+  }
+  return {
+    ...(read.topology && { topology: read.topology }),
+    lock,
+    diagnostics,
+    ...(existing && { existing }),
+  };
 }
+
+const compileCase = (input: CaseInput) =>
+  input.topology && compile(input.topology, input.lock, input.existing ? { existing: input.existing } : {});
 
 /** One line per diagnostic, `file:line:col level CODE`; the wording is the catalog's business. */
 const diagnosticLines = (diagnostics: readonly Diagnostic[]): string =>
@@ -106,7 +128,7 @@ describe("golden cases", () => {
     const dir = caseDir(name);
     const expectedDir = expectedOf(name);
     const input = readCase(dir);
-    const result = input.topology && compile(input.topology, input.lock);
+    const result = compileCase(input);
     const generated = new Map<string, string>();
     for (const c of result?.clusters ?? []) {
       for (const f of c.files) generated.set(`${c.cluster}/${f.path}`, f.content);
@@ -166,9 +188,9 @@ describe("golden cases", () => {
 
   describe.each(cases)("%s: cross-cluster wiring", (name) => {
     const input = readCase(caseDir(name));
-    const result = input.topology && compile(input.topology, input.lock);
+    const result = compileCase(input);
     it("routes every consumed port to a gateway server that accepts its SNI and a policy that polices it", () => {
-      expect(wiringProblems(result?.clusters ?? [])).toEqual([]);
+      expect(wiringProblems(result?.clusters ?? [], input.existing)).toEqual([]);
     });
   });
 
@@ -180,7 +202,7 @@ describe("golden cases", () => {
     const input = readCase(dir);
     const before = readFederation("before.yaml", readFileSync(join(dir, "before.yaml"), "utf8"));
     const first = before.topology && compile(before.topology, EMPTY_LOCK);
-    const second = input.topology && compile(input.topology, input.lock);
+    const second = compileCase(input);
 
     it("compiles the earlier topology without errors", () => {
       const all = [...before.diagnostics, ...(first?.diagnostics ?? [])];
@@ -250,8 +272,22 @@ type Obj = {
  * Gateway for the name, and the DENY AuthorizationPolicy (where the cluster has one) must list exactly
  * the names the Gateway accepts, so no SNI passes unpoliced.
  */
-function wiringProblems(clusters: readonly { cluster: string; objects: readonly { resource: unknown }[] }[]) {
+function wiringProblems(
+  clusters: readonly { cluster: string; objects: readonly { resource: unknown }[] }[],
+  existing?: ExistingConfig,
+) {
   const problems: string[] = [];
+  // AUTO_PASSTHROUGH servers the backend cluster already has (Istio's east-west Gateway), which cw
+  // relies on instead of writing its own.
+  const theirPassthrough = (cluster: string, host: string, port: number) =>
+    (existing?.clusters.get(cluster)?.objects ?? []).some(
+      (o) =>
+        o.kind === "Gateway" &&
+        serversOf(o).some(
+          (s) =>
+            s.tlsMode === "AUTO_PASSTHROUGH" && s.port === port && s.hosts.some((h) => hostCovers(h, host)),
+        ),
+    );
   const objects = new Map(clusters.map((c) => [c.cluster, c.objects.map((o) => o.resource as Obj)]));
   const find = (cluster: string, kind: string, service: string) =>
     (objects.get(cluster) ?? []).filter(
@@ -295,7 +331,9 @@ function wiringProblems(clusters: readonly { cluster: string; objects: readonly 
                   names(s).includes(passthrough) &&
                   s.port.number === endpoint.ports[port.name],
               );
-              if (!gateway || !open) problems.push(`${where}: no AUTO_PASSTHROUGH server accepts it`);
+              const theirs = theirPassthrough(backend, passthrough, endpoint.ports[port.name] ?? 0);
+              if ((!gateway || !open) && !theirs)
+                problems.push(`${where}: no AUTO_PASSTHROUGH server accepts it`);
               const guarded = find(backend, "AuthorizationPolicy", service).some((ap) =>
                 ap.metadata.name.endsWith("-passthrough"),
               );
@@ -318,7 +356,8 @@ function wiringProblems(clusters: readonly { cluster: string; objects: readonly 
             );
             if (!bound) problems.push(`${where}: no VirtualService bound to ${ref} routes ${routeHost}`);
             for (const ap of find(backend, "AuthorizationPolicy", service)) {
-              if (ap.metadata.name.endsWith("-passthrough")) continue;
+              // The gateway's policies (DENY, and ALLOW where the cluster denies by default) police SNI names.
+              if (!/-ingress(-allow)?$/.test(ap.metadata.name)) continue;
               const when = (ap.spec.rules as { when: { values: string[] }[] }[])[0]?.when[0]?.values ?? [];
               const terminated = servers.filter(
                 (s) => (s as Server & { tls?: { mode?: string } }).tls?.mode !== "AUTO_PASSTHROUGH",

@@ -922,6 +922,6 @@ describe("broken and hostile servers and kubeconfigs (stand-in Kubernetes API se
     ]);
     const r = await cw("discover", "--context", "a", "--context", "b", "--kubeconfig", kubeconfig);
     expect(r.code).toBe(3);
-    expect(r.err).toBe("cw: error CW4001: 2 of 2 clusters could not be read (a, b); nothing was read\n");
+    expect(r.err).toBe("cw: error CW5001: 2 of 2 clusters could not be read (a, b); nothing was read\n");
   });
 });

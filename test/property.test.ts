@@ -1,5 +1,6 @@
-// Property: for random topologies (test/support/random-topology.ts), cw generates output that passes
-// Istio's schema checks, and `cw verify` holds on it: every allowed call arrives where the topology
+// Property: for random topologies (test/support/random-topology.ts), some clusters with Istio config of
+// their own (--existing), cw generates output that passes Istio's schema checks, and `cw verify` holds
+// on it, the clusters' own config included: every allowed call arrives where the topology
 // says, every other call and every direct probe of a gateway is refused. A counterexample that
 // fast-check shrinks is kept under test/golden-regressions/<name>.json and replayed here for good.
 
@@ -12,6 +13,7 @@ import { formatVerify, verify } from "../src/analysis/verify.js";
 import {
   compileDoc,
   federationArbitrary,
+  MORE_VERSIONS,
   type RandomOptions,
   supportedFeatures,
 } from "./support/random-topology.js";
@@ -38,12 +40,34 @@ describe("random topologies", () => {
     expect(typeof features.passthrough).toBe("boolean");
   });
 
+  it("draws clusters with config of their own: the east-west Gateway, deny-by-default namespaces, other rules", () => {
+    const docs = fc.sample(federationArbitrary({ maxServices: 8, features, existing: true }), {
+      numRuns: 60,
+      seed: 20260103,
+    });
+    const kinds = new Set(
+      docs
+        .flatMap((d) => compileDoc(d, { validate: false }).existing ?? [])
+        .flatMap((f) => f.text.match(/"kind":"\w+"|"name":"[\w-]+"/g) ?? []),
+    );
+    for (const mark of [
+      '"name":"cross-network-gateway"',
+      '"name":"allow-nothing"',
+      '"name":"egress-monitoring"',
+      '"kind":"DestinationRule"',
+    ])
+      expect(kinds, mark).toContain(mark);
+  });
+
   const run = (name: string, options: RandomOptions, numRuns: number, seed: number, shrink = true) =>
     it(`${name}: generate passes the schema checks and verify holds (${numRuns} runs)`, () => {
       fc.assert(
-        fc.property(federationArbitrary({ ...options, features }), (doc) => {
-          holds(doc);
-        }),
+        fc.property(
+          federationArbitrary({ ...options, features, existing: true, versions: MORE_VERSIONS }),
+          (doc) => {
+            holds(doc);
+          },
+        ),
         // Shrinking a 40-service counterexample takes minutes: the small runs shrink, the big one reports.
         { numRuns, seed, endOnFailure: !shrink },
       );

@@ -12,6 +12,7 @@ import { resolveName } from "../src/trace/dns.js";
 import { HostIndex } from "../src/trace/host-index.js";
 import type { ClusterFacts, MeshFacts } from "../src/trace/mesh.js";
 import { findService, indexCluster } from "../src/trace/registry.js";
+import { DEFAULT_SCOPE } from "../src/trace/sidecar-scope.js";
 import { traceCall, traceProbe } from "../src/trace/trace.js";
 import { tracePaths } from "../src/trace/types.js";
 import { boundVirtualServices, selectByHost, visibleFrom } from "../src/trace/virtual-service.js";
@@ -31,7 +32,8 @@ const object = (
 const config = (objects: IstioObject[], name = "a"): ClusterConfig => ({
   name,
   objects,
-  dns: { kind: "istio-dns-proxy" },
+  dnsZones: [],
+  mesh: {},
 });
 
 describe("HostIndex", () => {
@@ -88,9 +90,9 @@ describe("service registry lookups", () => {
     expect(findService(index, "r.global", "istio-system")?.source).toMatchObject({ ref: { name: "a" } });
     expect(findService(index, "r.global", "other")).toBeUndefined();
     // DNS answers with the visible entry's address, and not at all where none is visible.
-    const dns = resolveName(index, "default", "R.Global");
+    const dns = resolveName(index, "default", "R.Global", DEFAULT_SCOPE);
     expect(dns.ok && dns.address).toBe("240.241.0.2");
-    expect(resolveName(index, "other", "r.global").ok).toBe(false);
+    expect(resolveName(index, "other", "r.global", DEFAULT_SCOPE).ok).toBe(false);
   });
 });
 
@@ -98,13 +100,7 @@ describe("DestinationRule lookup", () => {
   const dr = (ns: string, name: string, host: string, mode: string, extra: Record<string, unknown> = {}) =>
     object("DestinationRule", ns, name, { host, trafficPolicy: { tls: { mode } }, ...extra });
   const find = (rules: IstioObject[], proxyNs = "shop", serviceNs = "istio-system") =>
-    findDestinationRule(
-      indexCluster(config(rules), undefined),
-      "r.global",
-      proxyNs,
-      serviceNs,
-      "istio-system",
-    );
+    findDestinationRule(indexCluster(config(rules), undefined), "r.global", proxyNs, serviceNs);
 
   it("takes the proxy's namespace first, even with a wildcard host there", () => {
     const rules = [
@@ -305,13 +301,19 @@ describe("gateway servers indexed by host", () => {
   it("refuses an SNI no server accepts, naming what they accept", () => {
     const trace = probe([gateway("b-exact", ["istio-system/r.global"]), route], "s.global");
     expect(trace.end).toMatchObject({ kind: "failed", reason: "host-not-exposed" });
-    expect(trace.end.kind === "failed" && trace.end.message).toContain("its servers accept r.global");
+    expect(trace.end.kind === "failed" && trace.end.message).toContain("its chains accept r.global");
   });
 
   it("matches an AUTO_PASSTHROUGH server by the host inside a cluster SNI", () => {
     const objects = [gateway("pass", ["*.svc.cluster.local"], "AUTO_PASSTHROUGH")];
-    const trace = probe(objects, "outbound_.8080_._.r.shop.svc.cluster.local");
-    expect(tracePaths(trace).map((p) => p.end.kind)).toEqual(["arrived"]);
+    const sni = "outbound_.8080_._.r.shop.svc.cluster.local";
+    const own = traceProbe(
+      { clusters: new Map([["b", config(objects, "b")]]), mesh },
+      { cluster: "b", sni, principal: "b.example/ns/default/sa/default" },
+    );
+    expect(tracePaths(own).map((p) => p.end.kind)).toEqual(["arrived"]);
+    // The pods' sidecar checks the peer's trust domain: a.example is not b.example's.
+    expect(probe(objects, sni).end).toMatchObject({ kind: "failed", reason: "trust-domain-refused" });
   });
 
   it("routes a call end to end through the indexed lookups", () => {

@@ -1,16 +1,17 @@
 // `cw verify` over every golden case and the bundled example: each allowed call arrives where the
 // topology says, everything else is refused. Plus the command's exit codes on a good and a broken folder.
 
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { meshFactsFromTopology } from "../src/analysis/mesh-facts.js";
 import { formatVerify, verify } from "../src/analysis/verify.js";
-import { readOutputFolder } from "../src/cli/output-folder.js";
+import { readOutputFolder, readWithExisting } from "../src/cli/output-folder.js";
 import { readLegacy } from "../src/topology/legacy.js";
 import { readFederation } from "../src/topology/read.js";
+import type { ClusterConfig } from "../src/trace/config.js";
 import { traceCall } from "../src/trace/trace.js";
 import { cw } from "./support/cw.js";
 
@@ -35,12 +36,22 @@ const cases = [
   ["example", EXAMPLE, join(EXAMPLE, "out")] as const,
 ];
 
+/**
+ * The clusters as verify should see them: cw's output, plus what each cluster already has when the
+ * case has an existing/ folder (the tracer reads any Istio objects, cw's or not).
+ */
+/** The case's output, with the config its clusters already have (existing/) when it has some. */
+function clustersOf(dir: string, out: string): ReadonlyMap<string, ClusterConfig> {
+  const existing = join(dir, "existing");
+  return readWithExisting(out, existsSync(existing) ? existing : undefined).clusters;
+}
+
 describe("cw verify on the golden cases", () => {
   it.each(cases)("%s: every check holds", async (_name, dir, out) => {
     const topology = topologyOf(dir);
     expect(topology).toBeDefined();
     if (!topology) return;
-    const result = verify({ topology, clusters: readOutputFolder(out).clusters });
+    const result = verify({ topology, clusters: clustersOf(dir, out) });
     expect(result.ok, formatVerify(result)).toBe(true);
     expect(result.checks.length).toBeGreaterThan(0);
   });
@@ -88,6 +99,52 @@ describe("cw verify", () => {
       expect(r.out).toContain("port-not-exposed");
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("cw verify --existing beside Istio's east-west Gateway (issue 10)", () => {
+  const dir = join(GOLDEN, "eastwest-passthrough");
+  const existing = join(dir, "existing");
+  // The Gateway cw wrote for payments before it read the existing config: a second AUTO_PASSTHROUGH
+  // server on the east-west gateway's port.
+  const todays = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: payments-global
+  namespace: istio-system
+  labels: { app.kubernetes.io/managed-by: coddiwomple, coddiwomple.io/federation: eastwest }
+spec:
+  selector: { istio: eastwestgateway }
+  servers:
+    - port: { number: 15443, name: tls-passthrough, protocol: TLS }
+      hosts: [payments.billing.svc.cluster.local]
+      tls: { mode: AUTO_PASSTHROUGH }
+`;
+  it("passes for the new output", async () => {
+    const result = await cw(
+      "verify",
+      join(dir, "federation.yaml"),
+      "-o",
+      join(dir, "expected"),
+      "--existing",
+      existing,
+    );
+    expect(result.code, result.out).toBe(0);
+  });
+  it("fails for the output of before, naming both Gateways of the conflict", async () => {
+    const out = mkdtempSync(join(tmpdir(), "cw-verify-eastwest-"));
+    try {
+      cpSync(join(dir, "expected"), out, { recursive: true });
+      writeFileSync(join(out, "back", "gateway-payments-global.yaml"), todays);
+      const result = await cw("verify", join(dir, "federation.yaml"), "-o", out, "--existing", existing);
+      expect(result.code).toBe(1);
+      expect(result.out).toContain("MISMATCH conflict: back: ingress gateway port 15443");
+      expect(result.out).toContain("existing Gateway istio-system/cross-network-gateway");
+      expect(result.out).toContain("Gateway istio-system/payments-global");
+      expect(result.out).toContain("listener-rejected");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });

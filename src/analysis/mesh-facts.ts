@@ -3,6 +3,7 @@
 // pod selectors) are read defensively, so this keeps working while the model grows.
 
 import type { Service, Topology } from "../topology/model.js";
+import { parseIstioVersion } from "../trace/istio-version.js";
 import type { ClusterFacts, KubernetesService, MeshFacts } from "../trace/mesh.js";
 
 type Loose = Readonly<Record<string, unknown>>;
@@ -43,9 +44,12 @@ export function meshFactsFromTopology(topology: Topology): MeshFacts {
       ],
     };
     if (egress) for (const h of egress.hosts) services.push({ host: h, labels: egress.labels });
+    const istio = parseIstioVersion(c.istioVersion);
     clusters.set(c.name, {
       name: c.name,
       trustDomain: c.trustDomain,
+      ...(istio && { istio }),
+      ...(c.region !== undefined && { locality: [c.region, c.zone ?? ""].join("/") }),
       ingress: {
         addresses: [...c.ingress.addresses],
         port: c.ingress.port,

@@ -148,7 +148,7 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
     );
   }
   if (failed > 0) {
-    io.err(`cw: error CW4001: ${unread(outcomes)}\n`);
+    io.err(`cw: error CW5001: ${unread(outcomes)}\n`);
     return ExitCode.clusterFailed;
   }
   return ExitCode.ok;

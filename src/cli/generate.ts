@@ -5,12 +5,15 @@ import { join } from "node:path";
 import { type CompileResult, compile } from "../compile.js";
 import { diag } from "../diagnostics/catalog.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
-import { summary } from "../diagnostics/format.js";
+import { type LineLookup, summary } from "../diagnostics/format.js";
 import type { ClusterOutput } from "../emit/layout.js";
 import { type LockFileWriter, openLockFile } from "../emit/lock-file.js";
 import { type ClusterChanges, type OutputWriter, openOutput } from "../emit/write.js";
+import type { ExistingConfig } from "../existing/model.js";
+import { readExisting } from "../existing/read.js";
 import { renderLock } from "../plan/lock.js";
 import type { Topology } from "../topology/model.js";
+import { readExistingFolder } from "./existing-folder.js";
 import { ExitCode, type Io } from "./io.js";
 import { type Loaded, load } from "./load.js";
 import type { Format, InputOptions } from "./options.js";
@@ -24,6 +27,8 @@ export interface GenerateOptions extends InputOptions {
   readonly force?: boolean;
   readonly format: Format;
   readonly validate: boolean;
+  /** The --existing folder. */
+  readonly existing?: string;
 }
 
 export function runCheck(options: GenerateOptions, io: Io): ExitCode {
@@ -53,11 +58,12 @@ function loadAndCompile(
 ): { loaded: Loaded; compiled?: CompileResult; writer?: OutputWriter } {
   io.progress?.stage("parse");
   try {
-    const loaded = load(options);
+    const loaded = withExisting(load(options), options.existing);
     if (!loaded.topology) return { loaded };
     // Input with errors is still compiled, for the problems later stages find, but nothing is staged.
     const writer = hasErrors(loaded.diagnostics) ? undefined : open?.(loaded.topology, loaded.lockPath);
     const compiled = compile(loaded.topology, loaded.lock, {
+      ...(loaded.existing && { existing: loaded.existing }),
       validate: options.validate,
       keepObjects: false,
       ...(io.progress && { progress: io.progress }),
@@ -67,6 +73,25 @@ function loadAndCompile(
   } finally {
     io.progress?.done();
   }
+}
+
+/** Reads the --existing folder, if given, for the loaded topology's clusters. */
+function withExisting(loaded: Loaded, dir: string | undefined): Loaded & { existing?: ExistingConfig } {
+  if (dir === undefined || !loaded.topology) return loaded;
+  const folder = readExistingFolder(dir);
+  const read = readExisting(
+    folder.input,
+    loaded.topology.name,
+    loaded.topology.clusters.map((c) => c.name),
+  );
+  const lineOf: LineLookup = (file, line) =>
+    loaded.lineOf(file, line) ?? folder.texts.get(file)?.split(/\r?\n/)[line - 1];
+  return {
+    ...loaded,
+    existing: read.existing,
+    diagnostics: sortDiagnostics([...loaded.diagnostics, ...folder.diagnostics, ...read.diagnostics]),
+    lineOf,
+  };
 }
 
 export function runGenerate(options: GenerateOptions, io: Io): ExitCode {

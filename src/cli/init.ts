@@ -105,12 +105,14 @@ spec:
       ingress:
         addresses: [192.0.2.10]    # where other clusters reach its ingress gateway (IPs or DNS names)
         port: 15443                # the gateway's mTLS port
+        serviceAccount: istio-ingressgateway-service-account  # its pods' spec.serviceAccountName
       kubeconfig: { context: east }  # for discover, diff and apply (default: the cluster's name)
     - name: west
       trustDomain: west.example
       istioVersion: "1.30"
       ingress:
         addresses: [192.0.2.20]
+        serviceAccount: istio-ingressgateway-service-account
   services:
     - name: reviews            # callers use reviews.global
       namespace: default       # where it runs in its backend clusters

@@ -6,7 +6,13 @@
 
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ClusterConfig, type ConfigFile, loadClusterConfig } from "../trace/config.js";
+import {
+  type ClusterConfig,
+  type ConfigFile,
+  type LoadOptions,
+  loadClusterConfig,
+  withExisting,
+} from "../trace/config.js";
 import { UsageError } from "./usage-error.js";
 
 export interface OutputFolder {
@@ -14,12 +20,16 @@ export interface OutputFolder {
   readonly problems: readonly string[];
 }
 
-export function readOutputFolder(dir: string): OutputFolder {
+export function readOutputFolder(dir: string, options: LoadOptions = {}): OutputFolder {
   let entries: string[];
   try {
     entries = readdirSync(dir).sort();
   } catch {
-    throw new UsageError(`cannot read the folder ${dir}; give the folder cw generate wrote (default: out)`);
+    throw new UsageError(
+      options.existing
+        ? `cannot read the folder ${dir} given to --existing; give a folder with one subfolder per cluster (cw discover --existing writes one)`
+        : `cannot read the folder ${dir}; give the folder cw generate wrote (default: out)`,
+    );
   }
   const clusters = new Map<string, ClusterConfig>();
   const problems: string[] = [];
@@ -27,11 +37,46 @@ export function readOutputFolder(dir: string): OutputFolder {
     if (name.startsWith(".")) continue;
     const kind = entryKind(join(dir, name), problems);
     if (kind !== "folder") continue;
-    const loaded = loadClusterConfig(name, filesBelow(join(dir, name), problems));
+    const loaded = loadClusterConfig(name, filesBelow(join(dir, name), problems), options);
     clusters.set(name, loaded.config);
-    problems.push(...loaded.problems);
+    problems.push(...loaded.problems.map((p) => (options.existing ? `existing ${p}` : p)));
   }
   return { clusters, problems };
+}
+
+/**
+ * The output folder with the config the clusters already have (--existing): each cluster's objects
+ * then include the existing ones, except this federation's own (the output replaces those). A cluster
+ * with existing config but no output keeps just the existing config.
+ */
+export function readWithExisting(
+  dir: string,
+  existingDir: string | undefined,
+  federation?: string,
+): OutputFolder {
+  const ours = readOutputFolder(dir);
+  if (existingDir === undefined) return ours;
+  const name = federation ?? federationOf(ours.clusters);
+  const existing = readOutputFolder(existingDir, {
+    existing: true,
+    ...(name !== undefined && { federation: name }),
+  });
+  const clusters = new Map(ours.clusters);
+  for (const [cluster, config] of existing.clusters) {
+    const own = clusters.get(cluster);
+    clusters.set(cluster, own ? withExisting(own, config) : config);
+  }
+  return { clusters, problems: [...ours.problems, ...existing.problems] };
+}
+
+/** The federation the output folder's objects are labelled with, if they say. */
+function federationOf(clusters: ReadonlyMap<string, ClusterConfig>): string | undefined {
+  for (const config of clusters.values())
+    for (const o of config.objects) {
+      const name = o.metadata.labels["coddiwomple.io/federation"];
+      if (name !== undefined) return name;
+    }
+  return undefined;
 }
 
 /** What a path is, without following a link; a link or an unreadable entry is a problem. */

@@ -71,6 +71,7 @@ function addGenerate(program: Command, io: Io, done: Done): void {
   outOption(command, 'output folder, or "-" for stdout with --cluster')
     .option("--cluster <name>", "with -o -: the cluster to print")
     .option("--force", "overwrite generated files that were edited by hand")
+    .option(EXISTING_FLAG, EXISTING_HELP)
     .action(async (topology: string | undefined, raw: Raw) => {
       const { runGenerate } = await import("./generate.js");
       done(runGenerate(generateOptions(topology, raw), io));
@@ -80,20 +81,30 @@ function addGenerate(program: Command, io: Io, done: Done): void {
 function addCheck(program: Command, io: Io, done: Done): void {
   inputOptions(
     program.command("check").description("report problems in the topology without writing anything"),
-  ).action(async (topology: string | undefined, raw: Raw) => {
-    const { runCheck } = await import("./generate.js");
-    done(runCheck(generateOptions(topology, { ...raw, out: "-" }), io));
-  });
+  )
+    .option(EXISTING_FLAG, EXISTING_HELP)
+    .action(async (topology: string | undefined, raw: Raw) => {
+      const { runCheck } = await import("./generate.js");
+      done(runCheck(generateOptions(topology, { ...raw, out: "-" }), io));
+    });
 }
+
+const EXISTING_FLAG = "--existing <dir>";
+const EXISTING_HELP =
+  "folder of the Istio config each cluster already has (<dir>/<cluster>/*.yaml, as cw discover --existing writes it): adapt to it, report conflicts";
 
 const generateOptions = (topology: string | undefined, raw: Raw) => ({
   ...inputOf(topology, raw),
   ...(raw.cluster !== undefined && { cluster: raw.cluster as string }),
+  ...(raw.existing !== undefined && { existing: raw.existing as string }),
   out: raw.out as string,
   force: raw.force === true,
   format: raw.format as Format,
   validate: raw.validate !== false,
 });
+
+const EXISTING_TRACE_HELP =
+  "folder of the Istio config each cluster already has (<dir>/<cluster>/*.yaml, as cw discover --existing writes it): traced with cw's output, conflicts reported";
 
 function addVerify(program: Command, io: Io, done: Done): void {
   const command = program
@@ -106,6 +117,7 @@ function addVerify(program: Command, io: Io, done: Done): void {
     ),
   )
     .option("--verbose", "also show the checks cw cannot enforce (CW1019, CW1022) with their traces")
+    .option(EXISTING_FLAG, EXISTING_TRACE_HELP)
     .action(async (topology: string | undefined, raw: Raw, cmd: Command) => {
       const { runVerify } = await import("./verify.js");
       done(
@@ -116,6 +128,7 @@ function addVerify(program: Command, io: Io, done: Done): void {
             outGiven: cmd.getOptionValueSource("out") !== "default",
             format: raw.format as Format,
             verbose: raw.verbose === true,
+            ...(raw.existing !== undefined && { existing: raw.existing as string }),
           },
           io,
         ),
@@ -137,7 +150,9 @@ function addTrace(program: Command, io: Io, done: Done): void {
       "the caller: cluster[/namespace[/serviceaccount]], e.g. a/default/productpage",
     )
     .requiredOption("--to <target>", "what it calls: host:port (reviews.global:9080) or a URL")
-    .option("--port <port>", "the port, when --to is a bare host");
+    .option("--port <port>", "the port, when --to is a bare host")
+    .option("--down <clusters>", "clusters to take down, comma-separated: shows where calls fail over")
+    .option(EXISTING_FLAG, EXISTING_TRACE_HELP);
   formatOption(command).action(async (topology: string | undefined, raw: Raw) => {
     const { runTrace } = await import("./trace.js");
     done(runTrace(traceOptions(topology, raw), io));
@@ -154,6 +169,8 @@ function traceOptions(topology: string | undefined, raw: Raw) {
     from: raw.from as string,
     to: raw.to as string,
     ...(raw.port !== undefined && { port: raw.port as string }),
+    ...(raw.down !== undefined && { down: raw.down as string }),
+    ...(raw.existing !== undefined && { existing: raw.existing as string }),
     format: raw.format as Format,
   };
 }

@@ -15,7 +15,7 @@ import { folderFederationProblem } from "./folder-federation.js";
 import { ExitCode, type Io, paintOut } from "./io.js";
 import { load } from "./load.js";
 import type { Format, InputOptions } from "./options.js";
-import { readOutputFolder } from "./output-folder.js";
+import { readWithExisting } from "./output-folder.js";
 import { printResult, reportDiagnostics } from "./report.js";
 import { paintVerdicts } from "./style.js";
 import { UsageError } from "./usage-error.js";
@@ -27,6 +27,10 @@ export interface TraceOptions extends InputOptions {
   readonly to: string;
   readonly port?: string;
   readonly format: Format;
+  /** A folder of the config the clusters already have (cw discover --existing writes one). */
+  readonly existing?: string;
+  /** Clusters to take down, comma-separated: where do calls go then? */
+  readonly down?: string;
 }
 
 export function parseCaller(from: string): Caller {
@@ -67,6 +71,21 @@ export function parseTarget(to: string, port?: string): Target {
   return { host, port: p };
 }
 
+/** --down a,b: clusters that exist in the folder or the topology. */
+function parseDown(text: string | undefined, known: ReadonlySet<string>): ReadonlySet<string> {
+  const names = (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--down ${text}: no cluster ${unknown.join(", ")}; the clusters are ${[...known].sort().join(", ")}`,
+    );
+  }
+  return new Set(names);
+}
+
 export function runTrace(options: TraceOptions, io: Io): ExitCode {
   const caller = parseCaller(options.from);
   const target = parseTarget(options.to, options.port);
@@ -75,7 +94,7 @@ export function runTrace(options: TraceOptions, io: Io): ExitCode {
       `${options.topology} is a folder: give the folder to trace with -o ${options.topology} (the argument is the topology file)`,
     );
   }
-  const folder = readOutputFolder(options.folder);
+  const folder = readWithExisting(options.folder, options.existing);
   if (!folder.clusters.has(caller.cluster)) {
     throw new UsageError(
       `no cluster "${caller.cluster}" in ${options.folder}; it has ${[...folder.clusters.keys()].join(", ") || "none"}`,
@@ -94,7 +113,12 @@ export function runTrace(options: TraceOptions, io: Io): ExitCode {
     mesh = meshFactsFromTopology(loaded.topology);
   }
   for (const p of folder.problems) io.err(`cw trace: skipped ${printable(p)}\n`);
-  const trace = traceCall({ clusters: folder.clusters, mesh }, caller, target);
+  const down = parseDown(options.down, new Set([...folder.clusters.keys(), ...mesh.clusters.keys()]));
+  const trace = traceCall(
+    { clusters: folder.clusters, mesh, ...(down.size > 0 && { down }) },
+    caller,
+    target,
+  );
   const paths = tracePaths(trace);
   const refused = paths.some((p) => p.end.kind === "failed");
   const title = `trace ${caller.cluster}/${caller.namespace}/${caller.serviceAccount} -> ${target.host}:${target.port}${target.path && target.path !== "/" ? target.path : ""}`;

@@ -10,7 +10,7 @@ import { folderFederationProblem } from "./folder-federation.js";
 import { ExitCode, type Io, paintOut } from "./io.js";
 import { load } from "./load.js";
 import type { Format, InputOptions } from "./options.js";
-import { readOutputFolder } from "./output-folder.js";
+import { readWithExisting } from "./output-folder.js";
 import { printResult, reportDiagnostics } from "./report.js";
 import { paintVerdicts } from "./style.js";
 
@@ -21,6 +21,8 @@ export interface VerifyOptions extends InputOptions {
   readonly outGiven?: boolean;
   readonly format: Format;
   readonly verbose?: boolean;
+  /** A folder of the config the clusters already have (cw discover --existing writes one). */
+  readonly existing?: string;
 }
 
 export function runVerify(options: VerifyOptions, io: Io): ExitCode {
@@ -40,9 +42,17 @@ export function runVerify(options: VerifyOptions, io: Io): ExitCode {
     reportDiagnostics(io, [foreign], loaded.lineOf, options.format);
     return ExitCode.inputErrors;
   }
-  const folder = readOutputFolder(options.out);
+  const folder = readWithExisting(options.out, options.existing, loaded.topology.name);
   for (const p of folder.problems) io.err(`cw verify: skipped ${printable(p)}\n`);
-  const result = verify({ topology: loaded.topology, clusters: folder.clusters });
+  const known = new Set(loaded.topology.clusters.map((c) => c.name));
+  for (const name of folder.clusters.keys())
+    if (!known.has(name))
+      io.err(`cw verify: folder ${name} is not a cluster of the topology; it is not checked\n`);
+  const result = verify({
+    topology: loaded.topology,
+    clusters: folder.clusters,
+    withExisting: options.existing !== undefined,
+  });
   // Traces of checks that hold are left out, and not read: reading one traces the call again.
   const checks = () =>
     result.checks.map((c) => {

@@ -1,6 +1,7 @@
 // The catalog of diagnostic codes. Codes are stable: a retired code is never reused, only marked
 // retired. CW1xxx are topology-file problems, CW2xxx lock-file problems, CW3xxx output-folder
-// problems, CW4xxx live-cluster problems, CW9xxx bugs in cw itself. `cw explain CODE` prints `explain`.
+// problems, CW4xxx problems with the config a cluster already has (--existing), CW5xxx problems
+// talking to live clusters, CW9xxx bugs in cw itself. `cw explain CODE` prints `explain`.
 
 import type { Diagnostic, Level, Location } from "./diagnostic.js";
 
@@ -75,7 +76,7 @@ export const catalog = {
     level: "error",
     title: "backend cluster has no ingress address",
     explain:
-      "A service that other clusters consume has a backend in a cluster with no ingress gateway address. Callers in other clusters reach a backend through its cluster's ingress gateway, so cw needs that address: set spec.clusters[].ingress.addresses to the external IP or DNS name of the gateway's Service (kubectl -n istio-system get svc istio-ingressgateway).",
+      "A service that other clusters consume has a backend in a cluster with no ingress gateway address, or its split sends a share of a backend cluster's callers to such a cluster. Callers in other clusters reach a backend through its cluster's ingress gateway, so cw needs that address: set spec.clusters[].ingress.addresses to the external IP or DNS name of the gateway's Service (kubectl -n istio-system get svc istio-ingressgateway).",
   },
   CW1012: {
     level: "error",
@@ -245,6 +246,30 @@ export const catalog = {
     explain:
       "cw reads a topology (and the original's two JSON files) from regular files of UTF-8 text. The path names a folder, a pipe or a device, or a file cw may not read, or one whose bytes are not UTF-8. Give the path of the file itself; to feed a topology from another program, write it to a file first.",
   },
+  CW1040: {
+    level: "error",
+    title: "suffix inside the cluster domain",
+    explain:
+      "Kubernetes names every Service <service>.<namespace>.svc.cluster.local. A suffix equal to cluster.local or ending in it (svc.cluster.local, for example) makes global names and aliases fall inside that domain: the alias reviews.default with the suffix svc.cluster.local is the name of the real Service reviews in namespace default, and cw's ServiceEntry for it would take that Service's calls over in every cluster that imports it. Choose a suffix outside the cluster domain, such as global (the default) or a subdomain you own.",
+  },
+  CW1041: {
+    level: "warning",
+    title: "ingress gateway identity defaulted",
+    explain:
+      "Callers check the identity of the ingress gateway they reach (the ServiceEntry's subjectAltNames: spiffe://<trust domain>/ns/<ingress.namespace>/sa/<ingress.serviceAccount>), so a wrong service account fails every TLS handshake to that cluster. Without ingress.serviceAccount cw assumes istio-ingressgateway-service-account, the name istioctl and the IstioOperator give the ingress gateway. Istio's Helm gateway chart names the service account after the release (for example istio-ingressgateway or istio-eastwestgateway), and an east-west gateway installed from Istio's multicluster samples has its own. Read it from the gateway's pods (kubectl -n <namespace> get pods -l <selector> -o jsonpath='{.items[0].spec.serviceAccountName}') and set ingress.serviceAccount, or let cw discover fill it in.",
+  },
+  CW1042: {
+    level: "warning",
+    title: "trust-domain validation turned off",
+    explain:
+      "In passthrough mode a caller's mTLS ends at the called pod, whose sidecar accepts only certificates of its own trust domain (and its aliases) unless told otherwise. Istio 1.16.4, 1.17.2 and later accept the trust domains listed in meshConfig.caCertificates[].trustDomains, and cw lists exactly the consumers' domains there. Older releases (and 1.17.0, 1.17.1) can only turn the check off for the whole cluster with istiod's PILOT_SKIP_VALIDATE_TRUST_DOMAIN: every pod then accepts mTLS from any workload whose certificate chains to the shared root, whatever its trust domain, and only AuthorizationPolicies keep callers out. Next to an AUTO_PASSTHROUGH server for *.local (Istio's east-west gateway) any workload of any cluster sharing the root can then reach any pod that no policy guards. Upgrade the cluster, and give istioVersion with its patch (\"1.17.2\"): a version without a patch is taken to be the minor's first release.",
+  },
+  CW1043: {
+    level: "warning",
+    title: "passthrough server beside an unknown gateway",
+    explain:
+      "For a service called in passthrough mode cw writes an AUTO_PASSTHROUGH server for the service's host on the ingress gateway's port. Istio's multi-network guide installs an east-west Gateway with an AUTO_PASSTHROUGH server for *.local on port 15443 (samples/multicluster/expose-services.yaml). If the cluster has it on the same gateway and port, each server builds a filter chain for the service (builtAutoPassthroughFilterChains in pilot/pkg/networking/core/gateway.go), the two chains match the same SNI, and Envoy rejects the whole listener: every call through that port fails. cw cannot see the cluster's config unless it is given: run cw discover --existing <dir> (or write the folder by hand: <dir>/<cluster>/*.yaml) and pass --existing <dir> to cw generate. With the east-west Gateway there, cw writes no server and relies on it; with a cluster folder that shows none, this warning goes away.",
+  },
   CW2001: {
     level: "error",
     title: "unreadable lock file",
@@ -299,6 +324,66 @@ export const catalog = {
       "Another cw run is writing the same output folder or lock file (cw holds a .<name>.cw-lock file beside it while it runs). Two runs at once would each write a complete result, and one would be lost. Wait for the other run to finish. A lock left by a run that was killed is taken over by the next run on the same machine; one from another machine (on a shared disk) must be deleted by hand once no cw runs there.",
   },
   CW4001: {
+    level: "error",
+    title: "existing config unreadable",
+    explain:
+      "A file or folder under the --existing folder could not be read. The message gives the operating system's reason. The folder holds one subfolder per cluster, named as in the topology, with the Istio objects that cluster already has in *.yaml files below it; cw discover --existing <dir> writes it from live clusters.",
+  },
+  CW4002: {
+    level: "error",
+    title: "existing config is not valid YAML",
+    explain:
+      "A file under the --existing folder is not valid YAML, so cw cannot tell what the cluster already has and would generate without it. Fix the file, or write the folder again with cw discover --existing <dir>.",
+  },
+  CW4003: {
+    level: "error",
+    title: "not a Kubernetes object",
+    explain:
+      "A document in a file under the --existing folder has no apiVersion, kind or metadata.name, so it is no object a cluster could hold. Remove it or complete it. Objects of other kinds than Istio's (networking.istio.io, security.istio.io) and the istio ConfigMap are ignored, not reported.",
+  },
+  CW4004: {
+    level: "warning",
+    title: "existing config for an unknown cluster",
+    explain:
+      "The --existing folder has a subfolder whose name is no cluster of the topology, so its objects are not read: a cluster's folder must be named exactly as the cluster. Rename it, or remove it if the cluster left the topology.",
+  },
+  CW4005: {
+    level: "error",
+    title: "mesh config unreadable",
+    explain:
+      "The ConfigMap istio (or istio-<revision>) in the --existing folder holds Istio's MeshConfig as YAML text under data.mesh, as istiod reads it. Its data.mesh is not text, or not YAML, or not a mapping. Write it as the cluster has it (kubectl -n istio-system get configmap istio -o yaml).",
+  },
+  CW4010: {
+    level: "error",
+    title: "duplicate filter chains on a gateway port",
+    explain:
+      "Two Gateway servers on the same port of the same gateway pods would produce the same filter-chain match (the same SNI names, and for AUTO_PASSTHROUGH the same Istio-mTLS protocols), and Envoy rejects the whole listener: every call through that port fails, not only the ones of the two servers. Typical case: Istio's east-west gateway (samples/multicluster/expose-services.yaml) has an AUTO_PASSTHROUGH server for *.local on port 15443, which builds a filter chain for every service of the cluster (builtAutoPassthroughFilterChains in pilot/pkg/networking/core/gateway.go); a second AUTO_PASSTHROUGH server for one of those services on the same port builds the same chain again. With the east-west Gateway in --existing, on the same selector and port as ingress, cw writes no server of its own and relies on it. Two terminating TLS servers whose hosts differ only in their namespace part (istio-system/x.global and */x.global) also pass Istio's duplicate check and build the same chain. Remove one of the two servers, or give cw's ingress another port or selector.",
+  },
+  CW4011: {
+    level: "error",
+    title: "two DestinationRules for one host",
+    explain:
+      "A DestinationRule the cluster already has applies to a host cw writes a DestinationRule for, in a namespace whose sidecars use cw's. Istio gives a sidecar the rules of one place per host: the most specific ones in its own namespace, else in the namespace of the service that owns the host, else in the root namespace (destinationRule in pilot/pkg/model/push_context.go), and merges rules of one namespace subsets first, the first rule's traffic policy winning (1.20 to 1.23 under the first rule's exportTo; 1.24 and later keep rules with different exportTo apart, mergeDestinationRule in pilot/pkg/model/destination_rule.go). Either way cw's mTLS origination, SNI or subsets may not apply, and calls fail. Remove or narrow the existing rule (exportTo, or a more specific host), or carry what it sets into the topology.",
+  },
+  CW4012: {
+    level: "error",
+    title: "Gateway server shadowed",
+    explain:
+      "A Gateway server the cluster already has and one of cw's claim the same host on the same port of the same gateway pods, or one of them serves plain text on a port where the other needs TLS. Istio keeps one and drops the other (mergeGateways in pilot/pkg/model/gateway.go skips a TLS server whose host is already taken, and a server whose protocol cannot share the port), so some calls reach the wrong routes or none. Remove the existing server, or give cw's ingress another port.",
+  },
+  CW4013: {
+    level: "error",
+    title: "two Sidecars in one namespace",
+    explain:
+      "A namespace may have one Sidecar without a workloadSelector; with two, Istio uses one of them and ignores the other, so either cw's scoping or yours is lost. cw writes one per namespace the topology names when defaults.sidecarScope is on. Add cw's egress hosts to your Sidecar and turn sidecarScope off, or remove yours.",
+  },
+  CW4014: {
+    level: "warning",
+    title: "existing Gateway may select the ingress pods",
+    explain:
+      "A Gateway the cluster already has would conflict with one of cw's on the same port if both select the same gateway pods, and cw cannot tell whether they do: the existing Gateway's selector has labels that ingress.selector does not name. If the pods carry them, the listener fails or a server is dropped (see CW4010 and CW4012). Make ingress.selector list every label of the gateway's selector that the pods carry, so cw can tell.",
+  },
+  CW5001: {
     level: "error",
     title: "live cluster could not be read",
     explain:

@@ -2,7 +2,8 @@
 // function (GenerateContext) => Generated[]; the registry in generators.ts lists them all.
 
 import type { ClusterPlan, Plan, Route, ServicePlan } from "../plan/plan.js";
-import { type Generated, labels, type Resource } from "./resource.js";
+import type { Origin } from "../topology/source.js";
+import { type Generated, LABEL_FEDERATION, labels, MANAGED_BY, type Resource } from "./resource.js";
 
 export interface GenerateContext {
   readonly plan: Plan;
@@ -11,29 +12,34 @@ export interface GenerateContext {
 
 export type Generator = (ctx: GenerateContext) => Generated[];
 
+type ObjectFields = {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  spec: Record<string, unknown>;
+};
+
+const resourceOf = (object: ObjectFields, labels: Record<string, string>): Resource => ({
+  apiVersion: object.apiVersion,
+  kind: object.kind,
+  metadata: { name: object.name, namespace: object.namespace, labels },
+  spec: object.spec,
+});
+
 /** Build one object for `service`, with our labels and the given namespace. */
-export function make(
-  ctx: GenerateContext,
-  service: ServicePlan,
-  object: {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    namespace: string;
-    spec: Record<string, unknown>;
-  },
-): Generated {
-  const resource: Resource = {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    metadata: {
-      name: object.name,
-      namespace: object.namespace,
-      labels: labels(ctx.plan.topology.name, service.service.name),
-    },
-    spec: object.spec,
-  };
+export function make(ctx: GenerateContext, service: ServicePlan, object: ObjectFields): Generated {
+  const resource = resourceOf(object, labels(ctx.plan.topology.name, service.service.name));
   return { resource, service: service.service.name, origin: service.service.origin };
+}
+
+/**
+ * Build one object that serves several services of this cluster (a Sidecar, the egress gateway's
+ * DestinationRule): our labels without a service, filed under none of them.
+ */
+export function makeShared(ctx: GenerateContext, origin: Origin, object: ObjectFields): Generated {
+  const shared = { "app.kubernetes.io/managed-by": MANAGED_BY, [LABEL_FEDERATION]: ctx.plan.topology.name };
+  return { resource: resourceOf(object, shared), service: "", origin };
 }
 
 /** The destination a backend cluster routes a port to: its local Kubernetes Service. */

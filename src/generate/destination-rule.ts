@@ -79,9 +79,18 @@ function resilienceFor(ctx: GenerateContext, route: Route): Record<string, unkno
   const endpoints = route.remotes.reduce((n, c) => n + c.ingress.addresses.length, 0);
   if (endpoints < 2) return {};
   const ordered = route.ordered && ctx.cluster.istio.failoverPriorityValues;
+  // Envoy's outlier detection counts consecutive 5xx too, 5 by default, unless told otherwise:
+  // applyOutlierDetection (pilot/pkg/networking/core/cluster_traffic_policy.go, 1.7 to 1.30.3; in
+  // v1alpha3/cluster.go at 1.5 and 1.6) sets Envoy's consecutive_5xx only from consecutive5xxErrors,
+  // so with consecutiveGatewayErrors alone five application 500s from one cluster would eject its
+  // gateway, and with maxEjectionPercent 100 and no panic threshold every cluster in turn. The field
+  // exists from 1.5; before, consecutiveErrors itself turned the 5xx count off
+  // (EnforcingConsecutive_5Xx: 0 in applyOutlierDetection at 1.4.10).
+  const errors = ctx.cluster.istio.gatewayErrors;
   return {
     outlierDetection: {
-      [ctx.cluster.istio.gatewayErrors]: 5,
+      [errors]: 5,
+      ...(errors === "consecutiveGatewayErrors" && { consecutive5xxErrors: 0 }),
       interval: "10s",
       baseEjectionTime: "30s",
       maxEjectionPercent: 100,

@@ -5,16 +5,15 @@
 //   - a Gateway on the egress gateway that terminates the sidecars' mTLS for the service's names,
 //     one server per port like the remote ingress gateway's (HTTPS for the HTTP port, TLS per SNI for
 //     the others);
-//   - a DestinationRule for the egress gateway's Service with one subset per port, each originating
-//     mTLS with that port's SNI (Istio merges DestinationRules for one host in one namespace, subsets
-//     included, so each service keeps a rule of its own);
+//   - one DestinationRule for the egress gateway's Service with a subset per port of each service,
+//     each originating mTLS with that port's SNI (below: why one, and where it lives);
 //   - for each non-HTTP port, a VirtualService bound to the egress Gateway sending what arrives on to
 //     the global host, whose DestinationRule (destination-rule.ts) adds the mTLS to the remote gateway.
 //     The HTTP port's legs are in the mesh VirtualService (mesh-virtual-service.ts).
 
 import { egressGatewayName, egressSubsetName, portSni } from "../plan/names.js";
 import type { Route } from "../plan/plan.js";
-import { exportTo, type GenerateContext, type Generator, make } from "./context.js";
+import { exportTo, type GenerateContext, type Generator, make, makeShared } from "./context.js";
 
 const egressRoutes = (ctx: GenerateContext): Route[] =>
   ctx.cluster.routes.filter((r) => r.mode === "egress" && r.caller.egress);
@@ -47,32 +46,50 @@ export const egressGateways: Generator = (ctx) =>
     });
   });
 
-export const egressDestinationRules: Generator = (ctx) =>
-  egressRoutes(ctx).map((route) => {
-    const s = route.service;
-    const egress = route.caller.egress;
-    if (!egress) throw new Error("internal: egress route without an egress gateway");
-    const scope = exportTo(ctx, s);
-    return make(ctx, s, {
+// One DestinationRule for the egress gateway's Service, with a subset per port of every service this
+// cluster calls in egress mode and the union of their namespaces in exportTo. One per service would
+// be several rules for one host: Istio 1.20-1.23 merges them under the first rule's exportTo, and
+// 1.24 and later (ENABLE_ENHANCED_DESTINATIONRULE_MERGE) keeps rules with different exportTo apart,
+// so that a caller sees only one of them and the other services' subsets are missing
+// (mergeDestinationRule in pilot/pkg/model/destination_rule.go, 1.20.0 to 1.30.3).
+// It lives in the egress gateway's namespace, the Service's own: a sidecar looks a DestinationRule up
+// in its own namespace, then in the Service's, then in the root namespace (destinationRule in
+// pilot/pkg/model/push_context.go, 1.30.3), so a rule in cw's namespace would be found only by
+// sidecars there, or when that is the root namespace.
+export const egressDestinationRules: Generator = (ctx) => {
+  const routes = egressRoutes(ctx);
+  const egress = ctx.cluster.cluster.egress;
+  const first = routes[0];
+  if (!first || !egress) return [];
+  const scopes = routes.map((r) => exportTo(ctx, r.service));
+  const scope = scopes.every((s) => s !== undefined) ? [...new Set(scopes.flat())].sort() : undefined;
+  return [
+    makeShared(ctx, first.service.service.origin, {
       apiVersion: ctx.cluster.istio.networking,
       kind: "DestinationRule",
-      name: egressGatewayName(s.service.name, ctx.plan.topology.suffix),
-      namespace: ctx.plan.topology.namespace,
+      name: EGRESS_DESTINATION_RULE,
+      namespace: egress.namespace,
       spec: {
         host: `${egress.service}.${egress.namespace}.svc.cluster.local`,
-        subsets: s.ports.map((p) => ({
-          name: egressSubsetName(s.service.name, p.port.port),
-          trafficPolicy: {
-            tls: {
-              mode: "ISTIO_MUTUAL",
-              sni: p.crossing === "http" ? s.primaryHost : portSni(p.port.port, s.primaryHost),
+        subsets: routes.flatMap(({ service: s }) =>
+          s.ports.map((p) => ({
+            name: egressSubsetName(s.service.name, p.port.port),
+            trafficPolicy: {
+              tls: {
+                mode: "ISTIO_MUTUAL",
+                sni: p.crossing === "http" ? s.primaryHost : portSni(p.port.port, s.primaryHost),
+              },
             },
-          },
-        })),
+          })),
+        ),
         ...(scope && { exportTo: scope }),
       },
-    });
-  });
+    }),
+  ];
+};
+
+/** The one DestinationRule of a cluster's egress gateway Service. */
+export const EGRESS_DESTINATION_RULE = "coddiwomple-egress";
 
 export const egressVirtualServices: Generator = (ctx) =>
   egressRoutes(ctx).flatMap((route) => {

@@ -1,5 +1,6 @@
 // The registry of generators, alphabetical. Each contributes the objects of one routing concern.
 
+import { allowPolicies } from "./allow-policy.js";
 import { backendDestinationRules } from "./backend-destination-rule.js";
 import type { Generator } from "./context.js";
 import { destinationRules } from "./destination-rule.js";
@@ -13,6 +14,7 @@ import { sidecars } from "./sidecar.js";
 import { workloadAuthorizationPolicies } from "./workload-authorization-policy.js";
 
 export const generators: readonly Generator[] = [
+  allowPolicies,
   backendDestinationRules,
   destinationRules,
   egressDestinationRules,

@@ -4,6 +4,7 @@
 // trust is what makes the certificates verify; trust domains are what policies tell callers apart by.
 // Only written when the federation uses more than one trust domain.
 
+import { foreignPassthroughDomains } from "../plan/exports.js";
 import type { ClusterPlan, Plan } from "../plan/plan.js";
 import type { TextFile } from "./dns.js";
 
@@ -28,23 +29,35 @@ export function meshSettingsFiles(plan: Plan, cluster: ClusterPlan): TextFile[] 
     "# own trust domain in every policy, and a policy naming this cluster's callers would admit theirs.",
   ];
   // Passthrough callers present their own certificates to this cluster's pods, whose sidecars accept
-  // only their own trust domain unless told otherwise (istio/istio#43536): istiod's
-  // PILOT_SKIP_VALIDATE_TRUST_DOMAIN lifts that check, and cw's pod policy (workload-authorization-
-  // policy.ts) then admits exactly the consumers. Listed here only for clusters that need it.
-  const foreign = [
-    ...new Set(
-      cluster.exports
-        .flatMap((e) => e.passthrough?.routes.map((r) => r.caller.trustDomain) ?? [])
-        .filter((d) => d !== td),
-    ),
-  ].sort();
-  if (foreign.length > 0) {
+  // only their own trust domain and its aliases (TrustDomainsForValidation in
+  // pilot/pkg/networking/plugin/authn/util.go, istio/istio#43536). From 1.16.4 and 1.17.2 that list
+  // also takes meshConfig.caCertificates[].trustDomains, where cw names exactly the consumers'
+  // domains; before, only istiod's PILOT_SKIP_VALIDATE_TRUST_DOMAIN, which turns the check off for
+  // every pod (the planner warns, CW1042). cw's pod policy (workload-authorization-policy.ts) then
+  // admits exactly the consumers.
+  const foreign = foreignPassthroughDomains(cluster.exports, td);
+  const listed = foreign.length > 0 && cluster.istio.caCertificateTrustDomains;
+  const skip = foreign.length > 0 && !listed;
+  if (listed) {
     lines.push(
       "#",
       `# Callers from ${foreign.join(", ")} reach this cluster's pods directly (passthrough mode), and sidecars`,
-      "# refuse certificates of another trust domain by default. The setting below lifts that check; cw's",
-      "# AuthorizationPolicy on those pods then admits exactly the consumers. Alternatively (Istio 1.16.4",
-      "# and later) list those trust domains with the shared root in meshConfig.caCertificates[].trustDomains.",
+      "# refuse certificates of another trust domain unless the mesh lists it: caCertificates below lists",
+      "# exactly those domains (no pem needed: the certificates already chain to the shared root). If your",
+      "# meshConfig has caCertificates already, add this entry to that list: a merge replaces lists.",
+    );
+  }
+  if (skip) {
+    lines.push(
+      "#",
+      `# Callers from ${foreign.join(", ")} reach this cluster's pods directly (passthrough mode), and sidecars`,
+      `# refuse certificates of another trust domain. Istio ${cluster.cluster.istioVersion} cannot list trusted domains`,
+      "# (meshConfig.caCertificates[].trustDomains needs 1.16.4 or 1.17.2 and later), so the setting below",
+      "# turns the check off. WHAT THAT OPENS: every pod of this cluster then accepts mTLS from any",
+      "# workload whose certificate chains to the shared root, whatever its trust domain; only",
+      "# AuthorizationPolicies keep callers out. cw's policy on the called pods admits exactly the",
+      "# consumers, but pods without such a policy are open to every cluster that can reach them, and an",
+      "# AUTO_PASSTHROUGH server for *.local on this cluster's gateway lets any of them reach any pod.",
     );
   }
   lines.push(
@@ -56,7 +69,10 @@ export function meshSettingsFiles(plan: Plan, cluster: ClusterPlan): TextFile[] 
     "spec:",
     "  meshConfig:",
     `    trustDomain: ${td}`,
-    ...(foreign.length > 0
+    ...(listed
+      ? ["    caCertificates:", "      - trustDomains:", ...foreign.map((d) => `          - ${d}`)]
+      : []),
+    ...(skip
       ? ["  values:", "    pilot:", "      env:", '        PILOT_SKIP_VALIDATE_TRUST_DOMAIN: "true"']
       : []),
     "",

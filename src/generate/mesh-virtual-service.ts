@@ -9,10 +9,12 @@
 //   - egress mode: every port to the cluster's egress gateway (its Service, the subset for the port,
 //     egress-destination-rule.ts), and, bound to the egress Gateway, the HTTP port on from there to the
 //     global host (other ports' second leg is in egress-virtual-service.ts, one per SNI).
-// A cluster that only calls the service elsewhere, all of it, needs none: the ServiceEntry and the
-// DestinationRule route it. Route kinds follow the protocol: HTTP routes for HTTP, HTTP2 and GRPC,
+//   - calls that cross a gateway older than Istio 1.6: the HTTP port's Host without its port (below).
+// A cluster that only calls the service elsewhere, all of it, needs none otherwise: the ServiceEntry
+// and the DestinationRule route it. Route kinds follow the protocol: HTTP routes for HTTP, HTTP2 and GRPC,
 // TLS routes matched by SNI for HTTPS and TLS, TCP routes for TCP and MONGO.
 
+import { istioCapabilities } from "../plan/istio-version.js";
 import {
   egressGatewayName,
   egressSubsetName,
@@ -41,7 +43,8 @@ export const meshVirtualServices: Generator = (ctx) =>
     const route = routeOf(ctx, s);
     const local = runsHere(ctx, s);
     const egress = route?.mode === "egress" && route.caller.egress;
-    if (route && !local && !egress && !isSplit(route)) return [];
+    const rewrite = route !== undefined && needsBareHost(ctx, route);
+    if (route && !local && !egress && !isSplit(route) && !rewrite) return [];
     const http: unknown[] = [];
     const tls: unknown[] = [];
     const tcp: unknown[] = [];
@@ -52,7 +55,9 @@ export const meshVirtualServices: Generator = (ctx) =>
         ? shares(ctx, s, route, p)
         : [{ destination: backendDestination(ctx, s, p.port.targetPort) }];
       const mesh = egressRef ? { gateways: ["mesh"], port: p.port.port } : { port: p.port.port };
-      if (isHttpFamily(p.port.protocol)) http.push({ name: p.port.name, match: [mesh], route: destinations });
+      const authority = rewrite && p.crossing === "http" && { rewrite: { authority: s.primaryHost } };
+      if (isHttpFamily(p.port.protocol))
+        http.push({ name: p.port.name, match: [mesh], ...authority, route: destinations });
       else if (isTlsFamily(p.port.protocol))
         tls.push({ match: [{ ...mesh, sniHosts: [...s.hosts] }], route: destinations });
       else tcp.push({ match: [mesh], route: destinations });
@@ -83,6 +88,21 @@ export const meshVirtualServices: Generator = (ctx) =>
       }),
     ];
   });
+
+/**
+ * Whether the route's Host header must lose its port. Gateways before Istio 1.6 match a virtual host
+ * only by "host" or "host:<the gateway server's port>" (buildGatewayHTTPRouteConfig in
+ * pilot/pkg/networking/core/v1alpha3/gateway.go, 1.1.0 to 1.5.10); 1.6 added "host:*"
+ * (buildGatewayVirtualHostDomains). A caller sends "Host: reviews.global:9080", which such a gateway
+ * answers with 404: the remote ingress gateway of a backend cluster, and in egress mode the caller's
+ * own egress gateway. The caller's route then sets the authority to the bare global host, which every
+ * version's gateway matches.
+ */
+function needsBareHost(ctx: GenerateContext, route: Route): boolean {
+  if (route.mode === "passthrough") return false;
+  if (route.mode === "egress" && !ctx.cluster.istio.gatewayAnyPortHost) return true;
+  return route.remotes.some((c) => !istioCapabilities(c.istioVersion).gatewayAnyPortHost);
+}
 
 const isSplit = (route: Route) => route.shares.some((s) => s.kind === "local" || s.cluster !== undefined);
 

@@ -95,3 +95,12 @@ export function exportOf(service: ServicePlan, cluster: Cluster): Export | undef
   if (!terminated && !passthrough) return undefined;
   return { service, ...(terminated && { terminated }), ...(passthrough && { passthrough }) };
 }
+
+/**
+ * The trust domains, other than the cluster's own, of callers whose mTLS reaches this cluster's pods
+ * (passthrough mode): the pods' sidecars must accept their certificates.
+ */
+export function foreignPassthroughDomains(exports: readonly Export[], own: string): string[] {
+  const domains = exports.flatMap((e) => e.passthrough?.routes.map((r) => r.caller.trustDomain) ?? []);
+  return [...new Set(domains)].filter((d) => d !== own).sort();
+}

@@ -7,6 +7,8 @@
 // TCP). Istio's DNS proxy (ISTIO_META_DNS_CAPTURE) arrived in 1.8; older clusters need their CoreDNS
 // to answer global names. DestinationRule failoverPriority with label values ("key=value", matched
 // against endpoints rather than the caller) arrived in 1.18 (istio/istio#39111, release note 43535).
+// Gateways match a Host header with any port from 1.6 (buildGatewayVirtualHostDomains in
+// pilot/pkg/networking/core/v1alpha3/gateway.go); before, only the bare host or host:<server port>.
 
 export type NetworkingApi =
   | "networking.istio.io/v1"
@@ -28,10 +30,30 @@ export interface IstioCapabilities {
   readonly gatewayErrors: GatewayErrorsField;
   /** failoverPriority entries of the form label=value. */
   readonly failoverPriorityValues: boolean;
+  /**
+   * Gateways match a Host header with any port ("host:*", 1.6 and later); before, only the bare host
+   * or "host:<server port>".
+   */
+  readonly gatewayAnyPortHost: boolean;
+  /**
+   * Sidecars accept peers of the trust domains listed in meshConfig.caCertificates[].trustDomains
+   * (TrustDomainsForValidation in pilot/pkg/networking/plugin/authn/util.go): 1.16.4 and later
+   * 1.16 patches, 1.17.2 and later, not 1.17.0 or 1.17.1.
+   */
+  readonly caCertificateTrustDomains: boolean;
+  /**
+   * AUTO_PASSTHROUGH builds a filter chain per service port named outbound_.<port>_.<subset>_.<host>
+   * (builtAutoPassthroughFilterChains, 1.8.6, 1.9.5, 1.10 and later); before, one chain per server
+   * whose server names are the server's hosts, which a cluster SNI matches only through a wildcard.
+   */
+  readonly autoPassthroughPerService: boolean;
 }
 
 export function istioCapabilities(version: string): IstioCapabilities {
   const minor = Number(version.split(".")[1] ?? "0");
+  // A version without its patch ("1.17") stands for the minor's first release: a patch-level feature
+  // is assumed missing unless the topology says the cluster has it.
+  const patch = Number(version.split(".")[2] ?? "0");
   const networking =
     minor >= 22
       ? "networking.istio.io/v1"
@@ -40,7 +62,15 @@ export function istioCapabilities(version: string): IstioCapabilities {
         : "networking.istio.io/v1alpha3";
   const dns: DnsMethod = minor >= 8 ? "istio-dns-proxy" : "coredns";
   const gatewayErrors: GatewayErrorsField = minor >= 5 ? "consecutiveGatewayErrors" : "consecutiveErrors";
-  const base = { networking, dns, gatewayErrors, failoverPriorityValues: minor >= 18 } as const;
+  const base = {
+    networking,
+    dns,
+    gatewayErrors,
+    failoverPriorityValues: minor >= 18,
+    gatewayAnyPortHost: minor >= 6,
+    caCertificateTrustDomains: minor >= 18 || (minor === 17 && patch >= 2) || (minor === 16 && patch >= 4),
+    autoPassthroughPerService: minor >= 10 || (minor === 9 && patch >= 5) || (minor === 8 && patch >= 6),
+  } as const;
   if (minor >= 22) return { ...base, security: "security.istio.io/v1" };
   if (minor >= 5) return { ...base, security: "security.istio.io/v1beta1" };
   return base;

@@ -10,9 +10,11 @@
 
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { type ExistingConfig, NO_EXISTING } from "../existing/model.js";
 import type { Backend, Cluster, Port, Service, Subset, Topology } from "../topology/model.js";
 import { at, type Origin } from "../topology/source.js";
-import { type Export, exportOf, landing } from "./exports.js";
+import { type ExistingFacts, existingFacts } from "./existing-facts.js";
+import { type Export, exportOf, foreignPassthroughDomains, landing } from "./exports.js";
 import { type IstioCapabilities, istioCapabilities } from "./istio-version.js";
 import type { Lock } from "./lock.js";
 import { globalHost, isHttpFamily, portSni } from "./names.js";
@@ -58,6 +60,8 @@ export interface ServicePlan {
 export interface ClusterPlan {
   readonly cluster: Cluster;
   readonly istio: IstioCapabilities;
+  /** What the cluster already has (--existing), as far as it changes what cw generates there. */
+  readonly existing: ExistingFacts;
   /** Services with a backend in this cluster, by name. */
   readonly local: readonly ServicePlan[];
   /** Of `local`, what other clusters' routes bring to this cluster's ingress gateway. */
@@ -91,7 +95,11 @@ function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-export function planFederation(topology: Topology, lock: Lock): PlanResult {
+export function planFederation(
+  topology: Topology,
+  lock: Lock,
+  existing: ExistingConfig = NO_EXISTING,
+): PlanResult {
   const diagnostics: Diagnostic[] = [];
   const clusters = new Map(topology.clusters.map((c) => [c.name, c]));
   const services = [...topology.services].sort(byName);
@@ -231,11 +239,19 @@ export function planFederation(topology: Topology, lock: Lock): PlanResult {
         );
       }
     }
+    const exports = local.flatMap((s) => exportOf(s, cluster) ?? []);
+    const facts = existingFacts(existing.clusters.get(cluster.name), cluster.ingress, cluster.egress);
+    diagnostics.push(
+      ...defaultedIdentity(cluster, exports),
+      ...trustDomainValidation(cluster, istio, exports),
+      ...unknownPassthrough(cluster, facts, exports),
+    );
     return {
       cluster,
       istio,
+      existing: facts,
       local,
-      exports: local.flatMap((s) => exportOf(s, cluster) ?? []),
+      exports,
       routes,
       subsets: local.flatMap((s) => {
         // Subsets selected here: by other clusters' shares landing here, and by local shares of this
@@ -256,6 +272,60 @@ export function planFederation(topology: Topology, lock: Lock): PlanResult {
     plan: { topology, services: servicePlans, clusters: clusterPlans, vips: allocation.vips },
     diagnostics,
   };
+}
+
+// Istio's multi-network guide installs an east-west Gateway with an AUTO_PASSTHROUGH server for
+// *.local on port 15443. Next to it, cw's own passthrough server for a service on the same port and
+// gateway duplicates its filter chains and Envoy rejects the whole listener. With the cluster's
+// config under --existing, cw relies on that server instead (ingress-gateway.ts); without it, cw
+// cannot know, so it says so where it writes such a server.
+function unknownPassthrough(
+  cluster: Cluster,
+  facts: ExistingFacts,
+  exports: readonly Export[],
+): Diagnostic[] {
+  const hosts = [...new Set(exports.flatMap((e) => (e.passthrough ? [e.service.backendHost] : [])))].sort();
+  if (facts.known || hosts.length === 0) return [];
+  return [
+    diag(
+      "CW1043",
+      `cw writes an AUTO_PASSTHROUGH server for ${hosts.join(", ")} on port ${cluster.ingress.port} of cluster "${cluster.name}"'s ingress gateway, but does not know the cluster's Istio config: if that gateway already has Istio's east-west Gateway (AUTO_PASSTHROUGH for *.local on the same port), the two servers duplicate their filter chains and Envoy rejects the listener, failing every call through it; give the cluster's config with --existing (cw discover --existing <dir> writes it), and cw then uses that server instead`,
+      at(cluster.origins.ingress === cluster.origin ? cluster.origins.name : cluster.origins.ingress, "key"),
+    ),
+  ];
+}
+
+// Callers pin the ingress gateway's identity (ServiceEntry subjectAltNames) for calls that end at
+// the gateway, so a wrong service account fails every handshake. The default is only the name
+// istioctl and the IstioOperator give the gateway: say so where a cluster relies on it.
+function defaultedIdentity(cluster: Cluster, exports: readonly Export[]): Diagnostic[] {
+  if (cluster.origins.ingressServiceAccount || !exports.some((e) => e.terminated)) return [];
+  return [
+    diag(
+      "CW1041",
+      `cluster "${cluster.name}" does not give ingress.serviceAccount, so callers expect its gateway to run as "${cluster.ingress.serviceAccount}" (the name istioctl and the IstioOperator use; Istio's Helm gateway chart names it after the release, an east-west gateway has its own); set it to the gateway pods' spec.serviceAccountName, or let cw discover read it`,
+      at(cluster.origins.ingress === cluster.origin ? cluster.origins.name : cluster.origins.ingress, "key"),
+    ),
+  ];
+}
+
+// Passthrough callers of another trust domain need the pods' sidecars to accept it. Where the
+// cluster's Istio cannot list extra trust domains (meshConfig.caCertificates[].trustDomains), the only
+// way is to turn the check off for every pod (mesh-settings.ts): say plainly what that opens.
+function trustDomainValidation(
+  cluster: Cluster,
+  istio: IstioCapabilities,
+  exports: readonly Export[],
+): Diagnostic[] {
+  const foreign = foreignPassthroughDomains(exports, cluster.trustDomain);
+  if (foreign.length === 0 || istio.caCertificateTrustDomains) return [];
+  return [
+    diag(
+      "CW1042",
+      `cluster "${cluster.name}" runs Istio ${cluster.istioVersion}, which cannot list ${foreign.join(", ")} as trusted domains, so its mesh settings turn trust-domain validation off (PILOT_SKIP_VALIDATE_TRUST_DOMAIN): every pod of "${cluster.name}" then accepts mTLS from any workload whose certificate chains to the shared root, whatever its trust domain, and only AuthorizationPolicies keep callers out; upgrade to Istio 1.16.4, 1.17.2 or later (give the full version, such as "1.17.2") to list only the consumers' domains`,
+      at(cluster.origins.istioVersion ?? cluster.origins.name),
+    ),
+  ];
 }
 
 // The gateway admits callers by the trust domain in their certificate. When a consumer and a

@@ -35,6 +35,7 @@ export function checkTopology(topology: Topology): Diagnostic[] {
     }
   }
   const clusterNames = [...clusters.keys()];
+  out.push(...checkSuffix(topology));
 
   const services = new Map<string, Service>();
   const needsIngress = new Map<Cluster, string[]>();
@@ -194,16 +195,39 @@ function checkService(
 
   out.push(...checkRouting(s, clusters, backendClusters, consumers));
 
-  // Remote consumers reach backends through each backend cluster's ingress gateway.
-  if ([...consumers].some((c) => !backendClusters.has(c))) {
-    for (const b of s.backends) {
-      const cluster = clusters.get(b.cluster);
-      if (cluster && cluster.ingress.addresses.length === 0)
-        needsIngress.set(cluster, [...(needsIngress.get(cluster) ?? []), s.name]);
-    }
+  // Remote consumers reach backends through each backend cluster's ingress gateway: a consumer that
+  // runs no backend reaches every backend cluster, one that does reaches the clusters its split sends
+  // calls to (a failover order only ranks the clusters a consumer reaches anyway).
+  const reached = new Set<string>();
+  for (const c of consumers) {
+    if (!backendClusters.has(c)) for (const b of backendClusters) reached.add(b);
+    else for (const share of s.split) if (share.cluster !== c) reached.add(share.cluster);
+  }
+  for (const name of [...reached].sort()) {
+    const cluster = clusters.get(name);
+    if (cluster && backendClusters.has(name) && cluster.ingress.addresses.length === 0)
+      needsIngress.set(cluster, [...(needsIngress.get(cluster) ?? []), s.name]);
   }
   return out;
 }
+
+// The cluster's own DNS domain (cluster.local, Kubernetes' default) holds every Service name,
+// <service>.<namespace>.svc.cluster.local: a suffix inside it would make global names and aliases
+// (reviews.default + svc.cluster.local) the names of real Services, and cw's ServiceEntries would take
+// their calls over in every cluster that imports them.
+function checkSuffix(topology: Topology): Diagnostic[] {
+  const suffix = topology.suffix.toLowerCase().replace(/\.$/, "");
+  if (suffix !== CLUSTER_DOMAIN && !suffix.endsWith(`.${CLUSTER_DOMAIN}`)) return [];
+  return [
+    diag(
+      "CW1040",
+      `suffix "${topology.suffix}" is inside the cluster domain ${CLUSTER_DOMAIN}, where Kubernetes names its Services, so global names would take over real Service names; choose a suffix outside it, such as global`,
+      at(topology.origins.suffix ?? topology.origins.root),
+    ),
+  ];
+}
+
+const CLUSTER_DOMAIN = "cluster.local";
 
 const scopedEntry = (s: Service, cluster: string) =>
   s.consumers.find((c) => c.cluster === cluster && (c.namespaces || c.serviceAccounts));

@@ -61,6 +61,8 @@ export interface Cluster {
     readonly istioVersion?: Origin;
     readonly ingress: Origin;
     readonly mode?: Origin;
+    /** Absent when the topology leaves ingress.serviceAccount to its default. */
+    readonly ingressServiceAccount?: Origin;
   };
   /** Fields that had schema errors (already reported); see invalidFields of Service. */
   readonly invalidFields?: ReadonlySet<string>;

@@ -178,6 +178,9 @@ export function toCluster(
       ingress: input.ingress ? child(origin, "ingress") : origin,
       ...(input.istioVersion !== undefined && { istioVersion: child(origin, "istioVersion") }),
       ...(input.mode !== undefined && { mode: child(origin, "mode") }),
+      ...(ingress.serviceAccount !== undefined && {
+        ingressServiceAccount: child(child(origin, "ingress"), "serviceAccount"),
+      }),
     },
     ...(provenance.invalidFields.size > 0 && { invalidFields: provenance.invalidFields }),
   };

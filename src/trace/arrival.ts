@@ -1,11 +1,14 @@
 // The last hop: the call reaches a Kubernetes Service's pods, whose sidecar applies the
 // AuthorizationPolicies of that workload (authz.ts) before the application sees it. The pods' labels
 // are the mesh facts' (default app: <service name>), since a folder of Istio objects has no pods.
+// Mutual TLS that a gateway passed through ends at the pod's sidecar, which first checks the peer's
+// trust domain (trust-domain.ts).
 
 import { authzHop, evaluateAuthz } from "./authz.js";
-import { failed, rootNamespaceOf } from "./context.js";
+import { failed } from "./context.js";
 import type { DestinationRequest } from "./destination.js";
 import { type ClusterIndex, type MeshService, objectsOf } from "./registry.js";
+import { peerTrustDomain } from "./trust-domain.js";
 import type { Hop, Trace } from "./types.js";
 
 export function authorize(
@@ -18,6 +21,14 @@ export function authorize(
 ): Trace {
   const cluster = index.config.name;
   const proxy = { cluster, role: "sidecar" as const, namespace: svc.namespace };
+  const peer = req.passthrough && principal !== undefined ? peerTrustDomain(index, principal) : undefined;
+  if (peer && !peer.accepted) {
+    return failed([], {
+      reason: "trust-domain-refused",
+      cluster,
+      message: `the sidecar of ${svc.host} refuses the TLS handshake: ${peer.why}`,
+    });
+  }
   const verdict = evaluateAuthz(
     objectsOf(index, "AuthorizationPolicy"),
     {
@@ -28,8 +39,8 @@ export function authorize(
         Object.keys(subsetLabels).length === 0 && svc.labels
           ? svc.labels
           : { ...(svc.labels ?? {}), ...subsetLabels },
-      trustDomain: index.facts?.trustDomain ?? "cluster.local",
-      rootNamespace: rootNamespaceOf(index.facts),
+      trustDomain: index.trustDomain,
+      rootNamespace: index.rootNamespace,
     },
     { principal, port, http: req.http && { ...req.http, method: "GET" } },
   );
@@ -46,6 +57,7 @@ export function authorize(
     });
   }
   const subset = req.subset !== undefined ? { subset: req.subset } : {};
-  hops.push({ kind: "arrive", cluster, service: svc.host, port, ...subset });
+  const trust = peer?.accepted && peer.by !== "own" ? { peerTrustDomain: peer } : {};
+  hops.push({ kind: "arrive", cluster, service: svc.host, port, ...subset, ...trust });
   return { hops, end: { kind: "arrived", cluster, service: svc.host, port, ...subset } };
 }

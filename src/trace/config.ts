@@ -1,9 +1,19 @@
 // What the interpreter reads: per cluster, the Istio objects of its folder (one object per file, or
-// any multi-document YAML) and its DNS setting under dns/. It never sees cw's internal plan, so it can
-// check generated and hand-written configuration alike.
+// any multi-document YAML), the mesh settings it states (MeshConfig in an `istio` ConfigMap,
+// IstioOperators that cw asks the user to merge) and the CoreDNS server blocks under dns/. It never
+// sees cw's internal plan, so it can check generated and hand-written configuration alike. The config
+// a cluster already has (--existing) is read the same way and added, each object marked as existing.
 
 import { parseAllDocuments } from "yaml";
-import { isObj, type Json, labelsOf, str } from "./fields.js";
+import { type CoreDnsZone, parseCoreDns } from "./coredns.js";
+import { isObj, type Json, labelsOf, obj, str } from "./fields.js";
+import {
+  applyMeshConfig,
+  istioOperatorSettings,
+  type MeshSettings,
+  meshConfigOfConfigMap,
+  type SettingSource,
+} from "./mesh-settings.js";
 import { readPlainYaml } from "./plain-yaml.js";
 
 export interface IstioObject {
@@ -17,19 +27,16 @@ export interface IstioObject {
   readonly spec: Json;
   /** The file it came from, relative to the cluster's folder. */
   readonly file?: string;
+  /** Already in the cluster (read with --existing), not written by this run. */
+  readonly existing?: boolean;
 }
-
-/** How workloads in a cluster resolve names that no Kubernetes Service owns. */
-export type DnsSetting =
-  /** The sidecar's DNS proxy answers from ServiceEntry addresses (ISTIO_META_DNS_CAPTURE). */
-  | { readonly kind: "istio-dns-proxy"; readonly file?: string }
-  /** A CoreDNS server block with a hosts table. */
-  | { readonly kind: "coredns"; readonly file: string; readonly hosts: ReadonlyMap<string, string> };
 
 export interface ClusterConfig {
   readonly name: string;
   readonly objects: readonly IstioObject[];
-  readonly dns: DnsSetting;
+  /** CoreDNS server blocks (dns/*.server): zones the cluster's DNS answers itself. */
+  readonly dnsZones: readonly CoreDnsZone[];
+  readonly mesh: MeshSettings;
 }
 
 export interface ConfigFile {
@@ -44,20 +51,35 @@ export interface LoadedCluster {
   readonly problems: readonly string[];
 }
 
-const ISTIO_GROUP = /(^|\.)istio\.io\//;
+const ISTIO_CONFIG_GROUP = /^(networking|security)\.istio\.io\//;
+
+export interface LoadOptions {
+  /** The files are the config the cluster already has. */
+  readonly existing?: boolean;
+  /** Skip objects labelled as this federation's own (the new output replaces them). */
+  readonly federation?: string;
+}
+
+const MANAGED_BY = "app.kubernetes.io/managed-by";
+const FEDERATION = "coddiwomple.io/federation";
 
 /**
- * Reads one cluster's files. Objects of groups other than *.istio.io are skipped (kustomization.yaml,
- * an IstioOperator is read only as a DNS setting). Without any DNS setting file the cluster is taken
- * to run Istio's DNS proxy, which is what global names need from Istio 1.8 on.
+ * Reads one cluster's files. Objects of the Istio config groups are kept; an `istio` ConfigMap and
+ * IstioOperators are read as mesh settings; other objects (kustomization.yaml) are skipped.
  */
-export function loadClusterConfig(name: string, files: readonly ConfigFile[]): LoadedCluster {
+export function loadClusterConfig(
+  name: string,
+  files: readonly ConfigFile[],
+  options: LoadOptions = {},
+): LoadedCluster {
   const objects: IstioObject[] = [];
   const problems: string[] = [];
-  let dns: DnsSetting = { kind: "istio-dns-proxy" };
+  const dnsZones: CoreDnsZone[] = [];
+  let mesh: MeshSettings = {};
+  const existing = options.existing === true;
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (file.path.endsWith(".server")) {
-      dns = { kind: "coredns", file: file.path, hosts: coreDnsHosts(file.content) };
+      dnsZones.push(...parseCoreDns(file.path, file.content));
       continue;
     }
     if (!/\.ya?ml$/.test(file.path)) continue;
@@ -67,26 +89,58 @@ export function loadClusterConfig(name: string, files: readonly ConfigFile[]): L
       if (!isObj(value)) continue;
       const apiVersion = str(value.apiVersion) ?? "";
       const kind = str(value.kind) ?? "";
-      if (kind === "IstioOperator" && file.path.startsWith("dns/")) {
-        dns = { kind: "istio-dns-proxy", file: file.path };
+      const metadata = obj(value.metadata);
+      const labels = labelsOf(metadata.labels);
+      const from: SettingSource = {
+        what: `${kind} ${str(metadata.namespace) ?? "default"}/${str(metadata.name) ?? ""}`,
+        file: file.path,
+        existing,
+      };
+      if (kind === "ConfigMap" && apiVersion === "v1") {
+        const meshConfig = meshConfigOfConfigMap(value);
+        if (meshConfig) mesh = applyMeshConfig(mesh, meshConfig, {}, from);
         continue;
       }
-      if (!ISTIO_GROUP.test(apiVersion)) continue;
-      const metadata = isObj(value.metadata) ? value.metadata : {};
+      if (kind === "IstioOperator") {
+        const op = istioOperatorSettings(value);
+        mesh = applyMeshConfig(mesh, op.mesh, op.env, from);
+        continue;
+      }
+      if (!ISTIO_CONFIG_GROUP.test(apiVersion)) continue;
+      if (
+        options.federation !== undefined &&
+        labels[MANAGED_BY] === "coddiwomple" &&
+        labels[FEDERATION] === options.federation
+      )
+        continue;
       objects.push({
         apiVersion,
         kind,
-        metadata: {
-          name: str(metadata.name) ?? "",
-          namespace: str(metadata.namespace) ?? "default",
-          labels: labelsOf(metadata.labels),
-        },
+        metadata: { name: str(metadata.name) ?? "", namespace: str(metadata.namespace) ?? "default", labels },
         spec: isObj(value.spec) ? value.spec : {},
         file: file.path,
+        ...(existing && { existing: true }),
       });
     }
   }
-  return { config: { name, objects, dns }, problems };
+  return { config: { name, objects, dnsZones, mesh }, problems };
+}
+
+/**
+ * A cluster's configuration with what it already has: the existing objects first (they were there
+ * before), then ours; mesh settings from the existing config, then ours over them.
+ */
+export function withExisting(ours: ClusterConfig, existing: ClusterConfig): ClusterConfig {
+  let mesh: MeshSettings = existing.mesh;
+  for (const [key, setting] of Object.entries(ours.mesh)) {
+    if (setting !== undefined) mesh = { ...mesh, [key]: setting };
+  }
+  return {
+    name: ours.name,
+    objects: [...existing.objects, ...ours.objects],
+    dnsZones: [...existing.dnsZones, ...ours.dnsZones],
+    mesh,
+  };
 }
 
 /**
@@ -105,24 +159,12 @@ function documentsOf(text: string, problem: (message: string) => void): unknown[
   return values;
 }
 
-/** The `hosts` table of a CoreDNS server block: "<ip> <name> <name>..." lines. */
-function coreDnsHosts(text: string): Map<string, string> {
-  const hosts = new Map<string, string>();
-  const block = /hosts\s*\{([^}]*)\}/.exec(text)?.[1] ?? "";
-  for (const line of block.split("\n")) {
-    const words = line.replace(/#.*/, "").trim().split(/\s+/).filter(Boolean);
-    const [ip, ...names] = words;
-    if (!ip || !/^[\d.]+$|:/.test(ip)) continue;
-    for (const n of names) if (!hosts.has(n.toLowerCase())) hosts.set(n.toLowerCase(), ip);
-  }
-  return hosts;
-}
-
 export const refOf = (cluster: string, o: IstioObject): ObjectRef => ({
   cluster,
   kind: o.kind,
   namespace: o.metadata.namespace,
   name: o.metadata.name,
+  ...(o.existing && { existing: true }),
 });
 
 export interface ObjectRef {
@@ -130,6 +172,9 @@ export interface ObjectRef {
   readonly kind: string;
   readonly namespace: string;
   readonly name: string;
+  /** Already in the cluster (--existing), not written by this run. */
+  readonly existing?: boolean;
 }
 
-export const refText = (r: ObjectRef): string => `${r.kind} ${r.namespace}/${r.name}`;
+export const refText = (r: ObjectRef): string =>
+  `${r.existing ? "existing " : ""}${r.kind} ${r.namespace}/${r.name}`;

@@ -4,11 +4,14 @@
 import type { ClusterConfig } from "./config.js";
 import type { ClusterFacts, GatewayFacts, MeshFacts } from "./mesh.js";
 import { type ClusterIndex, indexCluster } from "./registry.js";
+import type { SidecarScope } from "./sidecar-scope.js";
 import type { Failure, Hop, ProxyRef, TlsOrigination, Trace } from "./types.js";
 
 export interface TraceInput {
   readonly clusters: ReadonlyMap<string, ClusterConfig>;
   readonly mesh: MeshFacts;
+  /** Clusters taken to be down (cw trace --down): their gateways answer nothing. */
+  readonly down?: ReadonlySet<string>;
 }
 
 /** A proxy making a connection onwards. */
@@ -17,6 +20,10 @@ export interface ProxyState {
   readonly index: ClusterIndex;
   /** The proxy's own identity, presented when it originates Istio mutual TLS. */
   readonly principal: string;
+  /** A sidecar's Sidecar scope; gateways see every service exported to their namespace. */
+  readonly scope?: SidecarScope;
+  /** The proxy's pod labels (failoverPriority compares endpoints with them). */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** A connection arriving at a gateway. */
@@ -52,9 +59,6 @@ export function clusterIndex(ctx: TraceContext, cluster: string): ClusterIndex |
   const config = ctx.input.clusters.get(cluster);
   return config && indexCluster(config, ctx.input.mesh.clusters.get(cluster));
 }
-
-export const rootNamespaceOf = (facts: ClusterFacts | undefined): string =>
-  facts?.rootNamespace ?? "istio-system";
 
 export const failed = (hops: readonly Hop[], f: Omit<Failure, "kind">): Trace => ({
   hops,

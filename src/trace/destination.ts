@@ -5,20 +5,18 @@
 
 import { authorize } from "./arrival.js";
 import { refOf } from "./config.js";
-import {
-  type Connection,
-  failed,
-  type ProxyState,
-  prepend,
-  rootNamespaceOf,
-  type TraceContext,
-} from "./context.js";
-import { findDestinationRule, origination, subsetOf, tlsSetting } from "./destination-rule.js";
+import { type Connection, failed, type ProxyState, prepend, type TraceContext } from "./context.js";
+import { origination, subsetOf, tlsSetting, trafficPolicyFor } from "./destination-rule.js";
+import { type Found, lookupDestinationRule } from "./destination-rule-index.js";
 import { labelsOf, selects, str } from "./fields.js";
 import { normalize } from "./host-match.js";
+import { releaseText } from "./istio-version.js";
+import { type BalancingProxy, balance, outlierOf } from "./load-balancing.js";
 import type { ClusterFacts, MeshFacts } from "./mesh.js";
 import { type Endpoint, findService, type MeshService } from "./registry.js";
+import { hasService, scopeText } from "./sidecar-scope.js";
 import type { Hop, Trace } from "./types.js";
+import { boundVirtualServices } from "./virtual-service.js";
 
 export interface DestinationRequest {
   readonly host: string;
@@ -48,6 +46,13 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
       message: `the route sends to ${req.host}, but no ServiceEntry or Kubernetes Service in cluster ${cluster} visible to namespace ${ns} has that host (Envoy: cluster not found)`,
     });
   }
+  if (from.scope && !hasService(from.scope, svc, boundVirtualServices(from.index, "mesh").all)) {
+    return failed([], {
+      reason: "destination-not-found",
+      cluster,
+      message: `the route sends to ${svc.host}, which is outside namespace ${ns}'s ${scopeText(from.scope)}: the sidecar has no cluster for it (503 NC)`,
+    });
+  }
   const port = req.port ?? (svc.ports.length === 1 && svc.ports[0] ? svc.ports[0].number : req.incomingPort);
   const servicePort = svc.ports.find((p) => p.number === port);
   if (svc.portsKnown && !servicePort) {
@@ -58,7 +63,8 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
     });
   }
   const facts = from.index.facts;
-  const dr = findDestinationRule(from.index, svc.host, ns, svc.namespace, rootNamespaceOf(facts));
+  const found = lookupDestinationRule(from.index, svc.host, ns, svc.namespace, from.labels);
+  const dr = found?.chosen.rule;
   if (req.subset !== undefined && !subsetOf(dr, req.subset)) {
     return failed([], {
       reason: "subset-not-found",
@@ -73,6 +79,7 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
   const drRef = dr && refOf(cluster, dr);
   const hopBase = {
     kind: "cluster" as const,
+    ...(found && { ruleFrom: ruleNote(from, found) }),
     proxy: from.ref,
     host: svc.host,
     port,
@@ -123,7 +130,16 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
   const shownTls =
     req.passthrough?.tls ??
     origination(tls, first?.labels[TLS_MODE_LABEL] === "istio", key, svc.subjectAltNames);
-  const hop: Hop = { ...hopBase, tls: shownTls, endpoints: endpoints.length };
+  const policy = trafficPolicyFor(dr, port, req.subset);
+  const outlier = outlierOf(policy, from.index.version);
+  const balanced = balance(endpoints, policy, proxyOf(from), (e) => downOwner(ctx, e) !== undefined);
+  const hop: Hop = {
+    ...hopBase,
+    tls: shownTls,
+    endpoints: endpoints.length,
+    ...(outlier && { outlier }),
+    ...(endpoints.length > 1 && { balancing: balanced.rule }),
+  };
   if (!first) {
     const why =
       svc.endpoints.length === 0
@@ -137,15 +153,30 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
       message: `no healthy upstream for ${svc.host}:${port}: ${why}`,
     });
   }
-  const branches = endpoints.map((e) => {
+  const live = balanced.endpoints.filter((b) => b.share > 0);
+  if (live.length === 0) {
+    return failed([hop], {
+      reason: "no-endpoint",
+      cluster,
+      message: `no healthy upstream for ${svc.host}:${port}: every endpoint is in a cluster that is down, and outlier detection has ejected them all (503 UH)`,
+    });
+  }
+  const branches = live.map(({ endpoint: e, share, priority, failsBecauseDown }) => {
     const t =
       req.passthrough?.tls ??
       origination(tls, e.labels[TLS_MODE_LABEL] === "istio", key, svc.subjectAltNames);
     const endpointPort = e.ports[servicePort?.name ?? ""] ?? servicePort?.targetPort ?? port;
+    const down = failsBecauseDown ? downOwner(ctx, e) : undefined;
     return {
-      share: 1 / endpoints.length,
-      label: `${e.address}:${endpointPort}`,
-      trace: toEndpoint(ctx, from, e, endpointPort, t, req),
+      share,
+      label: `${e.address}:${endpointPort}${balanced.endpoints.some((b) => b.priority > 0) ? ` (priority ${priority})` : ""}`,
+      trace: down
+        ? failed([], {
+            reason: "cluster-down",
+            cluster,
+            message: `${e.address} is the gateway of cluster ${down}, which is down; ${outlier ? "outlier detection may not eject it (maxEjectionPercent)" : "without outlierDetection nothing ejects it"}, so these calls fail (503 UF)`,
+          })
+        : toEndpoint(ctx, from, e, endpointPort, t, req),
     };
   });
   if (branches.length === 1 && branches[0]) return prepend([hop], branches[0].trace);
@@ -198,6 +229,32 @@ function toEndpoint(
   };
   return prepend([hop], ctx.enterGateway(ctx, gw, conn));
 }
+
+/** Where the rule came from, and how the release merged it, for the hop text. */
+function ruleNote(from: ProxyState, found: Found): string {
+  const merged = found.chosen.from.length > 1 ? `, ${found.chosen.from.length} rules merged` : "";
+  const apart =
+    found.candidates.length > 1
+      ? `, one of ${found.candidates.length} kept apart by exportTo, the last applies`
+      : "";
+  return `${found.pool}${merged}${apart}, ${releaseText(from.index.version)}`;
+}
+
+/** The cluster, taken down by `--down`, whose ingress gateway the endpoint is. */
+function downOwner(ctx: TraceContext, e: Endpoint): string | undefined {
+  const down = ctx.input.down;
+  if (!down || down.size === 0) return undefined;
+  const owner = ingressOwner(ctx.input.mesh, e.address)?.name;
+  return owner !== undefined && down.has(owner) ? owner : undefined;
+}
+
+/** The calling proxy, as load balancing sees it. */
+const proxyOf = (from: ProxyState): BalancingProxy => ({
+  labels: from.labels,
+  ...(from.index.facts?.locality !== undefined && { locality: from.index.facts.locality }),
+  version: from.index.version,
+  meshLocalityLb: from.index.config.mesh.localityLb?.value ?? true,
+});
 
 const owners = new WeakMap<MeshFacts, ReadonlyMap<string, ClusterFacts>>();
 

@@ -1,77 +1,196 @@
 // Name resolution in the caller's cluster: the first hop, since an application looks a name up before
-// it connects. With Istio's DNS proxy (https://istio.io/latest/docs/ops/configuration/traffic-management/dns-proxy/)
-// the sidecar answers a ServiceEntry host with the entry's first address, when the entry is visible to
-// the caller's namespace; entries without addresses are not answered (address auto-allocation is off
-// by default). With CoreDNS, the hosts table of the server block answers. Kubernetes Service names
-// are answered by the cluster's DNS whatever the mode.
+// it connects. In order:
+// - A name with fewer than five dots is first tried under the pod's search domains
+//   (<ns>.svc.cluster.local, svc.cluster.local, cluster.local), so `reviews` and `reviews.default`
+//   find the Kubernetes Service reviews.default.svc.cluster.local. Names under cluster.local are
+//   answered (or refused) by the cluster's own DNS.
+// - Istio's DNS proxy (1.8 and later, when ISTIO_META_DNS_CAPTURE is on) answers a ServiceEntry host
+//   with the entry's first address, when the entry is exported to the caller's namespace and its host
+//   is in the caller's Sidecar scope (pkg/dns/server/name_table.go BuildNameTable reads the scope's
+//   egress listeners). Entries without addresses are not answered (auto-allocation is off by default).
+// - Anything else goes on to the cluster's DNS: a CoreDNS server block for the name's zone answers it
+//   or says NXDOMAIN (coredns.ts); a name no block covers is forwarded to the resolvers outside the
+//   cluster, and is then answered by whoever owns it on the internet.
 
 import { isIP } from "node:net";
 import { type IstioObject, type ObjectRef, refOf } from "./config.js";
+import { zoneFor } from "./coredns.js";
 import { strs } from "./fields.js";
 import { isKubernetesHost, normalize } from "./host-match.js";
-import { type ClusterIndex, exportToOf, findService, objectsOf, perCluster, visibleTo } from "./registry.js";
+import { atLeast, releaseText } from "./istio-version.js";
+import { settingText } from "./mesh-settings.js";
+import {
+  autoAllocated,
+  type ClusterIndex,
+  exportToOf,
+  findService,
+  objectsOf,
+  perCluster,
+  visibleTo,
+} from "./registry.js";
+import { hasService, importsService, type SidecarScope, scopeText } from "./sidecar-scope.js";
 import type { Failure, Hop } from "./types.js";
+import { boundVirtualServices } from "./virtual-service.js";
 
 export type Resolution =
-  | { readonly ok: true; readonly address: string; readonly hop: Hop; readonly kubernetes: boolean }
+  | {
+      readonly ok: true;
+      readonly address: string;
+      readonly hop: Hop;
+      /** The Kubernetes Service the name stands for (the full name, search domains applied). */
+      readonly kubernetes?: string;
+    }
   | { readonly ok: false; readonly failure: Failure };
 
-export function resolveName(index: ClusterIndex, namespace: string, name: string): Resolution {
+export function resolveName(
+  index: ClusterIndex,
+  namespace: string,
+  name: string,
+  scope: SidecarScope,
+): Resolution {
   const cluster = index.config.name;
   const host = normalize(name);
   if (isIP(host)) {
-    return {
-      ok: true,
-      address: host,
-      kubernetes: false,
-      hop: { kind: "dns", cluster, name, address: host, by: "literal" },
-    };
+    return { ok: true, address: host, hop: dnsHop(cluster, name, host, "literal") };
   }
-  if (isKubernetesHost(host)) {
-    if (findService(index, host, namespace)?.source.kind === "kubernetes") {
-      const address = `ClusterIP of ${host}`;
-      return {
-        ok: true,
-        address,
-        kubernetes: true,
-        hop: { kind: "dns", cluster, name, address, by: "kubernetes" },
-      };
+  const kubernetes = kubernetesName(index, namespace, host, name.endsWith("."));
+  if (kubernetes) return kubernetes;
+  if (host === "cluster.local" || host.endsWith(".cluster.local")) {
+    return fail(cluster, name, "name-not-resolved", `cluster ${cluster} has no Kubernetes Service ${host}`);
+  }
+  const proxy = dnsProxy(index);
+  let why = proxy.why;
+  if (proxy.on) {
+    const answered = proxyAnswer(index, namespace, host, scope);
+    if (answered.address !== undefined && answered.by) {
+      const by = answered.by;
+      return { ok: true, address: answered.address, hop: dnsHop(cluster, name, answered.address, by) };
     }
-    return fail(cluster, name, `cluster ${cluster} has no Kubernetes Service ${host}`);
+    why = answered.why;
   }
-  const dns = index.config.dns;
-  if (dns.kind === "coredns") {
-    const address = dns.hosts.get(host);
+  const zone = zoneFor(index.config.dnsZones, host);
+  if (zone) {
+    const address = zone.hosts.get(host);
     if (address) {
-      return {
-        ok: true,
-        address,
-        kubernetes: false,
-        hop: { kind: "dns", cluster, name, address, by: { coreDnsFile: dns.file } },
-      };
+      return { ok: true, address, hop: dnsHop(cluster, name, address, { coreDnsFile: zone.file }) };
     }
-    return fail(cluster, name, `the CoreDNS hosts table (${dns.file}) of cluster ${cluster} has no ${host}`);
+    return fail(
+      cluster,
+      name,
+      "name-not-resolved",
+      `${why}; the CoreDNS block for ${zone.zones.join(" ")} (${zone.file}) answers NXDOMAIN`,
+    );
   }
-  const entries = (entriesByHost(index).get(host) ?? []).filter(({ se }) =>
-    visibleTo(exportToOf(se), se.metadata.namespace, namespace),
+  return fail(
+    cluster,
+    name,
+    "name-leaves-cluster",
+    `${why}, and no CoreDNS server block of cluster ${cluster} covers ${host}: the lookup is forwarded to the resolvers outside the cluster, and whoever owns ${host} on the internet answers it; a connection to that answer leaves the mesh unencrypted`,
   );
-  const withAddress = entries.find((e) => e.address !== undefined);
-  if (withAddress) {
-    const address = withAddress.address ?? "";
-    const by: ObjectRef = refOf(cluster, withAddress.se);
-    return { ok: true, address, kubernetes: false, hop: { kind: "dns", cluster, name, address, by } };
+}
+
+/** A Kubernetes Service name, as written or completed by the pod's search domains. */
+function kubernetesName(
+  index: ClusterIndex,
+  namespace: string,
+  host: string,
+  absolute: boolean,
+): Resolution | undefined {
+  // A Service's name is exactly <service>.<namespace>.svc.cluster.local: one search domain at most
+  // completes a name to that form (ndots 5 tries them before the name as written).
+  const dots = host.split(".").length - 1;
+  const completed = absolute
+    ? undefined
+    : dots === 0
+      ? `${host}.${namespace}.svc.cluster.local`
+      : dots === 1
+        ? `${host}.svc.cluster.local`
+        : dots === 2 && host.endsWith(".svc")
+          ? `${host}.cluster.local`
+          : undefined;
+  const candidates = completed !== undefined ? [completed, host] : [host];
+  // Without a list of the cluster's Services any full Kubernetes name is taken to exist; a name completed
+  // by a search domain is then not, or `reviews.global` would be taken for Service reviews of a
+  // namespace "global".
+  const known = index.facts?.services !== undefined;
+  for (const candidate of candidates) {
+    // A Service's name is exactly <service>.<namespace>.svc.cluster.local.
+    if (!isKubernetesHost(candidate) || candidate.split(".").length !== 5) continue;
+    if (candidate !== host && !known) continue;
+    if (findService(index, candidate, namespace)?.source.kind === "kubernetes") {
+      const address = `ClusterIP of ${candidate}`;
+      const hop = dnsHop(index.config.name, host, address, "kubernetes");
+      return { ok: true, address, kubernetes: candidate, hop };
+    }
   }
-  const why =
-    entries.length > 0
-      ? `ServiceEntry ${entries[0]?.se.metadata.namespace}/${entries[0]?.se.metadata.name} names ${host} but gives it no address, so the DNS proxy does not answer it`
-      : `no ServiceEntry visible to namespace ${namespace} in cluster ${cluster} names ${host}, so Istio's DNS proxy does not answer it`;
-  return fail(cluster, name, why);
+  return undefined;
+}
+
+/** Whether the sidecars' DNS proxy answers, and why (not), with the release rule applied. */
+export function dnsProxy(index: ClusterIndex): { readonly on: boolean; readonly why: string } {
+  if (!atLeast(index.version, 8)) {
+    return { on: false, why: `${releaseText(index.version)} has no sidecar DNS proxy (it arrived in 1.8)` };
+  }
+  const capture = index.config.mesh.dnsCapture;
+  if (capture && !capture.value) {
+    return { on: false, why: `DNS capture is off (ISTIO_META_DNS_CAPTURE, ${settingText(capture)})` };
+  }
+  return { on: true, why: "" };
 }
 
 interface Entry {
   readonly se: IstioObject;
   /** The address the DNS proxy answers with, if any. */
   readonly address: string | undefined;
+}
+
+function proxyAnswer(
+  index: ClusterIndex,
+  namespace: string,
+  host: string,
+  scope: SidecarScope,
+): { address?: string; by?: ObjectRef; why: string } {
+  const cluster = index.config.name;
+  const all = entriesByHost(index).get(host) ?? [];
+  const exported = all.filter(({ se }) => visibleTo(exportToOf(se), se.metadata.namespace, namespace));
+  const scoped = exported.filter(({ se }) => inNameTable(index, scope, host, se));
+  const withAddress = scoped.find((e) => e.address !== undefined);
+  if (withAddress?.address !== undefined) {
+    return { address: withAddress.address, by: refOf(cluster, withAddress.se), why: "" };
+  }
+  // 1.25 and later: istiod allocates an address (240.240.0.0/16) for a host that has none.
+  const auto = scoped
+    .map((e) => ({ se: e.se, address: autoAllocated(e.se, host, index.version) }))
+    .find((x) => x.address !== undefined);
+  if (auto?.address !== undefined) return { address: auto.address, by: refOf(cluster, auto.se), why: "" };
+  const first = (all[0] ?? exported[0])?.se;
+  const why =
+    all.length === 0
+      ? `Istio's DNS proxy does not answer ${host}: no ServiceEntry in cluster ${cluster} names it`
+      : exported.length === 0
+        ? `Istio's DNS proxy does not answer ${host}: ServiceEntry ${first?.metadata.namespace}/${first?.metadata.name} is not exported to namespace ${namespace}`
+        : scoped.length === 0
+          ? `Istio's DNS proxy does not answer ${host}: namespace ${namespace}'s ${scopeText(scope)} does not import it`
+          : `Istio's DNS proxy does not answer ${host}: ServiceEntry ${first?.metadata.namespace}/${first?.metadata.name} gives it no address`;
+  return { why };
+}
+
+/**
+ * Is the entry's host in the proxy's DNS table? Up to 1.24.2 the table held every service of the
+ * scope, VirtualService destinations included; from 1.24.3 only what the egress hosts import
+ * (name_table.go, istio/istio#54207).
+ */
+function inNameTable(index: ClusterIndex, scope: SidecarScope, host: string, se: IstioObject): boolean {
+  const svc = { host, namespace: se.metadata.namespace };
+  if (importsService(scope, svc)) return true;
+  if (atLeast(index.version, 24, 3)) return false;
+  const full = (index.servicesByHost.get(host) ?? []).find(
+    (s) =>
+      s.source.kind === "service-entry" &&
+      s.source.ref.name === se.metadata.name &&
+      s.namespace === svc.namespace,
+  );
+  return full !== undefined && hasService(scope, full, boundVirtualServices(index, "mesh").all);
 }
 
 /** The ServiceEntries naming each host (normalized), in the cluster's order. */
@@ -92,14 +211,24 @@ function firstAddress(se: IstioObject): string | undefined {
   return strs(se.spec.addresses).find((a) => !a.includes("/") && isIP(a));
 }
 
-function fail(cluster: string, name: string, why: string): Resolution {
-  return {
-    ok: false,
-    failure: {
-      kind: "failed",
-      reason: "name-not-resolved",
-      cluster,
-      message: `no such host ${name}: ${why}`,
-    },
-  };
+const dnsHop = (
+  cluster: string,
+  name: string,
+  address: string,
+  by: Extract<Hop, { kind: "dns" }>["by"],
+): Hop => ({
+  kind: "dns",
+  cluster,
+  name,
+  address,
+  by,
+});
+
+function fail(
+  cluster: string,
+  name: string,
+  reason: "name-not-resolved" | "name-leaves-cluster",
+  why: string,
+): Resolution {
+  return { ok: false, failure: { kind: "failed", reason, cluster, message: `no such host ${name}: ${why}` } };
 }

@@ -32,9 +32,15 @@ export function hopText(h: Hop): string {
     }
     case "cluster": {
       const tls = `${h.tls.mode}${h.tls.sni !== undefined ? `, SNI ${h.tls.sni}` : ""}${h.tls.decidedBy === "auto" ? " (auto mTLS)" : ""}`;
-      const dr = h.destinationRule ? refText(h.destinationRule) : "no DestinationRule";
+      const dr = h.destinationRule
+        ? `${refText(h.destinationRule)}${h.ruleFrom ? ` from the ${h.ruleFrom}` : ""}`
+        : "no DestinationRule";
       const svc = h.service === "kubernetes" ? "Kubernetes Service" : refText(h.service);
-      return `cluster   ${who(h.proxy)}: ${h.host}:${h.port}${h.subset !== undefined ? ` subset ${h.subset}` : ""} tls ${tls}; ${h.endpoints} endpoint${h.endpoints === 1 ? "" : "s"}   (${dr}; ${svc})`;
+      const lb = h.balancing !== undefined ? `, by ${h.balancing}` : "";
+      const od = h.outlier
+        ? `; outlier detection ejects after ${h.outlier.consecutive5xx.value === 0 ? "gateway errors only" : `${h.outlier.consecutive5xx.value} 5xx`}`
+        : "";
+      return `cluster   ${who(h.proxy)}: ${h.host}:${h.port}${h.subset !== undefined ? ` subset ${h.subset}` : ""} tls ${tls}; ${h.endpoints} endpoint${h.endpoints === 1 ? "" : "s"}${lb}${od}   (${dr}; ${svc})`;
     }
     case "endpoint": {
       const labels = Object.entries(h.labels)
@@ -46,8 +52,13 @@ export function hopText(h: Hop): string {
       return `gateway   ${who(h.proxy)}: server ${h.server} (${h.protocol}, ${h.tlsMode}), ${h.matched}   (${refText(h.gateway)})`;
     case "authz":
       return `authz     ${who(h.proxy)}: ${h.verdict.toUpperCase()} ${h.principal ?? "(no peer identity)"}${h.sni !== undefined ? ` SNI ${h.sni}` : ""}: ${h.reason}${h.by ? `   (${refText(h.by)})` : ""}`;
-    case "arrive":
-      return `arrive    ${h.cluster}: Kubernetes Service ${h.service}:${h.port}${h.subset !== undefined ? ` subset ${h.subset}` : ""}`;
+    case "arrive": {
+      const td = h.peerTrustDomain;
+      const accepted = td
+        ? `; the pods accept trust domain ${td.domain} (${td.by}${td.setting ? `, ${td.setting.existing ? "existing " : ""}${td.setting.what}` : ""})`
+        : "";
+      return `arrive    ${h.cluster}: Kubernetes Service ${h.service}:${h.port}${h.subset !== undefined ? ` subset ${h.subset}` : ""}${accepted}`;
+    }
   }
 }
 

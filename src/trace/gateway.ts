@@ -1,21 +1,21 @@
 // A connection arriving at a gateway's pods (an ingress gateway from another cluster, or this
-// cluster's egress gateway), per https://istio.io/latest/docs/reference/config/networking/gateway/:
-// - Gateways apply to the pods their selector matches, in any namespace (PILOT_SCOPE_GATEWAY_TO_NAMESPACE
-//   is off by default). Servers on the connection's port compete for it.
-// - TLS servers are told apart by SNI (Envoy filter-chain server_names: exact beats wildcard; "*"
-//   matches any). An AUTO_PASSTHROUGH server accepts SNI outbound_.<port>_.<subset>_.<host> for a
-//   host its hosts cover and forwards, still encrypted, to that service (sni.ts).
-// - ISTIO_MUTUAL terminates TLS and requires a client certificate from the mesh CA: the client must
-//   send Istio mutual TLS. SIMPLE/MUTUAL present the credentialName certificate, which an Istio
-//   mutual TLS client does not accept as a mesh identity. PASSTHROUGH modes do not terminate, so the
-//   gateway sees no principal.
-// - After the handshake, the gateway's AuthorizationPolicies decide (authz.ts); then HTTPS (and
-//   HTTP) servers route by Host among the VirtualServices bound to the Gateway whose hosts the server
-//   allows ("<namespace>/<host>"), TLS-terminating servers by the bound VirtualServices' tcp routes,
-//   and PASSTHROUGH servers by tls routes matched on SNI.
+// cluster's egress gateway), per https://istio.io/latest/docs/reference/config/networking/gateway/
+// and istio pilot/pkg/networking/core/gateway.go, in four steps:
+// 1. The listener on the port (gateway-listener.ts): servers merged as istiod merges them, filter
+//    chains chosen by SNI and ALPN as Envoy chooses; a listener with two chains of the same match is
+//    rejected by Envoy and refuses everything.
+// 2. TLS: ISTIO_MUTUAL terminates and requires a client certificate from the mesh CA; SIMPLE/MUTUAL
+//    present the credentialName certificate, which an Istio mutual TLS client does not accept as a
+//    mesh identity; PASSTHROUGH modes do not terminate, so the gateway sees no principal.
+// 3. The gateway's AuthorizationPolicies (authz.ts); from Istio 1.20 AUTO_PASSTHROUGH chains carry
+//    none ("We do not want any authz here", builtAutoPassthroughFilterChains).
+// 4. Routing: HTTPS (and HTTP) servers by Host among the VirtualServices bound to the Gateway whose
+//    hosts the server allows ("<namespace>/<host>"), with the release's rule for a port in the Host
+//    (gatewayHostMatches); TLS-terminating servers by tcp routes; PASSTHROUGH by tls routes on SNI;
+//    AUTO_PASSTHROUGH to the service and subset the SNI names, still encrypted.
 
 import { authzHop, evaluateAuthz } from "./authz.js";
-import { type IstioObject, refOf } from "./config.js";
+import { refOf } from "./config.js";
 import {
   type Connection,
   clusterIndex,
@@ -27,20 +27,26 @@ import {
   type TraceContext,
 } from "./context.js";
 import { toDestination } from "./destination.js";
-import { type Json, labelsOf, num, obj, objs, selects, str, strs } from "./fields.js";
-import { HostIndex } from "./host-index.js";
+import { obj, str } from "./fields.js";
 import {
-  type GatewayHost,
-  hostMatches,
-  hostsIntersect,
-  parseGatewayHost,
-  specificity,
-} from "./host-match.js";
+  ANY_PORT,
+  chooseChain,
+  type FilterChain,
+  type GatewayListener,
+  gatewayHostMatches,
+  gatewayListeners,
+  HTTP_PROTOCOLS,
+  type Server,
+  serverText,
+  TLS_PROTOCOLS,
+} from "./gateway-listener.js";
+import { hostsIntersect } from "./host-match.js";
+import { atLeast, releaseText } from "./istio-version.js";
 import { principalOf } from "./mesh.js";
-import { type ClusterIndex, objectsOf, perCluster } from "./registry.js";
+import { type ClusterIndex, objectsOf } from "./registry.js";
 import { followRoute } from "./route.js";
 import { parseOutboundSni } from "./sni.js";
-import type { Hop, Trace } from "./types.js";
+import type { Failure, Hop, Trace } from "./types.js";
 import {
   boundVirtualServices,
   hostsOf,
@@ -51,85 +57,13 @@ import {
   visibleFrom,
 } from "./virtual-service.js";
 
-interface Server {
-  readonly gateway: IstioObject;
-  readonly index: number;
-  readonly spec: Json;
-  readonly protocol: string;
-  readonly tlsMode: string;
-  readonly hosts: readonly GatewayHost[];
-}
-
-const TLS_PROTOCOLS = new Set(["HTTPS", "TLS"]);
-const HTTP_PROTOCOLS = new Set(["HTTP", "HTTP2", "GRPC"]);
-
-/** The servers of the Gateways that select one set of pod labels on one port. */
-interface PortServers {
-  /** By host, in the cluster's order. */
-  readonly servers: HostIndex<Server>;
-  /** The names they accept, for the message when none accepts a connection. */
-  readonly accepted: string;
-}
-
-interface ServersByLabels {
-  readonly byObject: WeakMap<object, ReadonlyMap<number, PortServers>>;
-  readonly byText: Map<string, ReadonlyMap<number, PortServers>>;
-}
-
-const serversCache = perCluster((): ServersByLabels => ({ byObject: new WeakMap(), byText: new Map() }));
-
-/** The servers on each port of the Gateways selecting pods with `labels`, in the cluster's order. */
-function serversFor(
-  index: ClusterIndex,
-  labels: Readonly<Record<string, string>>,
-): ReadonlyMap<number, PortServers> {
-  const cache = serversCache(index);
-  const known = cache.byObject.get(labels);
-  if (known) return known;
-  const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  let servers = cache.byText.get(key);
-  if (!servers) {
-    servers = buildServers(index, labels);
-    cache.byText.set(key, servers);
-  }
-  cache.byObject.set(labels, servers);
-  return servers;
-}
-
-function buildServers(
-  index: ClusterIndex,
-  labels: Readonly<Record<string, string>>,
-): ReadonlyMap<number, PortServers> {
-  const byPort = new Map<number, Server[]>();
-  for (const g of objectsOf(index, "Gateway")) {
-    if (!selects(labelsOf(g.spec.selector), labels)) continue;
-    objs(g.spec.servers).forEach((s, i) => {
-      const port = num(obj(s.port).number);
-      if (port === undefined) return;
-      const protocol = (str(obj(s.port).protocol) ?? "").toUpperCase();
-      const tlsMode = (str(obj(s.tls).mode) ?? (TLS_PROTOCOLS.has(protocol) ? "SIMPLE" : "")).toUpperCase();
-      const server = {
-        gateway: g,
-        index: i,
-        spec: s,
-        protocol,
-        tlsMode,
-        hosts: strs(s.hosts).map((h) => parseGatewayHost(h, g.metadata.namespace)),
-      };
-      const list = byPort.get(port);
-      if (list) list.push(server);
-      else byPort.set(port, [server]);
-    });
-  }
-  return new Map(
-    [...byPort].map(([port, list]) => [
-      port,
-      {
-        servers: new HostIndex(list, (s) => s.hosts.map((h) => h.dnsName)),
-        accepted: [...new Set(list.flatMap((s) => s.hosts.map((h) => h.dnsName)))].join(", "),
-      },
-    ]),
-  );
+interface Arrival {
+  readonly ctx: TraceContext;
+  readonly gw: GatewayProxy;
+  readonly conn: Connection;
+  readonly index: ClusterIndex;
+  readonly role: string;
+  readonly cluster: string;
 }
 
 export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connection): Trace {
@@ -142,7 +76,6 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
       message: `the call has passed ${MAX_PROXIES} proxies: a routing loop`,
     });
   }
-  const inner: TraceContext = { ...ctx, depth: ctx.depth + 1 };
   const index = clusterIndex(ctx, cluster);
   if (!index) {
     return failed([], {
@@ -151,162 +84,193 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
       message: `there is no configuration for cluster ${cluster}`,
     });
   }
-  const onPort = serversFor(index, gw.facts.labels).get(conn.port);
-  const servers = onPort?.servers.all ?? [];
-  if (servers.length === 0) {
-    const podLabels = Object.entries(gw.facts.labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(",");
-    return failed([], {
-      reason: "port-not-exposed",
-      cluster,
-      message: `no Gateway selecting the ${role} pods (${podLabels}) of cluster ${cluster} has a server on port ${conn.port}: connection refused`,
-    });
+  const at: Arrival = { ctx: { ...ctx, depth: ctx.depth + 1 }, gw, conn, index, role, cluster };
+  const listener = gatewayListeners(index, gw.facts.labels, gw.facts.namespace).get(conn.port);
+  if (!listener || listener.servers.length === 0) return failed([], portNotExposed(at));
+  if (listener.rejected) return failed([], listenerRejected(at, listener));
+  if (conn.tls.mode === "DISABLE") return plainText(at, listener);
+  const sni = conn.tls.sni;
+  const chain = chooseChain(listener, sni, conn.tls.mode === "ISTIO_MUTUAL");
+  if (!chain) return failed([], noChain(at, listener, sni));
+  const hops: Hop[] = [gatewayHop(at, chain.server, sni, matchedText(chain, sni))];
+  switch (chain.kind) {
+    case "terminate":
+      return terminated(at, chain.server, hops);
+    case "passthrough":
+      return passthrough(at, chain.server, hops);
+    default:
+      return autoPassthrough(at, chain, hops);
   }
+}
 
-  const sni = conn.tls.mode === "DISABLE" ? undefined : conn.tls.sni;
-  // Only servers with a host that can match the SNI (or the name in an AUTO_PASSTHROUGH SNI) can
-  // win; the others score -1 below.
-  const sniKey = sni !== undefined ? parseOutboundSni(sni) : undefined;
-  const contenders =
-    conn.tls.mode === "DISABLE" || !onPort
-      ? servers
-      : onPort.servers.candidates(...(sni !== undefined ? [sni] : []), ...(sniKey ? [sniKey.host] : []));
-  let chosen: { server: Server; matched: string } | undefined;
-  let best = -1;
-  for (const s of contenders) {
-    let score = -1;
-    let matched = "";
-    if (conn.tls.mode === "DISABLE") {
-      if (TLS_PROTOCOLS.has(s.protocol)) continue;
-      const host = conn.http?.host;
-      if (HTTP_PROTOCOLS.has(s.protocol)) {
-        for (const h of s.hosts)
-          if (host !== undefined && hostMatches(h.dnsName, host) && specificity(h.dnsName) > score) {
-            score = specificity(h.dnsName);
-            matched = `Host ${host} matches ${h.dnsName}`;
-          }
-      } else {
-        score = 0;
-        matched = "plain TCP";
-      }
-    } else {
-      if (!TLS_PROTOCOLS.has(s.protocol)) continue;
-      const key = s.tlsMode === "AUTO_PASSTHROUGH" && sni !== undefined ? parseOutboundSni(sni) : undefined;
-      const name = s.tlsMode === "AUTO_PASSTHROUGH" ? key?.host : sni;
-      for (const h of s.hosts) {
-        const ok = name === undefined ? h.dnsName === "*" : hostMatches(h.dnsName, name);
-        if (ok && specificity(h.dnsName) > score) {
-          score = specificity(h.dnsName);
-          matched = `SNI ${sni ?? "(none)"} matches ${h.dnsName}${s.tlsMode === "AUTO_PASSTHROUGH" ? " (AUTO_PASSTHROUGH)" : ""}`;
-        }
-      }
-    }
-    if (score > best) {
-      best = score;
-      chosen = { server: s, matched };
-    }
-  }
-  if (!chosen) {
-    if (conn.tls.mode === "DISABLE") {
-      return failed([], {
-        reason: "tls-mode-mismatch",
-        cluster,
-        message: `the ${role} of cluster ${cluster} expects TLS on port ${conn.port}, but the caller sends plain text (no DestinationRule sets TLS for it)`,
-      });
-    }
-    return failed([], {
-      reason: "host-not-exposed",
-      cluster,
-      message: `no server on port ${conn.port} of the ${role} of cluster ${cluster} accepts SNI ${sni ?? "(none)"}; its servers accept ${onPort?.accepted ?? ""}`,
-    });
-  }
-  const { server } = chosen;
-  const gatewayName = `${server.gateway.metadata.namespace}/${server.gateway.metadata.name}`;
-  const hops: Hop[] = [
-    {
-      kind: "gateway",
-      proxy: gw.ref,
-      gateway: refOf(cluster, server.gateway),
-      server: str(obj(server.spec.port).name) ?? `servers[${server.index}]`,
-      protocol: server.protocol,
-      tlsMode: server.tlsMode || "none",
-      ...(sni !== undefined && { sni }),
-      matched: chosen.matched,
-    },
-  ];
+function portNotExposed(at: Arrival): Omit<Failure, "kind"> {
+  const podLabels = Object.entries(at.gw.facts.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  return {
+    reason: "port-not-exposed",
+    cluster: at.cluster,
+    message: `no Gateway selecting the ${at.role} pods (${podLabels}) of cluster ${at.cluster} has a server on port ${at.conn.port}: connection refused`,
+  };
+}
 
-  const passthrough = server.tlsMode === "PASSTHROUGH" || server.tlsMode === "AUTO_PASSTHROUGH";
-  const terminates = conn.tls.mode !== "DISABLE" && !passthrough;
-  if (terminates) {
-    const client = conn.tls.mode;
-    const mismatch =
-      server.tlsMode === "ISTIO_MUTUAL"
-        ? client !== "ISTIO_MUTUAL" &&
-          `the server wants Istio mutual TLS (a client certificate from the mesh CA), but the caller sends ${client === "SIMPLE" ? "TLS without a client certificate" : `${client} TLS`}`
-        : client === "ISTIO_MUTUAL"
-          ? `the server is ${server.tlsMode} and presents its own certificate, not a mesh identity, which the caller's Istio mutual TLS rejects`
-          : server.tlsMode === "MUTUAL" &&
-            client === "SIMPLE" &&
-            "the server wants a client certificate and the caller sends none";
-    if (mismatch) {
-      return failed(hops, {
-        reason: "tls-mode-mismatch",
-        cluster,
-        message: `TLS mode mismatch at the ${role} of cluster ${cluster}: ${mismatch}`,
-      });
-    }
+function listenerRejected(at: Arrival, listener: GatewayListener): Omit<Failure, "kind"> {
+  const r = listener.rejected;
+  return {
+    reason: "listener-rejected",
+    cluster: at.cluster,
+    message: `Envoy rejects the whole listener on port ${at.conn.port} of the ${at.role} of cluster ${at.cluster}: ${r ? `${serverText(r.first.server)} and ${serverText(r.second.server)} both make a filter chain for ${r.match}` : "duplicate filter chains"} (istiod does not merge them: builtAutoPassthroughFilterChains, ${releaseText(at.index.version)}), so no connection on that port is accepted`,
+  };
+}
+
+function noChain(at: Arrival, listener: GatewayListener, sni: string | undefined): Omit<Failure, "kind"> {
+  const shadow = listener.dropped.find(
+    (d) => sni !== undefined && d.server.hosts.some((h) => hostsIntersect(h.dnsName, sni)),
+  );
+  const accepted = acceptedNames(listener);
+  return {
+    reason: "host-not-exposed",
+    cluster: at.cluster,
+    message: shadow
+      ? `${serverText(shadow.server)} would take SNI ${sni}, but istiod dropped it: ${serverText(shadow.by)} already names host ${shadow.host} on port ${at.conn.port} (duplicate host names)`
+      : `no filter chain on port ${at.conn.port} of the ${at.role} of cluster ${at.cluster} matches SNI ${sni ?? "(none)"}${at.conn.tls.mode === "ISTIO_MUTUAL" ? "" : " without Istio's ALPN"}; its chains accept ${accepted || "nothing"}`,
+  };
+}
+
+/** The names a listener's chains accept, in words; computed once per listener (refusals are many). */
+const acceptedText = new WeakMap<GatewayListener, string>();
+function acceptedNames(listener: GatewayListener): string {
+  let text = acceptedText.get(listener);
+  if (text === undefined) {
+    const names = [...new Set(listener.chains.flatMap((c) => (c.names.length > 0 ? c.names : ["*"])))];
+    text =
+      names.length > 12 ? `${names.slice(0, 12).join(", ")} and ${names.length - 12} more` : names.join(", ");
+    acceptedText.set(listener, text);
+  }
+  return text;
+}
+
+function matchedText(chain: FilterChain, sni: string | undefined): string {
+  const name =
+    chain.names.length === 0
+      ? "any name"
+      : chain.names.length === 1
+        ? chain.names[0]
+        : chain.names.join(", ");
+  if (chain.kind === "auto-passthrough")
+    return `SNI ${sni} is a chain of the AUTO_PASSTHROUGH server (one per service port from 1.8.6/1.9.5/1.10)`;
+  if (chain.kind === "legacy-auto-passthrough")
+    return `SNI ${sni ?? "(none)"} matches ${name} (AUTO_PASSTHROUGH, one chain per server before 1.8.6/1.9.5)`;
+  return `SNI ${sni ?? "(none)"} matches ${name}`;
+}
+
+function gatewayHop(at: Arrival, server: Server, sni: string | undefined, matched: string): Hop {
+  return {
+    kind: "gateway",
+    proxy: at.gw.ref,
+    gateway: refOf(at.cluster, server.gateway),
+    server: str(obj(server.spec.port).name) ?? `servers[${server.index}]`,
+    protocol: server.protocol,
+    tlsMode: server.tlsMode || "none",
+    ...(sni !== undefined && { sni }),
+    matched,
+  };
+}
+
+/** The gateway as a proxy making the next connection. */
+const selfOf = (at: Arrival): ProxyState => ({
+  ref: at.gw.ref,
+  index: at.index,
+  principal: principalOf(at.index.trustDomain, at.gw.facts.namespace, at.gw.facts.serviceAccount),
+  labels: at.gw.facts.labels,
+});
+
+const gatewayNameOf = (s: Server) => `${s.gateway.metadata.namespace}/${s.gateway.metadata.name}`;
+
+/** A terminating server: TLS, identity, policy, then routes. */
+function terminated(at: Arrival, server: Server, hops: Hop[]): Trace {
+  const mismatch = tlsMismatch(server.tlsMode, at.conn.tls.mode);
+  if (mismatch) {
+    return failed(hops, {
+      reason: "tls-mode-mismatch",
+      cluster: at.cluster,
+      message: `TLS mode mismatch at the ${at.role} of cluster ${at.cluster}: ${mismatch}`,
+    });
   }
   // Terminated mutual TLS ends here: the gateway must be who the caller's subjectAltNames say.
-  const sans = conn.tls.subjectAltNames;
-  if (terminates && conn.tls.mode === "ISTIO_MUTUAL" && sans.length > 0) {
-    const identity = `spiffe://${principalOf(gw.cluster.trustDomain, gw.facts.namespace, gw.facts.serviceAccount)}`;
+  const sans = at.conn.tls.subjectAltNames;
+  if (at.conn.tls.mode === "ISTIO_MUTUAL" && sans.length > 0) {
+    const identity = `spiffe://${principalOf(at.index.trustDomain, at.gw.facts.namespace, at.gw.facts.serviceAccount)}`;
     if (!sans.includes(identity)) {
       return failed(hops, {
         reason: "peer-identity-mismatch",
-        cluster,
-        message: `the ${role} of cluster ${cluster} presents ${identity}, which is not among the caller's subjectAltNames ${sans.join(", ")}: the TLS handshake fails (certificate verify failed)`,
+        cluster: at.cluster,
+        message: `the ${at.role} of cluster ${at.cluster} presents ${identity}, which is not among the caller's subjectAltNames ${sans.join(", ")}: the TLS handshake fails (certificate verify failed)`,
       });
     }
   }
-  const principal = terminates && server.tlsMode === "ISTIO_MUTUAL" ? conn.principal : undefined;
-  const parsesHttp = HTTP_PROTOCOLS.has(server.protocol) || (server.protocol === "HTTPS" && terminates);
-  const httpHost = conn.http?.host ?? sni;
+  const principal = server.tlsMode === "ISTIO_MUTUAL" ? at.conn.principal : undefined;
+  const http = server.protocol === "HTTPS" || HTTP_PROTOCOLS.has(server.protocol);
+  const denied = authorizeHere(at, hops, principal, http);
+  if (denied) return denied;
+  return http ? routeHttp(at, server, hops) : routeTcp(at, server, hops);
+}
+
+function tlsMismatch(serverMode: string, client: string): string | false {
+  if (serverMode === "ISTIO_MUTUAL")
+    return (
+      client !== "ISTIO_MUTUAL" &&
+      `the server wants Istio mutual TLS (a client certificate from the mesh CA), but the caller sends ${client === "SIMPLE" ? "TLS without a client certificate" : `${client} TLS`}`
+    );
+  if (client === "ISTIO_MUTUAL")
+    return `the server is ${serverMode} and presents its own certificate, not a mesh identity, which the caller's Istio mutual TLS rejects`;
+  return (
+    serverMode === "MUTUAL" &&
+    client === "SIMPLE" &&
+    "the server wants a client certificate and the caller sends none"
+  );
+}
+
+/** The gateway's policies; undefined when the call may go on, else the refusal. */
+function authorizeHere(
+  at: Arrival,
+  hops: Hop[],
+  principal: string | undefined,
+  http: boolean,
+): Trace | undefined {
+  const sni = at.conn.tls.mode === "DISABLE" ? undefined : at.conn.tls.sni;
+  const host = at.conn.http?.host ?? sni;
   const verdict = evaluateAuthz(
-    objectsOf(index, "AuthorizationPolicy"),
+    objectsOf(at.index, "AuthorizationPolicy"),
     {
-      cluster,
-      namespace: gw.facts.namespace,
-      labels: gw.facts.labels,
-      trustDomain: gw.cluster.trustDomain,
-      rootNamespace: gw.cluster.rootNamespace ?? "istio-system",
+      cluster: at.cluster,
+      namespace: at.gw.facts.namespace,
+      labels: at.gw.facts.labels,
+      trustDomain: at.index.trustDomain,
+      rootNamespace: at.index.rootNamespace,
     },
     {
       principal,
       sni,
-      port: conn.port,
-      http:
-        parsesHttp && httpHost !== undefined
-          ? { host: httpHost, path: conn.http?.path ?? "/", method: "GET" }
-          : undefined,
+      port: at.conn.port,
+      http: http && host !== undefined ? { host, path: at.conn.http?.path ?? "/", method: "GET" } : undefined,
     },
   );
-  hops.push(authzHop(gw.ref, verdict, principal, sni));
-  if (verdict.verdict === "deny") {
-    return failed(hops, {
-      reason: "denied-by-policy",
-      cluster,
-      message: `the ${role} of cluster ${cluster} refuses ${principal ?? "a caller without a mesh identity"}${sni !== undefined ? ` for SNI ${sni}` : ""} (RBAC: access denied): ${verdict.reason}`,
-    });
-  }
+  hops.push(authzHop(at.gw.ref, verdict, principal, sni));
+  if (verdict.verdict !== "deny") return undefined;
+  return failed(hops, {
+    reason: "denied-by-policy",
+    cluster: at.cluster,
+    message: `the ${at.role} of cluster ${at.cluster} refuses ${principal ?? "a caller without a mesh identity"}${sni !== undefined ? ` for SNI ${sni}` : ""} (RBAC: access denied): ${verdict.reason}`,
+  });
+}
 
-  const self: ProxyState = {
-    ref: gw.ref,
-    index,
-    principal: principalOf(gw.cluster.trustDomain, gw.facts.namespace, gw.facts.serviceAccount),
-  };
-  const bound = boundVirtualServices(index, gatewayName).intersecting(server.hosts.map((h) => h.dnsName));
-  const allowed = visibleFrom(bound, gw.facts.namespace).filter((vs) =>
+/** The VirtualServices bound to the server's Gateway that its hosts allow. */
+function allowedRoutes(at: Arrival, server: Server) {
+  const bound = boundVirtualServices(at.index, gatewayNameOf(server)).intersecting(
+    server.hosts.map((h) => h.dnsName),
+  );
+  return visibleFrom(bound, at.gw.facts.namespace).filter((vs) =>
     hostsOf(vs).some((h) =>
       server.hosts.some(
         (sh) =>
@@ -314,83 +278,121 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
       ),
     ),
   );
-  const routeCtx = { gateway: gatewayName, port: conn.port, path: conn.http?.path ?? "/" };
-  const base = {
-    incomingPort: conn.port,
-    ...(conn.http && { http: conn.http }),
-    ...(passthrough && { passthrough: conn }),
-  };
-
-  if (server.tlsMode === "AUTO_PASSTHROUGH") {
-    const key = sni !== undefined ? parseOutboundSni(sni) : undefined;
-    if (!key)
-      return failed(hops, {
-        reason: "host-not-exposed",
-        cluster,
-        message: "internal: AUTO_PASSTHROUGH without a cluster SNI",
-      });
-    return prepend(
-      hops,
-      toDestination(inner, self, {
-        ...base,
-        host: key.host,
-        port: key.port,
-        ...(key.subset !== "" && { subset: key.subset }),
-      }),
-    );
-  }
-  if (server.tlsMode === "PASSTHROUGH") {
-    const m = matchTls(allowed, routeCtx, sni);
-    if (!m)
-      return failed(hops, noRoute(cluster, role, gatewayName, `tls route with sniHosts matching ${sni}`));
-    return prepend(hops, followRoute(inner, self, sni ?? "", m, base));
-  }
-  if (parsesHttp) {
-    const host = httpHost ?? "";
-    const forHost = allowed.filter((vs) =>
-      server.hosts.some(
-        (sh) =>
-          hostMatches(sh.dnsName, host) && (sh.namespace === "*" || sh.namespace === vs.metadata.namespace),
-      ),
-    );
-    const list = selectByHost(forHost, host);
-    const m =
-      list.length > 0
-        ? matchHttp(list, { ...routeCtx, authority: host, headers: conn.http?.headers ?? {} })
-        : undefined;
-    if (!m) {
-      return failed(
-        hops,
-        noRoute(
-          cluster,
-          role,
-          gatewayName,
-          list.length > 0
-            ? `http route matching ${host}${routeCtx.path} with headers ${JSON.stringify(conn.http?.headers ?? {})}`
-            : `host ${host} (404 NR)`,
-        ),
-      );
-    }
-    return prepend(hops, followRoute(inner, self, host, m, base));
-  }
-  const m = matchTcp(allowed, routeCtx);
-  if (!m)
-    return failed(
-      hops,
-      noRoute(
-        cluster,
-        role,
-        gatewayName,
-        `tcp route for the hosts of server ${server.hosts.map((h) => h.dnsName).join(", ")}`,
-      ),
-    );
-  return prepend(hops, followRoute(inner, self, sni ?? "", m, base));
 }
 
-function noRoute(cluster: string, role: string, gatewayName: string, what: string) {
+const routeContext = (at: Arrival, server: Server) => ({
+  gateway: gatewayNameOf(server),
+  port: at.conn.port,
+  path: at.conn.http?.path ?? "/",
+});
+
+const requestBase = (at: Arrival, passthrough: boolean) => ({
+  incomingPort: at.conn.port,
+  ...(at.conn.http && { http: at.conn.http }),
+  ...(passthrough && { passthrough: at.conn }),
+});
+
+function routeHttp(at: Arrival, server: Server, hops: Hop[]): Trace {
+  const authority = at.conn.http?.host ?? at.conn.tls.sni ?? "";
+  const name = authority.replace(/:\d+$/, "");
+  const v = at.index.version;
+  const forHost = allowedRoutes(at, server).filter((vs) =>
+    server.hosts.some(
+      (sh) =>
+        gatewayHostMatches(v, at.conn.port, sh.dnsName, authority) &&
+        hostsOf(vs).some((h) => gatewayHostMatches(v, at.conn.port, h, authority)) &&
+        (sh.namespace === "*" || sh.namespace === vs.metadata.namespace),
+    ),
+  );
+  const list = selectByHost(forHost, name);
+  const ctx = { ...routeContext(at, server), authority, headers: at.conn.http?.headers ?? {} };
+  const m = list.length > 0 ? matchHttp(list, ctx) : undefined;
+  if (!m) {
+    const portRule =
+      list.length === 0 && authority !== name && !atLeast(v, 6)
+        ? ` (${releaseText(v)} gives a gateway host only the domains host and host:${at.conn.port}, and the request says Host ${authority})`
+        : "";
+    const what =
+      list.length > 0
+        ? `http route matching ${authority}${ctx.path} with headers ${JSON.stringify(ctx.headers)}`
+        : `host ${authority} (404 NR)${portRule}`;
+    return failed(hops, noRoute(at, server, what));
+  }
+  return prepend(hops, followRoute(at.ctx, selfOf(at), name, m, requestBase(at, false)));
+}
+
+function routeTcp(at: Arrival, server: Server, hops: Hop[]): Trace {
+  const m = matchTcp(allowedRoutes(at, server), routeContext(at, server));
+  if (!m) {
+    const hosts = server.hosts.map((h) => h.dnsName).join(", ");
+    return failed(hops, noRoute(at, server, `tcp route for the hosts of server ${hosts}`));
+  }
+  return prepend(hops, followRoute(at.ctx, selfOf(at), at.conn.tls.sni ?? "", m, requestBase(at, false)));
+}
+
+function passthrough(at: Arrival, server: Server, hops: Hop[]): Trace {
+  const denied = authorizeHere(at, hops, undefined, false);
+  if (denied) return denied;
+  const sni = at.conn.tls.sni;
+  const m = matchTls(allowedRoutes(at, server), routeContext(at, server), sni);
+  if (!m) return failed(hops, noRoute(at, server, `tls route with sniHosts matching ${sni}`));
+  return prepend(hops, followRoute(at.ctx, selfOf(at), sni ?? "", m, requestBase(at, true)));
+}
+
+/** AUTO_PASSTHROUGH: on to the service, port and subset the SNI names, still encrypted. */
+function autoPassthrough(at: Arrival, chain: FilterChain, hops: Hop[]): Trace {
+  if (!atLeast(at.index.version, 20)) {
+    const denied = authorizeHere(at, hops, undefined, false);
+    if (denied) return denied;
+  }
+  const key = at.conn.tls.sni !== undefined ? parseOutboundSni(at.conn.tls.sni) : undefined;
+  const to = chain.to && chain.to.port !== ANY_PORT ? chain.to : key;
+  if (!to) {
+    return failed(hops, {
+      reason: "host-not-exposed",
+      cluster: at.cluster,
+      message: `the AUTO_PASSTHROUGH server of the ${at.role} of cluster ${at.cluster} forwards only SNIs of the form outbound_.<port>_.<subset>_.<host>; ${at.conn.tls.sni ?? "no SNI"} is not one (Envoy: no cluster)`,
+    });
+  }
+  return prepend(
+    hops,
+    toDestination(at.ctx, selfOf(at), {
+      ...requestBase(at, true),
+      host: to.host,
+      port: to.port,
+      ...(to.subset !== "" && { subset: to.subset }),
+    }),
+  );
+}
+
+/** Plain text: HTTP servers by Host, or a TCP server. */
+function plainText(at: Arrival, listener: GatewayListener): Trace {
+  const authority = at.conn.http?.host;
+  const v = at.index.version;
+  const http = listener.servers.filter((s) => HTTP_PROTOCOLS.has(s.protocol));
+  const server =
+    authority !== undefined
+      ? http.find((s) => s.hosts.some((h) => gatewayHostMatches(v, at.conn.port, h.dnsName, authority)))
+      : undefined;
+  const tcp = listener.servers.find((s) => !TLS_PROTOCOLS.has(s.protocol) && !HTTP_PROTOCOLS.has(s.protocol));
+  const chosen = server ?? tcp;
+  if (!chosen) {
+    return failed([], {
+      reason: "tls-mode-mismatch",
+      cluster: at.cluster,
+      message: `the ${at.role} of cluster ${at.cluster} expects TLS on port ${at.conn.port}, but the caller sends plain text (no DestinationRule sets TLS for it)`,
+    });
+  }
+  const hops: Hop[] = [gatewayHop(at, chosen, undefined, server ? `Host ${authority}` : "plain TCP")];
+  const denied = authorizeHere(at, hops, undefined, server !== undefined);
+  if (denied) return denied;
+  return server ? routeHttp(at, server, hops) : routeTcp(at, chosen, hops);
+}
+
+function noRoute(at: Arrival, server: Server, what: string): Omit<Failure, "kind"> {
   return {
-    reason: "no-route" as const,
-    cluster,
-    message: `no route at the ${role} of cluster ${cluster}: no VirtualService bound to Gateway ${gatewayName} has a ${what}`,
+    reason: "no-route",
+    cluster: at.cluster,
+    message: `no route at the ${at.role} of cluster ${at.cluster}: no VirtualService bound to Gateway ${gatewayNameOf(server)} has a ${what}`,
   };
 }

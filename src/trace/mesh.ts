@@ -1,7 +1,10 @@
 // Facts about the clusters that are not in their Istio configuration: trust domains, where each
 // ingress gateway can be reached from outside, the labels and identity of the gateway pods, and which
-// Kubernetes Services exist. `cw trace` takes them from the topology when given one and otherwise
-// infers them from the configuration (infer-mesh.ts); `cw verify` always takes them from the topology.
+// Kubernetes Services exist, and the Istio release each cluster runs. `cw trace` takes them from the
+// topology when given one and otherwise infers them from the configuration (infer-mesh.ts); `cw verify`
+// always takes them from the topology.
+
+import type { IstioVersion } from "./istio-version.js";
 
 export interface GatewayFacts {
   /** Labels of the gateway's pods, which Gateway and AuthorizationPolicy selectors are matched against. */
@@ -35,6 +38,10 @@ export interface KubernetesService {
 export interface ClusterFacts {
   readonly name: string;
   readonly trustDomain: string;
+  /** The Istio release the cluster runs; undefined when unknown (the newest is assumed). */
+  readonly istio?: IstioVersion;
+  /** Where the cluster's proxies are: "region/zone", for locality load balancing. */
+  readonly locality?: string;
   readonly ingress?: IngressFacts;
   readonly egress?: EgressFacts;
   /** The Kubernetes Services known to exist; undefined when unknown (any *.svc.cluster.local is). */

@@ -9,6 +9,7 @@ import type { ClusterConfig, IstioObject, ObjectRef } from "./config.js";
 import { refOf } from "./config.js";
 import { labelsOf, num, objs, str, strs } from "./fields.js";
 import { CLUSTER_DOMAIN, hostMatches, isKubernetesHost, normalize } from "./host-match.js";
+import { atLeast, type IstioVersion, NEWEST, serves } from "./istio-version.js";
 import type { ClusterFacts } from "./mesh.js";
 
 export interface ServicePort {
@@ -36,6 +37,8 @@ export interface MeshService {
     | { readonly kind: "service-entry"; readonly ref: ObjectRef }
     | { readonly kind: "kubernetes" };
   readonly resolution: string;
+  /** A ServiceEntry with location MESH_EXTERNAL (the default); gateways do not pass it through. */
+  readonly external: boolean;
   readonly endpoints: readonly Endpoint[];
   readonly subjectAltNames: readonly string[];
   readonly exportTo: readonly string[];
@@ -57,6 +60,12 @@ export const exportToOf = (o: IstioObject): readonly string[] =>
 export interface ClusterIndex {
   readonly config: ClusterConfig;
   readonly facts: ClusterFacts | undefined;
+  /** The release the cluster runs (the newest, marked assumed, when the facts do not say). */
+  readonly version: IstioVersion;
+  /** Istio's root namespace: the mesh config's, else the facts', else istio-system. */
+  readonly rootNamespace: string;
+  /** The cluster's trust domain: the mesh config's, else the facts', else cluster.local. */
+  readonly trustDomain: string;
   readonly byKind: ReadonlyMap<string, readonly IstioObject[]>;
   readonly services: readonly MeshService[];
   /** Services by their (normalized) host, in registry order. */
@@ -79,9 +88,12 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
   const key = facts ?? NO_FACTS;
   const hit = perFacts.get(key);
   if (hit) return hit;
+  const version = facts?.istio ?? NEWEST;
   const byKind = new Map<string, IstioObject[]>();
   // Istio orders objects of a kind by creation time; a folder has none, so namespace/name stands in.
+  // An object whose apiVersion the release does not serve was refused by the API server.
   const sorted = config.objects
+    .filter((o) => serves(version, o.apiVersion))
     .map((o) => ({ o, key: `${o.metadata.namespace}/${o.metadata.name}` }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .map(({ o }) => o);
@@ -91,7 +103,7 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
     else byKind.set(o.kind, [o]);
   }
   const services = [
-    ...(byKind.get("ServiceEntry") ?? []).flatMap((se) => serviceEntryServices(config.name, se)),
+    ...(byKind.get("ServiceEntry") ?? []).flatMap((se) => serviceEntryServices(config.name, se, version)),
     ...(facts?.services ?? []).map(
       (k): MeshService => ({
         host: normalize(k.host),
@@ -101,6 +113,7 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
         portsKnown: k.ports !== undefined,
         source: { kind: "kubernetes" },
         resolution: "STATIC",
+        external: false,
         endpoints: [],
         subjectAltNames: [],
         exportTo: [],
@@ -116,7 +129,18 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
     for (const a of new Set(s.addresses)) append(servicesByAddress, a, s);
   }
   const wildcardServices = services.filter((s) => s.host.startsWith("*"));
-  const index = { config, facts, byKind, services, servicesByHost, wildcardServices, servicesByAddress };
+  const index = {
+    config,
+    facts,
+    version,
+    rootNamespace: config.mesh.rootNamespace?.value ?? facts?.rootNamespace ?? "istio-system",
+    trustDomain: config.mesh.trustDomain?.value ?? facts?.trustDomain ?? "cluster.local",
+    byKind,
+    services,
+    servicesByHost,
+    wildcardServices,
+    servicesByAddress,
+  };
   perFacts.set(key, index);
   return index;
 }
@@ -150,7 +174,27 @@ export const servicesAt = (index: ClusterIndex, address: string, namespace: stri
 export const objectsOf = (index: ClusterIndex, kind: string): readonly IstioObject[] =>
   index.byKind.get(kind) ?? [];
 
-function serviceEntryServices(cluster: string, se: IstioObject): MeshService[] {
+/**
+ * The address istiod allocates a ServiceEntry host that has none (1.25 and later: the
+ * PILOT_ENABLE_IP_AUTOALLOCATE controller, on by default, from 240.240.0.0/16; only STATIC or DNS
+ * resolution and hosts without wildcards). Which address it picks is not knowable from files; the
+ * tracer names one by a hash of the host, so that the DNS answer and the listener agree.
+ */
+export function autoAllocated(se: IstioObject, host: string, version: IstioVersion): string | undefined {
+  if (!atLeast(version, 25) || strs(se.spec.addresses).length > 0 || host.includes("*")) return undefined;
+  const resolution = (str(se.spec.resolution) ?? "NONE").toUpperCase();
+  if (resolution !== "STATIC" && resolution !== "DNS") return undefined;
+  let h = 0;
+  for (const c of host) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `240.240.${(h >>> 8) & 255}.${h & 255}`;
+}
+
+const autoAddresses = (se: IstioObject, host: string, version: IstioVersion): string[] => {
+  const a = autoAllocated(se, normalize(host), version);
+  return a === undefined ? [] : [a];
+};
+
+function serviceEntryServices(cluster: string, se: IstioObject, version: IstioVersion): MeshService[] {
   const ports = objs(se.spec.ports).flatMap((p): ServicePort[] => {
     const number = num(p.number);
     if (number === undefined) return [];
@@ -179,11 +223,13 @@ function serviceEntryServices(cluster: string, se: IstioObject): MeshService[] {
   return strs(se.spec.hosts).map((host) => ({
     host: normalize(host),
     namespace: se.metadata.namespace,
-    addresses: strs(se.spec.addresses),
+    addresses:
+      strs(se.spec.addresses).length > 0 ? strs(se.spec.addresses) : autoAddresses(se, host, version),
     ports,
     portsKnown: true,
     source: { kind: "service-entry", ref: refOf(cluster, se) },
     resolution: (str(se.spec.resolution) ?? "NONE").toUpperCase(),
+    external: (str(se.spec.location) ?? "MESH_EXTERNAL").toUpperCase() !== "MESH_INTERNAL",
     endpoints,
     subjectAltNames: strs(se.spec.subjectAltNames),
     exportTo: exportToOf(se),
@@ -210,6 +256,7 @@ export function findService(index: ClusterIndex, host: string, namespace: string
       portsKnown: false,
       source: { kind: "kubernetes" },
       resolution: "STATIC",
+      external: false,
       endpoints: [],
       subjectAltNames: [],
       exportTo: [],

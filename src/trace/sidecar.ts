@@ -3,13 +3,16 @@
 // (and, without one, straight to the service whose host the header names: Envoy answers 404 NR for a
 // Host no virtual host has). TCP ports are routed by the service that owns the VIP, TLS ports by the
 // application's SNI (tls routes), falling back to the service itself when no route matches.
-// Sidecar resources that narrow what a namespace sees are not modelled.
+// The caller's Sidecar scope (sidecar-scope.ts) decides which services have listeners and which
+// VirtualServices route: a service outside it has no listener, and the connection goes to the original
+// address under the outbound traffic policy (ALLOW_ANY: passed through; REGISTRY_ONLY: dropped).
 
 import type { ProxyState, TraceContext } from "./context.js";
 import { failed, prepend } from "./context.js";
 import { normalize } from "./host-match.js";
 import { findService, type MeshService, servicesAt, servicesNamed } from "./registry.js";
 import { followRoute } from "./route.js";
+import { gatewayScope, hasService, importsVirtualService, scopeText } from "./sidecar-scope.js";
 import type { Caller, Hop, Target, Trace } from "./types.js";
 import {
   boundVirtualServices,
@@ -30,25 +33,37 @@ export function sidecarOutbound(
   caller: Caller,
   target: Target,
   address: string,
-  kubernetes: boolean,
+  kubernetes: string | undefined,
 ): Trace {
   const { index } = self;
   const cluster = self.ref.cluster;
   const ns = caller.namespace;
-  const name = normalize(target.host);
+  // A short Kubernetes name is routed as the Service's full name: the sidecar's virtual hosts list
+  // the short forms among their domains.
+  const name = kubernetes ?? normalize(target.host);
   const port = target.port;
-  let owners: MeshService[];
+  const scope = self.scope ?? gatewayScope(index);
+  const mesh = boundVirtualServices(index, "mesh");
+  let visible: MeshService[];
   if (kubernetes) {
-    const k = findService(index, name, ns);
-    owners = k ? [k] : [];
+    const k = findService(index, kubernetes, ns);
+    visible = k ? [k] : [];
   } else {
-    owners = servicesAt(index, address, ns);
+    visible = servicesAt(index, address, ns);
   }
+  const owners = visible.filter((s) => hasService(scope, s, mesh.all));
   if (owners.length === 0) {
+    const outside = visible[0];
+    const why = outside
+      ? `${outside.host} is outside namespace ${ns}'s ${scopeText(scope)}, so the sidecar has no listener for it`
+      : `no service visible to namespace ${ns} in cluster ${cluster} has address ${address}`;
     return failed([], {
       reason: "no-listener",
       cluster,
-      message: `no service visible to namespace ${ns} in cluster ${cluster} has address ${address}: the sidecar passes the connection through to ${address} itself, which nothing answers`,
+      message:
+        scope.outboundTrafficPolicy === "REGISTRY_ONLY"
+          ? `${why}; the outbound traffic policy is REGISTRY_ONLY, so the sidecar drops the connection`
+          : `${why}: the sidecar passes the connection through to ${address} itself, which nothing answers`,
     });
   }
   const withPort = owners.filter((s) => !s.portsKnown || s.ports.some((p) => p.number === port));
@@ -73,8 +88,8 @@ export function sidecarOutbound(
       ...(svc.source.kind === "service-entry" && { by: svc.source.ref }),
     },
   ];
-  const mesh = boundVirtualServices(index, "mesh");
-  const candidates = (host: string) => visibleFrom(mesh.candidates(host), ns);
+  const candidates = (host: string) =>
+    visibleFrom(mesh.candidates(host), ns).filter((vs) => importsVirtualService(scope, vs));
   const routeCtx = {
     gateway: "mesh",
     port,
@@ -89,13 +104,17 @@ export function sidecarOutbound(
     },
   });
   const http = HTTP_FAMILY.has(protocol);
-  const base = { incomingPort: port, ...(http && { http: { host: name, path: target.path ?? "/" } }) };
+  // The application's Host header: the name it called, with the port unless it is HTTP's own 80, as
+  // HTTP clients write it (RFC 9110 7.2). Sidecars match it whatever the port (vhost domains list
+  // name:port up to 1.15, and ignore the port from 1.16).
+  const authority = port === 80 ? normalize(target.host) : `${normalize(target.host)}:${port}`;
+  const base = { incomingPort: port, ...(http && { http: { host: authority, path: target.path ?? "/" } }) };
 
   if (http) {
     // One VirtualService per host on a sidecar; later ones conflict (IST0109) and are ignored.
     const vs = selectByHost(candidates(name), name).find((v) => v.spec.http !== undefined);
     if (vs) {
-      const m = matchHttp([vs], { ...routeCtx, authority: name });
+      const m = matchHttp([vs], { ...routeCtx, authority });
       if (!m) {
         return failed(hops, {
           reason: "no-route",
@@ -108,12 +127,19 @@ export function sidecarOutbound(
     const byHost =
       kubernetes || name === address
         ? svc
-        : servicesNamed(index, name, ns).find((s) => s.ports.some((p) => p.number === port));
+        : servicesNamed(index, name, ns).find(
+            (s) => s.ports.some((p) => p.number === port) && hasService(scope, s, mesh.all),
+          );
     if (!byHost) {
       return failed(hops, {
         reason: "no-route",
         cluster,
-        message: `no VirtualService or service host matches Host ${name} on port ${port} (404 NR)`,
+        // httproute.go buildCatchAllVirtualHost: ALLOW_ANY passes the request on to the original
+        // address; REGISTRY_ONLY answers 502.
+        message:
+          scope.outboundTrafficPolicy === "REGISTRY_ONLY"
+            ? `no VirtualService or service host in the sidecar's scope matches Host ${authority} on port ${port}: the block_all virtual host answers 502 (REGISTRY_ONLY)`
+            : `no VirtualService or service host in the sidecar's scope matches Host ${authority} on port ${port}: the allow_any virtual host passes the request to ${address}, which nothing answers`,
       });
     }
     return prepend(hops, followRoute(ctx, self, name, defaultRoute(byHost.host), base));

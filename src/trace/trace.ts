@@ -9,6 +9,10 @@ import { resolveName } from "./dns.js";
 import { gatewayInbound } from "./gateway.js";
 import { principalOf } from "./mesh.js";
 import { sidecarOutbound } from "./sidecar.js";
+import { sidecarScopeFor } from "./sidecar-scope.js";
+
+const TLS_MODE_LABEL = "security.istio.io/tlsMode";
+
 import type { Caller, Target, Trace } from "./types.js";
 
 export type { TraceInput } from "./context.js";
@@ -29,13 +33,16 @@ export function traceCall(input: TraceInput, caller: Caller, target: Target): Tr
       },
     };
   }
-  const resolved = resolveName(index, caller.namespace, target.host);
+  const scope = sidecarScopeFor(index, caller.namespace, caller.labels);
+  const resolved = resolveName(index, caller.namespace, target.host, scope);
   if (!resolved.ok) return { hops: [], end: resolved.failure };
-  const trustDomain = input.mesh.clusters.get(caller.cluster)?.trustDomain ?? "cluster.local";
   const self = {
     ref: { cluster: caller.cluster, role: "sidecar" as const, namespace: caller.namespace },
     index,
-    principal: principalOf(trustDomain, caller.namespace, caller.serviceAccount),
+    principal: principalOf(index.trustDomain, caller.namespace, caller.serviceAccount),
+    scope,
+    // Injection labels every pod with a sidecar; the caller's own are added when known.
+    labels: { [TLS_MODE_LABEL]: "istio", ...caller.labels },
   };
   const rest = sidecarOutbound(ctx, self, caller, target, resolved.address, resolved.kubernetes);
   return { hops: [resolved.hop, ...rest.hops], end: rest.end };

@@ -3,6 +3,8 @@
 // or several endpoints) whose branches are traces of their own.
 
 import type { ObjectRef } from "./config.js";
+import type { OutlierSetting } from "./load-balancing.js";
+import type { TrustDomainVerdict } from "./trust-domain.js";
 
 export interface Caller {
   readonly cluster: string;
@@ -75,9 +77,15 @@ export type Hop =
       readonly port: number;
       readonly subset?: string;
       readonly destinationRule?: ObjectRef;
+      /** Which pool of rules it came from and the release's merge, in words. */
+      readonly ruleFrom?: string;
       readonly service: ObjectRef | "kubernetes";
       readonly tls: TlsOrigination;
       readonly endpoints: number;
+      /** Outlier detection, when the traffic policy sets it. */
+      readonly outlier?: OutlierSetting;
+      /** How the endpoints are ranked, when there are several. */
+      readonly balancing?: string;
     }
   | {
       readonly kind: "endpoint";
@@ -114,6 +122,8 @@ export type Hop =
       readonly service: string;
       readonly port: number;
       readonly subset?: string;
+      /** Passed-through mutual TLS from another trust domain: why the pods accepted it. */
+      readonly peerTrustDomain?: Extract<TrustDomainVerdict, { accepted: true }>;
     };
 
 /**
@@ -121,18 +131,23 @@ export type Hop =
  */
 export const FAILURES = {
   "name-not-resolved": "no such host",
+  "name-leaves-cluster": "the lookup leaves the cluster for outside DNS",
   "no-listener": "nothing listens on that address and port",
   "no-route": "no route",
   "destination-not-found": "route to an unknown service",
   "subset-not-found": "subset not found",
   "no-endpoint": "no endpoint (no healthy upstream)",
+  "cluster-down": "the endpoint's cluster is down (cw trace --down)",
   "unknown-endpoint": "endpoint is not a known gateway",
   "tls-mode-mismatch": "TLS mode mismatch",
   "peer-identity-mismatch": "server identity not in subjectAltNames",
+  "trust-domain-refused": "the peer's trust domain is not accepted",
   "port-not-exposed": "port not exposed on the gateway",
+  "listener-rejected": "Envoy rejected the gateway's listener (duplicate filter chains)",
   "host-not-exposed": "host not exposed on the gateway",
   "denied-by-policy": "denied by policy (RBAC: access denied)",
   "answered-by-proxy": "answered by the proxy (redirect or direct response)",
+  "config-conflict": "cw's objects conflict with the cluster's existing config",
   unsupported: "configuration the tracer does not interpret",
   loop: "routing loop",
 } as const;

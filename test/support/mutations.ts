@@ -33,14 +33,19 @@ interface Site {
 export interface Operator {
   readonly name: string;
   readonly kinds: readonly string[];
+  /** Applies to the cluster's existing config (--existing) instead of cw's own objects. */
+  readonly existing?: boolean;
   /** Undefined when the operator does not apply to the object. */
   apply(
     spec: Spec,
     site: Site,
     pick: (n: number) => number,
-  ): { description: string; changes: boolean; remove?: boolean } | undefined;
+  ): { description: string; changes: boolean; remove?: boolean; add?: readonly IstioObject[] } | undefined;
 }
 
+/** Does a CoreDNS hosts table (old clusters, without the DNS proxy) answer global names there? */
+const coreDnsAnswers = (c: ClusterConfig | undefined): boolean =>
+  (c?.dnsZones ?? []).some((z) => z.hosts.size > 0);
 const isRemoteSe = (s: Spec) => Array.isArray(s.endpoints) && s.endpoints.length > 0;
 const clusterOf = (e: Spec): string | undefined => e.labels?.["coddiwomple.io/cluster"];
 const tlsBlocks = (s: Spec): { where: string; tls: Spec; topLevel: boolean }[] => [
@@ -113,7 +118,7 @@ export const OPERATORS: readonly Operator[] = [
       // Where CoreDNS still answers the name with the VIP, the sidecar's listeners need no host of
       // their own: the mesh VirtualService (local) or the VIP's other hosts (TCP) still route it. Only
       // an HTTP port of a remote service is lost (Envoy has no virtual host for the name: 404).
-      const coredns = site.all.get(site.cluster)?.dns.kind === "coredns";
+      const coredns = coreDnsAnswers(site.all.get(site.cluster));
       const httpRemote =
         isRemoteSe(s) && (s.ports as Spec[]).some((p) => ["HTTP", "HTTP2", "GRPC"].includes(p.protocol));
       return { description: `drop host ${gone}`, changes: !coredns || httpRemote || s.hosts.length === 0 };
@@ -126,7 +131,7 @@ export const OPERATORS: readonly Operator[] = [
       if (!Array.isArray(s.addresses)) return undefined;
       s.addresses = ["240.241.0.1"];
       // Only a CoreDNS hosts table still hands out the old VIP; the DNS proxy answers the new one.
-      const coredns = site.all.get(site.cluster)?.dns.kind === "coredns";
+      const coredns = coreDnsAnswers(site.all.get(site.cluster));
       return { description: "VIP -> 240.241.0.1", changes: coredns };
     },
   },
@@ -328,6 +333,18 @@ export const OPERATORS: readonly Operator[] = [
       return { description: "selector -> some-other-gateway", changes: true };
     },
   },
+  {
+    // Application errors (HTTP 5xx) then eject a backend cluster's gateway: verify's resilience check.
+    name: "DestinationRule: eject on 5xx",
+    kinds: ["DestinationRule"],
+    apply: (s) => {
+      const policies = [s.trafficPolicy, ...((s.trafficPolicy?.portLevelSettings ?? []) as Spec[])];
+      const withOd = policies.filter((p) => p?.outlierDetection?.consecutive5xxErrors === 0);
+      if (withOd.length === 0) return undefined;
+      for (const p of withOd) delete p.outlierDetection.consecutive5xxErrors;
+      return { description: "consecutive5xxErrors removed (Envoy's default 5 applies)", changes: true };
+    },
+  },
   // Controls: Istio routes exactly as before.
   {
     name: "control: reorder hosts",
@@ -339,14 +356,17 @@ export const OPERATORS: readonly Operator[] = [
     },
   },
   {
-    name: "control: outlier detection",
+    // Timing only: which hosts get ejected, and for what, stays the same.
+    name: "control: outlier detection timing",
     kinds: ["DestinationRule"],
     apply: (s) => {
+      const od = s.trafficPolicy?.outlierDetection;
+      if (!od) return undefined;
       s.trafficPolicy = {
         ...s.trafficPolicy,
-        outlierDetection: { consecutive5xxErrors: 7, interval: "20s" },
+        outlierDetection: { ...od, interval: "20s", baseEjectionTime: "45s" },
       };
-      return { description: "outlierDetection changed", changes: false };
+      return { description: "outlierDetection interval and baseEjectionTime changed", changes: false };
     },
   },
 ];
@@ -381,6 +401,7 @@ export function mutate(
   const config = clusters.get(site.cluster);
   const object = config?.objects[site.index];
   if (!config || !object || !operator.kinds.includes(object.kind)) return undefined;
+  if ((operator.existing === true) !== (object.existing === true)) return undefined;
   const spec = structuredClone(object.spec) as Spec;
   const pick = (n: number) => Math.floor(random() * n);
   let result: ReturnType<Operator["apply"]>;
@@ -390,9 +411,11 @@ export function mutate(
     return undefined; // the object lacks the field this operator changes
   }
   if (!result) return undefined;
-  const objects = result.remove
+  const changed = result.remove
     ? config.objects.filter((_, i) => i !== site.index)
     : config.objects.map((o, i) => (i === site.index ? { ...o, spec } : o));
+  // Added objects are the cluster's own too, older than cw's: they go first.
+  const objects = [...(result.add ?? []), ...changed];
   const next = new Map(clusters);
   next.set(site.cluster, { ...config, objects });
   return {
@@ -404,3 +427,145 @@ export function mutate(
     clusters: next,
   };
 }
+
+// The config a cluster already has (--existing): changes to it that cw's output did not adapt to.
+// Each operator judges from Istio's semantics and cw's objects around it whether a call the topology
+// allows stops arriving (or a refused one arrives).
+
+/** cw's objects of a cluster, and what they say about it. */
+const ours = (site: Site) => site.all.get(site.cluster)?.objects.filter((o) => !o.existing) ?? [];
+/** The cluster runs some service: its local calls arrive at pods in it (ServiceEntry without endpoints). */
+const runsService = (site: Site) =>
+  ours(site).some((o) => o.kind === "ServiceEntry" && !isRemoteSe(o.spec as Spec));
+/**
+ * Some remote service is exported to namespace `ns` of the cluster and called from the sidecar
+ * straight to another cluster (not through the egress gateway, whose own rules are found first in
+ * its namespace): a DestinationRule in `ns` for its host then decides the sidecar's TLS.
+ */
+const callsOutFrom = (site: Site, ns: string) =>
+  ours(site).some((o) => {
+    if (o.kind !== "ServiceEntry" || !isRemoteSe(o.spec as Spec)) return false;
+    const exportTo = (o.spec.exportTo as string[] | undefined) ?? [];
+    if (!(exportTo.length === 0 || exportTo.includes("*") || exportTo.includes(ns))) return false;
+    const hosts = (o.spec.hosts as string[]) ?? [];
+    const viaEgress = ours(site).some(
+      (v) =>
+        v.kind === "VirtualService" &&
+        ((v.spec.hosts as string[]) ?? []).some((h) => hosts.includes(h)) &&
+        JSON.stringify(v.spec).includes("egressgateway"),
+    );
+    return !viaEgress;
+  });
+/**
+ * Some cluster calls a service here in passthrough mode (its DestinationRule sends a cluster SNI,
+ * outbound_..., to this cluster's gateway) and cw wrote no AUTO_PASSTHROUGH server here of its own:
+ * the existing one carries those calls.
+ */
+function reliesOnExistingPassthrough(site: Site): boolean {
+  const ownServer = ours(site).some(
+    (o) =>
+      o.kind === "Gateway" &&
+      ((o.spec.servers as Spec[]) ?? []).some((s) => s.tls?.mode === "AUTO_PASSTHROUGH"),
+  );
+  if (ownServer) return false;
+  for (const config of site.all.values()) {
+    const mine = config.objects.filter((o) => !o.existing);
+    for (const dr of mine.filter((o) => o.kind === "DestinationRule")) {
+      if (!JSON.stringify(dr.spec).includes('"sni":"outbound_.')) continue;
+      const host = dr.spec.host as string;
+      const se = mine.find(
+        (o) => o.kind === "ServiceEntry" && ((o.spec.hosts as string[]) ?? []).includes(host),
+      );
+      if (((se?.spec.endpoints as Spec[]) ?? []).some((e) => clusterOf(e) === site.cluster)) return true;
+    }
+  }
+  return false;
+}
+
+const existingObject = (
+  site: Site,
+  kind: string,
+  name: string,
+  namespace: string,
+  spec: Spec,
+): IstioObject => ({
+  apiVersion: site.object.apiVersion.replace(
+    /^[^/]+/,
+    kind === "AuthorizationPolicy" ? "security.istio.io" : "networking.istio.io",
+  ),
+  kind,
+  metadata: { name, namespace, labels: {} },
+  spec,
+  existing: true,
+});
+
+export const EXISTING_OPERATORS: readonly Operator[] = [
+  {
+    name: "existing: delete the east-west Gateway",
+    kinds: ["Gateway"],
+    existing: true,
+    apply: (s, site) => {
+      if (!((s.servers as Spec[]) ?? []).some((x) => x.tls?.mode === "AUTO_PASSTHROUGH")) return undefined;
+      return {
+        description: "delete the AUTO_PASSTHROUGH Gateway",
+        changes: reliesOnExistingPassthrough(site),
+        remove: true,
+      };
+    },
+  },
+  {
+    name: "existing: allow-nothing in the root namespace",
+    kinds: ["Gateway", "AuthorizationPolicy", "DestinationRule"],
+    existing: true,
+    apply: (_s, site) => {
+      if (site.object.apiVersion.startsWith("networking.istio.io/v1alpha3")) return undefined;
+      // Where the cluster has ALLOW policies of its own, they decide for their workloads; keep to
+      // clusters without any, where the new policy refuses every call to a pod.
+      const theirs = site.all.get(site.cluster)?.objects.filter((o) => o.existing) ?? [];
+      if (theirs.some((o) => o.kind === "AuthorizationPolicy" && (o.spec.action ?? "ALLOW") === "ALLOW"))
+        return undefined;
+      const policy = existingObject(site, "AuthorizationPolicy", "allow-nothing-mesh", "istio-system", {});
+      return { description: "add spec: {} in istio-system", changes: runsService(site), add: [policy] };
+    },
+  },
+  {
+    name: "existing: drop the ALLOW policy for a namespace's own callers",
+    kinds: ["AuthorizationPolicy"],
+    existing: true,
+    apply: (s, site) => {
+      if (s.action !== "ALLOW" || site.object.metadata.name !== "allow-own") return undefined;
+      const ns = site.object.metadata.namespace;
+      const local = ours(site).some(
+        (o) => o.kind === "VirtualService" && JSON.stringify(o.spec).includes(`.${ns}.svc.cluster.local`),
+      );
+      return { description: `delete allow-own in ${ns}`, changes: local, remove: true };
+    },
+  },
+  {
+    name: "existing: a DestinationRule for the suffix in the callers' namespace",
+    kinds: ["Gateway", "AuthorizationPolicy", "DestinationRule"],
+    existing: true,
+    apply: (_s, site) => {
+      const rule = existingObject(site, "DestinationRule", "plain-global", "default", {
+        host: "*.global",
+        trafficPolicy: { tls: { mode: "DISABLE" } },
+      });
+      return {
+        description: "add a *.global rule with TLS off in default",
+        changes: callsOutFrom(site, "default"),
+        add: [rule],
+      };
+    },
+  },
+  {
+    // Controls: the cluster's other config changes in ways no call of the federation sees.
+    name: "control: existing rule for an unrelated host",
+    kinds: ["DestinationRule"],
+    existing: true,
+    apply: (s) => {
+      if (typeof s.host !== "string" || s.host.endsWith(".global")) return undefined;
+      s.trafficPolicy = { tls: { mode: "SIMPLE" } };
+      return { description: `${s.host}: TLS SIMPLE`, changes: false };
+    },
+  },
+];
