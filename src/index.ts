@@ -47,6 +47,7 @@ export {
 } from "./kube/topology-merge.js";
 export { EMPTY_LOCK, type Lock, readLock, renderLock } from "./plan/lock.js";
 export type { ClusterPlan, Plan, PortPlan, ServicePlan } from "./plan/plan.js";
+export { type InputFile, readInputFile } from "./topology/input-file.js";
 export { type LegacyFiles, type LegacyResult, readLegacy } from "./topology/legacy.js";
 export type { Backend, Cluster, Consumer, Port, Service, Topology } from "./topology/model.js";
 export { type ReadResult, readFederation } from "./topology/read.js";

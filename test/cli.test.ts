@@ -1,11 +1,23 @@
-// The command line as a user meets it, driven in-process through run(argv, io): exit codes (0 ok, 1 the
+// The command line as a user meets it, driven in-process through runAsync(argv, io): exit codes (0 ok, 1 the
 // input has errors, 2 the command was misused), diagnostics as text (file:line:col, the source line, a
 // caret) and as JSON, no stack traces for user mistakes, and nothing written when the input is wrong.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runAsync } from "../src/cli/main.js";
 import { catalog } from "../src/diagnostics/catalog.js";
 import { cw } from "./support/cw.js";
 
@@ -125,6 +137,104 @@ describe("exit code 0", () => {
   });
 });
 
+describe("the lock file: checked before any output, written through an unpredictable name", () => {
+  it("a lock file that cannot be written stops the run before any output is written", async () => {
+    const topology = file("federation.yaml", GOOD);
+    writeFileSync(join(dir, "not-a-folder"), "");
+    const unwritable = join(dir, "not-a-folder", "federation.lock.yaml");
+    const ran = await cw("generate", topology, "-o", out, "--lock", unwritable);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toContain(`error CW3004: cannot write the lock file ${unwritable}`);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(["federation.yaml", "not-a-folder"]);
+  });
+
+  it("a link planted where the lock file's temporary file used to go is not followed", async () => {
+    const topology = file("federation.yaml", GOOD);
+    const victim = file("victim.txt", "the user's own file\n");
+    // The name cw used before issue 12, which anyone could predict from the pid.
+    symlinkSync(victim, `${lock}.cw-tmp-${process.pid}`);
+    const ran = await cw("generate", topology, "-o", out, "--lock", lock);
+    expect(ran.code).toBe(0);
+    expect(readFileSync(victim, "utf8")).toBe("the user's own file\n");
+    expect(lstatSync(lock).isFile()).toBe(true);
+    expect(readFileSync(lock, "utf8")).toContain("reviews: ");
+  });
+});
+
+describe("input files cw cannot read: a coded error, bounded, never a hang", () => {
+  it("a folder given as the topology is CW1039 with exit 1", async () => {
+    mkdirSync(join(dir, "folder.yaml"));
+    const ran = await cw("check", join(dir, "folder.yaml"), "--lock", lock);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toContain(`error CW1039: ${join(dir, "folder.yaml")} is a folder, not a file`);
+    expect(ran.err).not.toMatch(STACK);
+  });
+
+  it("a file that is not UTF-8 is CW1039, not read with its bytes replaced", async () => {
+    const topology = join(dir, "latin1.yaml");
+    writeFileSync(topology, Buffer.concat([Buffer.from(GOOD), Buffer.from([0xe9, 0x0a])]));
+    const ran = await cw("check", topology, "--lock", lock);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toContain("error CW1039: ");
+    expect(ran.err).toContain("is not UTF-8 text");
+  });
+
+  it("a FIFO given as the topology is CW1039 at once (cw, as a user runs it)", async () => {
+    const fifo = join(dir, "fifo.yaml");
+    execFileSync("mkfifo", [fifo]);
+    // In a child: before issue 12 the read waited for a writer forever, which would hang this runner.
+    const tsx = join("node_modules", ".bin", "tsx");
+    const ran = spawnSync(tsx, ["src/cli/main.ts", "check", fifo, "--lock", lock], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(ran.status).toBe(1);
+    expect(ran.stderr).toContain(`error CW1039: ${fifo} is a pipe (FIFO), not a file`);
+  });
+
+  it("a 200 KB line is not echoed: the source excerpt is bounded", async () => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    const topology = file(
+      "federation.yaml",
+      `apiVersion: coddiwomple.io/v1alpha1\nkind: Federation\nmetadata: {name: x}\nspec: {clusters: ${deep}, services: []}\n`,
+    );
+    const ran = await cw("check", topology, "--lock", lock);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toContain("error CW1001: the lists and mappings here are nested");
+    expect(ran.err.length).toBeLessThan(1000);
+  });
+});
+
+describe("the original's files as the original read them", () => {
+  it("a misspelt field, as in the original's README, is a warning with a suggestion, not an error", async () => {
+    const clusters = file(
+      "clusters.json",
+      LEGACY_CLUSTERS.replace(
+        '"address": "a.example.com"',
+        '"address": "a.example.com", "kubecondig_context": "a"',
+      ),
+    );
+    const services = file("services.json", LEGACY_SERVICES.replace('"c": "foo', '"b": "foo'));
+    const ran = await cw(
+      "generate",
+      "--cluster-file",
+      clusters,
+      "--service-file",
+      services,
+      "-o",
+      out,
+      "--lock",
+      lock,
+    );
+    expect(ran.code).toBe(0);
+    expect(ran.err).toContain(
+      `${clusters}:2:46: warning CW1038: unknown field "kubecondig_context" (did you mean "kubeconfig_context"?)`,
+    );
+    expect(existsSync(out)).toBe(true);
+  });
+});
+
 describe("exit code 1: the input has errors", () => {
   it("reports every problem as file:line:col, the source line and a caret", async () => {
     const topology = file("federation.yaml", BAD);
@@ -233,6 +343,11 @@ describe("exit code 2: the command was misused", () => {
       says: /--name "My_Fed" is not a valid name/,
     },
     {
+      name: "a topology on /dev/stdin without --lock (the lock file would go into /dev)",
+      argv: () => ["generate", "/dev/stdin", "-o", out],
+      says: /\/dev\/stdin is not a file cw can keep a lock file beside; give one with --lock FILE/,
+    },
+    {
       name: "--name with a Federation file",
       argv: (t) => ["check", t, "--name", "demo", "--lock", lock],
       says: /--name goes with --cluster-file/,
@@ -247,6 +362,48 @@ describe("exit code 2: the command was misused", () => {
     expect(ran.err).not.toMatch(STACK);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(lock)).toBe(false);
+  });
+});
+
+describe("exit code 70: a bug in cw (CW9001)", () => {
+  // A stand-in for any bug: the terminal itself fails. Before issue 12, run() threw it on as a raw
+  // stack (exit 1 through bin/cw.js), indistinguishable from a problem of the input.
+  const failingOut = (errors: string[]) => ({
+    out: () => {
+      throw new TypeError("cannot read properties of undefined (reading 'x')");
+    },
+    err: (text: string) => {
+      errors.push(text);
+    },
+  });
+
+  it("runAsync reports it as CW9001 with exit code 70, without a stack", async () => {
+    const topology = file("federation.yaml", GOOD);
+    const errors: string[] = [];
+    const code = await runAsync(["check", topology, "--lock", lock], failingOut(errors));
+    expect(code).toBe(70);
+    expect(errors.join("")).toMatch(
+      /^cw: error CW9001: internal error: cannot read properties .*; this is a bug in cw, please report it/,
+    );
+    expect(errors.join("")).not.toMatch(STACK);
+  });
+
+  it("a duplicate alias is an input error with its position, not an internal one", async () => {
+    const topology = file(
+      "federation.yaml",
+      GOOD.replace(
+        "      ports: [{ name: http",
+        "      aliases: [reviews.default, reviews.default]\n      ports: [{ name: http",
+      ),
+    );
+    for (const argv of [["check"], ["generate", "-o", out]]) {
+      const ran = await cw(...argv, topology, "--lock", lock);
+      expect(ran.code).toBe(1);
+      expect(ran.err).toContain(
+        `${topology}:15:34: error CW1009: service "reviews" lists alias "reviews.default" twice`,
+      );
+      expect(existsSync(out)).toBe(false);
+    }
   });
 });
 

@@ -141,6 +141,28 @@ const yamlCases: Case[] = [
     expected: [{ code: "CW1001", line: 3, col: 1 }],
   },
   {
+    // Found by the fuzz target (issue 12): the key became text, with a Node warning on the terminal.
+    name: "CW1001 a key that is a list, at the key",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata: { name: demo }
+      spec: { clusters: [{ ? [a]: b, name: a }], services: [] }
+    `,
+    expected: [{ code: "CW1001", line: 4, col: 24 }],
+  },
+  {
+    // Found by the fuzz target (issue 12): a !!binary key became text, with a Node warning.
+    name: "CW1001 a key and a value tagged !!binary, at the first",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata: { name: !!binary aGVsbG8= }
+      spec: { clusters: [{ !!binary bmFtZQ==: a }], services: [] }
+    `,
+    expected: [{ code: "CW1001", line: 3, col: 28 }],
+  },
+  {
     name: "CW1013 an empty file",
     input: "",
     expected: [{ code: "CW1013", line: 1, col: 1 }],
@@ -394,6 +416,120 @@ const yamlCases: Case[] = [
       { code: "CW1009", line: 21, col: 22 },
       { code: "CW1009", line: 22, col: 13 },
     ],
+  },
+  {
+    // Each used to stop check and generate with "internal: ... generated twice" (issue 12).
+    name: "CW1009 an alias listed twice, and an alias that is the service's own name",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+        services:
+          - name: web
+            aliases: [web.default, web.default]
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+            consumers: [b]
+          - name: api
+            aliases: [api]
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+            consumers: [b]
+    `,
+    expected: [
+      { code: "CW1009", line: 12, col: 30 },
+      { code: "CW1009", line: 17, col: 17 },
+    ],
+  },
+  {
+    // Before issue 12, {} gave a DENY policy with matchLabels {} (every pod), bad keys passed, and a
+    // __proto__ key vanished without a word.
+    name: "CW1035 and CW1036 label keys and values as Kubernetes checks them, and empty selectors",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress: { addresses: [192.0.2.1], selector: {} }
+          - name: b
+            ingress:
+              addresses: [192.0.2.2]
+              selector: { "bad key": x, __proto__: y, istio: "a b", app.kubernetes.io/name: gw }
+        services:
+          - name: reviews
+            selector: {}
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: b }]
+            consumers: [a]
+            subsets: [{ name: v1, labels: { __proto__: v1 } }]
+    `,
+    expected: [
+      { code: "CW1036", line: 8, col: 52 },
+      { code: "CW1035", line: 12, col: 21 },
+      { code: "CW1035", line: 12, col: 35 },
+      { code: "CW1035", line: 12, col: 56 },
+      { code: "CW1036", line: 15, col: 17 },
+      { code: "CW1035", line: 19, col: 39 },
+    ],
+  },
+  {
+    // Each of these became a ServiceEntry endpoint Istio refuses, with exit 0, before issue 12.
+    name: "CW1014 ingress addresses that are not an IPv4 address, an IPv6 address or a DNS name",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            ingress:
+              addresses:
+                - 1.2.3.4:15443
+                - a b
+                - 999.1.1.1
+                - http://x/
+                - 010.0.0.1
+                - fe80::1%eth0
+                - 2001:db8::1
+                - eastwest.b.example
+        services: []
+    `,
+    expected: [
+      { code: "CW1014", line: 10, col: 13 },
+      { code: "CW1014", line: 11, col: 13 },
+      { code: "CW1014", line: 12, col: 13 },
+      { code: "CW1014", line: 13, col: 13 },
+      { code: "CW1014", line: 14, col: 13 },
+      { code: "CW1014", line: 15, col: 13 },
+    ],
+  },
+  {
+    // YAML reads 1e400 as infinity, which the message once called "null" (issue 12).
+    name: "CW1006 a port too large for a number says so, in the user's words",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+        services:
+          - name: web
+            ports: [{ name: http, protocol: HTTP, port: 1e400 }]
+            backends: [{ cluster: a }]
+    `,
+    expected: [{ code: "CW1006", line: 10, col: 51 }],
   },
   {
     name: "CW1010 two services claim one host, through an alias",
@@ -1321,7 +1457,7 @@ const legacyCases: LegacyCase[] = [
     expected: [{ code: "CW1001", line: 2, col: 19, file: "services.json" }],
   },
   {
-    name: "CW1002, CW1005, CW1006, CW1007, CW1008 in the original's fields",
+    name: "CW1038, CW1005, CW1006, CW1007, CW1008 in the original's fields",
     clusters: CLUSTERS_OK,
     services: text`
       [
@@ -1343,7 +1479,7 @@ const legacyCases: LegacyCase[] = [
     `,
     expected: [
       { code: "CW1005", line: 3, col: 13, file: "services.json" },
-      { code: "CW1002", line: 9, col: 5, file: "services.json" },
+      { code: "CW1038", line: 9, col: 5, file: "services.json" },
       { code: "CW1006", line: 11, col: 41, file: "services.json" },
       { code: "CW1007", line: 12, col: 56, file: "services.json" },
       { code: "CW1008", line: 14, col: 57, file: "services.json" },
@@ -1386,7 +1522,7 @@ const legacyCases: LegacyCase[] = [
     expected: [
       { code: "CW1005", line: 3, col: 13, file: "clusters.json" },
       { code: "CW1003", line: 4, col: 29, file: "clusters.json" },
-      { code: "CW1002", line: 4, col: 33, file: "clusters.json" },
+      { code: "CW1038", line: 4, col: 33, file: "clusters.json" },
       { code: "CW1009", line: 5, col: 13, file: "clusters.json" },
       { code: "CW1010", line: 4, col: 29, file: "services.json" },
       { code: "CW1006", line: 5, col: 89, file: "services.json" },
@@ -1417,6 +1553,66 @@ const legacyCases: LegacyCase[] = [
       { code: "CW1009", line: 7, col: 42, file: "services.json" },
       { code: "CW1014", line: 10, col: 16, file: "services.json" },
     ],
+  },
+  {
+    // The original ignored unknown fields, and its own README's example has this typo (issue 12).
+    name: "CW1038 an unknown field is a warning with a suggestion, and the rest is read",
+    clusters: text`
+      [
+        { "name": "a", "address": "a.example.com", "kubecondig_context": "ctx-a" },
+        { "name": "b", "address": "b.example.com" }
+      ]
+    `,
+    services: text`
+      [
+        {
+          "name": "foo",
+          "ports": [{ "name": "http", "service_port": 80, "protocol": "HTTP", "weight": 1 }],
+          "backends": { "a": "foo.default.svc.cluster.local" }
+        }
+      ]
+    `,
+    expected: [
+      { code: "CW1038", line: 2, col: 46, file: "clusters.json" },
+      { code: "CW1038", line: 4, col: 73, file: "services.json" },
+    ],
+  },
+  {
+    name: "CW1003 a backend under the key __proto__, and CW1014 a cluster address with a port",
+    clusters: text`
+      [
+        { "name": "a", "address": "a.example.com:15443" },
+        { "name": "b", "address": "b.example.com" }
+      ]
+    `,
+    services: text`
+      [
+        {
+          "name": "foo",
+          "ports": [{ "name": "http", "service_port": 80, "protocol": "HTTP" }],
+          "backends": { "b": "foo.default.svc.cluster.local", "__proto__": "foo.default.svc.cluster.local" }
+        }
+      ]
+    `,
+    expected: [
+      { code: "CW1014", line: 2, col: 29, file: "clusters.json" },
+      { code: "CW1003", line: 5, col: 57, file: "services.json" },
+    ],
+  },
+  {
+    name: "CW1009 a DNS prefix listed twice, at the second",
+    clusters: CLUSTERS_OK,
+    services: text`
+      [
+        {
+          "name": "foo",
+          "dns_prefixes": ["foo", "foo.default", "foo.default"],
+          "ports": [{ "name": "http", "service_port": 80, "protocol": "HTTP" }],
+          "backends": { "a": "foo.default.svc.cluster.local" }
+        }
+      ]
+    `,
+    expected: [{ code: "CW1009", line: 4, col: 44, file: "services.json" }],
   },
 ];
 
@@ -1544,6 +1740,35 @@ describe("lock file diagnostics", () => {
       { code: "CW2002", line: 4, col: 8, file: "federation.lock.yaml" },
       { code: "CW2002", line: 6, col: 8, file: "federation.lock.yaml" },
     ]);
+    expectActionable(diagnostics);
+  });
+
+  it("CW1037 a fixed VIP that is another service's locked VIP, at the vip field", () => {
+    // Before issue 12 this was warning CW2002 on the lock entry, and "web" silently lost its VIP.
+    const topology = text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+        services:
+          - name: db
+            vip: 240.241.0.9
+            ports: [{ name: pg, protocol: TCP, port: 5432 }]
+            backends: [{ cluster: a }]
+          - name: web
+            ports: [{ name: http, protocol: HTTP, port: 80 }]
+            backends: [{ cluster: a }]
+    `;
+    const lockText = "apiVersion: coddiwomple.io/v1alpha1\nkind: Lock\nvips:\n  web: 240.241.0.9\n";
+    const { lock } = readLock("federation.lock.yaml", lockText);
+    const diagnostics = federationDiagnostics(topology, "federation.yaml", lock);
+    expect(positions(diagnostics, true)).toEqual([
+      { code: "CW1037", line: 10, col: 12, file: "federation.yaml" },
+    ]);
+    expect(diagnostics[0]?.message).toContain('is the locked VIP of "web" (federation.lock.yaml:4)');
     expectActionable(diagnostics);
   });
 

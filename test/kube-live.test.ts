@@ -7,7 +7,7 @@
 // touched, and that one failing cluster (unreachable, refusing, or breaking halfway) is reported
 // while the others succeed.
 
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -649,5 +649,221 @@ describe("cw apply, diff and prune against a stand-in Kubernetes API server", ()
     expect(r.code).toBe(1);
     expect(r.err).toContain("CW1008");
     expect(a.requests).toEqual([]);
+  });
+});
+
+// Issue 12: broken and hostile servers and kubeconfigs, against the same stand-in. Each of these went
+// wrong before: prune stopped at the first page, a topology's kubeconfig ran its exec plugin (once per
+// object, without a time limit), a secrets file's lines were printed, server strings reached the
+// terminal raw, and unnamed federations pruned each other's objects.
+describe("broken and hostile servers and kubeconfigs (stand-in Kubernetes API server)", () => {
+  const staleEntry = (i: number): StoredObject => ({
+    apiVersion: "networking.istio.io/v1",
+    kind: "ServiceEntry",
+    metadata: {
+      name: `old-${i}-global`,
+      namespace: "istio-system",
+      labels: { ...OURS, "coddiwomple.io/service": `old-${i}` },
+    },
+    spec: { hosts: [`old-${i}.global`] },
+  });
+
+  it("apply --prune follows every page of a paging server and deletes every stale object", async () => {
+    const { a } = await twoClusters({ a: Array.from({ length: 260 }, (_, i) => staleEntry(i)) });
+    a.pageSize = 50;
+    const diff = await cw("diff", topology, "--kubeconfig", kubeconfig, "--cluster", "a");
+    expect(diff.out).toMatch(/, 260 to prune \(with --prune\)/);
+    const r = await cw("apply", topology, "--kubeconfig", kubeconfig, "--cluster", "a", "--prune");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/260 pruned/);
+    expect(a.objects("ServiceEntry").filter((o) => o.metadata.name.startsWith("old-"))).toEqual([]);
+    const pages = a.requests.filter((q) => q.method === "GET" && q.path.endsWith("/serviceentries"));
+    expect(pages.some((q) => q.query.has("continue"))).toBe(true);
+  });
+
+  it("fails a cluster whose list pages never end, and prunes nothing there", async () => {
+    const { a } = await twoClusters({ a: [staleEntry(1)] });
+    a.endlessPages = true;
+    const r = await cw("apply", topology, "--kubeconfig", kubeconfig, "--prune");
+    expect(r.code).toBe(3);
+    expect(r.out).toContain("the server's pages do not end");
+    expect(a.requests.some((q) => q.method === "DELETE")).toBe(false);
+    expect(r.out).toContain("cw apply: 1 of 2 clusters failed (a)\n");
+  });
+
+  it("refuses --prune for the original's files without --name, before asking any cluster", async () => {
+    const { a, b } = await twoClusters();
+    const clusters = join(dir, "clusters.json");
+    const services = join(dir, "services.json");
+    writeFileSync(
+      clusters,
+      JSON.stringify([
+        { name: "a", address: "192.0.2.1" },
+        { name: "b", address: "192.0.2.2" },
+      ]),
+    );
+    writeFileSync(
+      services,
+      JSON.stringify([
+        {
+          name: "web",
+          ports: [{ name: "http", protocol: "HTTP", service_port: 80 }],
+          backends: { b: "web.default.svc.cluster.local" },
+        },
+      ]),
+    );
+    const legacy = [
+      "--cluster-file",
+      clusters,
+      "--service-file",
+      services,
+      "--lock",
+      join(dir, "legacy.lock.yaml"),
+    ];
+    const r = await cw("apply", ...legacy, "--kubeconfig", kubeconfig, "--prune");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('cw calls it "coddiwomple", as it calls every other unnamed one');
+    expect(r.err).toContain("--name");
+    expect([...a.requests, ...b.requests]).toEqual([]);
+    const named = await cw("apply", ...legacy, "--name", "team-web", "--kubeconfig", kubeconfig, "--prune");
+    expect(named.code).toBe(0);
+  });
+
+  /** A kubeconfig whose user runs `plugin` (an exec credential plugin) for every cluster. */
+  function execKubeconfig(file: string, urls: { name: string; url: string }[], plugin: string): string {
+    const config = {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: urls.map((c) => ({
+        name: c.name,
+        cluster: { server: c.url, "insecure-skip-tls-verify": true },
+      })),
+      users: [
+        {
+          name: "u",
+          user: {
+            exec: {
+              apiVersion: "client.authentication.k8s.io/v1",
+              command: plugin,
+              interactiveMode: "Never",
+            },
+          },
+        },
+      ],
+      contexts: urls.map((c) => ({ name: c.name, context: { cluster: c.name, user: "u" } })),
+    };
+    writeFileSync(file, JSON.stringify(config));
+    return file;
+  }
+  const CREDENTIAL =
+    '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"stand-in-token"}}';
+  function plugin(name: string, body: string): string {
+    const path = join(dir, name);
+    writeFileSync(path, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    return path;
+  }
+
+  it("follows a kubeconfig.path of the topology only with --kubeconfig-from-topology, and runs its plugin once per cluster", async () => {
+    const a = await standIn();
+    const b = await standIn();
+    const marker = join(dir, "plugin-ran");
+    const pr = plugin("plugin.sh", `echo ran >> ${marker}\necho '${CREDENTIAL}'`);
+    const pulled = execKubeconfig(
+      join(dir, "from-pr.kubeconfig"),
+      [
+        { name: "a", url: a.url },
+        { name: "b", url: b.url },
+      ],
+      pr,
+    );
+    writeFileSync(
+      topology,
+      readFileSync(topology, "utf8").replace(
+        /( {4}- name: (a|b)\n)/g,
+        `$1      kubeconfig: { path: ${pulled} }\n`,
+      ),
+    );
+    const refused = await cw("diff", topology);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain("--kubeconfig-from-topology");
+    expect(existsSync(marker)).toBe(false);
+    expect([...a.requests, ...b.requests]).toEqual([]);
+
+    const allowed = await cw("diff", topology, "--kubeconfig-from-topology");
+    expect(allowed.code).toBe(1); // differences, as kubectl diff says them
+    // Once per cluster, however many requests each made.
+    expect(readFileSync(marker, "utf8")).toBe("ran\nran\n");
+    expect(a.requests.length).toBeGreaterThan(10);
+  });
+
+  it("bounds an exec plugin that hangs by --timeout: its clusters fail, cw does not hang", async () => {
+    const a = await standIn();
+    const b = await standIn();
+    const hangs = plugin("hangs.sh", "sleep 30");
+    const slow = execKubeconfig(
+      join(dir, "slow.kubeconfig"),
+      [
+        { name: "a", url: a.url },
+        { name: "b", url: b.url },
+      ],
+      hangs,
+    );
+    const started = Date.now();
+    const r = await cw("diff", topology, "--kubeconfig", slow, "--timeout", "1");
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(r.code).toBe(3);
+    expect(r.out).toContain('no credentials for context "a" within 1 s');
+    expect(r.out).toContain("cw diff: a failed, b failed\n");
+    expect([...a.requests, ...b.requests]).toEqual([]);
+  }, 20_000);
+
+  it("reports a cluster whose credentials fail once, not once per object", async () => {
+    const a = await standIn();
+    const fails = plugin("fails.sh", "echo 'token expired, run login' >&2\nexit 1");
+    kubeconfig = execKubeconfig(join(dir, "kubeconfig"), [{ name: "a", url: a.url }], fails);
+    const r = await cw("apply", topology, "--kubeconfig", kubeconfig, "--cluster", "a");
+    expect(r.code).toBe(3);
+    expect(r.out.split("token expired, run login").length - 1).toBe(1);
+  });
+
+  it("never prints a kubeconfig's content: a path at a secrets file is named, not quoted", async () => {
+    const secrets = join(dir, "secrets.txt");
+    writeFileSync(secrets, 'db_password: hunter2\napi_token: "s3cr3t\n  nested: [\n');
+    const r = await cw("diff", topology, "--kubeconfig", secrets);
+    expect(r.code).toBe(3);
+    expect(r.out).toContain(`cannot read kubeconfig ${secrets}: it is not a kubeconfig`);
+    expect(r.out + r.err).not.toMatch(/hunter2|s3cr3t/);
+  });
+
+  it("discover shows the servers' strings with control characters escaped", async () => {
+    const b = await standIn({
+      objects: [
+        service("default", "evil\u001b[2J\u001b]0;pwned\u0007", http9080),
+        service(
+          "istio-system",
+          "istio-ingressgateway",
+          { selector: { istio: "ingressgateway" }, ports: [{ port: 15443 }] },
+          {
+            loadBalancer: { ingress: [{ hostname: "gw.example\r\nnote: all good" }] },
+          },
+        ),
+      ],
+    });
+    kubeconfig = writeKubeconfig(join(dir, "kubeconfig"), [{ name: "b", url: b.url }]);
+    const r = await cw("discover", "--context", "b", "--kubeconfig", kubeconfig);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may get through.
+    expect(r.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+    expect(r.out).toContain("evil\\x1b[2J\\x1b]0;pwned\\x07");
+    expect(r.out).toContain("gw.example\\r\\nnote: all good");
+  });
+
+  it("says plainly when no cluster could be read", async () => {
+    kubeconfig = writeKubeconfig(join(dir, "kubeconfig"), [
+      { name: "a", url: await unreachableUrl() },
+      { name: "b", url: await unreachableUrl() },
+    ]);
+    const r = await cw("discover", "--context", "a", "--context", "b", "--kubeconfig", kubeconfig);
+    expect(r.code).toBe(3);
+    expect(r.err).toBe("cw: error CW5001: 2 of 2 clusters could not be read (a, b); nothing was read\n");
   });
 });

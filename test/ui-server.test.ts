@@ -3,13 +3,15 @@
 // bounds request bodies, takes JSON only from its own page, sends its security headers everywhere,
 // escapes names in the federation picture, and tells open pages when the topology changes.
 
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAsync } from "../src/cli/main.js";
 import { runUi } from "../src/cli/ui.js";
+import { bindAddress } from "../src/ui/bind-address.js";
 import { startUi, type UiServer } from "../src/ui/server.js";
 import type { FederationView } from "../src/ui/view-model.js";
 
@@ -263,7 +265,8 @@ describe("cw ui server", () => {
     );
     const svg = (await raw(ui.url, "/api/graph.svg")).body;
     expect(svg).not.toContain("<script");
-    expect(svg).toContain("&lt;script&gt;alert(2)&lt;/script&gt;:15443");
+    // Markup is no gateway address: refused (CW1014) rather than drawn, escaped, as it was once.
+    expect(view.diagnostics.map((d) => d.code)).toContain("CW1014");
     const trace = await raw(
       ui.url,
       "/api/trace",
@@ -273,15 +276,109 @@ describe("cw ui server", () => {
   });
 });
 
+describe("where cw ui may listen (bind-address.ts)", () => {
+  const table: [host: string, allowRemote: boolean, expected: string][] = [
+    ["127.0.0.1", false, "loopback 127.0.0.1"],
+    ["127.0.0.2", false, "loopback 127.0.0.2"],
+    ["::1", false, "loopback ::1"],
+    ["0:0:0:0:0:0:0:1", false, "loopback ::1"],
+    ["::ffff:127.0.0.1", false, "loopback 127.0.0.1"],
+    ["192.0.2.1", false, "refused"],
+    ["192.0.2.1", true, "remote 192.0.2.1"],
+    ["2001:db8::1", true, "remote 2001:db8::1"],
+    ["0.0.0.0", true, "refused"],
+    ["::0", true, "refused"],
+    ["::ffff:0.0.0.0", true, "refused"],
+    ["255.255.255.255", true, "refused"],
+    ["224.0.0.1", true, "refused"],
+    ["localhost", false, "refused"],
+  ];
+  it.each(table)("%s (allowRemote %s): %s", (host, allowRemote, expected) => {
+    const bind = bindAddress(host, allowRemote);
+    expect(bind.ok ? `${bind.loopback ? "loopback" : "remote"} ${bind.host}` : "refused").toBe(expected);
+  });
+});
+
+describe("cw ui server with files that cannot be read", () => {
+  let local: string;
+  beforeAll(() => {
+    local = mkdtempSync(join(tmpdir(), "cw-ui-files-"));
+  });
+  afterAll(() => {
+    rmSync(local, { recursive: true, force: true });
+  });
+
+  it("starts with a lock file that is a folder, and shows it as CW2001 (not 'cannot listen')", async () => {
+    const topo = join(local, "federation.yaml");
+    copyFileSync("examples/split-bookinfo/federation.yaml", topo);
+    mkdirSync(join(local, "federation.lock.yaml"));
+    const server = await startUi({ topology: topo, port: 0, watch: false });
+    try {
+      const view = JSON.parse((await raw(server.url, "/api/state")).body) as FederationView;
+      expect(view.diagnostics.map((d) => d.code)).toContain("CW2001");
+      expect(view.diagnostics.find((d) => d.code === "CW2001")?.message).toContain("is a folder, not a file");
+    } finally {
+      await server.close();
+      rmSync(join(local, "federation.lock.yaml"), { recursive: true });
+    }
+  });
+
+  it("keeps serving when the lock file turns into a folder while it runs", async () => {
+    const topo = join(local, "turns.yaml");
+    copyFileSync("examples/split-bookinfo/federation.yaml", topo);
+    const lockFile = join(local, "turns.lock.yaml");
+    copyFileSync("examples/split-bookinfo/federation.lock.yaml", lockFile);
+    const server = await startUi({ topology: topo, port: 0, watch: false });
+    try {
+      rmSync(lockFile);
+      mkdirSync(lockFile);
+      server.reload(); // before issue 12: an uncaught EISDIR that ended the process
+      const view = JSON.parse((await raw(server.url, "/api/state")).body) as FederationView;
+      expect(view.diagnostics.map((d) => d.code)).toContain("CW2001");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("does not block on a FIFO topology: the page says CW1039", async () => {
+    const fifo = join(local, "fifo.yaml");
+    execFileSync("mkfifo", [fifo]);
+    const server = await startUi({ topology: fifo, port: 0, watch: false });
+    try {
+      const view = JSON.parse((await raw(server.url, "/api/state")).body) as FederationView;
+      expect(view.diagnostics.map((d) => d.code)).toEqual(["CW1039"]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("cw ui command", () => {
-  it("refuses to listen on every address", async () => {
+  // Before issue 12 only the spellings 0.0.0.0 and :: were refused; ::0 and the rest bound every interface.
+  it.each(["0.0.0.0", "::", "::0", "0::0", "0:0:0:0:0:0:0:0", "::ffff:0.0.0.0"])(
+    "refuses to listen on every interface, however it is written: %s",
+    async (host) => {
+      let err = "";
+      const code = await runAsync(["ui", topology, "--host", host, "--port", "0"], {
+        out: () => {},
+        err: (t) => (err += t),
+      });
+      expect(code).toBe(2);
+      expect(err).toBe(
+        `cw: --host ${host} means every interface of this machine, where anyone who reaches it can read the topology; give one address, such as 127.0.0.1\n`,
+      );
+    },
+  );
+
+  it("refuses an address other machines can reach unless --allow-remote is given", async () => {
     let err = "";
-    const code = await runAsync(["ui", topology, "--host", "0.0.0.0"], {
+    const code = await runAsync(["ui", topology, "--host", "192.0.2.1", "--port", "0"], {
       out: () => {},
       err: (t) => (err += t),
     });
     expect(code).toBe(2);
-    expect(err).toBe("cw: --host 0.0.0.0: give one IP address of this machine, such as 127.0.0.1\n");
+    expect(err).toContain("is not a loopback address, and the page has no login");
+    expect(err).toContain("--allow-remote");
   });
 
   it("says where it serves and stops when told", async () => {

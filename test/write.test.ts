@@ -3,6 +3,7 @@
 // appear whole and rewrites only changed files of an existing one, writes nothing when nothing
 // changed, and reports what disappeared.
 
+import { spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -11,9 +12,10 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ClusterOutput } from "../src/emit/layout.js";
@@ -237,5 +239,102 @@ describe("writeOutput", () => {
     expect(r.diagnostics).toEqual([]);
     expect(r.changes[0]?.changed).toEqual(["x.yaml"]);
     expect(read("a/x.yaml")).toBe("x\n");
+  });
+});
+
+// Issue 12: what an adversarial pass found. Each of these lost or overwrote something before it.
+describe("the output folder: nothing of the user's is lost", () => {
+  const victim = () => {
+    const folder = join(root, "victim");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "x.yaml"), "the user's own file\n");
+    return folder;
+  };
+
+  it("refuses a cluster folder that is a symbolic link, naming it (CW3006), and writes nothing there", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    const elsewhere = victim();
+    rmSync(join(out, "a"), { recursive: true });
+    symlinkSync(elsewhere, join(out, "a"));
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x2\n" })]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3006"]);
+    expect(r.diagnostics[0]?.message).toContain(join(out, "a"));
+    expect(readFileSync(join(elsewhere, "x.yaml"), "utf8")).toBe("the user's own file\n");
+  });
+
+  it("refuses a generated file that is a symbolic link, and the output folder itself as one", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    const elsewhere = victim();
+    rmSync(join(out, "a/x.yaml"));
+    symlinkSync(join(elsewhere, "x.yaml"), join(out, "a/x.yaml"));
+    const inside = writeOutput(out, "f", [cluster("a", { "x.yaml": "x2\n" })], { force: true });
+    expect(inside.diagnostics.map((d) => d.code)).toEqual(["CW3006"]);
+    expect(readFileSync(join(elsewhere, "x.yaml"), "utf8")).toBe("the user's own file\n");
+
+    const linked = join(root, "linked-out");
+    symlinkSync(elsewhere, linked);
+    const whole = writeOutput(linked, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    expect(whole.diagnostics.map((d) => d.code)).toEqual(["CW3006"]);
+    expect(readdirSync(elsewhere)).toEqual(["x.yaml"]);
+  });
+
+  it("refuses a folder of another federation's (CW3005) unless forced", () => {
+    writeOutput(out, "team-a", [cluster("a", { "x.yaml": "x\n", "y.yaml": "y\n" })]);
+    const r = writeOutput(out, "team-b", [cluster("a", { "x.yaml": "other\n" })]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3005"]);
+    expect(r.diagnostics[0]?.message).toContain('federation "team-a"');
+    expect(read("a/y.yaml")).toBe("y\n");
+    const forced = writeOutput(out, "team-b", [cluster("a", { "x.yaml": "other\n" })], { force: true });
+    expect(forced.diagnostics).toEqual([]);
+    expect(read("a/x.yaml")).toBe("other\n");
+    expect(JSON.parse(read(MANIFEST)).federation).toBe("team-b");
+  });
+
+  it("lets one run at a time write a folder: the second is refused (CW3007) and leaves nothing", () => {
+    const first = openOutput(out, "f");
+    const second = openOutput(out, "f");
+    first.add(cluster("a", { "x.yaml": "first\n" }));
+    second.add(cluster("a", { "x.yaml": "second\n" }));
+    const lost = second.finish();
+    expect(lost.diagnostics.map((d) => d.code)).toEqual(["CW3007"]);
+    expect(first.finish().wrote).toBe(true);
+    expect(read("a/x.yaml")).toBe("first\n");
+    // No lock and no staging folder left behind by either.
+    expect(readdirSync(root)).toEqual(["out"]);
+    // The lock is let go: the next run writes.
+    expect(writeOutput(out, "f", [cluster("a", { "x.yaml": "third\n" })]).wrote).toBe(true);
+  });
+
+  it("cleans up what a killed run left: its lock, staging folder and temporary files", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    const dead = spawnSync("true").pid as number; // a pid no process has any more
+    writeFileSync(
+      join(root, ".out.cw-lock"),
+      JSON.stringify({ tool: "coddiwomple", pid: dead, host: hostname(), token: "t", started: "then" }),
+    );
+    mkdirSync(join(root, `.out.cw-tmp-${dead}-0123abcd`));
+    writeFileSync(join(root, `.out.cw-tmp-${dead}-0123abcd`, "half.yaml"), "half\n");
+    writeFileSync(join(out, "a", `.x.yaml.cw-tmp-${dead}-89abcdef`), "half\n");
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x2\n" })]);
+    expect(r.diagnostics).toEqual([]);
+    expect(readdirSync(root)).toEqual(["out"]);
+    expect(readdirSync(join(out, "a"))).toEqual(["x.yaml"]);
+  });
+
+  it("does not take over the lock of a run that is still alive", () => {
+    writeFileSync(
+      join(root, ".out.cw-lock"),
+      JSON.stringify({
+        tool: "coddiwomple",
+        pid: process.ppid,
+        host: hostname(),
+        token: "t",
+        started: "now",
+      }),
+    );
+    const r = writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3007"]);
+    expect(r.diagnostics[0]?.message).toContain(`pid ${process.ppid}`);
+    expect(existsSync(out)).toBe(false);
   });
 });

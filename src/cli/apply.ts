@@ -4,14 +4,17 @@
 // on; the exit code is 3 when any cluster failed. Without --dry-run, the lock file is written as
 // cw generate writes it, so the VIPs now live in the clusters are the ones recorded.
 
+import { printableLines } from "../diagnostics/printable.js";
+import { openLockFile } from "../emit/lock-file.js";
 import { applyCluster, type ClusterApply, failedObjects, type ObjectResult } from "../kube/apply.js";
 import { describeRef } from "../kube/client.js";
 import { type ClusterOutcome, forEachCluster } from "../kube/fan-out.js";
+import { pruneRefusal } from "../kube/prune.js";
 import { ExitCode, type Io } from "./io.js";
 import { clientFor, liveTargets, loadDesired } from "./live-targets.js";
-import { writeLockFile } from "./lock-file.js";
 import type { Format, InputOptions, LiveOptions } from "./options.js";
 import { printResult } from "./report.js";
+import { UsageError } from "./usage-error.js";
 
 export interface ApplyCliOptions extends InputOptions, LiveOptions {
   readonly dryRun: boolean;
@@ -23,11 +26,18 @@ export interface ApplyCliOptions extends InputOptions, LiveOptions {
 export async function runApply(options: ApplyCliOptions, io: Io): Promise<ExitCode> {
   const desired = loadDesired(options, options.format, io);
   if (!desired) return ExitCode.inputErrors;
+  const refusal = options.prune ? pruneRefusal({ name: desired.federation, ...desired }) : undefined;
+  if (refusal !== undefined) throw new UsageError(`--prune: ${refusal}`);
   const targets = liveTargets(desired.clusters, options);
   if (!options.dryRun) {
-    const problem = writeLockFile(desired.lock.path, desired.lock.text);
+    const opened = openLockFile(desired.lock.path);
+    const problem = opened.ok ? opened.writer.write(desired.lock.text) : opened.problem;
+    if (opened.ok) opened.writer.release();
     if (problem) {
-      io.err(`cw: cannot write the lock file ${desired.lock.path}: ${problem}; nothing was applied\n`);
+      const code = !opened.ok && opened.busy ? "CW3007" : "CW3004";
+      io.err(
+        `cw: error ${code}: cannot write the lock file ${desired.lock.path}: ${problem}; nothing was applied\n`,
+      );
       return ExitCode.inputErrors;
     }
   }
@@ -47,7 +57,8 @@ export async function runApply(options: ApplyCliOptions, io: Io): Promise<ExitCo
     io,
     options.format,
     () => outcomes,
-    () => applyText(outcomes, failed, contextOf, total, options.dryRun),
+    // Names and messages come from the servers: shown with control characters escaped.
+    () => printableLines(applyText(outcomes, failed, contextOf, total, options.dryRun)),
   );
   return failed.length > 0 ? ExitCode.clusterFailed : ExitCode.ok;
 }

@@ -3,6 +3,7 @@
 // 1 when one differs, above 1 on an error: 3 when a cluster could not be compared (the others are
 // still shown), 5 when the topology has errors.
 
+import { printable, printableLines } from "../diagnostics/printable.js";
 import { describeRef } from "../kube/client.js";
 import { diffCluster, type ObjectDiff } from "../kube/diff.js";
 import { type ClusterOutcome, forEachCluster } from "../kube/fan-out.js";
@@ -48,15 +49,17 @@ function diffText(
   contextOf: (cluster: string) => string | undefined,
   paint: Paint,
 ): string {
+  // Names, labels, messages and live objects come from the servers: their control characters are
+  // escaped before any colour is added.
   let text = "";
   for (const o of outcomes) {
     const head = `== cluster ${o.cluster} (context ${contextOf(o.cluster)})`;
     if (!o.ok) {
-      text += `${paint("bold", head)}: ${paint("red", `FAILED: ${o.error}`)}\n`;
+      text += `${paint("bold", head)}: ${paint("red", `FAILED: ${printable(o.error, 10_000)}`)}\n`;
       continue;
     }
     text += `${paint("bold", head)}: ${counts(o.value)}\n`;
-    for (const d of o.value) text += colourDiff(describe(d), paint);
+    for (const d of o.value) text += colourDiff(printableLines(describe(d)), paint);
   }
   const summary = outcomes
     .map((o) =>

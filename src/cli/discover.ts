@@ -4,11 +4,15 @@
 // the exit code (3) says that one failed. With --existing, each cluster's Istio config is also written
 // to a folder (discover-existing.ts).
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { diag } from "../diagnostics/catalog.js";
+import { formatText } from "../diagnostics/format.js";
+import { printable } from "../diagnostics/printable.js";
+import { writeFileAtomically } from "../emit/atomic-file.js";
 import { type DiscoveredCluster, type DiscoverOptions, discoverCluster } from "../kube/discover.js";
 import { type ClusterOutcome, forEachCluster } from "../kube/fan-out.js";
 import { connect } from "../kube/node-client.js";
 import { mergeDiscovery, newTopologyText } from "../kube/topology-merge.js";
+import { readInputFile } from "../topology/input-file.js";
 import type { Cluster } from "../topology/model.js";
 import { readFederation } from "../topology/read.js";
 import {
@@ -20,7 +24,7 @@ import {
 import { clusterName, federationName } from "./default-names.js";
 import { discoverExisting } from "./discover-existing.js";
 import { ExitCode, type Io } from "./io.js";
-import { expandHome } from "./live-targets.js";
+import { kubeconfigOf } from "./live-targets.js";
 import type { Format } from "./options.js";
 import { printResult } from "./report.js";
 import { UsageError } from "./usage-error.js";
@@ -31,6 +35,8 @@ export interface DiscoverReadOptions {
   readonly contexts: readonly string[];
   readonly namespaces: readonly string[];
   readonly kubeconfig?: string;
+  /** --kubeconfig-from-topology: follow the topology's kubeconfig.path (src/kube/kubeconfig-path.ts). */
+  readonly kubeconfigFromTopology?: boolean;
   /** The federation's name, for a new topology file. */
   readonly name?: string;
   readonly istioNamespace: string;
@@ -59,7 +65,14 @@ interface Target {
 
 export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<ExitCode> {
   const file = options.topology;
-  const text = file !== undefined && existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  const input = file !== undefined ? readInputFile(file) : undefined;
+  if (input && !input.ok && !input.missing) {
+    io.err(
+      `${formatText([diag("CW1039", `${input.problem}; give the path of the file itself`)], () => undefined)}\n`,
+    );
+    return ExitCode.inputErrors;
+  }
+  const text = input?.ok ? input.text : undefined;
   const read = file !== undefined && text !== undefined ? readFederation(file, text).topology : undefined;
   const known = read?.clusters ?? [];
   // Whose objects --existing leaves out: the topology's federation, or the one a new file gets.
@@ -134,7 +147,8 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
       if (merge.kept.length > 0) io.out(`kept as written:\n${merge.kept.map((k) => `  ${k}\n`).join("")}`);
       if (!options.write && merge.changes.length > 0) io.out(`Run again with --write to write ${file}.\n`);
     }
-    if (options.write && (merge.changes.length > 0 || text === undefined)) writeAtomically(file, merge.text);
+    if (options.write && (merge.changes.length > 0 || text === undefined))
+      writeFileAtomically(file, merge.text);
   }
   if (options.existing !== undefined && federation !== undefined) {
     const existing = await discoverExisting(
@@ -160,7 +174,7 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
     );
   }
   if (failed > 0) {
-    io.err(`cw: ${failed} of ${outcomes.length} clusters could not be read; the others were\n`);
+    io.err(`cw: error CW5001: ${unread(outcomes)}\n`);
     return ExitCode.clusterFailed;
   }
   return ExitCode.ok;
@@ -184,11 +198,11 @@ function gatewayOptions(options: DiscoverCliOptions, cluster?: Cluster): Discove
 
 function fromTopology(options: DiscoverCliOptions, known: readonly Cluster[]): Target[] {
   return known.map((c) => {
-    const path = options.kubeconfig ?? c.kubeconfig?.path;
+    const path = kubeconfigOf(c, options);
     return {
       cluster: c.name,
       context: c.kubeconfig?.context ?? c.name,
-      ...(path !== undefined && { kubeconfig: expandHome(path) }),
+      ...(path !== undefined && { kubeconfig: path }),
       options: gatewayOptions(options, c),
     };
   });
@@ -211,27 +225,35 @@ function fromContexts(options: DiscoverCliOptions, known: readonly Cluster[]): T
         `--context ${spec}: ${context === "" ? "no context named" : `cluster ${cluster} named twice`}`,
       );
     }
-    const path = options.kubeconfig ?? existing?.kubeconfig?.path;
+    const path = existing ? kubeconfigOf(existing, options) : options.kubeconfig;
     targets.push({
       cluster,
       context,
-      ...(path !== undefined && { kubeconfig: expandHome(path) }),
+      ...(path !== undefined && { kubeconfig: path }),
       options: gatewayOptions(options, known.find((c) => c.name === cluster) ?? existing),
     });
   }
   return targets;
 }
 
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.cw-tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 function mergeJson(merge: ReturnType<typeof mergeDiscovery>) {
   return merge.ok ? { changes: merge.changes, kept: merge.kept } : { error: merge.error };
 }
 
+/** "1 of 3 clusters could not be read (b); the other 2 were read", or "...; nothing was read". */
+function unread(outcomes: readonly ClusterOutcome<DiscoveredCluster>[]): string {
+  const failed = outcomes.filter((o) => !o.ok).map((o) => o.cluster);
+  const rest = outcomes.length - failed.length;
+  const head = `${failed.length} of ${outcomes.length} cluster${outcomes.length === 1 ? "" : "s"} could not be read (${failed.join(", ")})`;
+  if (rest === 0) return `${head}; nothing was read`;
+  return `${head}; the other ${rest === 1 ? "one was" : `${rest} were`} read`;
+}
+
+/**
+ * What was found, for a person. Names, addresses and notes come from the servers: each line is made
+ * printable (control characters escaped), so that no server can move the cursor or recolour the
+ * terminal, or make a line look like another.
+ */
 function report(outcomes: readonly ClusterOutcome<DiscoveredCluster>[], targets: readonly Target[]): string {
   const lines: string[] = [];
   for (const o of outcomes) {
@@ -272,5 +294,5 @@ function report(outcomes: readonly ClusterOutcome<DiscoveredCluster>[], targets:
     if (found.some((c) => c.services.some((s) => s.exported)))
       lines.push("(* exported with an MCS ServiceExport)");
   }
-  return `${lines.join("\n")}\n`;
+  return `${lines.map((line) => printable(line, 2000)).join("\n")}\n`;
 }

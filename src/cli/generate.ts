@@ -7,6 +7,7 @@ import { diag } from "../diagnostics/catalog.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { type LineLookup, summary } from "../diagnostics/format.js";
 import type { ClusterOutput } from "../emit/layout.js";
+import { type LockFileWriter, openLockFile } from "../emit/lock-file.js";
 import { type ClusterChanges, type OutputWriter, openOutput } from "../emit/write.js";
 import type { ExistingConfig } from "../existing/model.js";
 import { readExisting } from "../existing/read.js";
@@ -17,7 +18,6 @@ import type { Topology } from "../topology/model.js";
 import { readExistingFolder } from "./existing-folder.js";
 import { ExitCode, type Io } from "./io.js";
 import { type Loaded, load } from "./load.js";
-import { writeLockFile } from "./lock-file.js";
 import type { Format, InputOptions } from "./options.js";
 import { printResult, reportDiagnostics as report } from "./report.js";
 import { repositoryPrefix } from "./repository-prefix.js";
@@ -59,13 +59,14 @@ export function runCheck(options: GenerateOptions, io: Io): ExitCode {
 function loadAndCompile(
   options: GenerateOptions,
   io: Io,
-  open?: (topology: Topology) => OutputWriter,
+  open?: (topology: Topology, lockPath: string) => OutputWriter | undefined,
 ): { loaded: Loaded; compiled?: CompileResult; writer?: OutputWriter } {
   io.progress?.stage("parse");
   try {
     const loaded = withExisting(load(options), options.existing);
     if (!loaded.topology) return { loaded };
-    const writer = open?.(loaded.topology);
+    // Input with errors is still compiled, for the problems later stages find, but nothing is staged.
+    const writer = hasErrors(loaded.diagnostics) ? undefined : open?.(loaded.topology, loaded.lockPath);
     const compiled = compile(loaded.topology, loaded.lock, {
       ...(loaded.existing && { existing: loaded.existing }),
       validate: options.validate,
@@ -105,18 +106,45 @@ export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
       "--gitops writes beside the cluster folders: give an output folder with -o, not -o -",
     );
   }
-  const { loaded, compiled, writer } = loadAndCompile(
-    options,
-    io,
-    toFolder
-      ? (topology) =>
-          openOutput(options.out, topology.name, {
-            force: options.force === true,
-            ...(io.progress && { progress: io.progress }),
-          })
-      : undefined,
-  );
-  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...(compiled?.diagnostics ?? [])]);
+  // The lock file is opened (locked, and its folder known to be writable) before the output folder,
+  // so that a lock file that cannot be written stops the run before any output is written.
+  let lockFile: LockFileWriter | undefined;
+  let refused: Diagnostic | undefined;
+  const open = (topology: Topology, lockPath: string): OutputWriter | undefined => {
+    const opened = openLockFile(lockPath);
+    if (!opened.ok) {
+      refused = lockFileRefusal(lockPath, opened);
+      return undefined;
+    }
+    lockFile = opened.writer;
+    return openOutput(options.out, topology.name, {
+      force: options.force === true,
+      ...(io.progress && { progress: io.progress }),
+    });
+  };
+  let writer: OutputWriter | undefined;
+  try {
+    const done = loadAndCompile(options, io, toFolder ? open : undefined);
+    writer = done.writer;
+    return finishGenerate(options, io, done, refused, lockFile);
+  } finally {
+    writer?.abort(); // after finish, this only lets go of locks that are already let go
+    lockFile?.release();
+  }
+}
+
+function finishGenerate(
+  options: GenerateOptions,
+  io: Io,
+  { loaded, compiled, writer }: { loaded: Loaded; compiled?: CompileResult; writer?: OutputWriter },
+  refused: Diagnostic | undefined,
+  lockFile: LockFileWriter | undefined,
+): ExitCode {
+  const diagnostics = sortDiagnostics([
+    ...loaded.diagnostics,
+    ...(compiled?.diagnostics ?? []),
+    ...(refused ? [refused] : []),
+  ]);
   report(io, diagnostics, loaded.lineOf, options.format);
   if (hasErrors(diagnostics) || !compiled?.plan || !loaded.topology) {
     writer?.abort();
@@ -157,7 +185,7 @@ export function runGenerate(options: GenerateOptions, io: Io): ExitCode {
     report(io, written.diagnostics, loaded.lineOf, options.format);
     return ExitCode.inputErrors;
   }
-  const lockError = writeLock(loaded.lockPath, renderLock(compiled.plan.vips));
+  const lockError = writeLock(lockFile, loaded.lockPath, renderLock(compiled.plan.vips));
   if (lockError) {
     report(io, [lockError], loaded.lineOf, options.format);
     return ExitCode.inputErrors;
@@ -192,13 +220,26 @@ function multiDocument(cluster: ClusterOutput): string {
     .join("---\n");
 }
 
-function writeLock(path: string, text: string): Diagnostic | undefined {
-  const problem = writeLockFile(path, text);
+function writeLock(lockFile: LockFileWriter | undefined, path: string, text: string): Diagnostic | undefined {
+  const problem = lockFile?.write(text);
   return problem === undefined
     ? undefined
     : diag(
         "CW3004",
         `cannot write the lock file ${path}: ${problem}; choose a writable place with --lock FILE`,
+      );
+}
+
+/** Why the lock file cannot be written: another run holds it (CW3007), or its place is not writable. */
+function lockFileRefusal(path: string, outcome: { busy: boolean; problem: string }): Diagnostic {
+  return outcome.busy
+    ? diag(
+        "CW3007",
+        `${outcome.problem}, writing the lock file ${path}; wait for it to finish, or delete that lock file if no cw runs there any more`,
+      )
+    : diag(
+        "CW3004",
+        `cannot write the lock file ${path}: ${outcome.problem}; nothing was written: choose a writable place with --lock FILE`,
       );
 }
 

@@ -23,8 +23,18 @@ export function wantsColor(stream: { readonly isTTY?: boolean }, env: NodeJS.Pro
   return stream.isTTY === true && env.TERM !== "dumb";
 }
 
+// A reader that goes away early (`cw generate ... -o - | head`) closes stdout under cw: what is left to
+// print is not wanted, so cw stops printing and finishes quietly instead of dying on EPIPE.
+let stdoutClosed = false;
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  stdoutClosed = true;
+});
+
 export const processIo: Io = {
-  out: (text) => process.stdout.write(text),
+  out: (text) => {
+    if (!stdoutClosed) process.stdout.write(text);
+  },
   err: (text) => process.stderr.write(text),
   ...(process.stderr.isTTY && { progress: terminalProgress((text) => process.stderr.write(text)) }),
   paint: {
@@ -48,5 +58,7 @@ export const ExitCode = {
   // 4 is retired: it was cw diff's "differences found" before diff followed kubectl.
   /** cw diff: the input has errors (1 means "differences" there, so errors are above 1). */
   diffInputErrors: 5,
+  /** A bug in cw (CW9001), never a problem of the input: EX_SOFTWARE of sysexits.h. */
+  internal: 70,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,14 +1,16 @@
 // Which live clusters a command talks to, and through which kubeconfig context: a topology cluster's
-// kubeconfig.context (default: its name) in kubeconfig.path (default: --kubeconfig, then $KUBECONFIG
-// or ~/.kube/config, as kubectl). --kubeconfig on the command line wins over the file's path. And what
-// to put there: the topology compiled, as cw generate would write it.
+// kubeconfig.context (default: its name) in --kubeconfig, else $KUBECONFIG or ~/.kube/config, as
+// kubectl; the topology's kubeconfig.path only with --kubeconfig-from-topology (a kubeconfig can run
+// commands: src/kube/kubeconfig-path.ts). And what to put there: the topology compiled, as cw
+// generate would write it.
 
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { compile } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { annotateResource } from "../emit/spec-hash.js";
 import type { KubeClient, KubeObject } from "../kube/client.js";
+import { chooseKubeconfig } from "../kube/kubeconfig-path.js";
 import { type ConnectOptions, connect } from "../kube/node-client.js";
 import { renderLock } from "../plan/lock.js";
 import type { Cluster, Topology } from "../topology/model.js";
@@ -36,16 +38,32 @@ export function liveTargets(clusters: readonly Cluster[], options: LiveOptions):
   return clusters
     .filter((c) => options.clusters.length === 0 || options.clusters.includes(c.name))
     .map((c) => {
-      const path = options.kubeconfig ?? c.kubeconfig?.path;
+      const path = kubeconfigOf(c, options);
       return {
         cluster: c.name,
         connect: {
           context: c.kubeconfig?.context ?? c.name,
-          ...(path !== undefined && { kubeconfig: expandHome(path) }),
+          ...(path !== undefined && { kubeconfig: path }),
           timeoutMs: options.timeout * 1000,
         },
       };
     });
+}
+
+/** The kubeconfig file of a topology cluster (undefined: the default), or a usage error. */
+export function kubeconfigOf(
+  cluster: { readonly name: string; readonly kubeconfig?: { readonly path?: string } },
+  options: { readonly kubeconfig?: string; readonly kubeconfigFromTopology?: boolean },
+): string | undefined {
+  const env = process.env.KUBECONFIG;
+  const choice = chooseKubeconfig(cluster, {
+    ...(options.kubeconfig !== undefined && { commandLine: options.kubeconfig }),
+    fromTopology: options.kubeconfigFromTopology === true,
+    defaults: env ? env.split(delimiter).filter((p) => p !== "") : [join(homedir(), ".kube", "config")],
+    expand: expandHome,
+  });
+  if (!choice.ok) throw new UsageError(choice.refusal);
+  return choice.path;
 }
 
 /** A client for the target; connecting only reads the kubeconfig, so failures here are local ones. */
@@ -54,6 +72,8 @@ export const clientFor = (target: LiveTarget): KubeClient => connect(target.conn
 export interface Desired {
   readonly federation: string;
   readonly topology: Topology;
+  /** The federation's name is cw's default, not the user's (see Topology.unnamed). */
+  readonly unnamed?: true;
   readonly clusters: readonly Cluster[];
   /** Generated objects by cluster name. */
   readonly objects: ReadonlyMap<string, readonly KubeObject[]>;
@@ -76,6 +96,7 @@ export function loadDesired(
   return {
     federation: loaded.topology.name,
     topology: loaded.topology,
+    ...(loaded.topology.unnamed && { unnamed: true as const }),
     clusters: loaded.topology.clusters,
     objects: new Map(
       compiled.clusters.map((c) => [

@@ -1,11 +1,13 @@
 // Reading the user's files from disk: the topology (a Federation file, or the original Coddiwomple's
 // two JSON files) and its lock file. Keeps every text it read, so diagnostics can quote source lines.
 
-import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { diag } from "../diagnostics/catalog.js";
 import { type Diagnostic, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import type { LineLookup } from "../diagnostics/format.js";
 import { EMPTY_LOCK, type Lock, readLock } from "../plan/lock.js";
+import { readInputFile } from "../topology/input-file.js";
 import { readLegacy } from "../topology/legacy.js";
 import type { Topology } from "../topology/model.js";
 import { readFederation } from "../topology/read.js";
@@ -23,18 +25,17 @@ export interface Loaded {
 
 export function load(options: InputOptions): Loaded {
   const texts = new Map<string, string[]>();
-  const read = (file: string): string => {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UsageError(
-        code === "ENOENT" ? `no such file: ${file}` : `cannot read ${file}: ${(e as Error).message}`,
-      );
+  const unreadable: Diagnostic[] = [];
+  /** The file's text, or undefined with a diagnostic (CW1039, CW2001 for the lock). */
+  const read = (file: string, code: "CW1039" | "CW2001" = "CW1039"): string | undefined => {
+    const input = readInputFile(file);
+    if (!input.ok) {
+      if (input.missing && code === "CW1039") throw new UsageError(`no such file: ${file}`);
+      unreadable.push(diag(code, `${input.problem}; give the path of the file itself`));
+      return undefined;
     }
-    texts.set(file, text.split(/\r?\n/));
-    return text;
+    texts.set(file, input.text.split(/\r?\n/));
+    return input.text;
   };
   const lineOf: LineLookup = (file, line) => texts.get(file)?.[line - 1];
 
@@ -59,22 +60,37 @@ export function load(options: InputOptions): Loaded {
     );
   }
   const main = (legacy ? options.serviceFile : options.topology) as string;
-  const result = legacy
-    ? readLegacy({
-        clusters: { file: options.clusterFile as string, text: read(options.clusterFile as string) },
-        services: { file: options.serviceFile as string, text: read(options.serviceFile as string) },
-        ...(options.name !== undefined && { name: options.name }),
-      })
-    : readFederation(main, read(main));
-
+  // Beside /dev/stdin or /proc/self/fd/0 is no place for a file cw keeps (and, for root, writable).
+  if (options.lock === undefined && /^\/(dev|proc)\//.test(resolve(main))) {
+    throw new UsageError(`${main} is not a file cw can keep a lock file beside; give one with --lock FILE`);
+  }
   const lockPath = options.lock ?? defaultLockPath(main);
+  const inputs = legacy
+    ? [read(options.clusterFile as string), read(options.serviceFile as string)]
+    : [read(main)];
+  const [first, second] = inputs;
+  const result =
+    first === undefined || (legacy && second === undefined)
+      ? { diagnostics: [] }
+      : legacy
+        ? readLegacy({
+            clusters: { file: options.clusterFile as string, text: first },
+            services: { file: options.serviceFile as string, text: second as string },
+            ...(options.name !== undefined && { name: options.name }),
+          })
+        : readFederation(main, first);
+
   let lock = EMPTY_LOCK;
   const diagnostics = [...result.diagnostics];
   if (existsSync(lockPath)) {
-    const parsed = readLock(lockPath, read(lockPath));
-    lock = parsed.lock;
-    diagnostics.push(...parsed.diagnostics);
+    const text = read(lockPath, "CW2001");
+    if (text !== undefined) {
+      const parsed = readLock(lockPath, text);
+      lock = parsed.lock;
+      diagnostics.push(...parsed.diagnostics);
+    }
   }
+  diagnostics.push(...unreadable);
   return {
     ...(result.topology && { topology: result.topology }),
     lock,

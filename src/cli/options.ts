@@ -93,6 +93,8 @@ export interface LiveOptions {
   /** --cluster: only these clusters (default: all). */
   readonly clusters: readonly string[];
   readonly kubeconfig?: string;
+  /** --kubeconfig-from-topology: follow the topology's kubeconfig.path (src/kube/kubeconfig-path.ts). */
+  readonly kubeconfigFromTopology?: boolean;
   /** Time limit of each request to a cluster, in seconds. */
   readonly timeout: number;
 }
@@ -101,17 +103,21 @@ export interface LiveOptions {
 export function liveOptions(command: Command): Command {
   return command
     .option("--cluster <name>", "only this cluster (repeat for more; default: all)", collect)
-    .option(
-      "--kubeconfig <file>",
-      "kubeconfig file (default: each cluster's kubeconfig.path, $KUBECONFIG or ~/.kube/config)",
-    )
+    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    .option(KUBECONFIG_FROM_TOPOLOGY, KUBECONFIG_FROM_TOPOLOGY_HELP)
     .option("--timeout <seconds>", "time limit of each request to a cluster", "15");
 }
+
+/** A kubeconfig can run commands: a path the topology names is followed only when the user says so. */
+export const KUBECONFIG_FROM_TOPOLOGY = "--kubeconfig-from-topology";
+export const KUBECONFIG_FROM_TOPOLOGY_HELP =
+  "follow each cluster's kubeconfig.path in the topology (a kubeconfig can run commands)";
 
 export function liveOptionValues(raw: Record<string, unknown>): LiveOptions {
   return {
     clusters: (raw.cluster as string[] | undefined) ?? [],
     ...(raw.kubeconfig !== undefined && { kubeconfig: raw.kubeconfig as string }),
+    kubeconfigFromTopology: raw.kubeconfigFromTopology === true,
     timeout: parseTimeout((raw.timeout as string | undefined) ?? "15"),
   };
 }

@@ -15,6 +15,8 @@ import {
   formatOption,
   inputOf,
   inputOptions,
+  KUBECONFIG_FROM_TOPOLOGY,
+  KUBECONFIG_FROM_TOPOLOGY_HELP,
   legacyOptions,
   liveOptions,
   liveOptionValues,
@@ -219,6 +221,7 @@ function addUi(program: Command, io: Io, done: Done): void {
   )
     .option("--port <port>", "port to listen on", "7878")
     .option("--host <address>", "address to bind: one IP address of this machine", "127.0.0.1")
+    .option("--allow-remote", "allow a --host other machines can reach (the page has no login)")
     .option("--lock <file>", "lock file of VIPs (default: <topology>.lock.yaml beside the topology)")
     .option("--kubeconfig <file>", "kubeconfig for the page's live checks (default: as cw check --live)")
     .option("--timeout <seconds>", "time limit of each request the page's live checks make", "5")
@@ -243,6 +246,7 @@ function discoverOptions(command: Command, contexts: string, name: string): Comm
       collect,
     )
     .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    .option(KUBECONFIG_FROM_TOPOLOGY, KUBECONFIG_FROM_TOPOLOGY_HELP)
     .option("--name <name>", name)
     .option("--istio-namespace <namespace>", "namespace of istiod", "istio-system")
     .option("--timeout <seconds>", "time limit of each request to a cluster", "15");
@@ -252,6 +256,7 @@ const discoverValues = (raw: Raw) => ({
   contexts: (raw.context as string[] | undefined) ?? [],
   namespaces: (raw.namespace as string[] | undefined) ?? [],
   ...(raw.kubeconfig !== undefined && { kubeconfig: raw.kubeconfig as string }),
+  kubeconfigFromTopology: raw.kubeconfigFromTopology === true,
   ...(raw.name !== undefined && { name: raw.name as string }),
   istioNamespace: raw.istioNamespace as string,
   timeout: parseTimeout(raw.timeout as string),

@@ -6,6 +6,7 @@
 
 import { statSync } from "node:fs";
 import { meshFactsFromTopology } from "../analysis/mesh-facts.js";
+import { printable } from "../diagnostics/printable.js";
 import { formatTrace } from "../trace/format.js";
 import { inferMeshFacts } from "../trace/infer-mesh.js";
 import { traceCall } from "../trace/trace.js";
@@ -111,7 +112,7 @@ export function runTrace(options: TraceOptions, io: Io): ExitCode {
     }
     mesh = meshFactsFromTopology(loaded.topology);
   }
-  for (const p of folder.problems) io.err(`cw trace: skipped ${p}\n`);
+  for (const p of folder.problems) io.err(`cw trace: skipped ${printable(p)}\n`);
   const down = parseDown(options.down, new Set([...folder.clusters.keys(), ...mesh.clusters.keys()]));
   const trace = traceCall(
     { clusters: folder.clusters, mesh, ...(down.size > 0 && { down }) },

@@ -1,7 +1,8 @@
-// `cw ui [topology]`: serves the web UI (src/ui/) on 127.0.0.1 until interrupted.
+// `cw ui [topology]`: serves the web UI (src/ui/) on 127.0.0.1 until interrupted; another address only
+// with --allow-remote, and never every interface (src/ui/bind-address.ts).
 
 import { existsSync } from "node:fs";
-import { isIP } from "node:net";
+import { bindAddress } from "../ui/bind-address.js";
 import { startUi } from "../ui/server.js";
 import { ExitCode, type Io } from "./io.js";
 import { parseTimeout } from "./options.js";
@@ -16,6 +17,8 @@ export interface UiCliOptions {
   /** For the live checks the page can ask for. */
   readonly kubeconfig?: string;
   readonly timeout?: number;
+  /** --allow-remote: listen on an address other machines can reach (bind-address.ts). */
+  readonly allowRemote?: boolean;
 }
 
 /** The command's flags as commander hands them over, checked. */
@@ -27,19 +30,30 @@ export function runUiCommand(topology: string, raw: Record<string, unknown>, io:
   const lock = raw.lock !== undefined ? { lock: raw.lock as string } : {};
   const kubeconfig = raw.kubeconfig !== undefined ? { kubeconfig: raw.kubeconfig as string } : {};
   const timeout = parseTimeout((raw.timeout as string | undefined) ?? "5");
-  return runUi({ topology, port, host: raw.host as string, ...lock, ...kubeconfig, timeout }, io);
+  return runUi(
+    {
+      topology,
+      port,
+      host: raw.host as string,
+      allowRemote: raw.allowRemote === true,
+      ...lock,
+      ...kubeconfig,
+      timeout,
+    },
+    io,
+  );
 }
 
 export async function runUi(options: UiCliOptions, io: Io, stop?: Promise<unknown>): Promise<ExitCode> {
   if (!existsSync(options.topology)) throw new UsageError(`no such file: ${options.topology}`);
-  if (isIP(options.host) === 0 || options.host === "0.0.0.0" || options.host === "::") {
-    throw new UsageError(`--host ${options.host}: give one IP address of this machine, such as 127.0.0.1`);
-  }
+  const bind = bindAddress(options.host, options.allowRemote === true);
+  if (!bind.ok) throw new UsageError(`--host ${bind.problem}`);
   let server: Awaited<ReturnType<typeof startUi>>;
   try {
     server = await startUi({
       topology: options.topology,
-      host: options.host,
+      host: bind.host,
+      allowRemote: !bind.loopback,
       port: options.port,
       ...(options.lock !== undefined && { lock: options.lock }),
       live: uiLive({
@@ -55,7 +69,7 @@ export async function runUi(options: UiCliOptions, io: Io, stop?: Promise<unknow
     if ((e as NodeJS.ErrnoException).syscall !== "listen") throw e;
     throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${(e as Error).message}`);
   }
-  if (options.host !== "127.0.0.1" && options.host !== "::1") {
+  if (!bind.loopback) {
     io.err(
       `cw ui: warning: the page has no login; anyone who reaches ${options.host} can read the topology\n`,
     );

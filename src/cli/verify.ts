@@ -5,6 +5,7 @@
 
 import { formatVerify, verify } from "../analysis/verify.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
+import { printable } from "../diagnostics/printable.js";
 import { folderFederationProblem } from "./folder-federation.js";
 import { ExitCode, type Io, paintOut } from "./io.js";
 import { load } from "./load.js";
@@ -42,7 +43,7 @@ export function runVerify(options: VerifyOptions, io: Io): ExitCode {
     return ExitCode.inputErrors;
   }
   const folder = readWithExisting(options.out, options.existing, loaded.topology.name);
-  for (const p of folder.problems) io.err(`cw verify: skipped ${p}\n`);
+  for (const p of folder.problems) io.err(`cw verify: skipped ${printable(p)}\n`);
   const known = new Set(loaded.topology.clusters.map((c) => c.name));
   for (const name of folder.clusters.keys())
     if (!known.has(name))

@@ -1,7 +1,7 @@
 // The catalog of diagnostic codes. Codes are stable: a retired code is never reused, only marked
 // retired. CW1xxx are topology-file problems, CW2xxx lock-file problems, CW3xxx output-folder
-// problems, CW4xxx problems with the config a cluster already has (--existing), CW9xxx bugs in cw
-// itself. `cw explain CODE` prints `explain`.
+// problems, CW4xxx problems with the config a cluster already has (--existing), CW5xxx problems
+// talking to live clusters, CW9xxx bugs in cw itself. `cw explain CODE` prints `explain`.
 
 import type { Diagnostic, Level, Location } from "./diagnostic.js";
 
@@ -64,7 +64,7 @@ export const catalog = {
     level: "error",
     title: "duplicate name",
     explain:
-      "Two clusters, two services, or two ports of one service share a name (or two ports share a number), or a service lists the same backend cluster or consumer twice. Names identify objects in the generated configuration, so each must be unique in its list. Rename or remove the second one; the message gives the line of the first.",
+      "Two clusters, two services, or two ports of one service share a name (or two ports share a number), or a service lists the same backend cluster, consumer or alias twice, or its own name as an alias. Names identify objects in the generated configuration, so each must be unique in its list. Rename or remove the second one; the message gives the line of the first.",
   },
   CW1010: {
     level: "error",
@@ -94,7 +94,7 @@ export const catalog = {
     level: "error",
     title: "invalid address",
     explain:
-      "An IP address or CIDR block could not be read, or is of a kind cw does not support. The VIP pool must be an IPv4 CIDR block such as 240.241.0.0/16; a service's vip must be an IPv4 address.",
+      "An IP address or CIDR block could not be read, or is of a kind cw does not support. The VIP pool must be an IPv4 CIDR block such as 240.241.0.0/16; a service's vip must be an IPv4 address. An ingress gateway address is what other clusters dial: an IPv4 address in dotted decimal without leading zeros, an IPv6 address without a zone, or a DNS name, never with a port, a scheme or a path (the port is ingress.port).",
   },
   CW1015: {
     level: "error",
@@ -216,6 +216,36 @@ export const catalog = {
     explain:
       "Istio treats cluster.local in an identity (cluster.local/ns/<namespace>/sa/<account>) as an alias of the checking cluster's own trust domain, so a policy in another cluster cannot name a caller of a cluster.local cluster exactly. cw then admits that cluster's whole trust domain, which is wider than the namespaces, service accounts or egress gateway the topology names. Give the calling cluster a trust domain of its own (meshConfig.trustDomain).",
   },
+  CW1035: {
+    level: "error",
+    title: "invalid label",
+    explain:
+      "Selectors and subset labels are Kubernetes labels. A key is a name of at most 63 characters (letters, digits, '-', '_' and '.', starting and ending with a letter or digit), optionally after a DNS subdomain prefix and '/', as in app.kubernetes.io/name; a value is empty or a name of the same form. A key or value Kubernetes would refuse could never match a pod, so cw refuses it too.",
+  },
+  CW1036: {
+    level: "error",
+    title: "empty selector",
+    explain:
+      "A selector with no labels selects every pod of its namespace. On a gateway or a service's pods it would put cw's policies (DENY AuthorizationPolicies among them) on every workload there, and in the root namespace (istio-system) on every workload of the mesh. Give the labels of the pods meant, such as {istio: ingressgateway} or {app: reviews}, or leave the field out for cw's default.",
+  },
+  CW1037: {
+    level: "error",
+    title: "fixed VIP is another service's locked VIP",
+    explain:
+      "The lock file records the VIP each service was given, so that callers that resolved it keep reaching the same service. A fixed vip that equals another service's locked VIP would hand that address to a different service while callers still use it. Choose another vip; if the other service really should move, remove its entry from the lock file first (and restart its callers).",
+  },
+  CW1038: {
+    level: "warning",
+    title: "unknown field in the original's files",
+    explain:
+      "The original Coddiwomple ignored fields it did not know, and cw reads its files the same way, so the field has no effect. Usually it is a typo, such as kubecondig_context in the original's own README: correct it, or remove it.",
+  },
+  CW1039: {
+    level: "error",
+    title: "cannot read the input file",
+    explain:
+      "cw reads a topology (and the original's two JSON files) from regular files of UTF-8 text. The path names a folder, a pipe or a device, or a file cw may not read, or one whose bytes are not UTF-8. Give the path of the file itself; to feed a topology from another program, write it to a file first.",
+  },
   CW1040: {
     level: "error",
     title: "suffix inside the cluster domain",
@@ -279,7 +309,19 @@ export const catalog = {
     level: "error",
     title: "output folder of another federation",
     explain:
-      "cw verify and cw trace check a folder against a topology. The folder's .coddiwomple-manifest, which cw generate writes, names the federation it holds; this one names another federation, or (when the folder is only the default, out) the folder has no manifest at all. Checking one federation's calls against another's output would report mismatches that are not there. Give the folder that cw generate wrote for this topology with -o, or generate it.",
+      "The folder's .coddiwomple-manifest, which cw generate writes, names the federation it holds, and this one names another federation. cw generate will not write there: it would replace that federation's files and remove the ones this federation does not generate (run again with --force if the folder really should change hands). cw verify and cw trace check a folder against a topology, and refuse it too (and the default folder, out, when it has no manifest at all): checking one federation's calls against another's output would report mismatches that are not there. Give the folder that cw generate wrote for this topology with -o, or generate it.",
+  },
+  CW3006: {
+    level: "error",
+    title: "symbolic link in the output folder",
+    explain:
+      "The output folder, or a folder or file in it, is a symbolic link. cw never follows one there: writing through a link to a cluster folder would write into (and replace files of) whatever folder it points at, outside the output folder. Replace the link with the real folder or file, or choose another output folder with -o.",
+  },
+  CW3007: {
+    level: "error",
+    title: "output folder in use",
+    explain:
+      "Another cw run is writing the same output folder or lock file (cw holds a .<name>.cw-lock file beside it while it runs). Two runs at once would each write a complete result, and one would be lost. Wait for the other run to finish. A lock left by a run that was killed is taken over by the next run on the same machine; one from another machine (on a shared disk) must be deleted by hand once no cw runs there.",
   },
   CW4001: {
     level: "error",
@@ -407,11 +449,17 @@ export const catalog = {
     explain:
       "The root certificates in two clusters' istio-ca-root-cert do not overlap, so each side's gateway refuses the other's certificate and every call between them fails. Give every cluster's Istio CA certificates from one root (Istio's plug-in CA certificates, secret cacerts in istio-system), then restart istiod and the workloads.",
   },
+  CW5001: {
+    level: "error",
+    title: "live cluster could not be read",
+    explain:
+      "cw could not read one or more live clusters (cw discover): the API server was unreachable or did not answer in time (--timeout), the kubeconfig has no such context or cannot be read, its credentials (or their exec plugin) failed, or the server's answers were broken. Each cluster's line above says why. The clusters that could be read are still shown and written, and cw exits with code 3. Check the context with kubectl --context <context> get ns, then run again.",
+  },
   CW9001: {
     level: "error",
     title: "internal error",
     explain:
-      "cw generated configuration that failed its own checks, which is a bug in cw. Please report it with the topology file that caused it.",
+      "cw met a bug of its own: it generated configuration that failed its own checks, or one of its internal rules broke. It is never a problem of your input, and cw exits with code 70 so that scripts can tell the two apart. Please report it with the topology file that caused it (CW_DEBUG=1 prints the details).",
   },
 } as const satisfies Record<string, CatalogEntry>;
 

@@ -20,11 +20,42 @@ export function formatText(
       const head = `${loc ? `${loc.file}:${loc.line}:${loc.col}: ` : ""}${highlight(d.level, d.level)} ${d.code}: ${d.message}`;
       const text = loc && lineOf(loc.file, loc.line);
       if (!loc || text === undefined) return head;
+      const excerpt = sourceExcerpt(text, loc.col, loc.length);
       const gutter = String(loc.line).length;
-      const caret = `${" ".repeat(Math.max(0, loc.col - 1))}${highlight("caret", "^".repeat(loc.length))}`;
-      return `${head}\n ${String(loc.line)} | ${text}\n ${" ".repeat(gutter)} | ${caret}`;
+      const caret = `${" ".repeat(excerpt.col - 1)}${highlight("caret", "^".repeat(excerpt.length))}`;
+      return `${head}\n ${String(loc.line)} | ${excerpt.text}\n ${" ".repeat(gutter)} | ${caret}`;
     })
     .join("\n");
+}
+
+/** At most this many characters of a source line are shown, however long the line is. */
+const EXCERPT = 120;
+
+/**
+ * The part of a source line to show under a diagnostic: the whole line when it is short, else a
+ * window around the problem marked with "..." (a minified or deeply nested file can have a line of
+ * megabytes), with control characters shown as escapes. `col` and `length` are the caret's, moved
+ * into the window.
+ */
+export function sourceExcerpt(
+  line: string,
+  col: number,
+  length: number,
+): { text: string; col: number; length: number } {
+  // Control characters (all but the tab, which keeps the caret aligned) would reach the terminal raw.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  const clean = (t: string) => t.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, "?");
+  if (line.length <= EXCERPT) return { text: clean(line), col, length: Math.max(1, length) };
+  const start = Math.max(0, Math.min(col - 1 - 40, line.length - EXCERPT));
+  const end = Math.min(line.length, start + EXCERPT);
+  const before = start > 0 ? "..." : "";
+  const after = end < line.length ? "..." : "";
+  const caretCol = col - start + before.length;
+  return {
+    text: `${before}${clean(line.slice(start, end))}${after}`,
+    col: caretCol,
+    length: Math.max(1, Math.min(length, end - (col - 1))),
+  };
 }
 
 /** One plain object per diagnostic, as tools read them (JSON or YAML). */

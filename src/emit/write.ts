@@ -15,11 +15,15 @@
 //   a time (a temporary file beside the target, renamed over it). The manifest is written last; before
 //   any new file appears, an interim manifest already lists it, so that a run cut short leaves a
 //   folder the next run still recognises as its own.
+//
+// Around all of it (scan.ts, run-lock.ts): one run at a time holds the folder's lock, from the scan to
+// the end; the folder and everything in it must be real folders and files, never symbolic links; a
+// folder of another federation's is not taken over without --force; and what a killed run left
+// behind (staging folders, temporary files) is cleaned up by the next.
 
 import { createHash, randomBytes } from "node:crypto";
 import {
   closeSync,
-  existsSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -31,15 +35,17 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { NO_PROGRESS, type Progress } from "../progress.js";
+import { temporaryName } from "./atomic-file.js";
 import { type FileSink, openFileSink } from "./file-sink.js";
 import type { ClusterOutput } from "./layout.js";
+import { takeRunLock } from "./run-lock.js";
+import { type FolderScan, MANIFEST, scanOutput } from "./scan.js";
 
-// No .json or .yaml ending: `kubectl apply -R -f` and validators would take it for a manifest.
-export const MANIFEST = ".coddiwomple-manifest";
+export { MANIFEST } from "./scan.js";
 
 export interface WriteOptions {
   /** Overwrite generated files the user edited. */
@@ -85,36 +91,15 @@ export function writeOutput(
   return writer.finish();
 }
 
-interface Manifest {
-  readonly tool: "coddiwomple";
-  readonly federation: string;
-  readonly files: Readonly<Record<string, string>>;
-}
-
 const sha256 = (content: string | Buffer) => createHash("sha256").update(content).digest("hex");
 
-function readManifest(dir: string): Manifest | undefined {
-  try {
-    const m = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as Manifest;
-    return m.tool === "coddiwomple" && typeof m.files === "object" && m.files !== null ? m : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every file below dir, relative, with "/" separators; symlinks are listed, not followed. */
-function listFiles(dir: string, each: (path: string) => void, prefix = ""): void {
-  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) listFiles(dir, each, rel);
-    else each(rel);
-  }
-}
-
-/** Write `content` to a new file (or over one, in a folder nobody reads yet). */
+/**
+ * Write `content` to a file that must not exist yet: O_EXCL, so that a link planted where a temporary
+ * file is about to go is never followed.
+ */
 function writeNew(path: string, content: string): void {
   // open/write/close: measurably cheaper per file than writeFileSync, which matters at 10^6 files.
-  const fd = openSync(path, "w");
+  const fd = openSync(path, "wx");
   try {
     writeSync(fd, content);
   } finally {
@@ -126,7 +111,7 @@ const tmpTag = () => `${process.pid}-${randomBytes(4).toString("hex")}`;
 
 /** Replace one file atomically: write a temporary file beside it, then rename it over the target. */
 function replaceFile(target: string, write: (path: string) => void): void {
-  const tmp = join(dirname(target), `.${basename(target)}.cw-tmp-${tmpTag()}`);
+  const tmp = temporaryName(target);
   try {
     write(tmp);
     renameSync(tmp, target);
@@ -141,7 +126,7 @@ function replaceFile(target: string, write: (path: string) => void): void {
  * with a million files it is a hundred megabytes.
  */
 function writeManifest(path: string, federation: string, files: ReadonlyMap<string, string>): void {
-  const fd = openSync(path, "w");
+  const fd = openSync(path, "wx");
   try {
     const paths = [...files.keys()].sort();
     writeSync(
@@ -162,6 +147,24 @@ function writeManifest(path: string, federation: string, files: ReadonlyMap<stri
   }
 }
 
+const EMPTY_SCAN: FolderScan = {
+  exists: false,
+  oldFiles: new Map(),
+  foreign: new Set(),
+  missing: new Set(),
+  manifestTime: 0n,
+};
+
+/** Why the folder's lock could not be taken: another run holds it (CW3007), or it cannot be made. */
+function lockRefusal(dir: string, outcome: { busy: boolean; problem: string }): Diagnostic {
+  return outcome.busy
+    ? diag(
+        "CW3007",
+        `${outcome.problem}, writing ${dir}; wait for it to finish, or delete that lock file if no cw runs there any more`,
+      )
+    : diag("CW3004", `cannot lock ${dir}: ${outcome.problem}; choose a folder you can write with -o`);
+}
+
 interface Changes {
   readonly cluster: string;
   readonly files: number;
@@ -171,49 +174,16 @@ interface Changes {
 
 export function openOutput(dir: string, federation: string, options: WriteOptions = {}): OutputWriter {
   const progress = options.progress ?? NO_PROGRESS;
-  // The folder as it is: whether cw may write there, what it wrote last time, what else is there.
-  // A million-file folder makes every per-file set count: what is on disk is kept as two differences
-  // from the last run's manifest (normally both empty), not as a third list of every path.
-  let refusal: Diagnostic | undefined;
-  let old: Manifest | undefined;
-  /** Files on disk that the last run did not write: the manifest itself, the user's own files. */
-  const foreign = new Set<string>();
-  /** Files the last run wrote that are no longer on disk. */
-  const missing = new Set<string>();
-  const oldFiles = new Map<string, string>();
-  let manifestTime = 0n;
-  let exists = false;
-  try {
-    exists = existsSync(dir);
-    if (exists && !lstatSync(dir).isDirectory()) {
-      refusal = diag("CW3001", `${dir} exists and is not a folder; choose another output folder with -o`);
-    } else if (exists) {
-      old = readManifest(dir);
-      // What the last run wrote, by path; the parsed manifest itself is let go (a million keys).
-      for (const path in old?.files) oldFiles.set(path, old.files[path] as string);
-      let seen = 0;
-      listFiles(dir, (path) => {
-        if (oldFiles.has(path)) seen++;
-        else foreign.add(path);
-      });
-      if (seen < oldFiles.size) {
-        const onDisk = new Set<string>();
-        listFiles(dir, (path) => onDisk.add(path));
-        for (const path of oldFiles.keys()) if (!onDisk.has(path)) missing.add(path);
-      }
-      if (old) manifestTime = lstatSync(join(dir, MANIFEST), { bigint: true }).mtimeNs;
-      else if (foreign.size > 0) {
-        refusal = diag(
-          "CW3001",
-          `${dir} already holds files that cw did not write; choose a new or empty folder with -o`,
-        );
-      }
-    }
-  } catch (e) {
-    refusal = diag("CW3004", `cannot read ${dir}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const previous = old && { federation: old.federation };
-  old = undefined;
+  // One run at a time: the folder's lock is held from the scan until finish or abort.
+  const taken = takeRunLock(dir);
+  const lock = taken.ok ? taken.lock : undefined;
+  const scan: FolderScan = taken.ok
+    ? scanOutput(dir, federation, options.force === true)
+    : { ...EMPTY_SCAN, refusal: lockRefusal(dir, taken) };
+  const { exists, oldFiles, foreign, missing, manifestTime } = scan;
+  // Staging and retired folders are named after the folder itself, even when it is given as "."
+  const absolute = resolve(dir);
+  const previous = scan.previous;
 
   /** Every generated file's hash: the next manifest. */
   const hashes = new Map<string, string>();
@@ -228,7 +198,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
    */
   const suspect = new Set<string>();
   const changes: Changes[] = [];
-  let failure: Diagnostic | undefined = refusal;
+  let failure: Diagnostic | undefined = scan.refusal;
   let stage: string | undefined;
 
   // A new folder's files go to a worker thread that writes them while the next cluster compiles.
@@ -236,7 +206,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
   const stageFolder = (): string => {
     if (stage === undefined) {
       mkdirSync(dirname(dir), { recursive: true });
-      stage = join(dirname(dir), `.${basename(dir)}.cw-tmp-${tmpTag()}`);
+      stage = join(dirname(absolute), `.${basename(absolute)}.cw-tmp-${tmpTag()}`);
       // Not recursive: Node's recursive mkdir can spin forever where the parent refuses children (/proc).
       mkdirSync(stage);
     }
@@ -305,18 +275,21 @@ export function openOutput(dir: string, federation: string, options: WriteOption
     abort() {
       dropStage();
       failure ??= diag("CW3004", `nothing was written to ${dir}`);
+      lock?.release();
     },
 
     finish() {
-      if (failure) {
-        dropStage();
-        return fail(failure);
-      }
       try {
+        if (failure) {
+          dropStage();
+          return fail(failure);
+        }
         return previous === undefined ? finishNew() : finishUpdate(previous);
       } catch (e) {
         dropStage();
         return fail(cannotWrite(e));
+      } finally {
+        lock?.release();
       }
     },
   };
@@ -330,7 +303,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
     stage = undefined;
     if (exists) {
       // An empty folder (anything else was refused): swap it for the staged one.
-      const retired = join(dirname(dir), `.${basename(dir)}.cw-old-${tmpTag()}`);
+      const retired = join(dirname(absolute), `.${basename(absolute)}.cw-old-${tmpTag()}`);
       renameSync(dir, retired);
       try {
         renameSync(from, dir);
@@ -341,7 +314,12 @@ export function openOutput(dir: string, federation: string, options: WriteOption
       }
       rmSync(retired, { recursive: true, force: true });
     } else {
-      renameSync(from, dir);
+      try {
+        renameSync(from, dir);
+      } catch (e) {
+        stage = from; // dropped by finish, never left behind
+        throw e;
+      }
     }
     return { diagnostics: [], wrote: true, changes: changes.map((c) => ({ ...c, removed: [] })) };
   }
@@ -440,7 +418,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
     for (const path of writes) {
       const target = join(dir, path);
       if (!folders.has(dirname(target))) {
-        mkdirSync(dirname(target), { recursive: true });
+        realFolder(dir, dirname(path));
         folders.add(dirname(target));
       }
       replaceFile(target, (tmp) => writeNew(tmp, pending.get(path) ?? ""));
@@ -449,6 +427,7 @@ export function openOutput(dir: string, federation: string, options: WriteOption
     progress.advance(done);
     const emptied = new Set<string>();
     for (const path of removed) {
+      realFolder(dir, dirname(path));
       unlinkSync(join(dir, path));
       for (let parent = dirname(path); parent !== "."; parent = dirname(parent)) emptied.add(parent);
     }
@@ -459,6 +438,26 @@ export function openOutput(dir: string, federation: string, options: WriteOption
     }
     replaceFile(join(dir, MANIFEST), (tmp) => writeManifest(tmp, federation, hashes));
     return { diagnostics: [], wrote: true, changes: all };
+  }
+}
+
+/**
+ * Make sure `folder` (relative to `dir`) is a real folder, every step of it, creating what is
+ * missing: the scan refused links, and this keeps a link put there since from being followed.
+ */
+function realFolder(dir: string, folder: string): void {
+  let at = dir;
+  for (const part of folder === "." ? [] : folder.split("/")) {
+    at = join(at, part);
+    let stat: ReturnType<typeof lstatSync> | undefined;
+    try {
+      stat = lstatSync(at);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      mkdirSync(at);
+      continue;
+    }
+    if (!stat.isDirectory()) throw new Error(`${at} is not a folder (a symbolic link or a file)`);
   }
 }
 

@@ -90,9 +90,13 @@ export class KubeError extends Error {
   }
 }
 
-/** True when the error means the whole cluster cannot be talked to, so there is no point going on. */
+/**
+ * True when the error means the whole cluster cannot be talked to, so there is no point going on:
+ * no HTTP answer at all (unreachable, timed out, no credentials, an answer that is not HTTP or not
+ * the API's), or an answer that refuses the credentials. Going on would only repeat it per object.
+ */
 export const isConnectionFailure = (e: unknown): boolean =>
-  e instanceof KubeError && (e.reason === "Unreachable" || e.reason === "Timeout" || e.code === 401);
+  e instanceof KubeError && (e.code === 0 || e.code === 401);
 
 export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 

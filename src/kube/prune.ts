@@ -6,6 +6,20 @@ import { groupOf, identity, type KubeClient, KubeError, type KubeObject, refOf }
 import { isOurs, ownedSelector } from "./ownership.js";
 import { type GroupKind, PRUNABLE_KINDS } from "./prunable-kinds.js";
 
+/**
+ * Why prune must not run for this federation at all, checked before any cluster is asked: its name
+ * was not chosen by the user, so other federations may carry it too, and their objects would look
+ * like this one's stale ones.
+ */
+export function pruneRefusal(topology: {
+  readonly name: string;
+  readonly unnamed?: true;
+}): string | undefined {
+  return topology.unnamed
+    ? `the original Coddiwomple's files name no federation, so cw calls it "${topology.name}", as it calls every other unnamed one, and --prune would delete their objects too; give this federation a name of its own with --name`
+    : undefined;
+}
+
 export async function prunable(
   client: KubeClient,
   federation: string,

@@ -74,10 +74,29 @@ export function allocateVips(
   const taken = new Map<number, string>();
   const sorted = [...requests].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
+  // Who holds each locked address, among the services still in the topology: a fixed VIP may not
+  // take one from another service, whose callers would then reach the wrong service.
+  const lockedBy = new Map<string, string>();
+  for (const r of sorted) {
+    const entry = locked.get(r.name);
+    if (entry !== undefined) lockedBy.set(entry.address, r.name);
+  }
   for (const r of sorted) {
     if (!r.fixed) continue;
     const ip = toInt(r.fixed.address);
     const owner = taken.get(ip);
+    const holder = lockedBy.get(r.fixed.address);
+    if (holder !== undefined && holder !== r.name && locked.get(r.name)?.address !== r.fixed.address) {
+      const entry = locked.get(holder);
+      diagnostics.push(
+        diag(
+          "CW1037",
+          `VIP ${r.fixed.address} of "${r.name}" is the locked VIP of "${holder}"${entry ? ` (${entry.origin.source.file}:${at(entry.origin).line})` : ""}, which its callers may still use; choose another vip, or remove "${holder}"'s lock entry first if it really should move`,
+          at(r.fixed.origin),
+        ),
+      );
+      continue;
+    }
     if (owner !== undefined) {
       diagnostics.push(
         diag(

@@ -101,6 +101,23 @@ function checkService(
     } else portNumbers.set(p.port, i);
   });
 
+  // An alias is another name of the service; the same name twice would give two objects of one name.
+  const names = new Set([s.name]);
+  for (const a of s.aliases) {
+    if (names.has(a.name)) {
+      out.push(
+        diag(
+          "CW1009",
+          a.name === s.name
+            ? `alias "${a.name}" of service "${s.name}" is the service's own name; remove the alias`
+            : `service "${s.name}" lists alias "${a.name}" twice; keep one`,
+          at(a.origin),
+        ),
+      );
+    }
+    names.add(a.name);
+  }
+
   if (s.backends.length === 0 && !s.invalidFields?.has("backends")) {
     out.push(
       diag(

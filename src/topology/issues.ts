@@ -4,8 +4,18 @@
 import type { z } from "zod";
 import { type Code, diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN, IPV4, IPV4_CIDR, ISTIO_VERSION, PROTOCOLS } from "./schema.js";
-import { type Path, type Source, valueAt } from "./source.js";
+import {
+  type CustomProblem,
+  DNS1123_LABEL,
+  DNS1123_SUBDOMAIN,
+  IPV4,
+  IPV4_CIDR,
+  ISTIO_VERSION,
+  LABEL_KEY,
+  LABEL_VALUE,
+  PROTOCOLS,
+} from "./schema.js";
+import { type Path, type PathSegment, type Source, valueAt } from "./source.js";
 
 // Port fields of both input formats: the Federation and the original Coddiwomple files.
 const PORT_FIELDS = new Set(["port", "targetPort", "service_port", "backend_port"]);
@@ -72,8 +82,15 @@ export function suggestion(word: string, candidates: readonly string[]): string 
   return best !== undefined && close ? ` (did you mean "${best}"?)` : "";
 }
 
-const show = (v: unknown): string =>
-  typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+/**
+ * A value as the user wrote it, in JSON's notation, cut short when long (a message quotes a value, it
+ * does not reproduce a file). Infinity, which YAML reads 1e400 as, is not "null" as JSON has it.
+ */
+const show = (v: unknown): string => {
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 80 ? `${text.slice(0, 60)}... (${text.length} characters)` : text;
+};
 const typeName = (v: unknown): string =>
   v === null
     ? "empty"
@@ -158,6 +175,22 @@ const PATTERNS: ReadonlyMap<string, { code: Code; advice: (value: string, path: 
     { code: "CW1014", advice: (v) => `${v} is not an IPv4 address; write it like 240.241.0.10` },
   ],
   [
+    String(LABEL_KEY),
+    {
+      code: "CW1035",
+      advice: (v, p) =>
+        `${v} is not a valid label key in ${fieldName(p.slice(0, -1))}; use up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/', such as app or app.kubernetes.io/name`,
+    },
+  ],
+  [
+    String(LABEL_VALUE),
+    {
+      code: "CW1035",
+      advice: (v, p) =>
+        `${v} is not a valid value for label "${String(p.at(-1))}"; use up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or nothing)`,
+    },
+  ],
+  [
     String(ISTIO_VERSION),
     {
       code: "CW1017",
@@ -166,12 +199,65 @@ const PATTERNS: ReadonlyMap<string, { code: Code; advice: (value: string, path: 
   ],
 ] as const);
 
+export interface IssueOptions {
+  /**
+   * How an unknown field is reported: an error (CW1002) in cw's own format, where it is most likely a
+   * typo that would be ignored; a warning (CW1038) in the original Coddiwomple's files, which the
+   * original read leniently (its own README's example has a misspelt field).
+   */
+  readonly unknownFields?: "error" | "warning";
+}
+
+const customProblem = (issue: z.core.$ZodIssue): CustomProblem | undefined =>
+  issue.code === "custom" ? (issue.params as { cw?: CustomProblem } | undefined)?.cw : undefined;
+
+/**
+ * The issues zod would have raised for keys named "__proto__" of a mapping of names (labels, the
+ * original's backends), which it skips without a word, since assigning one would set the prototype:
+ * a label or a backend written under that name would otherwise vanish from the input unreported.
+ */
+export function hiddenKeyIssues(schema: z.ZodType, input: unknown): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  const walk = (value: unknown, path: PathSegment[]): void => {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        walk(v, [...path, i]);
+      });
+      return;
+    }
+    if (value === null || typeof value !== "object") return;
+    for (const key of Object.keys(value)) {
+      if (key === "__proto__") {
+        const record = schemaAt(schema, path) as unknown as
+          | { _zod: { def: { type: string; keyType?: z.ZodType } } }
+          | undefined;
+        const keyType = record?._zod.def.type === "record" ? record._zod.def.keyType : undefined;
+        if (keyType) {
+          const parsed = keyType.safeParse(key);
+          out.push({
+            code: "invalid_key",
+            origin: "record",
+            issues: parsed.success ? [] : parsed.error.issues,
+            input: key,
+            path: [...path, key],
+            message: "Invalid key in record",
+          });
+        }
+      }
+      walk((value as Record<string, unknown>)[key], [...path, key]);
+    }
+  };
+  walk(input, []);
+  return out;
+}
+
 /** Convert zod issues for the value at `base` in `source` into diagnostics. */
 export function issuesToDiagnostics(
   issues: readonly z.core.$ZodIssue[],
   schema: z.ZodType,
   source: Source,
   base: Path,
+  options: IssueOptions = {},
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const issue of issues) {
@@ -186,11 +272,19 @@ export function issuesToDiagnostics(
       case "unrecognized_keys":
         for (const key of issue.keys) {
           const hint = suggestion(key, knownKeys(schema, rel));
-          push(
-            "CW1002",
-            `unknown field "${key}"${hint}; remove it or correct its name`,
-            source.locate([...path, key], "key"),
-          );
+          if (options.unknownFields === "warning") {
+            push(
+              "CW1038",
+              `unknown field ${show(key)}${hint}, ignored as the original Coddiwomple ignored it; remove it or correct its name`,
+              source.locate([...path, key], "key"),
+            );
+          } else {
+            push(
+              "CW1002",
+              `unknown field ${show(key)}${hint}; remove it or correct its name`,
+              source.locate([...path, key], "key"),
+            );
+          }
         }
         break;
       case "invalid_type":
@@ -201,6 +295,13 @@ export function issuesToDiagnostics(
             `missing required field ${field}; add it to this mapping`,
             source.locate(path.slice(0, -1)),
           );
+        } else if (typeof value === "number" && !Number.isFinite(value)) {
+          // YAML reads a number too large for a double (1e400) as infinity: quote what was written.
+          const last = path.at(-1);
+          const written = source.lineText(where.line).substr(where.col - 1, Math.min(where.length, 40));
+          if (typeof last === "string" && PORT_FIELDS.has(last)) {
+            push("CW1006", `port ${written} is out of range; use a port from 1 to 65535`);
+          } else push("CW1003", `${field} is ${written}, a number too large to use; change it`);
         } else if (path.at(-1) === "istioVersion") {
           push(
             "CW1017",
@@ -247,6 +348,32 @@ export function issuesToDiagnostics(
         else push("CW1003", `${field} is ${show(value)}, which is not allowed (${issue.message}); change it`);
         break;
       }
+      case "invalid_key": {
+        // A key of a mapping of names (labels, the original's backends): pointed at, key first.
+        const inner = issue.issues[0];
+        const rule = inner && "pattern" in inner ? PATTERNS.get(String(inner.pattern)) : undefined;
+        const key = String(path.at(-1));
+        const atKey = source.locate(path, "key");
+        if (rule) push(rule.code, rule.advice(show(key), path), atKey);
+        else if (inner && customProblem(inner) === "label-prefix-too-long") {
+          push(
+            "CW1035",
+            `the prefix of label key ${show(key)} is longer than 253 characters; shorten it`,
+            atKey,
+          );
+        } else push("CW1003", `the key ${show(key)} cannot be used here; change it`, atKey);
+        break;
+      }
+      case "custom":
+        if (customProblem(issue) === "empty-selector") {
+          push(
+            "CW1036",
+            `${field} has no labels, so it would select every pod in its namespace; give the labels of the pods meant, such as {app: reviews}, or leave the field out for cw's default`,
+          );
+        } else if (customProblem(issue) === "gateway-address") {
+          push("CW1014", `${show(value)} ${issue.message}`);
+        } else push("CW1003", `${field} is not valid (${issue.message}); change it`);
+        break;
       default:
         push("CW1003", `${field} is not valid (${issue.message}); change it`);
     }

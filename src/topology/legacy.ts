@@ -16,6 +16,7 @@ import {
   DEFAULT_VIP_POOL,
   DNS1123_LABEL,
   DNS1123_SUBDOMAIN,
+  gatewayAddress,
   IPV4,
   PROTOCOLS,
 } from "./schema.js";
@@ -23,7 +24,7 @@ import { child, type Origin, type PathSegment, parseSource, type Source } from "
 
 const LegacyClusterSchema = z.strictObject({
   name: z.string().max(63).regex(DNS1123_LABEL),
-  address: z.string().min(1),
+  address: gatewayAddress,
   kubeconfig_path: z.string().optional(),
   kubeconfig_context: z.string().optional(),
 });
@@ -45,7 +46,7 @@ const LegacyServiceSchema = z.strictObject({
 
 // What salvage (salvage.ts) keeps of an item in error: a cluster whose address is wrong is still a
 // cluster that services may name, and a service with no readable ports still has its backends checked.
-const LenientClusterSchema = LegacyClusterSchema.extend({ address: z.string().min(1).optional() });
+const LenientClusterSchema = LegacyClusterSchema.extend({ address: gatewayAddress.optional() });
 const LenientServiceSchema = LegacyServiceSchema.extend({
   ports: z.array(LegacyPortSchema).default([]),
   backends: LegacyServiceSchema.shape.backends.default({}),
@@ -109,6 +110,7 @@ export function readLegacy(files: LegacyFiles): LegacyResult {
   return {
     topology: {
       name: files.name ?? "coddiwomple",
+      ...(files.name === undefined && { unnamed: true as const }),
       suffix: DEFAULT_SUFFIX,
       namespace: DEFAULT_NAMESPACE,
       vipPool: DEFAULT_VIP_POOL,
@@ -141,7 +143,7 @@ function readItems<T>(
     return undefined;
   }
   return source.data.flatMap((_, i) => {
-    const part = readPart(source, [i], lenient, schema, diagnostics);
+    const part = readPart(source, [i], lenient, schema, diagnostics, { unknownFields: "warning" });
     return part ? [{ ...part, origin: { source, path: [i] } }] : [];
   });
 }
@@ -155,12 +157,16 @@ function toLegacyService(
   // <name>.<namespace>.svc.cluster.local host, which is what the original's users wrote.
   const hosts = Object.values(input.backends);
   const namespace = hosts.map((h) => /^[^.]+\.([^.]+)\.svc(\.|$)/.exec(h)?.[1]).find((n) => n !== undefined);
-  const prefixes = input.dns_prefixes ?? [];
+  // The original listed the service's own name among its prefixes; the other prefixes are aliases,
+  // each remembered with its own index, so that a prefix listed twice is reported where it is.
+  const prefixes = (input.dns_prefixes ?? []).flatMap((name, index) =>
+    name === input.name ? [] : [{ name, index }],
+  );
   const service = toService(
     {
       name: input.name,
       ...(namespace !== undefined && { namespace }),
-      aliases: prefixes.filter((p) => p !== input.name),
+      aliases: prefixes.map((p) => p.name),
       ...(input.address !== undefined && { vip: input.address }),
       ports: input.ports.map((p) => ({
         name: p.name,
@@ -178,9 +184,9 @@ function toLegacyService(
   const at = (...path: PathSegment[]): Origin => child(origin, ...provenance.place(path));
   return {
     ...service,
-    aliases: service.aliases.map((a) => ({
+    aliases: service.aliases.map((a, i) => ({
       name: a.name,
-      origin: at("dns_prefixes", prefixes.indexOf(a.name)),
+      origin: at("dns_prefixes", prefixes[i]?.index ?? 0),
     })),
     ...(service.vip && { vip: { address: service.vip.address, origin: at("address") } }),
     ports: service.ports.map((p, i) => ({

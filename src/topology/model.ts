@@ -7,6 +7,11 @@ import type { Origin } from "./source.js";
 
 export interface Topology {
   readonly name: string;
+  /**
+   * The original's files name no federation and none was given with --name: `name` is cw's default,
+   * which every other such federation shares, so it cannot tell their objects apart (prune refuses).
+   */
+  readonly unnamed?: true;
   readonly suffix: string;
   /** Namespace of generated routing objects. */
   readonly namespace: string;

@@ -8,7 +8,7 @@
 
 import type { z } from "zod";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { issuesToDiagnostics } from "./issues.js";
+import { hiddenKeyIssues, type IssueOptions, issuesToDiagnostics } from "./issues.js";
 import { type Path, type PathSegment, type Source, valueAt } from "./source.js";
 
 /** How a part that was read relates to its input. */
@@ -36,15 +36,19 @@ export function readPart<T>(
   lenient: z.ZodType<T>,
   schema: z.ZodType<T>,
   diagnostics: Diagnostic[],
+  options: IssueOptions = {},
 ): Part<T> | undefined {
   const input = valueAt(source.data, path);
   const result = schema.safeParse(input);
-  if (result.success) return { value: result.data, ...CLEAN };
-  diagnostics.push(...issuesToDiagnostics(result.error.issues, schema, source, path));
-  const salvaged = salvage(lenient, input);
+  const hidden = hiddenKeyIssues(schema, input);
+  if (result.success && hidden.length === 0) return { value: result.data, ...CLEAN };
+  const issues = [...(result.success ? [] : result.error.issues), ...hidden];
+  diagnostics.push(...issuesToDiagnostics(issues, schema, source, path, options));
+  // Keys zod skipped are already out of its result: nothing more to drop.
+  const salvaged = result.success ? { value: result.data, ...CLEAN } : salvage(lenient, input);
   if (!salvaged) return undefined;
   const invalidFields = new Set(salvaged.invalidFields);
-  for (const issue of result.error.issues) {
+  for (const issue of issues) {
     const keys = issue.code === "unrecognized_keys" && issue.path.length === 0 ? issue.keys : [issue.path[0]];
     for (const key of keys) if (typeof key === "string") invalidFields.add(key);
   }

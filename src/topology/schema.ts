@@ -3,6 +3,7 @@
 // documented here but applied in model.ts, where each value keeps the position it came from.
 
 import { z } from "zod";
+import { gatewayAddressProblem } from "./gateway-address.js";
 
 export const API_VERSION = "coddiwomple.io/v1alpha1";
 export const DEFAULT_SUFFIX = "global";
@@ -52,9 +53,38 @@ const label = (what: string) =>
 const subdomain = (what: string) =>
   z.string().max(253).regex(DNS1123_SUBDOMAIN).describe(`${what} (a DNS-1123 subdomain).`);
 const port = (what: string) => z.number().int().min(1).max(65535).describe(what);
-const selector = z
-  .record(z.string(), z.string())
-  .describe("Labels of the gateway's pods, as in a Gateway's selector.");
+
+// Kubernetes labels, as its API server checks them (apimachinery validation.IsQualifiedName and
+// IsValidLabelValue): a key is a name of at most 63 characters, optionally after a DNS subdomain
+// prefix of at most 253 and '/'; a value is empty or such a name. Anything else could match no pod.
+export const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+/** The custom issue a schema raises with cw's own code; issues.ts words the message. */
+export type CustomProblem = "label-prefix-too-long" | "empty-selector" | "gateway-address";
+const problem = (p: CustomProblem) => ({ params: { cw: p } });
+
+const labelKey = z
+  .string()
+  .regex(LABEL_KEY)
+  .refine((key) => !key.includes("/") || key.indexOf("/") <= 253, problem("label-prefix-too-long"));
+/**
+ * A label map. A selector must name at least one label: an empty one selects every pod of its
+ * namespace, which would put policies meant for one workload on all of them.
+ */
+const labelMap = (what: string, options: { readonly selector: boolean }) => {
+  const map = z.record(labelKey, z.string().regex(LABEL_VALUE)).describe(what);
+  return options.selector ? map.refine((m) => Object.keys(m).length > 0, problem("empty-selector")) : map;
+};
+/** An ingress gateway's address as other clusters dial it; gateway-address.ts says what it may be. */
+export const gatewayAddress = z
+  .string()
+  .min(1)
+  .superRefine((address, ctx) => {
+    const why = gatewayAddressProblem(address);
+    if (why !== undefined) ctx.addIssue({ code: "custom", message: why, params: { cw: "gateway-address" } });
+  });
+const selector = labelMap("Labels of the gateway's pods, as in a Gateway's selector.", { selector: true });
 
 export const PortSchema = z
   .strictObject({
@@ -81,9 +111,8 @@ const mode = (what: string) => z.enum(MODES).describe(what);
 export const SubsetSchema = z
   .strictObject({
     name: label("Subset name, e.g. v1"),
-    labels: z
-      .record(z.string(), z.string())
-      .describe("Pod labels that select the subset, e.g. {version: v1}."),
+    // An empty map is CW1025 (check.ts), which says what a subset needs.
+    labels: labelMap("Pod labels that select the subset, e.g. {version: v1}.", { selector: false }),
   })
   .describe("A named subset of the service's pods, the same in every backend cluster.");
 
@@ -144,12 +173,10 @@ export const ServiceSchema = z
     serviceAccount: label(
       "Service account of the service's pods: checked by callers in passthrough mode, where they talk to the pods directly",
     ).optional(),
-    selector: z
-      .record(z.string(), z.string())
-      .describe(
-        "Labels of the service's pods, for policies on them (passthrough mode). Default {app: <name>}.",
-      )
-      .optional(),
+    selector: labelMap(
+      "Labels of the service's pods, for policies on them (passthrough mode). Default {app: <name>}.",
+      { selector: true },
+    ).optional(),
     subsets: z.array(SubsetSchema).describe("Named subsets (versions) of the service's pods.").optional(),
     split: z
       .array(SplitSchema)
@@ -178,7 +205,7 @@ const GatewaySchema = (kind: "ingress" | "egress") =>
 export const IngressSchema = GatewaySchema("ingress")
   .extend({
     addresses: z
-      .array(z.string().min(1))
+      .array(gatewayAddress)
       .describe("External IPs or DNS names of the ingress gateway, as other clusters reach it.")
       .optional(),
     port: port("The ingress gateway port for cross-cluster mTLS traffic. Default 15443.").optional(),

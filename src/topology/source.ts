@@ -1,7 +1,7 @@
 // A source file read with positions. Every later stage refers to input by (file, path); this module
 // turns such a reference back into file:line:col, so diagnostics can point at the exact token.
 
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic, Location } from "../diagnostics/diagnostic.js";
 import { lowerFirst, syntaxCause } from "./syntax-cause.js";
@@ -79,6 +79,38 @@ export function parseSource(file: string, text: string): ParsedSource {
   // One syntax error: the first cause. What follows it in the file is mostly the parser's confusion.
   const problem = doc.errors.length > 0 ? syntaxCause(file, text, doc.errors) : undefined;
   const diagnostics = problem ? [diag("CW1001", problem.message, pos(problem.start, problem.end))] : [];
+  // cw's files hold text, numbers, true/false, lists and mappings, and keys that are text. A key that
+  // is a list or a mapping (`[a]: b`), or a value a tag turns into something else (`!!binary`), would
+  // be turned into text by the library with a warning of Node's own: say where it is instead.
+  if (diagnostics.length === 0) {
+    const refuse = (node: Node, message: string) => {
+      diagnostics.push(diag("CW1001", message, pos(node.range?.[0] ?? 0, node.range?.[1] ?? 0)));
+      return visit.BREAK;
+    };
+    visit(doc, {
+      Pair(_, pair) {
+        if (pair.key === null || (isScalar(pair.key) && !isPlainValue(pair.key.value))) {
+          return pair.key === null
+            ? undefined
+            : refuse(pair.key as Node, "this key is not plain text; write the key as a name");
+        }
+        if (!isScalar(pair.key)) {
+          return refuse(
+            pair.key as Node,
+            "this key is a list or a mapping, but keys in cw's files are plain names; write the key as text",
+          );
+        }
+        return undefined;
+      },
+      Scalar(_, scalar) {
+        if (isPlainValue(scalar.value)) return undefined;
+        return refuse(
+          scalar,
+          `the tag ${(scalar.tag ?? "").replace("tag:yaml.org,2002:", "!!")} makes this value something other than text, a number or true/false; remove the tag`,
+        );
+      },
+    });
+  }
   let data: unknown;
   if (diagnostics.length === 0) {
     try {
@@ -94,9 +126,44 @@ export function parseSource(file: string, text: string): ParsedSource {
       );
     }
   }
+  const tooDeep = diagnostics.length === 0 ? pathDeeperThan(data, MAX_DEPTH) : undefined;
+  if (tooDeep) {
+    diagnostics.push(
+      diag(
+        "CW1001",
+        `the lists and mappings here are nested more than ${MAX_DEPTH} levels deep; a topology needs a few, so check the brackets and indentation`,
+        locate(tooDeep),
+      ),
+    );
+    data = undefined;
+  }
   const source: Source = { file, text, data, locate, lineText: (line) => lines[line - 1] ?? "" };
   return { source, diagnostics };
 }
+
+/** Deeper than any input of cw's needs (a Federation is about seven levels deep). */
+const MAX_DEPTH = 64;
+
+/**
+ * The path of a value nested deeper than `max`, if there is one. Iterative, so that depth itself
+ * cannot overflow the stack here; later stages recurse over the data and are spared such input.
+ */
+function pathDeeperThan(data: unknown, max: number): Path | undefined {
+  const stack: { value: unknown; path: PathSegment[] }[] = [{ value: data, path: [] }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value, path } = item;
+    if (value === null || typeof value !== "object") continue;
+    if (path.length >= max) return path;
+    const entries: [PathSegment, unknown][] = Array.isArray(value)
+      ? value.map((v, i) => [i, v])
+      : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]]);
+    for (const [seg, v] of entries) stack.push({ value: v, path: [...path, seg] });
+  }
+  return undefined;
+}
+
+const isPlainValue = (v: unknown): boolean =>
+  v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean";
 
 /** The value at `path` in plain data, or undefined when the path leads nowhere. */
 export function valueAt(data: unknown, path: Path): unknown {

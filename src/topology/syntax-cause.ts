@@ -21,6 +21,17 @@ export function syntaxCause(file: string, text: string, errors: readonly YAMLErr
   const json = /\.json$/i.test(file) ? jsonSyntaxProblem(text) : undefined;
   if (json) return json;
   const first = [...errors].sort((a, b) => a.pos[0] - b.pos[0])[0] as YAMLError;
+  // The parser ran out of stack: nesting, not a slip, and its own words ("maximum call stack size
+  // exceeded") would not tell the user that.
+  const deep = errors.find((e) => /call stack/i.test(e.message));
+  if (deep) {
+    return {
+      message:
+        "the lists and mappings here are nested too deeply to read; a topology needs a few levels, so check the brackets and indentation",
+      start: deep.pos[0],
+      end: deep.pos[1],
+    };
+  }
   const lines = readLines(text);
   const at = lines.findLast((l) => l.start <= first.pos[0]) ?? lines[0];
   return (

@@ -15,7 +15,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultLockPath } from "../index.js";
+import { defaultLockPath, readInputFile } from "../index.js";
+import { bindAddress } from "./bind-address.js";
 import { federationDot, renderSvg } from "./graph.js";
 import { readBody } from "./request-body.js";
 import { checkTraceRequest, runTrace } from "./trace.js";
@@ -25,8 +26,10 @@ export interface UiOptions {
   readonly topology: string;
   /** Default: <topology>.lock.yaml beside it. */
   readonly lock?: string;
-  /** Address to bind (default 127.0.0.1). */
+  /** Address to bind (default 127.0.0.1); never an unspecified one (bind-address.ts). */
   readonly host?: string;
+  /** Allow a host that is not a loopback address (default false). */
+  readonly allowRemote?: boolean;
   /** Port (default 7878; 0 picks a free one). */
   readonly port?: number;
   /** Largest request body accepted, in bytes (default 16 KiB). */
@@ -86,7 +89,9 @@ function readAssets(): Map<string, { type: string; body: Buffer }> {
 export async function startUi(options: UiOptions): Promise<UiServer> {
   const topology = options.topology;
   const lockPath = options.lock ?? defaultLockPath(topology);
-  const host = options.host ?? "127.0.0.1";
+  const bind = bindAddress(options.host ?? "127.0.0.1", options.allowRemote === true);
+  if (!bind.ok) throw new Error(`cw ui cannot listen there: ${bind.problem}`);
+  const host = bind.host;
   const bodyLimit = options.bodyLimit ?? 16 * 1024;
   const assets = readAssets();
 
@@ -95,20 +100,17 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   let svg: { generation: number; text: Promise<string> } | undefined;
   const streams = new Set<ServerResponse>();
 
+  // Never throws and never blocks: a topology or lock file that turns into a folder or a FIFO while the
+  // server runs is a problem shown on the page (input-file.ts), not a crash or a hung server.
   function load(): Loaded {
-    let text: string | undefined;
-    let problem: string | undefined;
-    try {
-      text = readFileSync(topology, "utf8");
-    } catch (e) {
-      problem = `cannot read ${topology}: ${(e as Error).message}`;
-    }
-    const lock = existsSync(lockPath) ? { file: lockPath, text: readFileSync(lockPath, "utf8") } : undefined;
+    const input = readInputFile(topology);
+    const lock = existsSync(lockPath) ? readInputFile(lockPath) : undefined;
+    const advice = "; give the path of the file itself";
     return buildView({
       file: topology,
-      ...(text !== undefined && { text }),
-      ...(problem !== undefined && { problem }),
-      ...(lock && { lock }),
+      ...(input.ok ? { text: input.text } : { problem: `${input.problem}${advice}` }),
+      ...(lock?.ok && { lock: { file: lockPath, text: lock.text } }),
+      ...(lock && !lock.ok && { lockProblem: `${lock.problem}${advice}` }),
       generation,
     });
   }
@@ -122,7 +124,12 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent)
-        send(res, 500, "text/plain; charset=utf-8", `internal error: ${(e as Error).message}`);
+        send(
+          res,
+          500,
+          "text/plain; charset=utf-8",
+          `error CW9001: internal error: ${(e as Error).message}\n`,
+        );
       else res.destroy();
     });
   });
@@ -133,7 +140,7 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   const port = (server.address() as AddressInfo).port;
   const hostPart = host.includes(":") ? `[${host}]` : host;
   const allowedHosts = new Set([`${hostPart}:${port}`]);
-  if (host === "127.0.0.1" || host === "::1") allowedHosts.add(`localhost:${port}`);
+  if (bind.loopback) allowedHosts.add(`localhost:${port}`);
   const origins = new Set([...allowedHosts].map((h) => `http://${h}`));
 
   let watcher: FSWatcher | undefined;

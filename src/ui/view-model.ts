@@ -108,6 +108,8 @@ export interface ViewInput {
   readonly text?: string;
   readonly problem?: string;
   readonly lock?: { readonly file: string; readonly text: string };
+  /** Why the lock file, which exists, could not be read. */
+  readonly lockProblem?: string;
   readonly generation: number;
 }
 
@@ -151,8 +153,12 @@ export function buildView(input: ViewInput): Loaded {
       ...(source !== undefined && { source }),
     };
   });
+  if (input.lockProblem !== undefined) {
+    diagnostics.push({ code: "CW2001", level: "error", message: input.lockProblem });
+    views.unshift({ code: "CW2001", level: "error", message: input.lockProblem });
+  }
   if (input.problem !== undefined) {
-    views.unshift({ code: "CW3004", level: "error", message: input.problem, file: input.file });
+    views.unshift({ code: "CW1039", level: "error", message: input.problem, file: input.file });
   }
   const plan = compiled?.plan;
   // As cw generate: a topology with any error (reading it or compiling it) generates nothing.

@@ -4,7 +4,8 @@
 //   discovery    GET /version, /api, /api/v1, /apis, /apis/{group}/{version}
 //   list         GET .../{plural} and .../namespaces/{ns}/{plural}, with labelSelector (=, ==, !=, key, !key)
 //                and paging (limit, continue; a server may answer fewer items than asked, and pageSize
-//                makes it do so, so that clients must follow every continue token)
+//                makes it do so, so that clients must follow every continue token; endlessPages makes
+//                a broken server whose pages never end)
 //   get          GET .../namespaces/{ns}/{plural}/{name}
 //   apply        PATCH with Content-Type application/apply-patch+yaml, fieldManager, force, dryRun=All
 //                (apply replaces spec and merges labels and annotations; conflicts are per manager, not
@@ -161,12 +162,15 @@ export class StandInKubeApi {
   failWhen: (request: RecordedRequest) => Failure | undefined = () => undefined;
   /** Extra validation of applied objects: a message makes the apply fail with 422 Invalid. */
   rejectApply: (object: StoredObject) => string | undefined = () => undefined;
+  /** The most items a list page holds, whatever limit the client asks for (a paging server). */
+  pageSize?: number;
+  /** A broken server: every page says to go on to the same page again. */
+  endlessPages = false;
 
   private readonly store = new Map<string, StoredObject>();
   private readonly types: readonly ResourceType[];
   private readonly sockets = new Set<Socket>();
   private revision = 100;
-  private readonly pageSize: number | undefined;
   private server?: Server;
   private port = 0;
   readonly token: string;
@@ -413,13 +417,15 @@ export class StandInKubeApi {
         }
         return at;
       });
+    // A broken server points every page back at the one just served.
+    const next = this.endlessPages ? page.from : page.to;
     return send(res, 200, {
       apiVersion: apiVersionOf(type.group, version),
       kind: `${type.kind}List`,
       metadata: {
         resourceVersion: String(this.revision),
-        ...(page.to < all.length && {
-          continue: Buffer.from(`offset:${page.to}`).toString("base64"),
+        ...((page.to < all.length || this.endlessPages) && {
+          continue: Buffer.from(`offset:${next}`).toString("base64"),
           remainingItemCount: all.length - page.to,
         }),
       },
