@@ -2,6 +2,7 @@
 // federation's labels (asked of the server with a label selector, then checked again on each object,
 // see ownership.ts) and that cw no longer generates for the cluster.
 
+import { byText } from "../compare.js";
 import { groupOf, identity, type KubeClient, KubeError, type KubeObject, refOf } from "./client.js";
 import { isOurs, ownedSelector } from "./ownership.js";
 import { type GroupKind, PRUNABLE_KINDS } from "./prunable-kinds.js";
@@ -35,7 +36,7 @@ export async function prunable(
   }
   const keep = new Set(desired.map((o) => identity(refOf(o))));
   const found: KubeObject[] = [];
-  for (const { group, kind } of [...kinds.values()].sort((a, b) => (a.kind < b.kind ? -1 : 1))) {
+  for (const { group, kind } of [...kinds.values()].sort(byText((k) => k.kind))) {
     const version = served.get(group);
     if (version === undefined) continue; // the cluster does not serve the group, so it has none of them
     const apiVersion = group === "" ? version : `${group}/${version}`;
@@ -50,5 +51,5 @@ export async function prunable(
       if (isOurs(o, federation) && !keep.has(identity(refOf(o)))) found.push(o);
     }
   }
-  return found.sort((a, b) => (identity(refOf(a)) < identity(refOf(b)) ? -1 : 1));
+  return found.sort(byText((o) => identity(refOf(o))));
 }

@@ -5,6 +5,7 @@
 // exportTo (https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-export_to):
 // absent or empty = "*" (the mesh default), "." = the object's own namespace, "~" = nowhere.
 
+import { byText } from "../compare.js";
 import type { ClusterConfig, IstioObject, ObjectRef } from "./config.js";
 import { refOf } from "./config.js";
 import { labelsOf, num, objs, str, strs } from "./fields.js";
@@ -87,7 +88,7 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
   const sorted = config.objects
     .filter((o) => serves(version, o.apiVersion))
     .map((o) => ({ o, key: `${o.metadata.namespace}/${o.metadata.name}` }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .sort(byText((x) => x.key))
     .map(({ o }) => o);
   for (const o of sorted) {
     const list = byKind.get(o.kind);
