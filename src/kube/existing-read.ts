@@ -15,7 +15,7 @@
 
 import { parse as parseYaml } from "yaml";
 import { compareText } from "../compare.js";
-import { identity, type KubeClient, type KubeObject, refOf } from "./client.js";
+import { identity, type KubeClient, type KubeObject, kubeRefOf } from "./client.js";
 import { isOurs } from "./ownership.js";
 
 export const EXISTING_GROUPS = ["networking.istio.io", "security.istio.io"] as const;
@@ -155,4 +155,4 @@ export function selects(selector: Selector, labels: Readonly<Record<string, stri
   );
 }
 
-const sortKey = (o: KubeObject): string => identity(refOf(o));
+const sortKey = (o: KubeObject): string => identity(kubeRefOf(o));

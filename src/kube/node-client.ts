@@ -35,8 +35,8 @@ import {
   type KubeClient,
   KubeError,
   type KubeObject,
+  type KubeRef,
   type ListOptions,
-  type ObjectRef,
   type ServedKind,
 } from "./client.js";
 
@@ -101,7 +101,7 @@ export function connect(options: ConnectOptions): KubeClient {
       throw asKubeError(e, what, server, timeoutMs);
     }
   };
-  const header = (ref: ObjectRef) => ({
+  const header = (ref: KubeRef) => ({
     apiVersion: ref.apiVersion,
     kind: ref.kind,
     metadata: { name: ref.name, ...(ref.namespace !== undefined && { namespace: ref.namespace }) },
@@ -162,7 +162,7 @@ export function connect(options: ConnectOptions): KubeClient {
         token = next;
       }
     },
-    async get(ref: ObjectRef) {
+    async get(ref: KubeRef) {
       try {
         return plain(await call(`get ${ref.kind} ${ref.name}`, () => objects.read(header(ref))));
       } catch (e) {
@@ -185,7 +185,7 @@ export function connect(options: ConnectOptions): KubeClient {
       );
       return plain(applied);
     },
-    async delete(ref: ObjectRef, opts) {
+    async delete(ref: KubeRef, opts) {
       const preconditions = opts.preconditions;
       await call(`delete ${ref.kind} ${ref.name}`, () =>
         objects.delete(

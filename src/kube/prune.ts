@@ -3,7 +3,7 @@
 // see ownership.ts) and that cw no longer generates for the cluster.
 
 import { byText } from "../compare.js";
-import { groupOf, identity, type KubeClient, KubeError, type KubeObject, refOf } from "./client.js";
+import { groupOf, identity, type KubeClient, KubeError, type KubeObject, kubeRefOf } from "./client.js";
 import { isOurs, ownedSelector } from "./ownership.js";
 import { type GroupKind, PRUNABLE_KINDS } from "./prunable-kinds.js";
 
@@ -34,7 +34,7 @@ export async function prunable(
   ]) {
     kinds.set(`${k.group}/${k.kind}`, k);
   }
-  const keep = new Set(desired.map((o) => identity(refOf(o))));
+  const keep = new Set(desired.map((o) => identity(kubeRefOf(o))));
   const found: KubeObject[] = [];
   for (const { group, kind } of [...kinds.values()].sort(byText((k) => k.kind))) {
     const version = served.get(group);
@@ -48,8 +48,8 @@ export async function prunable(
       throw e;
     }
     for (const o of objects) {
-      if (isOurs(o, federation) && !keep.has(identity(refOf(o)))) found.push(o);
+      if (isOurs(o, federation) && !keep.has(identity(kubeRefOf(o)))) found.push(o);
     }
   }
-  return found.sort(byText((o) => identity(refOf(o))));
+  return found.sort(byText((o) => identity(kubeRefOf(o))));
 }

@@ -8,7 +8,7 @@ import { type IstioObject, refOf } from "./config.js";
 import { type Connection, failed, type ProxyState, prepend, type TraceContext } from "./context.js";
 import { origination, subsetOf, tlsSetting, trafficPolicyFor } from "./destination-rule.js";
 import { type Found, lookupDestinationRule } from "./destination-rule-index.js";
-import { type Json, labelsOf, selects, str } from "./fields.js";
+import { type Json, labelsOf, selects } from "./fields.js";
 import { normalize } from "./host-match.js";
 import { releaseText } from "./istio-version.js";
 import { type BalancingProxy, balance, outlierOf } from "./load-balancing.js";
@@ -312,5 +312,3 @@ export function describeService(svc: MeshService): string {
     ? `Kubernetes Service ${svc.host}`
     : `ServiceEntry ${svc.source.ref.namespace}/${svc.source.ref.name} (host ${svc.host})`;
 }
-
-export const modeOf = (x: unknown): string => (str(x) ?? "").toUpperCase();
