@@ -16,7 +16,7 @@ import { conflictsOf } from "./verify-conflicts.js";
 import { type Expectation, type ExpectationKind, expectations } from "./verify-expectations.js";
 import { judge, type Retrace, retraceOf, traceAgain } from "./verify-judge.js";
 
-export { formatVerify } from "./verify-format.js";
+export { CHECK_KINDS, formatVerify } from "./verify-format.js";
 
 export interface VerifyInput {
   readonly topology: Topology;
@@ -26,15 +26,6 @@ export interface VerifyInput {
 }
 
 export type CheckKind = ExpectationKind | "conflict";
-export const CHECK_KINDS: readonly CheckKind[] = [
-  "consumer call",
-  "local call",
-  "refused call",
-  "gateway probe",
-  "failover",
-  "resilience",
-  "conflict",
-];
 
 export interface Check {
   readonly kind: CheckKind;
