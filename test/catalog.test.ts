@@ -27,12 +27,6 @@ const retired = all.filter((c) => (catalog[c] as { retired?: string }).retired !
 /** Codes whose sites still pass their sentence as free text. Shrinks; never grows. */
 const FREE_TEXT = [
   "CW1001",
-  "CW1002",
-  "CW1003",
-  "CW1004",
-  "CW1005",
-  "CW1006",
-  "CW1007",
   "CW1008",
   "CW1009",
   "CW1011",
@@ -53,9 +47,7 @@ const FREE_TEXT = [
   "CW1032",
   "CW1033",
   "CW1034",
-  "CW1035",
-  "CW1036",
-  "CW1038",
+
   "CW1039",
   "CW1040",
   "CW2001",

@@ -22,6 +22,58 @@ export interface CatalogEntry {
   readonly retired?: string;
 }
 
+/** Why a value cannot be used (CW1003): the field and value as the user wrote them, shown. */
+export type WrongValue =
+  | {
+      readonly kind: "type";
+      readonly field: string;
+      readonly expected: string;
+      readonly actual: string;
+      readonly advice: string;
+    }
+  | { readonly kind: "too-large"; readonly field: string; readonly written: string }
+  | {
+      readonly kind: "not-allowed";
+      readonly field: string;
+      readonly value: string;
+      readonly allowed?: string;
+      readonly detail?: string;
+    }
+  | { readonly kind: "empty-text"; readonly field: string }
+  | { readonly kind: "out-of-range"; readonly field: string; readonly value: string; readonly detail: string }
+  | { readonly kind: "key"; readonly key: string }
+  | { readonly kind: "invalid"; readonly field: string; readonly detail: string };
+function wrongValue(a: WrongValue): Message {
+  switch (a.kind) {
+    case "type":
+      return [`${a.field} must be ${a.expected}, not ${a.actual}`, a.advice];
+    case "too-large":
+      return [`${a.field} is ${a.written}, a number too large to use`, "change it"];
+    case "not-allowed":
+      return a.allowed !== undefined
+        ? [`${a.field} is ${a.value}, which is not allowed`, `write ${a.allowed}`]
+        : [`${a.field} is ${a.value}, which is not allowed (${a.detail})`, "change it"];
+    case "empty-text":
+      return [`${a.field} is empty text`, "give it a value, or remove it"];
+    case "out-of-range":
+      return [`${a.field} is ${a.value}, which is out of range (${a.detail})`, "change it"];
+    case "key":
+      return [`the key ${a.key} cannot be used here`, "change it"];
+    case "invalid":
+      return [`${a.field} is not valid (${a.detail})`, "change it"];
+  }
+}
+/** A name DNS cannot carry (CW1005): `owner` is what it names, as in "the port". */
+export type InvalidName =
+  | { readonly kind: "label"; readonly value: string; readonly owner: string }
+  | { readonly kind: "subdomain"; readonly value: string; readonly owner: string }
+  | { readonly kind: "too-long"; readonly value: string; readonly maximum: number; readonly owner: string };
+/** A label key or value Kubernetes refuses (CW1035). */
+export type InvalidLabel =
+  | { readonly kind: "key"; readonly value: string; readonly field: string }
+  | { readonly kind: "value"; readonly value: string; readonly label: string }
+  | { readonly kind: "prefix"; readonly value: string };
+
 /** What an existing Gateway server does to cw's on the same pods (CW4010, CW4012, CW4014). */
 export type DuplicateChain = {
   readonly conflict: "duplicate-chain";
@@ -46,35 +98,64 @@ export const catalog = {
   CW1002: {
     level: "error",
     title: "unknown field",
+    message: (a: { key: string; hint: string }) => [
+      `unknown field ${a.key}${a.hint}`,
+      "remove it or correct its name",
+    ],
     explain:
       "The field is not part of the Federation format, so cw would silently ignore it. Usually it is a typo (`consumer` for `consumers`) or a field placed at the wrong level. Check the spelling against the JSON Schema in schema/federation.schema.json; an editor with YAML language support shows the valid fields.",
   },
   CW1003: {
     level: "error",
     title: "wrong type or value",
+    message: (a: WrongValue) => wrongValue(a),
     explain:
       "The value has the wrong type (a list where a mapping is expected, text where a number is expected) or is not one of the allowed values. Quote strings that look like numbers or booleans, and check the allowed values in the JSON Schema.",
   },
   CW1004: {
     level: "error",
     title: "missing required field",
+    message: (a: { field: string; emptyList?: { minimum: number } }) =>
+      a.emptyList
+        ? [`${a.field} is an empty list`, `add at least ${a.emptyList.minimum} entry to it`]
+        : [`missing required field ${a.field}`, "add it to this mapping"],
     explain:
       "A field that cw cannot guess is missing, for example a service's ports or a cluster's name. Add it at the position shown.",
   },
   CW1005: {
     level: "error",
     title: "invalid name",
+    message: (a: InvalidName) =>
+      a.kind === "label"
+        ? [
+            `${a.value} is not a valid name for ${a.owner}`,
+            "use lower-case letters, digits and '-', starting and ending with a letter or digit",
+          ]
+        : a.kind === "subdomain"
+          ? [
+              `${a.value} is not a valid DNS name for ${a.owner}`,
+              "use lower-case DNS labels joined by dots, such as reviews.default",
+            ]
+          : [
+              `${a.value} is longer than ${a.maximum} characters, the most DNS allows for ${a.owner}`,
+              "shorten it",
+            ],
     explain:
       "Names of clusters, services, namespaces and ports become parts of Kubernetes object names and DNS names, so they must be DNS-1123 labels: at most 63 characters, lower-case letters, digits and '-', starting and ending with a letter or digit. Host names and aliases must be DNS-1123 subdomains: labels joined by dots, at most 253 characters.",
   },
   CW1006: {
     level: "error",
     title: "port out of range",
+    message: (a: { port: string }) => [`port ${a.port} is out of range`, "use a port from 1 to 65535"],
     explain: "Ports are TCP port numbers from 1 to 65535.",
   },
   CW1007: {
     level: "error",
     title: "unknown protocol",
+    message: (a: { value: string; hint: string; protocols: readonly string[] }) => [
+      `unknown protocol ${a.value}${a.hint}`,
+      `use one of ${a.protocols.join(", ")}`,
+    ],
     explain:
       "A port's protocol decides how Istio proxies it. cw supports the protocols of the original Coddiwomple: HTTP, HTTP2, GRPC, HTTPS, TLS, TCP and MONGO. Use TCP for any other protocol carried over TCP.",
   },
@@ -276,12 +357,28 @@ export const catalog = {
   CW1035: {
     level: "error",
     title: "invalid label",
+    message: (a: InvalidLabel) =>
+      a.kind === "key"
+        ? [
+            `${a.value} is not a valid label key in ${a.field}`,
+            "use up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/', such as app or app.kubernetes.io/name",
+          ]
+        : a.kind === "value"
+          ? [
+              `${a.value} is not a valid value for label "${a.label}"`,
+              "use up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or nothing)",
+            ]
+          : [`the prefix of label key ${a.value} is longer than 253 characters`, "shorten it"],
     explain:
       "Selectors and subset labels are Kubernetes labels. A key is a name of at most 63 characters (letters, digits, '-', '_' and '.', starting and ending with a letter or digit), optionally after a DNS subdomain prefix and '/', as in app.kubernetes.io/name; a value is empty or a name of the same form. A key or value Kubernetes would refuse could never match a pod, so cw refuses it too.",
   },
   CW1036: {
     level: "error",
     title: "empty selector",
+    message: (a: { field: string }) => [
+      `${a.field} has no labels, so it would select every pod in its namespace`,
+      "give the labels of the pods meant, such as {app: reviews}, or leave the field out for cw's default",
+    ],
     explain:
       "A selector with no labels selects every pod of its namespace. On a gateway or a service's pods it would put cw's policies (DENY AuthorizationPolicies among them) on every workload there, and in the root namespace (istio-system) on every workload of the mesh. Give the labels of the pods meant, such as {istio: ingressgateway} or {app: reviews}, or leave the field out for cw's default.",
   },
@@ -298,6 +395,10 @@ export const catalog = {
   CW1038: {
     level: "warning",
     title: "unknown field in the original's files",
+    message: (a: { key: string; hint: string }) => [
+      `unknown field ${a.key}${a.hint}, ignored as the original Coddiwomple ignored it`,
+      "remove it or correct its name",
+    ],
     explain:
       "The original Coddiwomple ignored fields it did not know, and cw reads its files the same way, so the field has no effect. Usually it is a typo, such as kubecondig_context in the original's own README: correct it, or remove it.",
   },
