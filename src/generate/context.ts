@@ -22,7 +22,10 @@ type ObjectFields<K extends IstioKind> = {
   spec: SpecOf<K>;
 };
 
-const resourceOf = <K extends IstioKind>(object: ObjectFields<K>, labels: Record<string, string>): Resource => ({
+const resourceOf = <K extends IstioKind>(
+  object: ObjectFields<K>,
+  labels: Record<string, string>,
+): Resource => ({
   apiVersion: object.apiVersion,
   kind: object.kind,
   metadata: { name: object.name, namespace: object.namespace, labels },
