@@ -80,17 +80,22 @@ describe("cw ui server", () => {
     const view = JSON.parse(state.body) as FederationView;
     expect(view.name).toBe("bookinfo");
     expect(view.clusters.map((c) => c.name)).toEqual(["a", "b"]);
-    expect(view.matrix.find((r) => r.service === "reviews")?.cells).toEqual({
-      a: { runs: false, servesTo: [], callsTo: [{ cluster: "b", mode: "gateway", share: "" }] },
-      b: { runs: true, servesTo: ["a"], callsTo: [] },
-    });
     expect(view.calls).toEqual([
       { service: "ratings", from: "b", to: "a", mode: "gateway", share: "" },
       { service: "reviews", from: "a", to: "b", mode: "gateway", share: "" },
     ]);
-    expect(view.files.find((c) => c.cluster === "b")?.files.map((f) => f.path)).toContain(
-      "gateway-reviews-global.yaml",
-    );
+    // Files are counted here, listed and read when the page shows them (/api/files, /api/file).
+    expect(view.files).toEqual([
+      { cluster: "a", count: expect.any(Number) },
+      { cluster: "b", count: expect.any(Number) },
+    ]);
+    const files = JSON.parse((await raw(ui.url, "/api/files?cluster=b")).body);
+    expect(files.files).toContain("gateway-reviews-global.yaml");
+    expect(files.files).toHaveLength(view.files[1]?.count ?? 0);
+    const file = JSON.parse((await raw(ui.url, "/api/file?cluster=b&path=gateway-reviews-global.yaml")).body);
+    expect(file.content).toContain("kind: Gateway");
+    expect((await raw(ui.url, "/api/file?cluster=b&path=../../package.json")).status).toBe(404);
+    expect((await raw(ui.url, "/api/files?cluster=nowhere")).status).toBe(404);
     expect(view.diagnostics).toEqual([]);
     const page = await raw(ui.url, "/");
     expect(page.status).toBe(200);
@@ -177,7 +182,19 @@ describe("cw ui server", () => {
       kind: "dns",
       label: "dns",
       text: expect.stringMatching(/^a: reviews\.global -> 240\.\d+\.\d+\.\d+ /),
+      // Each object a hop names links to its generated file.
+      links: [
+        {
+          cluster: "a",
+          path: "serviceentry-reviews-global.yaml",
+          text: "ServiceEntry istio-system/reviews-global",
+        },
+      ],
     });
+    const gateway = trace.paths[0].hops.find((h: { kind: string }) => h.kind === "gateway");
+    expect(gateway.links).toEqual([
+      { cluster: "b", path: "gateway-reviews-global.yaml", text: "Gateway istio-system/reviews-global" },
+    ]);
     expect(trace.paths[0].end).toEqual({
       kind: "arrived",
       text: "arrived at reviews.default.svc.cluster.local:9080 in cluster b",
@@ -191,12 +208,47 @@ describe("cw ui server", () => {
   });
 
   it.each([
+    ["reviews.global:9080", undefined, "reviews.global:9080"],
+    ["http://reviews.global:9080/reviews/1", undefined, "reviews.global:9080/reviews/1"],
+    ["reviews.global", "9080", "reviews.global:9080"],
+    // The separate port wins, as --port does in the CLI.
+    ["reviews.global:80", "9080", "reviews.global:9080"],
+  ])("takes the target as cw trace --to does: %s (port %s)", async (to, port, called) => {
+    const answer = await raw(ui.url, "/api/trace", traceBody({ cluster: "a", to, port }));
+    expect(answer.status).toBe(200);
+    const trace = JSON.parse(answer.body);
+    expect(trace.title).toBe(`a/default/default -> ${called}`);
+    expect(trace.outcome).toMatch(/^ok: reached reviews\.default\.svc\.cluster\.local:9080 in cluster b/);
+  });
+
+  it("traces with clusters taken down, as cw trace --down", async () => {
+    const trace = JSON.parse(
+      (await raw(ui.url, "/api/trace", traceBody({ cluster: "a", to: "reviews.global:9080", down: ["b"] })))
+        .body,
+    );
+    expect(trace.title).toBe("a/default/default -> reviews.global:9080, with b down");
+    expect(trace.outcome).toBe("refused: cluster-down in cluster a (100%)");
+  });
+
+  it.each([
     [{ cluster: "z", host: "reviews.global", port: 9080 }, "choose a calling cluster (a, b)"],
     [
       { cluster: "a", host: "<script>", port: 9080 },
-      "the host is not a host name or an IP address (e.g. reviews.global)",
+      "the host <script> is not a host name or an IP address (e.g. reviews.global)",
     ],
-    [{ cluster: "a", host: "reviews.global", port: 70000 }, "the port is not a number from 1 to 65535"],
+    [{ cluster: "a", host: "reviews.global", port: 70000 }, "port 70000 is not a port number"],
+    [
+      { cluster: "a", to: "ftp://reviews.global/" },
+      "to ftp://reviews.global/: give the port in the URL or with port",
+    ],
+    [
+      { cluster: "a", to: "reviews.global" },
+      "to reviews.global: write host:port (e.g. reviews.global:9080), a URL, or the host in to and its port in port",
+    ],
+    [
+      { cluster: "a", to: "reviews.global:9080", down: ["nowhere"] },
+      "the clusters to take down are names of clusters (a, b)",
+    ],
     [
       { cluster: "a", namespace: "Bad NS", host: "reviews.global", port: 80 },
       "the namespace is not a Kubernetes name",
@@ -222,7 +274,8 @@ describe("cw ui server", () => {
     expect(answer.headers["content-type"]).toBe("image/svg+xml; charset=utf-8");
     expect(answer.body).toContain("<svg");
     expect(answer.body).toContain("eastwest.b.bookinfo.example:15443");
-    expect(answer.body).toContain("from a · gateway");
+    expect(answer.body).toContain("from a");
+    expect(answer.body).toContain("reviews.global");
   });
 
   it("tells open pages when the topology changes, and escapes names that look like markup", async () => {

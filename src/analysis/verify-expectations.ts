@@ -64,6 +64,8 @@ export type Expectation =
   | {
       readonly kind: "gateway probe";
       readonly probe: Probe;
+      /** Who probes: a non-consumer cluster's name, "an outsider", or a caller without identity. */
+      readonly prober: string;
       readonly text: string;
       readonly of: ServiceUnderTest;
       /** Set when the topology itself says the refusal cannot be enforced, and why. */
@@ -254,6 +256,7 @@ function* probes(
         yield {
           kind: "gateway probe",
           probe,
+          prober: prober.label,
           text: who + sni,
           of,
           ...(because && { unenforcedBecause: because }),

@@ -57,7 +57,7 @@ export interface VerifyResult {
 export function verify(input: VerifyInput): VerifyResult {
   const traceInput: TraceInput = { clusters: input.clusters, mesh: meshFactsFromTopology(input.topology) };
   const checks: Check[] = [];
-  for (const e of expectations(input.topology)) checks.push(checkOf(traceInput, e));
+  for (const e of expectations(input.topology)) checks.push(checkExpectation(traceInput, e));
   for (const c of conflictsOf(traceInput, input.topology)) {
     const trace: Trace = {
       hops: [],
@@ -79,7 +79,8 @@ export function verify(input: VerifyInput): VerifyResult {
   };
 }
 
-function checkOf(input: TraceInput, e: Expectation): Check {
+/** One expectation judged: the check verify reports (cw ui judges a page of them at a time). */
+export function checkExpectation(input: TraceInput, e: Expectation): Check {
   const v = judge(input, e);
   const fields = { kind: e.kind, call: e.text, expected: v.expected, status: v.status, problem: v.problem };
   return v.status === "ok" ? new HeldCheck(fields, input, retraceOf(e)) : { ...fields, trace: v.trace };
