@@ -19,6 +19,7 @@ export {
   type Expectation,
   expectations,
   OTHER_CALLER,
+  probersOf,
 } from "./analysis/verify-expectations.js";
 export { defaultLockPath } from "./cli/load.js";
 export { type CompileOptions, type CompileResult, compile } from "./compile.js";

@@ -17,19 +17,22 @@ export interface MatrixRow {
   readonly rank: number;
 }
 
+/** The row of whoever probes the gateways: a cluster's name, "an outsider", ... (probersOf). */
+export function proberRow(prober: string): MatrixRow {
+  const cluster = NO_CLUSTER_PROBERS.has(prober) ? "" : prober;
+  return {
+    key: `probe/${prober}`,
+    cluster,
+    label: `straight to a gateway, as ${cluster ? `cluster ${cluster}'s identity` : prober}`,
+    probe: true,
+    rank: cluster ? 0 : 1,
+  };
+}
+
 const NO_CLUSTER_PROBERS = new Set(["an outsider", "a caller without a mesh identity"]);
 
 export function rowOf(e: Expectation): MatrixRow {
-  if (e.kind === "gateway probe") {
-    const cluster = NO_CLUSTER_PROBERS.has(e.prober) ? "" : e.prober;
-    return {
-      key: `probe/${e.prober}`,
-      cluster,
-      label: `straight to a gateway, as ${cluster ? `cluster ${cluster}'s identity` : e.prober}`,
-      probe: true,
-      rank: cluster ? 0 : 1,
-    };
-  }
+  if (e.kind === "gateway probe") return proberRow(e.prober);
   const { cluster, namespace, serviceAccount } = e.caller;
   const key = `${cluster}/${namespace}/${serviceAccount}`;
   if (namespace === CALLER_NAMESPACE && serviceAccount === CALLER_SA) {

@@ -220,7 +220,8 @@ const KIND_ORDER: Readonly<Record<NodeKind, number>> = {
   fails: 4,
 };
 
-/** The clusters to draw and their nodes: every one when nothing is focused, else those arrows touch. */
+/** The clusters to draw and their nodes: every one when nothing is focused, else those where the
+ * services drawn run and those the arrows touch. */
 function clustersOf(input: PictureInput, edges: ReadonlyMap<string, EdgeBuild>): PictureCluster[] {
   const { view } = input;
   const ids = new Set<string>();
@@ -230,7 +231,11 @@ function clustersOf(input: PictureInput, edges: ReadonlyMap<string, EdgeBuild>):
       ids.add(`${c.name}/callers`).add(`${c.name}/ingress`);
       if (c.egress) ids.add(`${c.name}/egress`);
     }
-    for (const s of view.services) for (const b of s.backends) ids.add(`${b}/svc/${s.name}`);
+  }
+  // Where each service drawn runs, even where no call arrives (a cluster that is down).
+  for (const s of view.services) {
+    if (input.focus && !input.focus.has(s.name)) continue;
+    for (const b of s.backends) ids.add(`${b}/svc/${s.name}`);
   }
   const clusters: PictureCluster[] = [];
   for (const c of view.clusters) {

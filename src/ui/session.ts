@@ -5,6 +5,7 @@
 
 import {
   type ClusterConfig,
+  type ClusterOutput,
   loadClusterConfig,
   meshFactsFromTopology,
   type OutputFile,
@@ -21,9 +22,35 @@ const WHAT_IFS_KEPT = 4;
 /** The background job judges verify's checks for this long, then lets requests in. */
 const SLICE_MS = 20;
 
+/**
+ * A cluster's configuration as the tracer reads it, read from its generated files the first time a
+ * trace looks into it: at a hundred clusters, reading them all took seconds before the page's first
+ * answer, and a page of the matrix needs a few of them.
+ */
+function lazyConfig(output: ClusterOutput): ClusterConfig {
+  let config: ClusterConfig | undefined;
+  const load = () => {
+    config ??= loadClusterConfig(output.cluster, output.files).config;
+    return config;
+  };
+  return {
+    name: output.cluster,
+    get objects() {
+      return load().objects;
+    },
+    get dnsZones() {
+      return load().dnsZones;
+    },
+    get mesh() {
+      return load().mesh;
+    },
+  };
+}
+
 export class Session {
   readonly loaded: Loaded;
   #input: TraceInput | undefined;
+  /** Per cluster, each object's generated file, by kind/namespace/name. */
   #files: Map<string, Map<string, string>> | undefined;
   #matrix: VerifyMatrix | undefined;
   readonly #whatIfs = new Map<string, WhatIf>();
@@ -46,9 +73,7 @@ export class Session {
 
   get input(): TraceInput {
     if (!this.#input) {
-      const clusters = new Map<string, ClusterConfig>(
-        this.loaded.outputs.map((o) => [o.cluster, loadClusterConfig(o.cluster, o.files).config]),
-      );
+      const clusters = new Map(this.loaded.outputs.map((o) => [o.cluster, lazyConfig(o)]));
       this.#input = { clusters, mesh: meshFactsFromTopology(this.topology) };
     }
     return this.#input;

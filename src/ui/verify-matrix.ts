@@ -14,11 +14,12 @@ import {
   checkExpectation,
   type Expectation,
   expectations,
+  probersOf,
   type Service,
   type Topology,
   type TraceInput,
 } from "../index.js";
-import { type MatrixRow, rowOf } from "./matrix-rows.js";
+import { type MatrixRow, proberRow, rowOf } from "./matrix-rows.js";
 
 export type CellStatus = "allowed" | "refused" | "mismatch" | "unenforced";
 
@@ -86,13 +87,23 @@ export class VerifyMatrix {
     return this.#byName.get(name);
   }
 
-  /** Every row, in cluster order: its callers, then narrowed identities, then gateway probers. */
+  /**
+   * Every row, in cluster order: its callers, then narrowed identities, then gateway probers. Calls
+   * come before a service's probes, which are many (every prober, backend and name): the probers
+   * are taken from probersOf instead of from each probe.
+   */
   rows(): readonly MatrixRow[] {
     if (this.#rows) return this.#rows;
     const rows = new Map<string, MatrixRow>();
-    for (const e of expectations(this.#topology)) {
-      const row = rowOf(e);
+    const add = (row: MatrixRow) => {
       if (!rows.has(row.key)) rows.set(row.key, row);
+    };
+    for (const service of this.#services) {
+      for (const e of serviceExpectations(this.#topology, service)) {
+        if (e.kind === "gateway probe") break;
+        add(rowOf(e));
+      }
+      for (const p of probersOf(this.#topology, service)) add(proberRow(p.label));
     }
     const order = new Map(this.#topology.clusters.map((c, i) => [c.name, i]));
     this.#rows = [...rows.values()].sort((a, b) => rowOrder(a, b, order));

@@ -160,11 +160,11 @@ function cellButton(page, row, column, i, j) {
     );
   }
   const whatIf = page.down.length > 0;
-  const text = whatIf
-    ? cell.status === "refused"
-      ? ICONS.refused
-      : `${ICONS[cell.status]} ${cell.text}`
-    : ICONS[cell.status];
+  // With clusters down a cell says where the calls go; refused and down need no more words.
+  const text =
+    whatIf && cell.status !== "refused" && cell.status !== "down"
+      ? `${ICONS[cell.status]} ${cell.text}`
+      : ICONS[cell.status];
   const detail = whatIf
     ? cell.text
     : `${plural(cell.checks, "check")}${cell.mismatches ? `, ${cell.mismatches} mismatched` : ""}`;
