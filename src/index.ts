@@ -21,7 +21,6 @@ export {
   OTHER_CALLER,
   probersOf,
 } from "./analysis/verify-expectations.js";
-export { defaultLockPath } from "./cli/load.js";
 export { type CompileOptions, type CompileResult, compile } from "./compile.js";
 export { type Code, catalog, isCode } from "./diagnostics/catalog.js";
 export {
@@ -47,7 +46,7 @@ export {
   type KubeClient,
   KubeError,
   type KubeObject,
-  type ObjectRef,
+  type KubeRef,
 } from "./kube/client.js";
 export { type ClusterTarget, diffCluster, type ObjectDiff } from "./kube/diff.js";
 export {
@@ -64,18 +63,31 @@ export {
   mergeDiscovery,
   newTopologyText,
 } from "./kube/topology-merge.js";
-export { EMPTY_LOCK, type Lock, readLock, renderLock } from "./plan/lock.js";
+export { defaultLockPath, EMPTY_LOCK, type Lock, readLock, renderLock } from "./plan/lock.js";
 export type { ClusterPlan, Plan, PortPlan, ServicePlan } from "./plan/plan.js";
 export { type InputFile, readInputFile } from "./topology/input-file.js";
 export { type LegacyFiles, type LegacyResult, readLegacy } from "./topology/legacy.js";
 export type { Backend, Cluster, Consumer, Port, Service, Topology } from "./topology/model.js";
 export { type ReadResult, readFederation } from "./topology/read.js";
 export { federationJsonSchema, PROTOCOLS, type Protocol } from "./topology/schema.js";
-export { type ClusterConfig, type ConfigFile, loadClusterConfig, refText } from "./trace/config.js";
+export {
+  type ClusterConfig,
+  type ConfigFile,
+  loadClusterConfig,
+  type ObjectRef,
+  refText,
+} from "./trace/config.js";
 export { formatTrace, hopText, outcome } from "./trace/format.js";
 export type { MeshFacts } from "./trace/mesh.js";
 export { parseTargetText, type TargetFields, type TargetText } from "./trace/target-text.js";
-export { type Probe, type TraceInput, traceCall, traceProbe } from "./trace/trace.js";
+export {
+  createTracer,
+  type Probe,
+  type TraceInput,
+  type Tracer,
+  traceCall,
+  traceProbe,
+} from "./trace/trace.js";
 export {
   type Caller,
   FAILURES,

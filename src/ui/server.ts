@@ -268,7 +268,7 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
       current.loaded.view.clusters.map((c) => c.name),
     );
     if (!request.ok) return json(res, 400, { error: request.error });
-    return json(res, 200, runTrace(request.value, current.input, current.fileOf));
+    return json(res, 200, runTrace(request.value, current.tracer, current.fileOf));
   }
 
   return {

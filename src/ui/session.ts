@@ -6,11 +6,13 @@
 import {
   type ClusterConfig,
   type ClusterOutput,
+  createTracer,
   loadClusterConfig,
   meshFactsFromTopology,
   type OutputFile,
   type Topology,
   type TraceInput,
+  type Tracer,
 } from "../index.js";
 import type { FileOf } from "./trace.js";
 import { VerifyMatrix } from "./verify-matrix.js";
@@ -50,6 +52,7 @@ function lazyConfig(output: ClusterOutput): ClusterConfig {
 export class Session {
   readonly loaded: Loaded;
   #input: TraceInput | undefined;
+  #tracer: Tracer | undefined;
   /** Per cluster, each object's generated file, by kind/namespace/name. */
   #files: Map<string, Map<string, string>> | undefined;
   #matrix: VerifyMatrix | undefined;
@@ -79,6 +82,13 @@ export class Session {
     return this.#input;
   }
 
+  /** One tracer for every trace of the session (the matrix, what-ifs, the trace form): it builds each
+   * cluster's indexes once, and is dropped with the session when the topology changes. */
+  get tracer(): Tracer {
+    this.#tracer ??= createTracer(this.input);
+    return this.#tracer;
+  }
+
   /** A cluster's generated files, or undefined for a name that is no cluster's. */
   files(cluster: string): readonly OutputFile[] | undefined {
     return this.loaded.outputs.find((o) => o.cluster === cluster)?.files;
@@ -100,7 +110,7 @@ export class Session {
   };
 
   get matrix(): VerifyMatrix {
-    this.#matrix ??= new VerifyMatrix(this.topology, this.input);
+    this.#matrix ??= new VerifyMatrix(this.topology, this.tracer);
     return this.#matrix;
   }
 
@@ -111,7 +121,7 @@ export class Session {
     if (w) {
       this.#whatIfs.delete(key);
     } else {
-      w = new WhatIf(this.topology, this.input, new Set(down));
+      w = new WhatIf(this.topology, this.tracer, new Set(down));
       if (this.#whatIfs.size >= WHAT_IFS_KEPT)
         this.#whatIfs.delete(this.#whatIfs.keys().next().value as string);
     }

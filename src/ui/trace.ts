@@ -1,5 +1,5 @@
 // The trace form's endpoint: checks the request (the target written as cw trace --to takes it), then
-// runs cw trace's tracer (public API: traceCall over each cluster's generated files and the mesh facts
+// runs cw trace's tracer (public API: the session's tracer, createTracer over each cluster's generated files and the mesh facts
 // of the topology, with the clusters the page takes down) and answers with the paths, each hop as one
 // line of text and the objects that decided it, for the page to draw and link to their YAML. Nothing
 // here touches the disk.
@@ -14,8 +14,7 @@ import {
   refText,
   type Target,
   type Trace,
-  type TraceInput,
-  traceCall,
+  type Tracer,
   tracePaths,
 } from "../index.js";
 
@@ -125,9 +124,9 @@ export function checkDown(value: unknown, clusters: readonly string[]): Checked<
   return { ok: true, value: [...new Set(names as string[])].sort() };
 }
 
-export function runTrace(request: TraceRequest, input: TraceInput, fileOf: FileOf): TraceAnswer {
+export function runTrace(request: TraceRequest, tracer: Tracer, fileOf: FileOf): TraceAnswer {
   const down = new Set(request.down);
-  const trace = traceCall(down.size > 0 ? { ...input, down } : input, request.from, request.to);
+  const trace = tracer.call(request.from, request.to, down.size > 0 ? down : undefined);
   return answerOf(titleOf(request.from, request.to, request.down), trace, fileOf);
 }
 

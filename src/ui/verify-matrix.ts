@@ -7,6 +7,7 @@
 // million checks, which take seconds, so the first page is judged at once and the rest in the
 // background (step), between requests.
 
+import { byText } from "../compare.js";
 import {
   CHECK_KINDS,
   type Check,
@@ -17,7 +18,7 @@ import {
   probersOf,
   type Service,
   type Topology,
-  type TraceInput,
+  type Tracer,
 } from "../index.js";
 import { type MatrixRow, proberRow, rowOf } from "./matrix-rows.js";
 
@@ -65,17 +66,18 @@ export const serviceExpectations = (topology: Topology, service: Service): Itera
 
 export class VerifyMatrix {
   readonly #topology: Topology;
-  readonly #input: TraceInput;
+  /** The session's tracer: its cluster indexes are built once for every check. */
+  readonly #tracer: Tracer;
   readonly #services: readonly Service[];
   readonly #byName: ReadonlyMap<string, Service>;
   readonly #results = new Map<string, ServiceResult>();
   #rows: readonly MatrixRow[] | undefined;
   #next = 0;
 
-  constructor(topology: Topology, input: TraceInput) {
+  constructor(topology: Topology, tracer: Tracer) {
     this.#topology = topology;
-    this.#input = input;
-    this.#services = [...topology.services].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.#tracer = tracer;
+    this.#services = [...topology.services].sort(byText((s) => s.name));
     this.#byName = new Map(this.#services.map((s) => [s.name, s]));
   }
 
@@ -114,7 +116,7 @@ export class VerifyMatrix {
   result(service: Service): ServiceResult {
     const known = this.#results.get(service.name);
     if (known) return known;
-    const result = judgeService(this.#input, serviceExpectations(this.#topology, service), service.name);
+    const result = judgeService(this.#tracer, serviceExpectations(this.#topology, service), service.name);
     this.#results.set(service.name, result);
     return result;
   }
@@ -153,7 +155,7 @@ export class VerifyMatrix {
       judged: this.#results.size,
       of: this.#services.length,
       kinds: [...kinds.values()].filter((k) => k.total > 0),
-      mismatches: mismatches.sort((a, b) => `${a.service}/${a.row}`.localeCompare(`${b.service}/${b.row}`)),
+      mismatches: mismatches.sort(byText((m) => `${m.service}/${m.row}`)),
       mismatchTotal,
     };
   }
@@ -162,13 +164,13 @@ export class VerifyMatrix {
   cell(rowKey: string, service: Service): { expectation: Expectation; check: Check }[] {
     const checks: { expectation: Expectation; check: Check }[] = [];
     for (const e of serviceExpectations(this.#topology, service)) {
-      if (rowOf(e).key === rowKey) checks.push({ expectation: e, check: checkExpectation(this.#input, e) });
+      if (rowOf(e).key === rowKey) checks.push({ expectation: e, check: checkExpectation(this.#tracer, e) });
     }
     return checks;
   }
 }
 
-function judgeService(input: TraceInput, all: Iterable<Expectation>, service: string): ServiceResult {
+function judgeService(tracer: Tracer, all: Iterable<Expectation>, service: string): ServiceResult {
   const cells = new Map<
     string,
     { checks: number; mismatches: number; unenforced: number; allowed: boolean }
@@ -176,7 +178,7 @@ function judgeService(input: TraceInput, all: Iterable<Expectation>, service: st
   const kinds = new Map<CheckKind, KindCount>();
   const mismatches: MismatchEntry[] = [];
   for (const e of all) {
-    const check = checkExpectation(input, e);
+    const check = checkExpectation(tracer, e);
     const row = rowOf(e).key;
     const cell = cells.get(row) ?? { checks: 0, mismatches: 0, unenforced: 0, allowed: false };
     cell.checks++;

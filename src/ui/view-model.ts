@@ -3,6 +3,7 @@
 // the public API only (readFederation, compile, the plan), and pure: texts in, a view out. The page
 // renders every string here as text, never as markup.
 
+import { byText } from "../compare.js";
 import {
   type ClusterOutput,
   type CompileResult,
@@ -159,7 +160,7 @@ export function buildView(input: ViewInput): Loaded {
   // As cw generate: a topology with any error (reading it or compiling it) generates nothing.
   const outputs = hasErrors(diagnostics) ? [] : (compiled?.clusters ?? []);
   const clusters = topology?.clusters ?? [];
-  const services = [...(topology?.services ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+  const services = [...(topology?.services ?? [])].sort(byText((s) => s.name));
   const calls = plan ? callsOf(plan) : [];
   const view: FederationView = {
     file: input.file,
@@ -254,7 +255,7 @@ function callsOf(plan: Plan): CallView[] {
     }
   }
   const key = (c: CallView) => `${c.service}/${c.from}/${c.to}/${c.mode}/${c.subset ?? ""}`;
-  return [...calls.values()].sort((a, b) => key(a).localeCompare(key(b)));
+  return [...calls.values()].sort(byText(key));
 }
 
 /** Where one of several backend clusters stands for a caller: first, failover n, or by locality. */

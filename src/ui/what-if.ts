@@ -1,5 +1,5 @@
 // "What if these clusters fail": where each caller's calls go when the chosen clusters are down,
-// traced as `cw trace --down` traces them (traceCall with TraceInput.down; failover priorities and
+// traced as `cw trace --down` traces them (the session's tracer, with the clusters down; failover priorities and
 // the share each priority takes are src/trace/load-balancing.ts, after Envoy). The calls are verify's
 // own (consumer, local and refused calls), for the verify matrix's cells, and the consumer calls of
 // each service's primary name and first port for the picture. Traces are kept per service, so the
@@ -12,8 +12,7 @@ import {
   type Target,
   type Topology,
   type Trace,
-  type TraceInput,
-  traceCall,
+  type Tracer,
   tracePaths,
 } from "../index.js";
 import { rowOf } from "./matrix-rows.js";
@@ -41,12 +40,12 @@ export interface DownCall {
 export class WhatIf {
   readonly down: ReadonlySet<string>;
   readonly #topology: Topology;
-  readonly #input: TraceInput;
+  readonly #tracer: Tracer;
   readonly #calls = new Map<string, readonly DownCall[]>();
 
-  constructor(topology: Topology, input: TraceInput, down: ReadonlySet<string>) {
+  constructor(topology: Topology, tracer: Tracer, down: ReadonlySet<string>) {
     this.#topology = topology;
-    this.#input = down.size > 0 ? { ...input, down } : input;
+    this.#tracer = tracer;
     this.down = down;
   }
 
@@ -63,7 +62,7 @@ export class WhatIf {
         expectation: e,
         row: rowOf(e).key,
         primary: e.target.host === primaryHost && e.target.port === firstPort,
-        trace: traceCall(this.#input, e.caller, e.target),
+        trace: this.#trace(e.caller, e.target),
       });
     }
     this.#calls.set(service.name, calls);
@@ -85,7 +84,11 @@ export class WhatIf {
 
   /** Any call, traced with these clusters down (the picture's selected trace). */
   trace(caller: Caller, target: Target): Trace {
-    return traceCall(this.#input, caller, target);
+    return this.#trace(caller, target);
+  }
+
+  #trace(caller: Caller, target: Target): Trace {
+    return this.#tracer.call(caller, target, this.down.size > 0 ? this.down : undefined);
   }
 
   /** The cells of one service: its primary call per row. */
