@@ -9,11 +9,10 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { startUi } from "../src/ui/server.js";
+import { CHROMIUM, launchChromium } from "../test/support/browser.js";
 import { type SyntheticSize, synthesize } from "./synthetic.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const here = new URL(".", import.meta.url).pathname;
 
 export const UI_SIZES: readonly SyntheticSize[] = [
@@ -44,18 +43,7 @@ async function measure(size: SyntheticSize): Promise<UiTimes> {
   let t = performance.now();
   const ui = await startUi({ topology, port: 0, watch: false });
   const serverStart = seconds(performance.now() - t);
-  const context = await chromium.launchPersistentContext(join(dir, "profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-    ],
-    viewport: { width: 1400, height: 1000 },
-  });
+  const context = await launchChromium(dir);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const wait = { timeout: 600_000 };

@@ -134,3 +134,52 @@ describe.skipIf(!haveChromium)("cw ui in Chromium: a failover order", () => {
     expect(down).not.toContain("for legacy (failover 1), shop (failover 1)");
   });
 });
+
+describe.skipIf(!haveChromium)("cw ui in Chromium: modes by colour, with a legend", () => {
+  /** Each arrow of the picture, "from -> to colour". */
+  const arrows = (svg: string) =>
+    [
+      ...svg.matchAll(
+        /<g id="edge\d+" class="edge">\s*<title>([^<]*)<\/title>\s*<path[^>]*stroke="([^"]+)"/g,
+      ),
+    ].map((m) => `${m[1]?.replace(/&#45;&gt;/g, " -> ")} ${m[2]}`);
+  // The legend's colours, as the page computes them: gateway #2563eb, passthrough #059669, egress #d97706.
+  const LEGEND = { gateway: "rgb(37, 99, 235)", passthrough: "rgb(5, 150, 105)", egress: "rgb(217, 119, 6)" };
+
+  it.each([
+    [
+      "mode-egress",
+      // locked's calls leave through its own egress gateway, a node of its own.
+      [
+        "locked/callers -> locked/egress #d97706",
+        "locked/egress -> shop/ingress #d97706",
+        "shop/ingress -> shop/svc/orders #d97706",
+      ],
+    ],
+    [
+      "mode-passthrough",
+      // payments in passthrough and accounts in gateway mode, through the same ingress gateway.
+      [
+        "front/callers -> back/ingress #2563eb",
+        "front/callers -> back/ingress #059669",
+        "back/ingress -> back/svc/accounts #2563eb",
+        "back/ingress -> back/svc/payments #059669",
+      ],
+    ],
+  ])("%s: each arrow in its mode's colour, the one the legend gives", async (golden, expected) => {
+    const { dir, ui, open } = await start(golden);
+    try {
+      const svg = await pictureSvg(open.page);
+      expect(arrows(svg)).toEqual(expected);
+      if (golden === "mode-egress") expect(texts(svg)).toContain("egress gateway");
+      for (const [mode, rgb] of Object.entries(LEGEND)) {
+        const swatch = open.page.locator(`#graph-section .legend .mode.${mode}`);
+        expect(await swatch.evaluate((e) => getComputedStyle(e).color), mode).toBe(rgb);
+      }
+    } finally {
+      await open.context.close();
+      await ui.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

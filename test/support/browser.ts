@@ -28,13 +28,14 @@ export interface OpenPage {
   readonly errors: string[];
 }
 
-/** A fresh Chromium profile in `dir`, one page at `url`. */
-export async function openPage(
-  dir: string,
-  url: string,
-  options: { readonly viewport?: { width: number; height: number }; readonly downloads?: boolean } = {},
-): Promise<OpenPage> {
-  const context = await chromium.launchPersistentContext(join(dir, "profile"), {
+export interface LaunchOptions {
+  readonly viewport?: { width: number; height: number };
+  readonly downloads?: boolean;
+}
+
+/** Debian's Chromium, headless, with a fresh profile in `dir` (for the tests and npm run bench). */
+export function launchChromium(dir: string, options: LaunchOptions = {}): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(join(dir, "profile"), {
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -50,6 +51,11 @@ export async function openPage(
     viewport: options.viewport ?? { width: 1400, height: 1000 },
     acceptDownloads: options.downloads === true,
   });
+}
+
+/** A fresh Chromium profile in `dir`, one page at `url`. */
+export async function openPage(dir: string, url: string, options: LaunchOptions = {}): Promise<OpenPage> {
+  const context = await launchChromium(dir, options);
   const page = context.pages()[0] ?? (await context.newPage());
   const dialogs: string[] = [];
   const errors: string[] = [];
@@ -75,7 +81,7 @@ export function copyTopology(from: string, dir: string): string {
 export async function pictureSvg(page: Page): Promise<string> {
   await page.waitForFunction(() => {
     const img = document.getElementById("graph") as HTMLImageElement | null;
-    return img !== null && img.complete && img.naturalWidth > 0;
+    return img?.complete === true && img.naturalWidth > 0;
   });
   return page.evaluate(async () => {
     const src = (document.getElementById("graph") as HTMLImageElement).getAttribute("src") ?? "";

@@ -89,14 +89,8 @@ async function pictureFailed() {
   $("graph-state").className = "bad";
 }
 
-/** Services x clusters, from the plan: who runs, serves and calls each service. A page at a time. */
-function renderTopology() {
-  const view = state.view;
-  const filter = topologyAt.filter.toLowerCase();
-  const services = view.services.filter((s) => s.name.toLowerCase().includes(filter));
-  const rows = services.slice(topologyAt.row, topologyAt.row + TOPOLOGY_ROWS);
-  const clusters = view.clusters.slice(topologyAt.col, topologyAt.col + TOPOLOGY_COLUMNS);
-  const shown = new Set(rows.map((s) => s.name));
+/** The plan's calls of the services shown: by "service/caller", and who each cluster serves. */
+function callsOf(view, shown) {
   const callsBy = new Map();
   for (const call of view.calls) {
     if (!shown.has(call.service)) continue;
@@ -107,6 +101,35 @@ function renderTopology() {
       callsBy.set(served, [...new Set([...(callsBy.get(served) ?? []), call.from])]);
     }
   }
+  return callsBy;
+}
+
+/** One cell of services x clusters: whether the cluster runs the service, whom it serves, what it calls. */
+function topologyCell(service, cluster, callsBy) {
+  const chips = [];
+  if (service.backends.includes(cluster.name)) chips.push(el("span", { class: "chip runs" }, "runs"));
+  const serves = callsBy.get(`${service.name}/${cluster.name}/serves`);
+  if (serves) chips.push(el("span", { class: "chip serves" }, `serves ${serves.join(", ")}`));
+  for (const call of callsBy.get(`${service.name}/${cluster.name}`) ?? []) {
+    const how = [call.mode, call.subset && `subset ${call.subset}`, call.share].filter(Boolean).join(", ");
+    const to = call.mode === "local" ? "locally" : call.to;
+    chips.push(el("span", { class: `chip calls ${call.mode}` }, `calls ${to} (${how})`));
+  }
+  return el(
+    "td",
+    { "data-cluster": cluster.name },
+    ...(chips.length ? chips : [el("span", { class: "muted" }, "–")]),
+  );
+}
+
+/** Services x clusters, from the plan: who runs, serves and calls each service. A page at a time. */
+function renderTopology() {
+  const view = state.view;
+  const filter = topologyAt.filter.toLowerCase();
+  const services = view.services.filter((s) => s.name.toLowerCase().includes(filter));
+  const rows = services.slice(topologyAt.row, topologyAt.row + TOPOLOGY_ROWS);
+  const clusters = view.clusters.slice(topologyAt.col, topologyAt.col + TOPOLOGY_COLUMNS);
+  const callsBy = callsOf(view, new Set(rows.map((s) => s.name)));
   $("matrix-pagers").replaceChildren(
     pager("services", topologyAt.row, TOPOLOGY_ROWS, services.length, (row) => {
       topologyAt.row = row;
@@ -135,24 +158,7 @@ function renderTopology() {
       "tr",
       { "data-service": s.name },
       el("th", { scope: "row" }, el("div", {}, s.name), el("div", { class: "muted small" }, s.namespace)),
-      ...clusters.map((c) => {
-        const chips = [];
-        if (s.backends.includes(c.name)) chips.push(el("span", { class: "chip runs" }, "runs"));
-        const serves = callsBy.get(`${s.name}/${c.name}/serves`);
-        if (serves) chips.push(el("span", { class: "chip serves" }, `serves ${serves.join(", ")}`));
-        for (const call of callsBy.get(`${s.name}/${c.name}`) ?? []) {
-          const how = [call.mode, call.subset && `subset ${call.subset}`, call.share]
-            .filter(Boolean)
-            .join(", ");
-          const to = call.mode === "local" ? "locally" : call.to;
-          chips.push(el("span", { class: `chip calls ${call.mode}` }, `calls ${to} (${how})`));
-        }
-        return el(
-          "td",
-          { "data-cluster": c.name },
-          ...(chips.length ? chips : [el("span", { class: "muted" }, "–")]),
-        );
-      }),
+      ...clusters.map((c) => topologyCell(s, c, callsBy)),
     ),
   );
   const table = el("table", { class: "matrix" }, el("thead", {}, head), el("tbody", {}, ...body));
