@@ -92,7 +92,9 @@ export class VerifyMatrix {
   /**
    * Every row, in cluster order: its callers, then narrowed identities, then gateway probers. Calls
    * come before a service's probes, which are many (every prober, backend and name): the probers
-   * are taken from probersOf instead of from each probe.
+   * are taken from probersOf instead of from each probe. Who calls does not depend on the name or
+   * port called, so the calls are made for one name and port only (half the time at 100
+   * clusters x 1,000 services).
    */
   rows(): readonly MatrixRow[] {
     if (this.#rows) return this.#rows;
@@ -101,7 +103,8 @@ export class VerifyMatrix {
       if (!rows.has(row.key)) rows.set(row.key, row);
     };
     for (const service of this.#services) {
-      for (const e of serviceExpectations(this.#topology, service)) {
+      const oneTarget = { ...service, aliases: [], ports: service.ports.slice(0, 1) };
+      for (const e of serviceExpectations(this.#topology, oneTarget)) {
         if (e.kind === "gateway probe") break;
         add(rowOf(e));
       }
