@@ -9,6 +9,7 @@
 //   npm run bench -- --quick          small sizes only, a smoke test for CI (results-quick.*)
 //   npm run bench -- --only 100x5000  the sizes whose label contains the text (writes no files)
 //   npm run bench -- --only startup   the start-up rows only (writes bench/startup.*)
+//   npm run bench -- --only ui        cw ui in Chromium on large federations (writes bench/ui.*)
 //   npm run bench -- --no-startup     the sizes only
 //   npm run bench -- --dir /dev/shm   write the output folders below this folder (default: the OS's temp)
 
@@ -31,6 +32,7 @@ import type { MeasureRequest, SizeResult, VerifyTimes } from "./measure.js";
 import { measureStartup, type StartupResult } from "./startup.js";
 import type { SyntheticSize } from "./synthetic.js";
 import { type BenchResults, startupTable, table } from "./table.js";
+import { benchUi } from "./ui.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -162,6 +164,7 @@ async function main(): Promise<void> {
   const base = option("--dir") ?? tmpdir();
   if (!process.argv.includes("--no-startup")) await startup(quick, only);
   if (only === "startup") return;
+  if (only === "ui") return benchUi(quick);
   const sizes = (quick ? QUICK : FULL).filter((s) => only === undefined || label(s).includes(only));
   const results: SizeResult[] = [];
   for (const s of sizes) {
@@ -204,6 +207,7 @@ async function main(): Promise<void> {
     writeFileSync(join(here, `${name}.md`), markdown);
   }
   process.stdout.write(markdown);
+  if (only === undefined) await benchUi(quick);
 }
 
 await main();
