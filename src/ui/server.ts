@@ -29,7 +29,7 @@ import {
 import { bindAddress } from "./bind-address.js";
 import { readBody } from "./request-body.js";
 import { Session } from "./session.js";
-import { checkTraceRequest, runTrace } from "./trace.js";
+import { answerTrace, checkTraceRequest } from "./trace.js";
 import { buildView } from "./view-model.js";
 
 export interface UiOptions {
@@ -85,6 +85,9 @@ const QUESTIONS: Readonly<Record<string, (s: Session, q: URLSearchParams) => Ans
   "/api/graph.svg": pictureAnswer,
 };
 
+/** GET endpoints answered here rather than from QUESTIONS. */
+const GETS: ReadonlySet<string> = new Set(["/api/state", "/api/download", "/api/events", "/api/live"]);
+
 const SECURITY_HEADERS = {
   "Content-Security-Policy":
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
@@ -114,43 +117,70 @@ function readAssets(): Map<string, { type: string; body: Buffer }> {
   );
 }
 
-export async function startUi(options: UiOptions): Promise<UiServer> {
-  const topology = options.topology;
-  const lockPath = options.lock ?? defaultLockPath(topology);
-  const bind = bindAddress(options.host ?? "127.0.0.1", options.allowRemote === true);
-  if (!bind.ok) throw new Error(`cw ui cannot listen there: ${bind.problem}`);
-  const host = bind.host;
-  const bodyLimit = options.bodyLimit ?? 16 * 1024;
-  const assets = readAssets();
+/** The topology and lock as last read, the session over them, and the pages listening for changes. */
+class Inputs {
+  generation = 0;
+  session: Session;
+  readonly streams = new Set<ServerResponse>();
 
-  let generation = 0;
-  let session = new Session(load());
-  const streams = new Set<ServerResponse>();
+  constructor(
+    private readonly topology: string,
+    readonly lockPath: string,
+  ) {
+    this.session = new Session(this.load());
+  }
 
   // Never throws and never blocks: a topology or lock file that turns into a folder or a FIFO while the
   // server runs is a problem shown on the page (input-file.ts), not a crash or a hung server.
-  function load() {
-    const input = readInputFile(topology);
-    const lock = existsSync(lockPath) ? readInputFile(lockPath) : undefined;
+  private load() {
+    const input = readInputFile(this.topology);
+    const lock = existsSync(this.lockPath) ? readInputFile(this.lockPath) : undefined;
     const advice = "; give the path of the file itself";
     return buildView({
-      file: topology,
+      file: this.topology,
       ...(input.ok ? { text: input.text } : { problem: `${input.problem}${advice}` }),
-      ...(lock?.ok && { lock: { file: lockPath, text: lock.text } }),
+      ...(lock?.ok && { lock: { file: this.lockPath, text: lock.text } }),
       ...(lock && !lock.ok && { lockProblem: `${lock.problem}${advice}` }),
-      generation,
+      generation: this.generation,
     });
   }
 
-  function reload(): void {
-    generation++;
-    session.close();
-    session = new Session(load());
-    for (const s of streams) s.write(`event: change\ndata: ${generation}\n\n`);
+  reload(): void {
+    this.generation++;
+    this.session.close();
+    this.session = new Session(this.load());
+    for (const s of this.streams) s.write(`event: change\ndata: ${this.generation}\n\n`);
   }
 
+  close(): void {
+    this.session.close();
+    for (const s of this.streams) s.end();
+    this.streams.clear();
+  }
+}
+
+/** What a request is answered from. */
+interface Context {
+  readonly inputs: Inputs;
+  readonly assets: ReadonlyMap<string, { type: string; body: Buffer }>;
+  /** Host headers this server answers to, and the origins a POST may come from. */
+  readonly allowedHosts: ReadonlySet<string>;
+  readonly origins: ReadonlySet<string>;
+  readonly bodyLimit: number;
+  readonly live: UiOptions["live"];
+}
+
+export async function startUi(options: UiOptions): Promise<UiServer> {
+  const topology = options.topology;
+  const bind = bindAddress(options.host ?? "127.0.0.1", options.allowRemote === true);
+  if (!bind.ok) throw new Error(`cw ui cannot listen there: ${bind.problem}`);
+  const host = bind.host;
+  const assets = readAssets();
+  const inputs = new Inputs(topology, options.lock ?? defaultLockPath(topology));
+  let context: Context | undefined;
   const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
+    if (!context) return res.destroy();
+    handle(req, res, context).catch((e: unknown) => {
       if (!res.headersSent)
         send(
           res,
@@ -170,120 +200,139 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   const allowedHosts = new Set([`${hostPart}:${port}`]);
   if (bind.loopback) allowedHosts.add(`localhost:${port}`);
   const origins = new Set([...allowedHosts].map((h) => `http://${h}`));
-
-  let watcher: FSWatcher | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  if (options.watch !== false) {
-    const names = new Set([basename(topology), basename(lockPath)]);
-    watcher = watch(resolve(dirname(topology)), { persistent: false }, (_event, name) => {
-      if (name !== null && !names.has(name.toString())) return;
-      clearTimeout(timer);
-      timer = setTimeout(reload, 100);
-    });
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!allowedHosts.has(req.headers.host ?? "")) {
-      return send(res, 421, "text/plain; charset=utf-8", "this server answers only to its own address\n");
-    }
-    const url = new URL(req.url ?? "/", "http://cw-ui.invalid");
-    const method = req.method ?? "GET";
-    const asset = assets.get(url.pathname);
-    if (asset) {
-      if (method !== "GET" && method !== "HEAD") return notAllowed(res, "GET, HEAD");
-      return send(res, 200, asset.type, asset.body, method === "HEAD");
-    }
-    switch (url.pathname) {
-      case "/api/state":
-        if (method !== "GET") return notAllowed(res, "GET");
-        return json(res, 200, session.loaded.view);
-      case "/api/download": {
-        if (method !== "GET") return notAllowed(res, "GET");
-        const cluster = url.searchParams.get("cluster") ?? "";
-        const files = session.files(cluster);
-        if (!files) return send(res, 404, "text/plain; charset=utf-8", "no such cluster\n");
-        const stream = files
-          .filter((f) => f.path.endsWith(".yaml") && f.path !== "kustomization.yaml" && !f.path.includes("/"))
-          .map((f) => f.content)
-          .join("---\n");
-        const name = `${session.loaded.view.name}-${cluster}.yaml`.replace(/[^A-Za-z0-9._-]/g, "_");
-        res.setHeader("Content-Disposition", `attachment; filename="${name}"`);
-        return send(res, 200, "application/yaml; charset=utf-8", stream);
-      }
-      case "/api/events":
-        if (method !== "GET") return notAllowed(res, "GET");
-        if (streams.size >= MAX_EVENT_STREAMS)
-          return send(res, 503, "text/plain; charset=utf-8", "too many pages open\n");
-        res.writeHead(200, { ...SECURITY_HEADERS, "Content-Type": "text/event-stream; charset=utf-8" });
-        res.write(`retry: 1000\nevent: hello\ndata: ${generation}\n\n`);
-        streams.add(res);
-        req.on("close", () => streams.delete(res));
-        return;
-      case "/api/trace":
-        return trace(req, res, method);
-      case "/api/live":
-        if (method !== "GET") return notAllowed(res, "GET");
-        if (!options.live)
-          return json(res, 200, { off: "this server was started without access to clusters" });
-        return json(res, 200, await options.live());
-      default: {
-        const question = QUESTIONS[url.pathname];
-        if (!question) return send(res, 404, "text/plain; charset=utf-8", "not found\n");
-        if (method !== "GET") return notAllowed(res, "GET");
-        const answer = question(session, url.searchParams);
-        if ("json" in answer) return json(res, answer.status, answer.json);
-        return send(res, answer.status, "image/svg+xml; charset=utf-8", await answer.svg);
-      }
-    }
-  }
-
-  async function trace(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
-    if (method !== "POST") return notAllowed(res, "POST");
-    const origin = req.headers.origin;
-    if (origin !== undefined && !origins.has(origin)) {
-      return json(res, 403, { error: "requests from other pages are refused" });
-    }
-    if ((req.headers["content-type"] ?? "").split(";")[0]?.trim() !== "application/json") {
-      return json(res, 415, { error: "send JSON (Content-Type: application/json)" });
-    }
-    const body = await readBody(req, bodyLimit);
-    if (!body.ok) {
-      res.setHeader("Connection", "close");
-      return json(res, 413, { error: `the request is larger than ${bodyLimit} bytes` });
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.text);
-    } catch {
-      return json(res, 400, { error: "the request is not JSON" });
-    }
-    const current = session;
-    if (!current.ready) {
-      return json(res, 409, {
-        error: "the topology has errors, so there is no configuration to trace; see Diagnostics",
-      });
-    }
-    const request = checkTraceRequest(
-      parsed,
-      current.loaded.view.clusters.map((c) => c.name),
-    );
-    if (!request.ok) return json(res, 400, { error: request.error });
-    return json(res, 200, runTrace(request.value, current.tracer, current.fileOf));
-  }
-
+  const bodyLimit = options.bodyLimit ?? 16 * 1024;
+  context = { inputs, assets, allowedHosts, origins, bodyLimit, live: options.live };
+  const watcher = options.watch === false ? undefined : watchInputs(topology, inputs);
   return {
     url: `http://${hostPart}:${port}/`,
-    reload,
+    reload: () => inputs.reload(),
     close: async () => {
-      session.close();
+      inputs.close();
       watcher?.close();
-      clearTimeout(timer);
-      for (const s of streams) s.end();
-      streams.clear();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
+}
+
+/** Read the files again shortly after either changes (editors write a file in several steps). */
+function watchInputs(topology: string, inputs: Inputs): { close(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const names = new Set([basename(topology), basename(inputs.lockPath)]);
+  const watcher: FSWatcher = watch(resolve(dirname(topology)), { persistent: false }, (_event, name) => {
+    if (name !== null && !names.has(name.toString())) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => inputs.reload(), 100);
+  });
+  return {
+    close: () => {
+      watcher.close();
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, context: Context): Promise<void> {
+  if (!context.allowedHosts.has(req.headers.host ?? "")) {
+    return send(res, 421, "text/plain; charset=utf-8", "this server answers only to its own address\n");
+  }
+  const url = new URL(req.url ?? "/", "http://cw-ui.invalid");
+  const method = req.method ?? "GET";
+  const asset = context.assets.get(url.pathname);
+  if (asset) {
+    if (method !== "GET" && method !== "HEAD") return notAllowed(res, "GET, HEAD");
+    return send(res, 200, asset.type, asset.body, method === "HEAD");
+  }
+  if (url.pathname === "/api/trace") return trace(req, res, method, context);
+  if (!GETS.has(url.pathname) && !Object.hasOwn(QUESTIONS, url.pathname))
+    return send(res, 404, "text/plain; charset=utf-8", "not found\n");
+  if (method !== "GET") return notAllowed(res, "GET");
+  const session = context.inputs.session;
+  switch (url.pathname) {
+    case "/api/state":
+      return json(res, 200, session.loaded.view);
+    case "/api/download":
+      return download(res, session, url.searchParams.get("cluster") ?? "");
+    case "/api/events":
+      return events(req, res, context.inputs);
+    case "/api/live":
+      if (!context.live) return json(res, 200, { off: "this server was started without access to clusters" });
+      return json(res, 200, await context.live());
+    default: {
+      const question = QUESTIONS[url.pathname];
+      if (!question) return send(res, 404, "text/plain; charset=utf-8", "not found\n");
+      const answer = question(session, url.searchParams);
+      if ("json" in answer) return json(res, answer.status, answer.json);
+      return send(res, answer.status, "image/svg+xml; charset=utf-8", await answer.svg);
+    }
+  }
+}
+
+/** One cluster's objects as one YAML stream, to save. */
+function download(res: ServerResponse, session: Session, cluster: string): void {
+  const files = session.files(cluster);
+  if (!files) {
+    send(res, 404, "text/plain; charset=utf-8", "no such cluster\n");
+    return;
+  }
+  const stream = files
+    .filter((f) => f.path.endsWith(".yaml") && f.path !== "kustomization.yaml" && !f.path.includes("/"))
+    .map((f) => f.content)
+    .join("---\n");
+  const name = `${session.loaded.view.name}-${cluster}.yaml`.replace(/[^A-Za-z0-9._-]/g, "_");
+  res.setHeader("Content-Disposition", `attachment; filename="${name}"`);
+  send(res, 200, "application/yaml; charset=utf-8", stream);
+}
+
+/** Server-sent events: a "change" whenever the files are read again. */
+function events(req: IncomingMessage, res: ServerResponse, inputs: Inputs): void {
+  if (inputs.streams.size >= MAX_EVENT_STREAMS) {
+    send(res, 503, "text/plain; charset=utf-8", "too many pages open\n");
+    return;
+  }
+  res.writeHead(200, { ...SECURITY_HEADERS, "Content-Type": "text/event-stream; charset=utf-8" });
+  res.write(`retry: 1000\nevent: hello\ndata: ${inputs.generation}\n\n`);
+  inputs.streams.add(res);
+  req.on("close", () => inputs.streams.delete(res));
+}
+
+async function trace(
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  context: Context,
+): Promise<void> {
+  if (method !== "POST") return notAllowed(res, "POST");
+  const origin = req.headers.origin;
+  if (origin !== undefined && !context.origins.has(origin)) {
+    return json(res, 403, { error: "requests from other pages are refused" });
+  }
+  if ((req.headers["content-type"] ?? "").split(";")[0]?.trim() !== "application/json") {
+    return json(res, 415, { error: "send JSON (Content-Type: application/json)" });
+  }
+  const body = await readBody(req, context.bodyLimit);
+  if (!body.ok) {
+    res.setHeader("Connection", "close");
+    return json(res, 413, { error: `the request is larger than ${context.bodyLimit} bytes` });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.text);
+  } catch {
+    return json(res, 400, { error: "the request is not JSON" });
+  }
+  const current = context.inputs.session;
+  if (!current.ready) {
+    return json(res, 409, {
+      error: "the topology has errors, so there is no configuration to trace; see Diagnostics",
+    });
+  }
+  const request = checkTraceRequest(
+    parsed,
+    current.loaded.view.clusters.map((c) => c.name),
+  );
+  if (!request.ok) return json(res, 400, { error: request.error });
+  return json(res, 200, answerTrace(request.value, current.tracer, current.fileOf));
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head = false): void {

@@ -16,7 +16,7 @@ import {
 } from "../index.js";
 import type { FileOf } from "./trace.js";
 import { VerifyMatrix } from "./verify-matrix.js";
-import type { Loaded } from "./view-model.js";
+import type { BuiltView } from "./view-model.js";
 import { WhatIf } from "./what-if.js";
 
 /** How many "what if" sets of clusters down are kept at once. */
@@ -50,7 +50,7 @@ function lazyConfig(output: ClusterOutput): ClusterConfig {
 }
 
 export class Session {
-  readonly loaded: Loaded;
+  readonly loaded: BuiltView;
   #input: TraceInput | undefined;
   #tracer: Tracer | undefined;
   /** Per cluster, each object's generated file, by kind/namespace/name. */
@@ -60,7 +60,7 @@ export class Session {
   #job: NodeJS.Immediate | undefined;
   #closed = false;
 
-  constructor(loaded: Loaded) {
+  constructor(loaded: BuiltView) {
     this.loaded = loaded;
   }
 

@@ -124,7 +124,7 @@ export function checkDown(value: unknown, clusters: readonly string[]): Checked<
   return { ok: true, value: [...new Set(names as string[])].sort() };
 }
 
-export function runTrace(request: TraceRequest, tracer: Tracer, fileOf: FileOf): TraceAnswer {
+export function answerTrace(request: TraceRequest, tracer: Tracer, fileOf: FileOf): TraceAnswer {
   const down = new Set(request.down);
   const trace = tracer.call(request.from, request.to, down.size > 0 ? down : undefined);
   return answerOf(titleOf(request.from, request.to, request.down), trace, fileOf);

@@ -5,6 +5,7 @@
 
 import { byText } from "../compare.js";
 import {
+  type Cluster,
   type ClusterOutput,
   type CompileResult,
   compile,
@@ -15,6 +16,7 @@ import {
   type Plan,
   readFederation,
   readLock,
+  type Service,
   sortDiagnostics,
   type Topology,
 } from "../index.js";
@@ -109,46 +111,15 @@ export interface ViewInput {
 }
 
 /** The view, and what the trace endpoint needs: the topology and each cluster's output. */
-export interface Loaded {
+export interface BuiltView {
   readonly view: FederationView;
   readonly topology?: Topology;
   readonly outputs: readonly ClusterOutput[];
 }
 
-export function buildView(input: ViewInput): Loaded {
-  const texts = new Map<string, string[]>();
-  const diagnostics: Diagnostic[] = [];
-  let topology: Topology | undefined;
-  let compiled: CompileResult | undefined;
-  if (input.text !== undefined) {
-    texts.set(input.file, input.text.split(/\r?\n/));
-    const read = readFederation(input.file, input.text);
-    diagnostics.push(...read.diagnostics);
-    topology = read.topology;
-    let lock: Lock = EMPTY_LOCK;
-    if (input.lock) {
-      texts.set(input.lock.file, input.lock.text.split(/\r?\n/));
-      const parsed = readLock(input.lock.file, input.lock.text);
-      lock = parsed.lock;
-      diagnostics.push(...parsed.diagnostics);
-    }
-    if (topology) {
-      compiled = compile(topology, lock);
-      diagnostics.push(...compiled.diagnostics);
-    }
-  }
-  // In the order the CLI prints them: by file, line and column, then code.
-  const views = sortDiagnostics(diagnostics).map((d): DiagnosticView => {
-    const loc = d.location;
-    const source = loc && texts.get(loc.file)?.[loc.line - 1];
-    return {
-      code: d.code,
-      level: d.level,
-      message: d.message,
-      ...(loc && { file: loc.file, line: loc.line, col: loc.col, length: loc.length }),
-      ...(source !== undefined && { source }),
-    };
-  });
+export function buildView(input: ViewInput): BuiltView {
+  const { texts, diagnostics, topology, compiled } = readInput(input);
+  const views = diagnosticViews(diagnostics, texts);
   if (input.lockProblem !== undefined) {
     diagnostics.push({ code: "CW2001", level: "error", message: input.lockProblem });
     views.unshift({ code: "CW2001", level: "error", message: input.lockProblem });
@@ -161,44 +132,14 @@ export function buildView(input: ViewInput): Loaded {
   const outputs = hasErrors(diagnostics) ? [] : (compiled?.clusters ?? []);
   const clusters = topology?.clusters ?? [];
   const services = [...(topology?.services ?? [])].sort(byText((s) => s.name));
-  const calls = plan ? callsOf(plan) : [];
   const view: FederationView = {
     file: input.file,
     name: topology?.name ?? "",
     suffix: topology?.suffix ?? "",
     generation: input.generation,
-    clusters: clusters.map((c) => ({
-      name: c.name,
-      network: c.network,
-      ...(c.region !== undefined && { region: c.region }),
-      ...(c.zone !== undefined && { zone: c.zone }),
-      trustDomain: c.trustDomain,
-      istioVersion: c.istioVersion,
-      mode: c.mode,
-      ingress: { addresses: [...c.ingress.addresses], port: c.ingress.port },
-      egress: c.egress !== undefined,
-    })),
-    services: services.map((s) => {
-      const planned = plan?.services.find((p) => p.service.name === s.name);
-      return {
-        name: s.name,
-        namespace: s.namespace,
-        hosts: planned ? [...planned.hosts] : [`${s.name}.${topology?.suffix ?? "global"}`],
-        ...(planned?.vip ? { vip: planned.vip } : s.vip ? { vip: s.vip.address } : {}),
-        ports: s.ports.map((p) => {
-          const pp = planned?.ports.find((x) => x.port.name === p.name);
-          return {
-            name: p.name,
-            protocol: p.protocol,
-            port: p.port,
-            targetPort: p.targetPort,
-            ...(pp && { crossing: pp.crossing, sni: pp.sni }),
-          };
-        }),
-        backends: s.backends.map((b) => b.cluster),
-      };
-    }),
-    calls,
+    clusters: clusters.map(clusterView),
+    services: serviceViews(services, plan, topology?.suffix ?? "global"),
+    calls: plan ? callsOf(plan) : [],
     files: outputs.map((o) => ({ cluster: o.cluster, count: o.files.length })),
     diagnostics: views,
     errors: views.filter((d) => d.level === "error").length,
@@ -206,6 +147,90 @@ export function buildView(input: ViewInput): Loaded {
     picture: pictureDefault(services, clusters.length, plan),
   };
   return { view, ...(topology && { topology }), outputs };
+}
+
+/** The topology and lock read and compiled as cw generate would, with each file's lines. */
+function readInput(input: ViewInput) {
+  const texts = new Map<string, string[]>();
+  const diagnostics: Diagnostic[] = [];
+  if (input.text === undefined) return { texts, diagnostics };
+  texts.set(input.file, input.text.split(/\r?\n/));
+  const read = readFederation(input.file, input.text);
+  diagnostics.push(...read.diagnostics);
+  let lock: Lock = EMPTY_LOCK;
+  if (input.lock) {
+    texts.set(input.lock.file, input.lock.text.split(/\r?\n/));
+    const parsed = readLock(input.lock.file, input.lock.text);
+    lock = parsed.lock;
+    diagnostics.push(...parsed.diagnostics);
+  }
+  const compiled = read.topology ? compile(read.topology, lock) : undefined;
+  if (compiled) diagnostics.push(...compiled.diagnostics);
+  return {
+    texts,
+    diagnostics,
+    ...(read.topology && { topology: read.topology }),
+    ...(compiled && { compiled }),
+  };
+}
+
+/** In the order the CLI prints them: by file, line and column, then code; with the source line. */
+function diagnosticViews(
+  diagnostics: readonly Diagnostic[],
+  texts: ReadonlyMap<string, string[]>,
+): DiagnosticView[] {
+  return sortDiagnostics(diagnostics).map((d): DiagnosticView => {
+    const loc = d.location;
+    const source = loc && texts.get(loc.file)?.[loc.line - 1];
+    return {
+      code: d.code,
+      level: d.level,
+      message: d.message,
+      ...(loc && { file: loc.file, line: loc.line, col: loc.col, length: loc.length }),
+      ...(source !== undefined && { source }),
+    };
+  });
+}
+
+const clusterView = (c: Cluster): ClusterView => ({
+  name: c.name,
+  network: c.network,
+  ...(c.region !== undefined && { region: c.region }),
+  ...(c.zone !== undefined && { zone: c.zone }),
+  trustDomain: c.trustDomain,
+  istioVersion: c.istioVersion,
+  mode: c.mode,
+  ingress: { addresses: [...c.ingress.addresses], port: c.ingress.port },
+  egress: c.egress !== undefined,
+});
+
+function serviceViews(
+  services: readonly Service[],
+  plan: Plan | undefined,
+  suffix: string,
+): FederationView["services"] {
+  // The first plan of a name, as a search would find it (a name given twice is an error anyway).
+  const planned = new Map([...(plan?.services ?? [])].reverse().map((p) => [p.service.name, p]));
+  return services.map((s) => {
+    const p = planned.get(s.name);
+    return {
+      name: s.name,
+      namespace: s.namespace,
+      hosts: p ? [...p.hosts] : [`${s.name}.${suffix}`],
+      ...(p?.vip ? { vip: p.vip } : s.vip ? { vip: s.vip.address } : {}),
+      ports: s.ports.map((port) => {
+        const pp = p?.ports.find((x) => x.port.name === port.name);
+        return {
+          name: port.name,
+          protocol: port.protocol,
+          port: port.port,
+          targetPort: port.targetPort,
+          ...(pp && { crossing: pp.crossing, sni: pp.sni }),
+        };
+      }),
+      backends: s.backends.map((b) => b.cluster),
+    };
+  });
 }
 
 function pictureDefault(services: readonly { name: string }[], clusters: number, plan: Plan | undefined) {
