@@ -42,6 +42,7 @@ export function meshFactsFromTopology(topology: Topology): MeshFacts {
       hosts: [
         `${typeof egressRaw?.service === "string" ? egressRaw.service : "istio-egressgateway"}.${c.egress.namespace}.svc.cluster.local`,
       ],
+      ...(typeof egressRaw?.port === "number" && { port: egressRaw.port }),
     };
     if (egress) for (const h of egress.hosts) services.push({ host: h, labels: egress.labels });
     const istio = parseIstioVersion(c.istioVersion);

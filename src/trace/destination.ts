@@ -12,7 +12,7 @@ import { labelsOf, selects, str } from "./fields.js";
 import { normalize } from "./host-match.js";
 import { releaseText } from "./istio-version.js";
 import { type BalancingProxy, balance, outlierOf } from "./load-balancing.js";
-import type { ClusterFacts, MeshFacts } from "./mesh.js";
+import { type ClusterFacts, type MeshFacts, principalOf } from "./mesh.js";
 import { type Endpoint, findService, type MeshService } from "./registry.js";
 import { hasService, scopeText } from "./sidecar-scope.js";
 import type { Hop, Trace } from "./types.js";
@@ -89,16 +89,24 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
   };
 
   if (svc.source.kind === "kubernetes") {
-    // Pods behind a Kubernetes Service have sidecars (or are gateway pods): auto mTLS applies.
-    const t = req.passthrough?.tls ?? origination(tls, true, key, []);
+    const egress = facts?.egress;
+    const isEgress = facts !== undefined && egress?.hosts.some((h) => normalize(h) === svc.host) === true;
+    // Pods behind a Kubernetes Service have sidecars (or are gateway pods): auto mTLS applies. Without
+    // subjectAltNames of its own, Istio mutual TLS expects the identities of the Service's pods
+    // (buildUpstreamTLSSettings in pilot/pkg/networking/core/cluster_tls.go, 1.30.3: "Use Service
+    // Accounts if Subject Alt names are not specified in TLS settings").
+    const pods = isEgress && egress ? egress.serviceAccount : svc.serviceAccount;
+    const podNamespace = isEgress && egress ? egress.namespace : svc.namespace;
+    const identities =
+      pods === undefined ? [] : [`spiffe://${principalOf(from.index.trustDomain, podNamespace, pods)}`];
+    const t = req.passthrough?.tls ?? origination(tls, true, key, identities);
     const hop: Hop = { ...hopBase, tls: t, endpoints: 1 };
     const principal = req.passthrough
       ? req.passthrough.principal
       : t.mode === "ISTIO_MUTUAL"
         ? from.principal
         : undefined;
-    const egress = facts?.egress;
-    if (facts && egress?.hosts.some((h) => normalize(h) === svc.host)) {
+    if (facts && egress && isEgress) {
       const conn: Connection = {
         port,
         tls: t,

@@ -23,6 +23,8 @@ export interface IngressFacts extends GatewayFacts {
 export interface EgressFacts extends GatewayFacts {
   /** The gateway's Kubernetes Service host(s), which sidecars route to. */
   readonly hosts: readonly string[];
+  /** The Service port sidecars send cross-cluster calls to, when known (probes use it; default 443). */
+  readonly port?: number;
 }
 
 export interface KubernetesService {

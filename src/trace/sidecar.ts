@@ -34,13 +34,16 @@ export function sidecarOutbound(
   target: Target,
   address: string,
   kubernetes: string | undefined,
+  completed?: string,
 ): Trace {
   const { index } = self;
   const cluster = self.ref.cluster;
   const ns = caller.namespace;
   // A short Kubernetes name is routed as the Service's full name: the sidecar's virtual hosts list
-  // the short forms among their domains.
-  const name = kubernetes ?? normalize(target.host);
+  // the short forms among their domains (GenerateAltVirtualHosts in
+  // pilot/pkg/networking/core/httproute.go goes by the name's form, so a ServiceEntry host of Service
+  // form gets them too).
+  const name = kubernetes ?? completed ?? normalize(target.host);
   const port = target.port;
   const scope = self.scope ?? gatewayScope(index);
   const mesh = boundVirtualServices(index, "mesh");
