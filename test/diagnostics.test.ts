@@ -1204,6 +1204,80 @@ const yamlCases: Case[] = [
     expected: [{ code: "CW1033", line: 17, col: 25 }],
   },
   {
+    name: "CW1044 routeKubernetesName where no consumer runs the service and sends calls away",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            trustDomain: b.example
+        services:
+          - name: orders
+            routeKubernetesName: true
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a }]
+            consumers: [b]
+    `,
+    expected: [{ code: "CW1044", line: 14, col: 28 }],
+  },
+  {
+    name: "CW1045 and CW1046 the Kubernetes name created where the service does not run, and where it cannot be",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - { name: b, trustDomain: b.example }
+          - { name: old, trustDomain: old.example, istioVersion: "1.7" }
+        services:
+          - name: orders
+            routeKubernetesName: everywhere
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a }]
+            consumers: [b, old]
+    `,
+    expected: [
+      { code: "CW1045", line: 14, col: 28 },
+      { code: "CW1046", line: 14, col: 28 },
+    ],
+  },
+  {
+    name: "no warning where a consumer that runs the service carries its split on the Kubernetes name",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            trustDomain: b.example
+            ingress: { addresses: [192.0.2.2] }
+        services:
+          - name: orders
+            routeKubernetesName: true
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a }, { cluster: b }]
+            consumers: [a]
+            split: [{ cluster: a, weight: 50 }, { cluster: b, weight: 50 }]
+    `,
+    expected: [],
+  },
+  {
     // A subset label or a share in error is reported once: the subset does not then count as one
     // without labels (CW1025), nor the split as one whose weights miss 100 (CW1024).
     name: "schema errors in the routing fields: modes, sidecarScope, egress, subset labels, split shares",

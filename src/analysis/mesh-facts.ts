@@ -30,9 +30,20 @@ export function meshFactsFromTopology(topology: Topology): MeshFacts {
       const labels = stringRecord(loose(s).selector) ?? { app: s.name };
       const existing = services.find((k) => k.host === b.host);
       const ports = [...new Set([...(existing?.ports ?? []), ...s.ports.map((p) => p.targetPort)])];
+      // The Service's ports carry the topology's protocols (their names or appProtocol say so).
+      const protocols = {
+        ...Object.fromEntries(s.ports.map((p) => [p.targetPort, p.protocol])),
+        ...existing?.protocols,
+      };
       if (existing) services.splice(services.indexOf(existing), 1);
       const sa = loose(s).serviceAccount;
-      services.push({ host: b.host, ports, labels, ...(typeof sa === "string" && { serviceAccount: sa }) });
+      services.push({
+        host: b.host,
+        ports,
+        protocols,
+        labels,
+        ...(typeof sa === "string" && { serviceAccount: sa }),
+      });
     }
     const egressRaw = c.egress ? loose(c.egress) : undefined;
     const egress = c.egress && {

@@ -4,6 +4,10 @@
 //   consumer call  every consumer cluster, every host (name and aliases) and port: arrives at a
 //                  backend cluster's Kubernetes Service on its targetPort; with a split, in the
 //                  declared shares per (cluster, subset); in egress mode, through the egress gateway.
+//                  With routeKubernetesName, the same for the service's Kubernetes name, short
+//                  (reviews:9080 from its namespace, reviews.default:9080 from others) and full, on
+//                  the Kubernetes Service's port, where the consumer runs the service (or everywhere);
+//                  and a caller outside a narrowed consumer's namespaces still reaches it locally.
 //   local call     every backend cluster calling its own service by a global name: arrives locally.
 //   refused call   every other cluster (and, when consumers are narrowed to namespaces or service
 //                  accounts, a caller outside them): the call fails somewhere inside the cluster.
@@ -16,6 +20,7 @@
 //   resilience     the same consumer calls: a backend's application errors (HTTP 500s) do not eject
 //                  its cluster's gateway from the caller's load balancing.
 
+import { kubernetesHost } from "../topology/kubernetes-name.js";
 import type { Cluster, Port, Service, SplitShare, Topology } from "../topology/model.js";
 import type { Mode } from "../topology/schema.js";
 import { principalOf } from "../trace/mesh.js";
@@ -124,8 +129,54 @@ function* serviceExpectations(topology: Topology, service: Service): Generator<E
         yield { ...call, kind: "refused call", why: "non-consumer" };
       }
     }
+    if (consumer) yield* kubernetesNameCalls(of, caller, consumer, who);
   }
   yield* probes(topology, of, consumers);
+}
+
+/**
+ * Calls of the service's Kubernetes name where its consumer's route carries it: the consumer runs the
+ * service and its split sends calls away, or (everywhere) the consumer does not run it and its DNS
+ * proxy (1.8+) can answer the name cw creates there.
+ */
+function* kubernetesNameCalls(
+  of: ServiceUnderTest,
+  caller: Cluster,
+  consumer: ConsumerEntry,
+  who: Caller,
+): Generator<Expectation> {
+  const wanted = of.service.routeKubernetesName?.value;
+  const isBackend = of.backends.has(caller.name);
+  const away = of.split.length > 0 ? of.split.some((s) => s.cluster !== caller.name) : !isBackend;
+  if (wanted === undefined || !away) return;
+  if (!isBackend && (wanted !== "everywhere" || minorOf(caller.istioVersion) < 8)) return;
+  const host = of.backends.get(caller.name) ?? kubernetesHost(of.service);
+  const mode = modeOf(caller, of.service);
+  const order = minorOf(caller.istioVersion) >= 18 ? of.service.failover.map((f) => f.cluster) : [];
+  const callsAs = (c: Caller, kind: "consumer call" | "local call") =>
+    kubernetesNames(host, c.namespace).flatMap((name) =>
+      of.service.ports.map((port): Expectation => {
+        const target = { host: name, port: port.targetPort };
+        const text = `${c.cluster}/${c.namespace}/${c.serviceAccount} -> ${name}:${port.targetPort}`;
+        const call = { caller: c, target, text, of, port };
+        return kind === "consumer call" ? { ...call, kind, mode, order } : { ...call, kind };
+      }),
+    );
+  yield* callsAs(who, "consumer call");
+  // Other namespaces of a narrowed consumer that runs the service keep calling it locally.
+  if (isBackend && (consumer.namespaces?.length ?? 0) > 0) {
+    yield* callsAs(
+      { cluster: caller.name, namespace: OTHER_CALLER, serviceAccount: OTHER_CALLER },
+      "local call",
+    );
+  }
+}
+
+/** How a caller in `namespace` writes a Service's name: the shortest form that resolves, and in full. */
+function kubernetesNames(host: string, namespace: string): string[] {
+  const m = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(host);
+  if (!m) return [host];
+  return [m[2] === namespace ? (m[1] ?? host) : `${m[1]}.${m[2]}`, host];
 }
 
 /** How many gateway addresses a consumer balances over for the service. */

@@ -270,6 +270,24 @@ export const catalog = {
     explain:
       "For a service called in passthrough mode cw writes an AUTO_PASSTHROUGH server for the service's host on the ingress gateway's port. Istio's multi-network guide installs an east-west Gateway with an AUTO_PASSTHROUGH server for *.local on port 15443 (samples/multicluster/expose-services.yaml). If the cluster has it on the same gateway and port, each server builds a filter chain for the service (builtAutoPassthroughFilterChains in pilot/pkg/networking/core/gateway.go), the two chains match the same SNI, and Envoy rejects the whole listener: every call through that port fails. cw cannot see the cluster's config unless it is given: run cw discover --existing <dir> (or write the folder by hand: <dir>/<cluster>/*.yaml) and pass --existing <dir> to cw generate. With the east-west Gateway there, cw writes no server and relies on it; with a cluster folder that shows none, this warning goes away.",
   },
+  CW1044: {
+    level: "warning",
+    title: "Kubernetes name routed nowhere",
+    explain:
+      "routeKubernetesName: true routes the service's own Kubernetes name (reviews, reviews.default, reviews.default.svc.cluster.local) in the consumer clusters that run the service and send part of their calls away with a split: there the name carries the split, as the global name does. A consumer that runs the service without such a split calls its local pods, and a consumer that does not run the service has no such name. When no consumer is of the first kind, the setting changes nothing. Add the split, or use routeKubernetesName: everywhere to create the name in consumers that do not run the service (warning CW1045), or remove the setting.",
+  },
+  CW1045: {
+    level: "warning",
+    title: "Kubernetes name created where the service does not run",
+    explain:
+      "With routeKubernetesName: everywhere, a consumer cluster that does not run the service gets its Kubernetes name all the same: a ServiceEntry for <name>.<namespace>.svc.cluster.local on the service's VIP, which the sidecars' DNS proxy answers (pod search domains make reviews and reviews.default find it), and a VirtualService that sends the calls to the global service. The VirtualService routes the name whoever owns it: if the cluster has a Service of that name that the topology does not show, calls to it go to the global service instead, and Istio's DNS proxy answers that Service's ClusterIP first (BuildNameTable in pkg/dns/server/name_table.go). Make sure the cluster has no such Service, or use routeKubernetesName: true to route the name only where the service runs.",
+  },
+  CW1046: {
+    level: "warning",
+    title: "Kubernetes name cannot be created before Istio 1.8",
+    explain:
+      "routeKubernetesName: everywhere creates the service's Kubernetes name in consumer clusters that do not run it with a ServiceEntry, which only the sidecars' DNS proxy answers (Istio 1.8 and later, ISTIO_META_DNS_CAPTURE). A cluster on an older release resolves cluster.local names with its Kubernetes DNS alone, which has no such Service, so cw creates no name there and its callers keep using the global name. Upgrade the cluster to use the Kubernetes name there.",
+  },
   CW2001: {
     level: "error",
     title: "unreadable lock file",

@@ -8,6 +8,7 @@ import { egressDestinationRules, egressGateways, egressVirtualServices } from ".
 import { ingressAuthorizationPolicies } from "./ingress-authorization-policy.js";
 import { ingressGateways } from "./ingress-gateway.js";
 import { ingressVirtualServices } from "./ingress-virtual-service.js";
+import { kubernetesNameServiceEntries, kubernetesNameVirtualServices } from "./kubernetes-name.js";
 import { meshVirtualServices } from "./mesh-virtual-service.js";
 import { serviceEntries } from "./service-entry.js";
 import { sidecars } from "./sidecar.js";
@@ -23,6 +24,8 @@ export const generators: readonly Generator[] = [
   ingressAuthorizationPolicies,
   ingressGateways,
   ingressVirtualServices,
+  kubernetesNameServiceEntries,
+  kubernetesNameVirtualServices,
   meshVirtualServices,
   serviceEntries,
   sidecars,

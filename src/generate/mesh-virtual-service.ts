@@ -107,7 +107,7 @@ function needsBareHost(ctx: GenerateContext, route: Route): boolean {
 const isSplit = (route: Route) => route.shares.some((s) => s.kind === "local" || s.cluster !== undefined);
 
 /** Where a route sends one port's calls, with weights when they are shared. */
-function shares(ctx: GenerateContext, s: ServicePlan, route: Route, p: PortPlan): Destination[] {
+export function shares(ctx: GenerateContext, s: ServicePlan, route: Route, p: PortPlan): Destination[] {
   const egress = route.mode === "egress" ? route.caller.egress : undefined;
   if (egress) {
     const host = `${egress.service}.${egress.namespace}.svc.cluster.local`;

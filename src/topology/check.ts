@@ -5,6 +5,7 @@
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { suggestion } from "./issues.js";
+import { checkKubernetesName } from "./kubernetes-name.js";
 import type { Cluster, Service, Topology } from "./model.js";
 import { DEFAULT_TRUST_DOMAIN } from "./schema.js";
 import { at, child } from "./source.js";
@@ -194,6 +195,7 @@ function checkService(
   }
 
   out.push(...checkRouting(s, clusters, backendClusters, consumers));
+  out.push(...checkKubernetesName(s, clusters, backendClusters, consumers));
 
   // Remote consumers reach backends through each backend cluster's ingress gateway: a consumer that
   // runs no backend reaches every backend cluster, one that does reaches the clusters its split sends

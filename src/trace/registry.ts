@@ -109,7 +109,11 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
         host: normalize(k.host),
         namespace: normalize(k.host).split(".")[1] ?? "default",
         addresses: [],
-        ports: (k.ports ?? []).map((p) => ({ number: p, name: `port-${p}`, protocol: "TCP" })),
+        ports: (k.ports ?? []).map((p) => ({
+          number: p,
+          name: `port-${p}`,
+          protocol: k.protocols?.[p] ?? "TCP",
+        })),
         portsKnown: k.ports !== undefined,
         source: { kind: "kubernetes" },
         resolution: "STATIC",
