@@ -626,3 +626,124 @@ spec:
     expect(ends(run(""))).toEqual(["arrived"]);
   });
 });
+
+describe("passthrough through the caller's egress gateway (cluster_tls.go, cluster_traffic_policy.go)", () => {
+  // a's sidecar sends Istio mTLS for the pods of reviews (in b) to a's egress gateway, whose
+  // PASSTHROUGH server forwards it unopened to b's AUTO_PASSTHROUGH server and on to the pods.
+  const egress = {
+    labels: { istio: "egressgateway" },
+    namespace: "istio-system",
+    serviceAccount: "istio-egressgateway-service-account",
+    hosts: ["istio-egressgateway.istio-system.svc.cluster.local"],
+  };
+  const callerYaml = (sans: string, leg = "DISABLE") => `
+apiVersion: networking.istio.io/v1beta1
+kind: ServiceEntry
+metadata: { name: reviews-global, namespace: istio-system }
+spec:
+  hosts: [reviews.global]
+  addresses: [240.241.0.10]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{ number: 9080, name: tcp, protocol: TCP }]
+  endpoints: [{ address: 192.0.2.2, ports: { tcp: 15443 }, labels: { coddiwomple.io/cluster: b } }]
+---
+apiVersion: networking.istio.io/v1beta1
+kind: DestinationRule
+metadata: { name: reviews.global, namespace: istio-system }
+spec:
+  host: reviews.global
+  trafficPolicy: { tls: { mode: ${leg}, sni: outbound_.9080_._.reviews.default.svc.cluster.local } }
+---
+apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: { name: reviews-global-mesh, namespace: istio-system }
+spec:
+  hosts: [reviews.global]
+  tcp:
+    - match: [{ port: 9080 }]
+      route:
+        - destination:
+            host: istio-egressgateway.istio-system.svc.cluster.local
+            subset: reviews-9080
+            port: { number: 443 }
+---
+apiVersion: networking.istio.io/v1beta1
+kind: DestinationRule
+metadata: { name: coddiwomple-egress, namespace: istio-system }
+spec:
+  host: istio-egressgateway.istio-system.svc.cluster.local
+  subsets:
+    - name: reviews-9080
+      trafficPolicy:
+        tls: { mode: ISTIO_MUTUAL, sni: outbound_.9080_._.reviews.default.svc.cluster.local${sans} }
+---
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: { name: reviews-global-egress, namespace: istio-system }
+spec:
+  selector: { istio: egressgateway }
+  servers:
+    - port: { number: 443, name: tls-passthrough, protocol: TLS }
+      hosts: ["istio-system/*.reviews.default.svc.cluster.local"]
+      tls: { mode: PASSTHROUGH }
+---
+apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: { name: reviews-global-egress-passthrough, namespace: istio-system }
+spec:
+  hosts: ["*.reviews.default.svc.cluster.local"]
+  gateways: [istio-system/reviews-global-egress]
+  tls:
+    - match: [{ port: 443, sniHosts: ["*.reviews.default.svc.cluster.local"] }]
+      route: [{ destination: { host: reviews.global, port: { number: 9080 } } }]
+`;
+  const backendYaml = `
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: { name: reviews-global, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+    - port: { number: 15443, name: tls-passthrough, protocol: TLS }
+      tls: { mode: AUTO_PASSTHROUGH }
+      hosts: [reviews.default.svc.cluster.local]
+`;
+  const run = (sans: string, leg?: string) =>
+    traceCall(
+      {
+        clusters: new Map([
+          ["a", config("a", callerYaml(sans, leg))],
+          ["b", config("b", backendYaml)],
+        ]),
+        mesh: mesh(
+          facts("a", "1.30", {
+            trustDomain: "b.example",
+            egress,
+            services: [{ host: egress.hosts[0] ?? "", ports: [443], labels: egress.labels }],
+          }),
+          facts("b", "1.30", {
+            services: [
+              { host: "reviews.default.svc.cluster.local", ports: [9080], serviceAccount: "reviews" },
+            ],
+          }),
+        ),
+      },
+      caller("a"),
+      { host: "reviews.global", port: 9080 },
+    );
+  const pods = ", subjectAltNames: [spiffe://b.example/ns/default/sa/reviews]";
+  it("naming the pods' identity, the call passes both gateways and arrives", () => {
+    const t = run(pods);
+    expect(ends(t), formatTrace("", t)).toEqual(["arrived"]);
+    expect(t.hops.some((h) => h.kind === "gateway" && h.proxy.role === "egress-gateway")).toBe(true);
+  });
+  it("without subjectAltNames the sidecar expects the egress gateway's identity, and the pods' fails", () => {
+    const t = run("");
+    expect(ends(t)).toEqual(["peer-identity-mismatch"]);
+    expect(t.end.kind === "failed" && t.end.message).toContain("istio-egressgateway-service-account");
+  });
+  it("a DestinationRule that originates TLS for the egress gateway's leg wraps the caller's TLS", () => {
+    expect(ends(run(pods, "ISTIO_MUTUAL"))).toEqual(["tls-mode-mismatch"]);
+  });
+});

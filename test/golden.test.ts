@@ -319,12 +319,23 @@ function wiringProblems(
           labels: Record<string, string>;
           trafficPolicy: Policy;
         }[];
+        // Passed through an egress gateway, the rule adds no TLS (DISABLE): the SNI is the one the
+        // sidecar sent the egress gateway, on the subsets <service>-<port>[-<share>] of its rule.
+        const egressLegs = (port: number) =>
+          (objects.get(consumer) ?? [])
+            .filter((o) => o.kind === "DestinationRule" && o.metadata.name === "coddiwomple-egress")
+            .flatMap((o) => (o.spec.subsets ?? []) as { name: string; trafficPolicy: Policy }[])
+            .filter((sub) => sub.name === `${service}-${port}` || sub.name.startsWith(`${service}-${port}-`))
+            .map((sub) => sub.trafficPolicy.tls.sni);
+        const passedThrough = (dr.spec.trafficPolicy as { tls: { mode: string } }).tls.mode === "DISABLE";
         const snisTo = (backend: string, port: number) =>
-          subsets.length === 0
-            ? [sniOf(dr.spec.trafficPolicy as Policy, port)]
-            : subsets
-                .filter((sub) => sub.labels["coddiwomple.io/cluster"] === backend)
-                .map((sub) => sniOf(sub.trafficPolicy, port));
+          passedThrough
+            ? egressLegs(port)
+            : subsets.length === 0
+              ? [sniOf(dr.spec.trafficPolicy as Policy, port)]
+              : subsets
+                  .filter((sub) => sub.labels["coddiwomple.io/cluster"] === backend)
+                  .map((sub) => sniOf(sub.trafficPolicy, port));
         for (const port of ports) {
           for (const endpoint of endpoints) {
             const backend = endpoint.labels["coddiwomple.io/cluster"] ?? "";

@@ -15,6 +15,11 @@
 //                  cluster's ingress gateway, with every name the service might be asked for (its
 //                  global names, their port SNIs, and the AUTO_PASSTHROUGH SNI of its pods), as each
 //                  non-consumer cluster's identity, an outsider's, and no identity at all: refused.
+//   egress probe   a workload of a cluster that calls services through its egress gateway, skipping
+//                  its own sidecar's configuration and connecting to the egress gateway directly
+//                  (verify-egress-probes.ts): outside a narrowed consumer's namespaces or service
+//                  accounts, with a Host that is none of the service's names, or with the names of a
+//                  service the cluster does not call through it: refused there, in its own cluster.
 //   failover       with several backend clusters and no split, each backend cluster taken down in
 //                  turn: a consumer's calls still arrive, at the others (cw trace --down).
 //   resilience     the same consumer calls: a backend's application errors (HTTP 500s) do not eject
@@ -27,6 +32,7 @@ import { principalOf } from "../trace/mesh.js";
 import { outboundSni } from "../trace/sni.js";
 import type { Probe } from "../trace/trace.js";
 import type { Caller, Target } from "../trace/types.js";
+import { egressProbes } from "./verify-egress-probes.js";
 
 /** An identity no cluster of any federation has: the gateways must refuse it everywhere. */
 export const OUTSIDER_TRUST_DOMAIN = "outsider.cw-verify.invalid";
@@ -56,6 +62,8 @@ export type Expectation =
   | (Call & {
       readonly kind: "consumer call";
       readonly mode: Mode;
+      /** The call leaves through the caller's egress gateway (egress mode, or passthrough from one). */
+      readonly viaEgress: boolean;
       /** The declared failover order, when the caller's Istio can follow it (1.18+, else CW1030). */
       readonly order: readonly string[];
     })
@@ -67,7 +75,7 @@ export type Expectation =
       readonly unenforcedBecause?: string;
     })
   | {
-      readonly kind: "gateway probe";
+      readonly kind: "gateway probe" | "egress probe";
       readonly probe: Probe;
       readonly text: string;
       readonly of: ServiceUnderTest;
@@ -85,24 +93,34 @@ export interface Prober {
   readonly trustDomain?: string;
 }
 
-const minorOf = (version: string): number => Number(version.split(".")[1] ?? "0");
+export const minorOf = (version: string): number => Number(version.split(".")[1] ?? "0");
 
 export const modeOf = (caller: Cluster, service: Service): Mode => service.mode?.value ?? caller.mode;
+
+/** Calls leave through the caller's egress gateway in egress mode, and in passthrough from an egress cluster. */
+export const viaEgressOf = (caller: Cluster, service: Service): boolean => {
+  const mode = modeOf(caller, service);
+  return mode === "egress" || (mode === "passthrough" && caller.mode === "egress");
+};
 
 const hostsOf = (topology: Topology, s: Service) =>
   [s.name, ...s.aliases.map((a) => a.name)].map((n) => `${n}.${topology.suffix}`);
 
-/** Every expectation of the topology, service by service. */
+/** Every expectation of the topology, service by service, then the egress gateways' probes. */
 export function* expectations(topology: Topology): Generator<Expectation> {
   for (const service of topology.services) yield* serviceExpectations(topology, service);
+  yield* egressProbes(topology);
 }
 
+/** The service under test, as every expectation about it carries it. */
+export const underTest = (service: Service): ServiceUnderTest => ({
+  service,
+  backends: new Map(service.backends.map((b) => [b.cluster, b.host])),
+  split: service.split,
+});
+
 function* serviceExpectations(topology: Topology, service: Service): Generator<Expectation> {
-  const of: ServiceUnderTest = {
-    service,
-    backends: new Map(service.backends.map((b) => [b.cluster, b.host])),
-    split: service.split,
-  };
+  const of = underTest(service);
   const consumers = consumerMap(topology, service);
   const targets = hostsOf(topology, service).flatMap((host) =>
     service.ports.map((port) => ({ port, target: { host, port: port.port }, text: `${host}:${port.port}` })),
@@ -117,8 +135,9 @@ function* serviceExpectations(topology: Topology, service: Service): Generator<E
       const call = { caller: who, target, text: `${caller.name}/${ns}/${sa} -> ${text}`, of, port };
       if (consumer && (!isBackend || of.split.length > 0)) {
         const mode = modeOf(caller, service);
+        const viaEgress = viaEgressOf(caller, service);
         const order = minorOf(caller.istioVersion) >= 18 ? service.failover.map((f) => f.cluster) : [];
-        yield { ...call, kind: "consumer call", mode, order };
+        yield { ...call, kind: "consumer call", mode, viaEgress, order };
         yield* narrowedOut(caller, consumer, isBackend, mode, call, text);
         if (port === service.ports[0] && target.host === `${service.name}.${topology.suffix}`) {
           yield* resilience(of, call, order, gatewayCount(topology, of));
@@ -152,6 +171,7 @@ function* kubernetesNameCalls(
   if (!isBackend && (wanted !== "everywhere" || minorOf(caller.istioVersion) < 8)) return;
   const host = of.backends.get(caller.name) ?? kubernetesHost(of.service);
   const mode = modeOf(caller, of.service);
+  const viaEgress = viaEgressOf(caller, of.service);
   const order = minorOf(caller.istioVersion) >= 18 ? of.service.failover.map((f) => f.cluster) : [];
   const callsAs = (c: Caller, kind: "consumer call" | "local call") =>
     kubernetesNames(host, c.namespace).flatMap((name) =>
@@ -159,7 +179,7 @@ function* kubernetesNameCalls(
         const target = { host: name, port: port.targetPort };
         const text = `${c.cluster}/${c.namespace}/${c.serviceAccount} -> ${name}:${port.targetPort}`;
         const call = { caller: c, target, text, of, port };
-        return kind === "consumer call" ? { ...call, kind, mode, order } : { ...call, kind };
+        return kind === "consumer call" ? { ...call, kind, mode, viaEgress, order } : { ...call, kind };
       }),
     );
   yield* callsAs(who, "consumer call");
@@ -185,12 +205,13 @@ const gatewayCount = (topology: Topology, of: ServiceUnderTest): number =>
     .filter((c) => of.backends.has(c.name))
     .reduce((n, c) => n + c.ingress.addresses.length, 0);
 
-type ConsumerEntry = {
+export type ConsumerEntry = {
   readonly namespaces?: readonly string[];
   readonly serviceAccounts?: readonly string[];
 };
 
-function consumerMap(topology: Topology, service: Service): Map<string, ConsumerEntry> {
+/** Each consumer cluster's entry ("*" expanded; an entry naming the cluster wins). */
+export function consumerMap(topology: Topology, service: Service): Map<string, ConsumerEntry> {
   const map = new Map<string, ConsumerEntry>();
   for (const c of service.consumers) {
     const entry = {
@@ -223,10 +244,11 @@ function* narrowedOut(
     text: `${caller.name}/${ns}/${sa} -> ${text}`,
     kind: "refused call",
     why: "outside the consumer's namespaces or service accounts",
-    ...(mode === "egress" && {
-      unenforcedBecause:
-        "in egress mode the remote gateway sees the egress gateway's identity, not the caller's",
-    }),
+    // In egress mode the check is the egress gateway's, which needs DENY policies (1.5+, CW1031).
+    ...(mode === "egress" &&
+      minorOf(caller.istioVersion) < 5 && {
+        unenforcedBecause: `in egress mode the remote gateway sees the egress gateway's identity, not the caller's, and cluster ${caller.name}'s Istio ${caller.istioVersion} has no DENY policies for its egress gateway (CW1031)`,
+      }),
   };
 }
 

@@ -9,6 +9,7 @@ const KINDS: readonly CheckKind[] = [
   "local call",
   "refused call",
   "gateway probe",
+  "egress probe",
   "failover",
   "resilience",
   "conflict",

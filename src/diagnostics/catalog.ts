@@ -196,13 +196,13 @@ export const catalog = {
     level: "warning",
     title: "caller scoping not enforceable through an egress gateway",
     explain:
-      "A consumer's namespaces or service accounts are enforced by the remote gateway from the caller's certificate. In egress mode the remote gateway sees the egress gateway's certificate instead, so it can only tell clusters apart. Use gateway or passthrough mode for that consumer to enforce the narrower scope.",
+      "In egress mode the remote gateway sees the egress gateway's certificate, not the caller's, so it can only tell clusters apart. cw therefore checks a consumer's namespaces and service accounts on the calling cluster's own egress gateway, with a DENY AuthorizationPolicy per service. Istio releases before 1.5 have no DENY action, so a cluster that old cannot check them anywhere: only the cluster is enforced. Upgrade the calling cluster to Istio 1.5 or later, or call the service in passthrough mode, where the pods check the caller.",
   },
   CW1032: {
     level: "error",
     title: "split through an egress gateway",
     explain:
-      "A split picks a backend cluster and subset per call, which the caller's sidecar tells the remote gateway through the SNI or a header. Through an egress gateway that choice would have to survive a second hop, which cw does not generate yet. Call the service in gateway or passthrough mode from that cluster (service mode, or the cluster's mode), or drop the split.",
+      "In passthrough mode through an egress gateway, the sidecar's mutual TLS passes through the egress gateway and the remote ingress gateway to the pods, and the egress gateway routes it by its SNI alone: Istio's own name of the upstream, outbound_.<port>_.<subset>_.<host>. That names the subset but not the cluster, and Istio validates Gateway server hosts and tls route sniHosts as DNS names, so only a wildcard (*.<host>) can match it, which cannot tell one subset from another either. The egress gateway can therefore send a split's remote shares to one cluster only. Send them to one cluster, or call the service in egress mode (terminated at the egress gateway, which routes each share by its own SNI or header).",
   },
   CW1033: {
     level: "error",
@@ -287,6 +287,12 @@ export const catalog = {
     title: "Kubernetes name cannot be created before Istio 1.8",
     explain:
       "routeKubernetesName: everywhere creates the service's Kubernetes name in consumer clusters that do not run it with a ServiceEntry, which only the sidecars' DNS proxy answers (Istio 1.8 and later, ISTIO_META_DNS_CAPTURE). A cluster on an older release resolves cluster.local names with its Kubernetes DNS alone, which has no such Service, so cw creates no name there and its callers keep using the global name. Upgrade the cluster to use the Kubernetes name there.",
+  },
+  CW1047: {
+    level: "error",
+    title: "passthrough through an egress gateway needs the pods' service account",
+    explain:
+      "A service called in passthrough mode from a cluster in egress mode is reached through that cluster's egress gateway, which passes the sidecar's mutual TLS on unopened: the handshake ends at the service's pods. The sidecar sends it to the egress gateway's Service, and Istio's mutual TLS expects that Service's identity unless the DestinationRule names another (subjectAltNames; buildUpstreamTLSSettings in pilot/pkg/networking/core/cluster_tls.go), so cw must name the pods' identity, spiffe://<trust domain>/ns/<namespace>/sa/<serviceAccount>. Set the service's serviceAccount to its pods' service account.",
   },
   CW2001: {
     level: "error",

@@ -5,6 +5,7 @@ import { backendDestinationRules } from "./backend-destination-rule.js";
 import type { Generator } from "./context.js";
 import { destinationRules } from "./destination-rule.js";
 import { egressDestinationRules, egressGateways, egressVirtualServices } from "./egress.js";
+import { egressAuthorizationPolicies } from "./egress-authorization-policy.js";
 import { ingressAuthorizationPolicies } from "./ingress-authorization-policy.js";
 import { ingressGateways } from "./ingress-gateway.js";
 import { ingressVirtualServices } from "./ingress-virtual-service.js";
@@ -18,6 +19,7 @@ export const generators: readonly Generator[] = [
   allowPolicies,
   backendDestinationRules,
   destinationRules,
+  egressAuthorizationPolicies,
   egressDestinationRules,
   egressGateways,
   egressVirtualServices,

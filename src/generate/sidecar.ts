@@ -23,6 +23,7 @@
 // Namespaces the topology does not name get no Sidecar: cw cannot know them, and without a Sidecar
 // their sidecars see everything exported to them, as if sidecarScope were off.
 
+import { viaEgress } from "../plan/egress-legs.js";
 import type { ServicePlan } from "../plan/plan.js";
 import { type GenerateContext, type Generator, makeShared } from "./context.js";
 
@@ -63,7 +64,7 @@ function importsOf(ctx: GenerateContext, namespace: string): string[] {
     global(route.service);
     if (route.kubernetesName) hosts.add(`${ns}/${route.kubernetesName.host}`);
     if (route.shares.some((s) => s.kind === "local")) local(route.service);
-    const egress = route.mode === "egress" ? route.caller.egress : undefined;
+    const egress = viaEgress(route) ? route.caller.egress : undefined;
     if (egress) hosts.add(`${egress.namespace}/${egress.service}.${egress.namespace}.svc.cluster.local`);
   }
   for (const s of ctx.cluster.local) {

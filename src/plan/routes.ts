@@ -5,7 +5,9 @@
 //   - with a split, each consumer cluster shares its calls as the split says; a share naming the
 //     caller's own cluster stays local (seed 002: 75% to v3 in b, 15% to v1 and 10% to v2 locally);
 //   - a consumer that runs the service itself and has no split calls its local backend: no route.
-// The mode is the service's, else the calling cluster's.
+// The mode is the service's, else the calling cluster's. A route leaves through the calling
+// cluster's egress gateway in egress mode, and in passthrough mode from a cluster whose own mode is
+// egress (seed 004's private cluster): there the sidecar's mTLS passes through both gateways.
 // The service's Kubernetes name (routeKubernetesName, seed 002): a route of a cluster that runs the
 // service carries its split on that name too, so that callers need no change; with "everywhere", a
 // cluster that does not run it gets the name created (a takeover), where its DNS proxy can answer it.
@@ -29,6 +31,8 @@ export interface RouteInput {
   readonly service: string;
   readonly caller: Cluster;
   readonly mode: Mode;
+  /** Where calls leave the calling cluster: its sidecars, or its egress gateway (egress-legs.ts). */
+  readonly exit: "sidecar" | "egress-gateway";
   readonly shares: readonly Share[];
   /** Backend clusters in other clusters the caller may reach, preferred first. */
   readonly remotes: readonly Cluster[];
@@ -86,10 +90,13 @@ export function routesOf(
     const ordered = failover.filter((c) => c.name !== name);
     const remotes = [...ordered, ...others.filter((c) => !ordered.includes(c)).sort(byName)];
     const kubernetesName = kubernetesNameOf(service, caller, local);
+    const mode = service.mode?.value ?? caller.mode ?? topology.mode;
+    const egress = mode === "egress" || (mode === "passthrough" && caller.mode === "egress");
     routes.push({
       service: service.name,
       caller,
-      mode: service.mode?.value ?? caller.mode ?? topology.mode,
+      mode,
+      exit: egress ? "egress-gateway" : "sidecar",
       shares,
       remotes,
       ordered: ordered.length > 0,

@@ -31,6 +31,11 @@ export interface DestinationRequest {
   };
   /** Set when the proxy forwards TLS it did not terminate (passthrough): the original client's. */
   readonly passthrough?: Connection;
+  /**
+   * The passed-through TLS goes to an AUTO_PASSTHROUGH (SNI-DNAT) cluster, which takes no TLS
+   * settings; a PASSTHROUGH server's tls route goes to an ordinary one, which does.
+   */
+  readonly sniDnat?: boolean;
 }
 
 const TLS_MODE_LABEL = "security.istio.io/tlsMode";
@@ -135,9 +140,18 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
     endpoints = [{ address: svc.host, ports: {}, labels: {} }];
   }
   const first = endpoints[0];
-  const shownTls =
-    req.passthrough?.tls ??
-    origination(tls, first?.labels[TLS_MODE_LABEL] === "istio", key, svc.subjectAltNames);
+  const own = origination(tls, first?.labels[TLS_MODE_LABEL] === "istio", key, svc.subjectAltNames);
+  // Istio applies a rule's TLS to every outbound cluster but AUTO_PASSTHROUGH's SNI-DNAT ones
+  // (applyTrafficPolicy in pilot/pkg/networking/core/cluster_traffic_policy.go): a PASSTHROUGH
+  // server's route to a ServiceEntry wraps the client's TLS in TLS of its own.
+  if (req.passthrough && !req.sniDnat && own.mode !== "DISABLE") {
+    return failed([], {
+      reason: "tls-mode-mismatch",
+      cluster,
+      message: `the ${from.ref.role} forwards TLS it did not terminate to ${svc.host}:${port}, and ${dr ? `DestinationRule ${dr.metadata.namespace}/${dr.metadata.name}` : "auto mTLS"} wraps it in ${own.mode} of its own (SNI ${own.sni ?? "none"}): the far end reads the caller's TLS handshake as data`,
+    });
+  }
+  const shownTls = req.passthrough?.tls ?? own;
   const policy = trafficPolicyFor(dr, port, req.subset);
   const outlier = outlierOf(policy, from.index.version);
   const balanced = balance(endpoints, policy, proxyOf(from), (e) => downOwner(ctx, e) !== undefined);
