@@ -18,10 +18,10 @@ import {
   CALLER_NAMESPACE,
   CALLER_SA,
   type ConsumerEntry,
+  callerMode,
   consumerMap,
   type Expectation,
   minorOf,
-  modeOf,
   OTHER_CALLER,
   underTest,
   viaEgressOf,
@@ -38,7 +38,7 @@ export function* egressProbes(topology: Topology): Generator<Expectation> {
     if (through.length === 0) continue;
     for (const { s, consumer } of entries) {
       if (consumer && through.some((t) => t.s === s)) {
-        if (modeOf(cluster, s) === "egress") yield* consumerProbes(topology, cluster, s, consumer);
+        if (callerMode(cluster, s) === "egress") yield* consumerProbes(topology, cluster, s, consumer);
       } else yield* otherNameProbes(topology, cluster, s);
     }
   }

@@ -95,11 +95,11 @@ export interface Prober {
 
 export const minorOf = (version: string): number => Number(version.split(".")[1] ?? "0");
 
-export const modeOf = (caller: Cluster, service: Service): Mode => service.mode?.value ?? caller.mode;
+export const callerMode = (caller: Cluster, service: Service): Mode => service.mode?.value ?? caller.mode;
 
 /** Calls leave through the caller's egress gateway in egress mode, and in passthrough from an egress cluster. */
 export const viaEgressOf = (caller: Cluster, service: Service): boolean => {
-  const mode = modeOf(caller, service);
+  const mode = callerMode(caller, service);
   return mode === "egress" || (mode === "passthrough" && caller.mode === "egress");
 };
 
@@ -134,7 +134,7 @@ function* serviceExpectations(topology: Topology, service: Service): Generator<E
     for (const { port, target, text } of targets) {
       const call = { caller: who, target, text: `${caller.name}/${ns}/${sa} -> ${text}`, of, port };
       if (consumer && (!isBackend || of.split.length > 0)) {
-        const mode = modeOf(caller, service);
+        const mode = callerMode(caller, service);
         const viaEgress = viaEgressOf(caller, service);
         const order = minorOf(caller.istioVersion) >= 18 ? service.failover.map((f) => f.cluster) : [];
         yield { ...call, kind: "consumer call", mode, viaEgress, order };
@@ -170,7 +170,7 @@ function* kubernetesNameCalls(
   if (wanted === undefined || !away) return;
   if (!isBackend && (wanted !== "everywhere" || minorOf(caller.istioVersion) < 8)) return;
   const host = of.backends.get(caller.name) ?? kubernetesHost(of.service);
-  const mode = modeOf(caller, of.service);
+  const mode = callerMode(caller, of.service);
   const viaEgress = viaEgressOf(caller, of.service);
   const order = minorOf(caller.istioVersion) >= 18 ? of.service.failover.map((f) => f.cluster) : [];
   const callsAs = (c: Caller, kind: "consumer call" | "local call") =>
@@ -295,7 +295,7 @@ function* probes(
   );
   const passthroughConsumers = [...consumers.keys()].some((c) => {
     const k = byName.get(c);
-    return k !== undefined && modeOf(k, of.service) === "passthrough";
+    return k !== undefined && callerMode(k, of.service) === "passthrough";
   });
   const unenforced = (prober: Prober, backend: Cluster): string | undefined => {
     const td = prober.trustDomain;

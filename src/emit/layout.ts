@@ -3,6 +3,7 @@
 // (sorted) and the DNS settings under dns/, which are not objects to apply. Each object file carries
 // its hash annotation (spec-hash.ts).
 
+import { byText } from "../compare.js";
 import type { TextFile } from "../generate/dns.js";
 import type { Generated } from "../generate/resource.js";
 import { fileName } from "../plan/names.js";
@@ -45,7 +46,7 @@ export function layoutCluster(
     seen.set(path, g);
     files.push({ path, content: withHashAnnotation(renderResource(g.resource, header)), service: g.service });
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort(byText((x) => x.path));
   const kustomization = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
@@ -53,6 +54,6 @@ export function layoutCluster(
   };
   files.push({ path: "kustomization.yaml", content: `${header}${renderYaml(kustomization)}` });
   files.push(...extra.map((f) => ({ path: f.path, content: f.content })));
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort(byText((x) => x.path));
   return { cluster, files, objects };
 }

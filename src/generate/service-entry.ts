@@ -12,6 +12,7 @@
 //   reach it in plain text, which a STRICT mTLS mesh refuses.
 
 import ipaddr from "ipaddr.js";
+import { byText } from "../compare.js";
 import { objectName } from "../plan/names.js";
 import type { ServicePlan } from "../plan/plan.js";
 import { exportTo, type GenerateContext, type Generator, make, routeOf } from "./context.js";
@@ -90,7 +91,5 @@ function addressesAreIps(cluster: { readonly ingress: { readonly addresses: read
 /** Services that run here or that this cluster calls elsewhere, by name. */
 export function servicesHere(ctx: GenerateContext): ServicePlan[] {
   const all = new Set<ServicePlan>([...ctx.cluster.local, ...ctx.cluster.routes.map((r) => r.service)]);
-  return [...all].sort((a, b) =>
-    a.service.name < b.service.name ? -1 : a.service.name > b.service.name ? 1 : 0,
-  );
+  return [...all].sort(byText((s) => s.service.name));
 }

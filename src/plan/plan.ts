@@ -8,6 +8,7 @@
 // SNI, p<port>.<host>, and is proxied as TCP after TLS termination: HTTP alone cannot tell two ports
 // of one host apart at a gateway that listens on one port.
 
+import { byText, compareText } from "../compare.js";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { type ExistingConfig, NO_EXISTING } from "../existing/model.js";
@@ -85,8 +86,7 @@ export interface PlanResult {
   readonly diagnostics: Diagnostic[];
 }
 
-const byName = <T extends { readonly name: string }>(a: T, b: T) =>
-  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+const byName = <T extends { readonly name: string }>(a: T, b: T) => compareText(a.name, b.name);
 
 /** Add `value` to the list under `key`, in place: copying the list each time would be quadratic. */
 function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -262,7 +262,7 @@ export function planFederation(
           if (r.caller === cluster)
             for (const sh of r.shares) if (sh.kind === "local" && sh.subset) chosen.add(sh.subset);
         }
-        const subsets = [...chosen].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        const subsets = [...chosen].sort(byText((x) => x.name));
         return subsets.length > 0 ? [{ service: s, subsets }] : [];
       }),
     };

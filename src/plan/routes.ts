@@ -12,6 +12,7 @@
 // service carries its split on that name too, so that callers need no change; with "everywhere", a
 // cluster that does not run it gets the name created (a takeover), where its DNS proxy can answer it.
 
+import { byText, compareText } from "../compare.js";
 import { kubernetesHost } from "../topology/kubernetes-name.js";
 import type { Cluster, Consumer, Service, Subset, Topology } from "../topology/model.js";
 import type { Mode } from "../topology/schema.js";
@@ -47,7 +48,7 @@ export interface RouteInput {
   readonly kubernetesName?: { readonly host: string; readonly takeover: boolean };
 }
 
-const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = byText((x: { name: string }) => x.name);
 
 export function routesOf(
   topology: Topology,
@@ -67,7 +68,7 @@ export function routesOf(
     if (c.cluster !== "*" && clusters.has(c.cluster)) entries.set(c.cluster, c);
 
   const routes: RouteInput[] = [];
-  for (const [name, consumer] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [name, consumer] of [...entries].sort(([a], [b]) => compareText(a, b))) {
     const caller = clusters.get(name);
     if (!caller) continue;
     const local = backendNames.has(name);

@@ -5,6 +5,7 @@
 // never moves an existing one (the lock pins it even when hashes would collide).
 
 import ipaddr from "ipaddr.js";
+import { byText } from "../compare.js";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Origin } from "../topology/source.js";
@@ -72,7 +73,7 @@ export function allocateVips(
   const diagnostics: Diagnostic[] = [];
   const vips = new Map<string, string>();
   const taken = new Map<number, string>();
-  const sorted = [...requests].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = [...requests].sort(byText((x) => x.name));
 
   // Who holds each locked address, among the services still in the topology: a fixed VIP may not
   // take one from another service, whose callers would then reach the wrong service.
