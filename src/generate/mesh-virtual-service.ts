@@ -15,7 +15,6 @@
 // TLS routes matched by SNI for HTTPS and TLS, TCP routes for TCP and MONGO.
 
 import { egressLegs, SHARE_HEADER, viaEgress } from "../plan/egress-legs.js";
-import { istioCapabilities } from "../plan/istio-version.js";
 import {
   egressGatewayName,
   isHttpFamily,
@@ -100,7 +99,7 @@ export const meshVirtualServices: Generator = (ctx) =>
 function needsBareHost(ctx: GenerateContext, route: Route): boolean {
   if (route.mode === "passthrough") return false;
   if (route.mode === "egress" && !ctx.cluster.istio.gatewayAnyPortHost) return true;
-  return route.remotes.some((c) => !istioCapabilities(c.istioVersion).gatewayAnyPortHost);
+  return route.remotes.some((c) => ctx.plan.byCluster.get(c.name)?.istio.gatewayAnyPortHost === false);
 }
 
 const isSplit = (route: Route) => route.shares.some((s) => s.kind === "local" || s.cluster !== undefined);
