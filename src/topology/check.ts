@@ -241,13 +241,7 @@ function egressPassthrough(s: Service, name: string, caller: Cluster, applies: b
   if (!applies) return [];
   const out: Diagnostic[] = [];
   if (s.serviceAccount === undefined) {
-    out.push(
-      diag(
-        "CW1047",
-        `cluster "${name}" calls "${s.name}" in passthrough mode through its egress gateway, where the sidecar's mTLS ends at the service's pods, which cw can name only from the service's serviceAccount (without one, Istio expects the egress gateway's identity and every handshake fails); set serviceAccount to the pods' service account`,
-        at(s.mode?.origin ?? s.origins.name),
-      ),
-    );
+    out.push(diag("CW1047", { cluster: name, service: s.name }, at(s.mode?.origin ?? s.origins.name)));
   }
   const remote = [...new Set(s.split.filter((sh) => sh.cluster !== name).map((sh) => sh.cluster))].sort();
   if (remote.length > 1) {

@@ -41,31 +41,15 @@ export function checkKubernetesName(
     const minor = Number(cluster.istioVersion.split(".")[1] ?? "0");
     if (minor < 8) {
       out.push(
-        diag(
-          "CW1046",
-          `cluster "${name}" runs Istio ${cluster.istioVersion}, which has no sidecar DNS proxy to answer a ServiceEntry for ${kubernetesHost(s)}, so cw creates no such name there; its callers use the global name`,
-          where,
-        ),
+        diag("CW1046", { cluster: name, version: cluster.istioVersion, host: kubernetesHost(s) }, where),
       );
       continue;
     }
     carried = true;
-    out.push(
-      diag(
-        "CW1045",
-        `cluster "${name}" does not run "${s.name}", so cw creates the name ${kubernetesHost(s)} there and sends its calls to the global service: a Service of that name in "${name}" that the topology does not show would lose its calls to it; make sure there is none, or use routeKubernetesName: true`,
-        where,
-      ),
-    );
+    out.push(diag("CW1045", { cluster: name, service: s.name, host: kubernetesHost(s) }, where));
   }
   if (!carried && out.length === 0) {
-    out.push(
-      diag(
-        "CW1044",
-        `routeKubernetesName of "${s.name}" changes nothing: no consumer runs it and sends calls away with a split, where the name would carry the split${setting.value === "everywhere" ? "" : ", and consumers that do not run it have no such name (routeKubernetesName: everywhere creates it there)"}; add a split, or remove the setting`,
-        where,
-      ),
-    );
+    out.push(diag("CW1044", { service: s.name, everywhere: setting.value === "everywhere" }, where));
   }
   return out;
 }
