@@ -246,23 +246,7 @@ export function findService(index: ClusterIndex, host: string, namespace: string
   const visible = (s: MeshService) => visibleTo(s.exportTo, s.namespace, namespace);
   const exact = index.servicesByHost.get(h)?.find(visible);
   if (exact) return exact;
-  if (index.facts?.services === undefined && isKubernetesHost(h)) {
-    const [name = "", ns = "default"] = h.split(".");
-    return {
-      host: h,
-      namespace: ns,
-      addresses: [],
-      ports: [],
-      portsKnown: false,
-      source: { kind: "kubernetes" },
-      resolution: "STATIC",
-      external: false,
-      endpoints: [],
-      subjectAltNames: [],
-      exportTo: [],
-      labels: { app: name },
-    };
-  }
+  if (index.facts?.services === undefined && isKubernetesHost(h)) return kubernetesService({ host: h });
   return index.wildcardServices.find((s) => visible(s) && hostMatches(s.host, h));
 }
 
