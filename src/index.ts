@@ -13,6 +13,7 @@ export {
   type VerifyResult,
   verify,
 } from "./analysis/verify.js";
+export { egressCarriers, egressProbesOf } from "./analysis/verify-egress-probes.js";
 export {
   CALLER_NAMESPACE,
   CALLER_SA,
@@ -20,6 +21,7 @@ export {
   expectations,
   OTHER_CALLER,
   probersOf,
+  serviceExpectations as expectationsOf,
 } from "./analysis/verify-expectations.js";
 export { type CompileOptions, type CompileResult, compile } from "./compile.js";
 export { type Code, catalog, isCode } from "./diagnostics/catalog.js";

@@ -1193,7 +1193,7 @@ const yamlCases: Case[] = [
     ],
   },
   {
-    name: "CW1031 a consumer scoped to namespaces that calls through its egress gateway is a warning",
+    name: "CW1031 a consumer scoped to namespaces that calls through an egress gateway with no DENY policies (before 1.5)",
     input: text`
       apiVersion: coddiwomple.io/v1alpha1
       kind: Federation
@@ -1206,6 +1206,11 @@ const yamlCases: Case[] = [
             ingress: { addresses: [192.0.2.1] }
           - name: locked
             trustDomain: locked.example
+            istioVersion: "1.4"
+            mode: egress
+            egress: { namespace: istio-egress }
+          - name: newer
+            trustDomain: newer.example
             mode: egress
             egress: { namespace: istio-egress }
         services:
@@ -1214,11 +1219,12 @@ const yamlCases: Case[] = [
             backends: [{ cluster: a }]
             consumers:
               - { cluster: locked, namespaces: [shop] }
+              - { cluster: newer, namespaces: [shop] }
     `,
-    expected: [{ code: "CW1031", line: 19, col: 22 }],
+    expected: [{ code: "CW1031", line: 24, col: 22 }],
   },
   {
-    name: "CW1032 a split called through an egress gateway",
+    name: "a split through an egress gateway (egress mode) is generated: no CW1032",
     input: text`
       apiVersion: coddiwomple.io/v1alpha1
       kind: Federation
@@ -1245,7 +1251,66 @@ const yamlCases: Case[] = [
               - { cluster: a, weight: 60 }
               - { cluster: b, weight: 40 }
     `,
-    expected: [{ code: "CW1032", line: 15, col: 13 }],
+    expected: [],
+  },
+  {
+    name: "CW1032 and CW1047 passthrough through an egress gateway: shares in two clusters, no pods' identity",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            trustDomain: b.example
+            ingress: { addresses: [192.0.2.2] }
+          - name: locked
+            trustDomain: locked.example
+            mode: egress
+            egress: {}
+        services:
+          - name: reviews
+            mode: passthrough
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: a }, { cluster: b }]
+            consumers: [locked]
+            split:
+              - { cluster: a, weight: 60 }
+              - { cluster: b, weight: 40 }
+    `,
+    expected: [
+      { code: "CW1047", line: 19, col: 13 },
+      { code: "CW1032", line: 23, col: 7 },
+    ],
+  },
+  {
+    name: "CW1028 passthrough from a cluster in egress mode that has no egress gateway",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: locked
+            trustDomain: locked.example
+            mode: egress
+        services:
+          - name: reviews
+            mode: passthrough
+            serviceAccount: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: a }]
+            consumers: [locked]
+    `,
+    expected: [{ code: "CW1028", line: 15, col: 13 }],
   },
   {
     name: "CW1033 service accounts without namespaces",
@@ -1269,6 +1334,80 @@ const yamlCases: Case[] = [
               - { cluster: b, serviceAccounts: [checkout] }
     `,
     expected: [{ code: "CW1033", line: 17, col: 25 }],
+  },
+  {
+    name: "CW1044 routeKubernetesName where no consumer runs the service and sends calls away",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            trustDomain: b.example
+        services:
+          - name: orders
+            routeKubernetesName: true
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a }]
+            consumers: [b]
+    `,
+    expected: [{ code: "CW1044", line: 14, col: 28 }],
+  },
+  {
+    name: "CW1045 and CW1046 the Kubernetes name created where the service does not run, and where it cannot be",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - { name: b, trustDomain: b.example }
+          - { name: old, trustDomain: old.example, istioVersion: "1.7" }
+        services:
+          - name: orders
+            routeKubernetesName: everywhere
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a }]
+            consumers: [b, old]
+    `,
+    expected: [
+      { code: "CW1045", line: 14, col: 28 },
+      { code: "CW1046", line: 14, col: 28 },
+    ],
+  },
+  {
+    name: "no warning where a consumer that runs the service carries its split on the Kubernetes name",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata:
+        name: demo
+      spec:
+        clusters:
+          - name: a
+            trustDomain: a.example
+            ingress: { addresses: [192.0.2.1] }
+          - name: b
+            trustDomain: b.example
+            ingress: { addresses: [192.0.2.2] }
+        services:
+          - name: orders
+            routeKubernetesName: true
+            ports: [{ name: http, protocol: HTTP, port: 8080 }]
+            backends: [{ cluster: a }, { cluster: b }]
+            consumers: [a]
+            split: [{ cluster: a, weight: 50 }, { cluster: b, weight: 50 }]
+    `,
+    expected: [],
   },
   {
     // A subset label or a share in error is reported once: the subset does not then count as one

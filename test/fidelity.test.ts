@@ -517,3 +517,234 @@ describe("API versions a release serves", () => {
     expect(ends(call(beta, backendSide(), ["1.21", "1.30"]))).toEqual(["arrived"]);
   });
 });
+
+describe("a ServiceEntry of Service form answers the pod's search domains (name_table.go, httproute.go)", () => {
+  // Cluster a runs no reviews: a ServiceEntry gives it the name reviews.default.svc.cluster.local and a
+  // VirtualService sends it to b as reviews.global (the Host rewritten, since b's gateway routes by it).
+  const takeover = `---
+apiVersion: networking.istio.io/v1beta1
+kind: ServiceEntry
+metadata: { name: reviews-global-kubernetes, namespace: istio-system }
+spec:
+  hosts: [reviews.default.svc.cluster.local]
+  addresses: [240.241.0.10]
+  location: MESH_INTERNAL
+  resolution: NONE
+  ports: [{ number: 9080, name: http, protocol: HTTP }]
+---
+apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: { name: reviews-global-kubernetes, namespace: istio-system }
+spec:
+  hosts: [reviews.default.svc.cluster.local]
+  http:
+    - rewrite: { authority: reviews.global }
+      route: [{ destination: { host: reviews.global, port: { number: 9080 } } }]
+`;
+  const from = (ns: string, host: string, version = "1.30", yaml = callerSide(takeover)) =>
+    traceCall(
+      {
+        clusters: new Map([
+          ["a", config("a", yaml)],
+          ["b", config("b", backendSide())],
+        ]),
+        mesh: mesh(facts("a", version, { services: [] }), facts("b", "1.30")),
+      },
+      caller("a", ns),
+      { host, port: 9080 },
+    );
+  it("reviews from namespace default, reviews.default from anywhere, and the full name arrive in b", () => {
+    for (const [ns, host] of [
+      ["default", "reviews"],
+      ["shop", "reviews.default"],
+      ["shop", "reviews.default.svc"],
+      ["shop", "reviews.default.svc.cluster.local"],
+    ] as const) {
+      const t = from(ns, host);
+      expect(ends(t), `${ns} ${host}\n${formatTrace("", t)}`).toEqual(["arrived"]);
+      expect(t.hops[0]).toMatchObject({ kind: "dns", address: "240.241.0.10" });
+    }
+  });
+  it("reviews from another namespace completes to that namespace's name, which nothing answers", () => {
+    expect(ends(from("shop", "reviews"))).toEqual(["name-leaves-cluster"]);
+  });
+  it("without the DNS proxy (before 1.8) the cluster's DNS has no such Service", () => {
+    expect(ends(from("default", "reviews.default.svc.cluster.local", "1.7"))).toEqual(["name-not-resolved"]);
+  });
+  it("without the Host rewrite, b's gateway has no route for Host reviews:9080 (404 NR)", () => {
+    const t = from(
+      "default",
+      "reviews",
+      "1.30",
+      callerSide(takeover.replace(/- rewrite: .*\n\s+route/, "- route")),
+    );
+    expect(ends(t)).toEqual(["no-route"]);
+  });
+});
+
+describe("the server's identity at the end of passed-through mTLS (cluster_tls.go buildUpstreamTLSSettings)", () => {
+  const autoPassthrough = `
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: { name: reviews-global, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+    - port: { number: 15443, name: tls-passthrough, protocol: TLS }
+      tls: { mode: AUTO_PASSTHROUGH }
+      hosts: [reviews.default.svc.cluster.local]
+`;
+  const callerWith = (sans: string) =>
+    callerSide().replace(
+      "trafficPolicy: { tls: { mode: ISTIO_MUTUAL, sni: reviews.global } }",
+      `trafficPolicy: { tls: { mode: ISTIO_MUTUAL, sni: outbound_.9080_._.reviews.default.svc.cluster.local${sans} } }`,
+    );
+  const pods = [{ host: "reviews.default.svc.cluster.local", ports: [9080], serviceAccount: "reviews" }];
+  const run = (sans: string) =>
+    traceCall(
+      {
+        clusters: new Map([
+          ["a", config("a", callerWith(sans))],
+          ["b", config("b", autoPassthrough)],
+        ]),
+        // One trust domain, so that only the identity check is in question.
+        mesh: mesh(facts("a", "1.30", { trustDomain: "b.example" }), facts("b", "1.30", { services: pods })),
+      },
+      caller("a"),
+      { host: "reviews.global", port: 9080 },
+    );
+  it("the pods' identity among the subjectAltNames: the handshake succeeds", () => {
+    expect(ends(run(", subjectAltNames: [spiffe://b.example/ns/default/sa/reviews]"))).toEqual(["arrived"]);
+  });
+  it("another identity: the pods' certificate fails the caller's check", () => {
+    const t = run(
+      ", subjectAltNames: [spiffe://b.example/ns/istio-system/sa/istio-egressgateway-service-account]",
+    );
+    expect(ends(t)).toEqual(["peer-identity-mismatch"]);
+    expect(t.end.kind === "failed" && t.end.message).toContain("spiffe://b.example/ns/default/sa/reviews");
+  });
+  it("no subjectAltNames anywhere: any certificate of the shared root is accepted", () => {
+    expect(ends(run(""))).toEqual(["arrived"]);
+  });
+});
+
+describe("passthrough through the caller's egress gateway (cluster_tls.go, cluster_traffic_policy.go)", () => {
+  // a's sidecar sends Istio mTLS for the pods of reviews (in b) to a's egress gateway, whose
+  // PASSTHROUGH server forwards it unopened to b's AUTO_PASSTHROUGH server and on to the pods.
+  const egress = {
+    labels: { istio: "egressgateway" },
+    namespace: "istio-system",
+    serviceAccount: "istio-egressgateway-service-account",
+    hosts: ["istio-egressgateway.istio-system.svc.cluster.local"],
+  };
+  const callerYaml = (sans: string, leg = "DISABLE") => `
+apiVersion: networking.istio.io/v1beta1
+kind: ServiceEntry
+metadata: { name: reviews-global, namespace: istio-system }
+spec:
+  hosts: [reviews.global]
+  addresses: [240.241.0.10]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{ number: 9080, name: tcp, protocol: TCP }]
+  endpoints: [{ address: 192.0.2.2, ports: { tcp: 15443 }, labels: { coddiwomple.io/cluster: b } }]
+---
+apiVersion: networking.istio.io/v1beta1
+kind: DestinationRule
+metadata: { name: reviews.global, namespace: istio-system }
+spec:
+  host: reviews.global
+  trafficPolicy: { tls: { mode: ${leg}, sni: outbound_.9080_._.reviews.default.svc.cluster.local } }
+---
+apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: { name: reviews-global-mesh, namespace: istio-system }
+spec:
+  hosts: [reviews.global]
+  tcp:
+    - match: [{ port: 9080 }]
+      route:
+        - destination:
+            host: istio-egressgateway.istio-system.svc.cluster.local
+            subset: reviews-9080
+            port: { number: 443 }
+---
+apiVersion: networking.istio.io/v1beta1
+kind: DestinationRule
+metadata: { name: coddiwomple-egress, namespace: istio-system }
+spec:
+  host: istio-egressgateway.istio-system.svc.cluster.local
+  subsets:
+    - name: reviews-9080
+      trafficPolicy:
+        tls: { mode: ISTIO_MUTUAL, sni: outbound_.9080_._.reviews.default.svc.cluster.local${sans} }
+---
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: { name: reviews-global-egress, namespace: istio-system }
+spec:
+  selector: { istio: egressgateway }
+  servers:
+    - port: { number: 443, name: tls-passthrough, protocol: TLS }
+      hosts: ["istio-system/*.reviews.default.svc.cluster.local"]
+      tls: { mode: PASSTHROUGH }
+---
+apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: { name: reviews-global-egress-passthrough, namespace: istio-system }
+spec:
+  hosts: ["*.reviews.default.svc.cluster.local"]
+  gateways: [istio-system/reviews-global-egress]
+  tls:
+    - match: [{ port: 443, sniHosts: ["*.reviews.default.svc.cluster.local"] }]
+      route: [{ destination: { host: reviews.global, port: { number: 9080 } } }]
+`;
+  const backendYaml = `
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: { name: reviews-global, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+    - port: { number: 15443, name: tls-passthrough, protocol: TLS }
+      tls: { mode: AUTO_PASSTHROUGH }
+      hosts: [reviews.default.svc.cluster.local]
+`;
+  const run = (sans: string, leg?: string) =>
+    traceCall(
+      {
+        clusters: new Map([
+          ["a", config("a", callerYaml(sans, leg))],
+          ["b", config("b", backendYaml)],
+        ]),
+        mesh: mesh(
+          facts("a", "1.30", {
+            trustDomain: "b.example",
+            egress,
+            services: [{ host: egress.hosts[0] ?? "", ports: [443], labels: egress.labels }],
+          }),
+          facts("b", "1.30", {
+            services: [
+              { host: "reviews.default.svc.cluster.local", ports: [9080], serviceAccount: "reviews" },
+            ],
+          }),
+        ),
+      },
+      caller("a"),
+      { host: "reviews.global", port: 9080 },
+    );
+  const pods = ", subjectAltNames: [spiffe://b.example/ns/default/sa/reviews]";
+  it("naming the pods' identity, the call passes both gateways and arrives", () => {
+    const t = run(pods);
+    expect(ends(t), formatTrace("", t)).toEqual(["arrived"]);
+    expect(t.hops.some((h) => h.kind === "gateway" && h.proxy.role === "egress-gateway")).toBe(true);
+  });
+  it("without subjectAltNames the sidecar expects the egress gateway's identity, and the pods' fails", () => {
+    const t = run("");
+    expect(ends(t)).toEqual(["peer-identity-mismatch"]);
+    expect(t.end.kind === "failed" && t.end.message).toContain("istio-egressgateway-service-account");
+  });
+  it("a DestinationRule that originates TLS for the egress gateway's leg wraps the caller's TLS", () => {
+    expect(ends(run(pods, "ISTIO_MUTUAL"))).toEqual(["tls-mode-mismatch"]);
+  });
+});

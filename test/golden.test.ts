@@ -308,65 +308,90 @@ function wiringProblems(
           problems.push(`${consumer}: no DestinationRule for ${host}`);
           continue;
         }
-        const policy = dr.spec.trafficPolicy as {
+        type Policy = {
           tls: { sni: string };
           portLevelSettings?: { port: { number: number }; tls: { sni: string } }[];
         };
+        const sniOf = (policy: Policy, port: number) =>
+          policy.portLevelSettings?.find((l) => l.port.number === port)?.tls.sni ?? policy.tls.sni;
+        // A split sends to the rule's subsets only, each selecting one backend cluster's endpoints.
+        const subsets = (dr.spec.subsets ?? []) as {
+          labels: Record<string, string>;
+          trafficPolicy: Policy;
+        }[];
+        // Passed through an egress gateway, the rule adds no TLS (DISABLE): the SNI is the one the
+        // sidecar sent the egress gateway, on the subsets <service>-<port>[-<share>] of its rule.
+        const egressLegs = (port: number) =>
+          (objects.get(consumer) ?? [])
+            .filter((o) => o.kind === "DestinationRule" && o.metadata.name === "coddiwomple-egress")
+            .flatMap((o) => (o.spec.subsets ?? []) as { name: string; trafficPolicy: Policy }[])
+            .filter((sub) => sub.name === `${service}-${port}` || sub.name.startsWith(`${service}-${port}-`))
+            .map((sub) => sub.trafficPolicy.tls.sni);
+        const passedThrough = (dr.spec.trafficPolicy as { tls: { mode: string } }).tls.mode === "DISABLE";
+        const snisTo = (backend: string, port: number) =>
+          passedThrough
+            ? egressLegs(port)
+            : subsets.length === 0
+              ? [sniOf(dr.spec.trafficPolicy as Policy, port)]
+              : subsets
+                  .filter((sub) => sub.labels["coddiwomple.io/cluster"] === backend)
+                  .map((sub) => sniOf(sub.trafficPolicy, port));
         for (const port of ports) {
-          const sni =
-            policy.portLevelSettings?.find((l) => l.port.number === port.number)?.tls.sni ?? policy.tls.sni;
           for (const endpoint of endpoints) {
             const backend = endpoint.labels["coddiwomple.io/cluster"] ?? "";
-            const where = `${consumer} -> ${backend} ${host}:${port.number} (SNI ${sni})`;
-            const gateway = find(backend, "Gateway", service)[0];
-            const servers = (gateway?.spec.servers ?? []) as Server[];
-            const names = (s: Server) => s.hosts.map((h) => h.slice(h.indexOf("/") + 1));
-            // AUTO_PASSTHROUGH servers accept Istio's own SNI, outbound_.<port>_.<subset>_.<host>, for
-            // their hosts, and hand the stream to the pods: the check moves to the pods' policy.
-            const passthrough = /^outbound_\.\d+_\.[a-z0-9-]*_\.(.+)$/.exec(sni)?.[1];
-            if (passthrough) {
-              const open = servers.find(
-                (s) =>
-                  (s as Server & { tls?: { mode?: string } }).tls?.mode === "AUTO_PASSTHROUGH" &&
-                  names(s).includes(passthrough) &&
-                  s.port.number === endpoint.ports[port.name],
-              );
-              const theirs = theirPassthrough(backend, passthrough, endpoint.ports[port.name] ?? 0);
-              if ((!gateway || !open) && !theirs)
-                problems.push(`${where}: no AUTO_PASSTHROUGH server accepts it`);
-              const guarded = find(backend, "AuthorizationPolicy", service).some((ap) =>
-                ap.metadata.name.endsWith("-passthrough"),
-              );
-              if (!guarded) problems.push(`${where}: no policy guards the pods it reaches`);
-              continue;
-            }
-            const server = servers.find(
-              (s) => names(s).includes(sni) && s.port.number === endpoint.ports[port.name],
-            );
-            if (!gateway || !server) {
-              problems.push(`${where}: no server on the backend's Gateway accepts it`);
-              continue;
-            }
-            const ref = `${gateway.metadata.namespace}/${gateway.metadata.name}`;
-            // An HTTPS server's routes match the Host header; a TLS server's TCP routes match its SNI.
-            const routeHost = server.port.protocol === "HTTPS" ? host : sni;
-            const bound = find(backend, "VirtualService", service).some(
-              (v) =>
-                (v.spec.gateways as string[]).includes(ref) && (v.spec.hosts as string[]).includes(routeHost),
-            );
-            if (!bound) problems.push(`${where}: no VirtualService bound to ${ref} routes ${routeHost}`);
-            for (const ap of find(backend, "AuthorizationPolicy", service)) {
-              // The gateway's policies (DENY, and ALLOW where the cluster denies by default) police SNI names.
-              if (!/-ingress(-allow)?$/.test(ap.metadata.name)) continue;
-              const when = (ap.spec.rules as { when: { values: string[] }[] }[])[0]?.when[0]?.values ?? [];
-              const terminated = servers.filter(
-                (s) => (s as Server & { tls?: { mode?: string } }).tls?.mode !== "AUTO_PASSTHROUGH",
-              );
-              const accepted = terminated.flatMap(names);
-              if ([...when].sort().join() !== [...accepted].sort().join())
-                problems.push(
-                  `${backend}: policy ${ap.metadata.name} covers [${when}] but the Gateway accepts [${accepted}]`,
+            for (const sni of snisTo(backend, port.number)) {
+              const where = `${consumer} -> ${backend} ${host}:${port.number} (SNI ${sni})`;
+              const gateway = find(backend, "Gateway", service)[0];
+              const servers = (gateway?.spec.servers ?? []) as Server[];
+              const names = (s: Server) => s.hosts.map((h) => h.slice(h.indexOf("/") + 1));
+              // AUTO_PASSTHROUGH servers accept Istio's own SNI, outbound_.<port>_.<subset>_.<host>, for
+              // their hosts, and hand the stream to the pods: the check moves to the pods' policy.
+              const passthrough = /^outbound_\.\d+_\.[a-z0-9-]*_\.(.+)$/.exec(sni)?.[1];
+              if (passthrough) {
+                const open = servers.find(
+                  (s) =>
+                    (s as Server & { tls?: { mode?: string } }).tls?.mode === "AUTO_PASSTHROUGH" &&
+                    names(s).includes(passthrough) &&
+                    s.port.number === endpoint.ports[port.name],
                 );
+                const theirs = theirPassthrough(backend, passthrough, endpoint.ports[port.name] ?? 0);
+                if ((!gateway || !open) && !theirs)
+                  problems.push(`${where}: no AUTO_PASSTHROUGH server accepts it`);
+                const guarded = find(backend, "AuthorizationPolicy", service).some((ap) =>
+                  ap.metadata.name.endsWith("-passthrough"),
+                );
+                if (!guarded) problems.push(`${where}: no policy guards the pods it reaches`);
+                continue;
+              }
+              const server = servers.find(
+                (s) => names(s).includes(sni) && s.port.number === endpoint.ports[port.name],
+              );
+              if (!gateway || !server) {
+                problems.push(`${where}: no server on the backend's Gateway accepts it`);
+                continue;
+              }
+              const ref = `${gateway.metadata.namespace}/${gateway.metadata.name}`;
+              // An HTTPS server's routes match the Host header; a TLS server's TCP routes match its SNI.
+              const routeHost = server.port.protocol === "HTTPS" ? host : sni;
+              const bound = find(backend, "VirtualService", service).some(
+                (v) =>
+                  (v.spec.gateways as string[]).includes(ref) &&
+                  (v.spec.hosts as string[]).includes(routeHost),
+              );
+              if (!bound) problems.push(`${where}: no VirtualService bound to ${ref} routes ${routeHost}`);
+              for (const ap of find(backend, "AuthorizationPolicy", service)) {
+                // The gateway's policies (DENY, and ALLOW where the cluster denies by default) police SNI names.
+                if (!/-ingress(-allow)?$/.test(ap.metadata.name)) continue;
+                const when = (ap.spec.rules as { when: { values: string[] }[] }[])[0]?.when[0]?.values ?? [];
+                const terminated = servers.filter(
+                  (s) => (s as Server & { tls?: { mode?: string } }).tls?.mode !== "AUTO_PASSTHROUGH",
+                );
+                const accepted = terminated.flatMap(names);
+                if ([...when].sort().join() !== [...accepted].sort().join())
+                  problems.push(
+                    `${backend}: policy ${ap.metadata.name} covers [${when}] but the Gateway accepts [${accepted}]`,
+                  );
+              }
             }
           }
         }

@@ -38,6 +38,8 @@ describe("random topologies", () => {
   it("probes which new features the generator emits", () => {
     console.log(`property tests draw these features: ${JSON.stringify(features)}`);
     expect(typeof features.passthrough).toBe("boolean");
+    // Issue 14's options are generated now: the random topologies must keep drawing them.
+    expect(features).toMatchObject({ kubernetesName: true, egressSplit: true, egressPassthrough: true });
   });
 
   it("draws clusters with config of their own: the east-west Gateway, deny-by-default namespaces, other rules", () => {

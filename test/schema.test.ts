@@ -22,6 +22,7 @@ it("describes the fields an editor should complete, and rejects unknown ones", (
       "name",
       "namespace",
       "ports",
+      "routeKubernetesName",
       "selector",
       "serviceAccount",
       "split",

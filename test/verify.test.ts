@@ -103,6 +103,57 @@ describe("cw verify", () => {
   });
 });
 
+describe("the seeds' patterns (issue 14)", () => {
+  const checksOf = (name: string, out = join(GOLDEN, name, "expected")) => {
+    const topology = topologyOf(join(GOLDEN, name));
+    if (!topology) throw new Error(`${name} does not read`);
+    return verify({ topology, clusters: readOutputFolder(out).clusters });
+  };
+  it("seed 002: callers of reviews:9080 in cluster-1 are split 75/15/10, as the global name's", () => {
+    const result = checksOf("seed-002-kubernetes-name");
+    const short = result.checks.find((c) => c.call === "cluster-1/default/default -> reviews:9080");
+    expect(short?.kind).toBe("consumer call");
+    expect(short?.status).toBe("ok");
+    expect(short?.expected).toBe("reaches cluster-2/v3 75%, cluster-1/v1 15%, cluster-1/v2 10%");
+  });
+  it("seed 004: a non-consumer of cluster-a is refused at cluster-a's own egress gateway; a consumer arrives", () => {
+    const result = checksOf("seed-004-private-egress");
+    expect(result.ok, formatVerify(result)).toBe(true);
+    const consumer = result.checks.find(
+      (c) =>
+        c.kind === "consumer call" && c.call === "cluster-a/default/service-a2 -> service-b1.remote:8080",
+    );
+    expect(consumer?.expected).toContain("via the egress gateway");
+    expect(consumer?.trace.end.kind).toBe("arrived");
+    const outsider = result.checks.find(
+      (c) =>
+        c.kind === "egress probe" &&
+        c.call === "cluster-a/cw-verify-other/service-a2 -> cluster-a egress gateway, SNI service-b1.remote",
+    );
+    expect(outsider?.status).toBe("ok");
+    const end = outsider?.trace.end;
+    expect(end?.kind === "failed" && end.cluster).toBe("cluster-a");
+  });
+  it("seed 004: without the egress gateway's policy, verify finds the non-consumers let through", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cw-verify-"));
+    try {
+      cpSync(join(GOLDEN, "seed-004-private-egress", "expected"), dir, { recursive: true });
+      rmSync(join(dir, "cluster-a", "authorizationpolicy-service-b1-remote-egress.yaml"));
+      const federation = join(GOLDEN, "seed-004-private-egress", "federation.yaml");
+      const r = await cw("verify", federation, "-o", dir);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(
+        "MISMATCH egress probe: cluster-a/cw-verify-other/service-a2 -> cluster-a egress gateway, SNI service-b1.remote",
+      );
+      expect(r.out).toContain(
+        "MISMATCH egress probe: cluster-a/default/cw-verify-other -> cluster-a egress gateway",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("cw verify --existing beside Istio's east-west Gateway (issue 10)", () => {
   const dir = join(GOLDEN, "eastwest-passthrough");
   const existing = join(dir, "existing");

@@ -4,7 +4,7 @@
 
 import type { Service, Topology } from "../topology/model.js";
 import { parseIstioVersion } from "../trace/istio-version.js";
-import type { ClusterFacts, KubernetesService, MeshFacts } from "../trace/mesh.js";
+import type { ClusterFacts, EgressFacts, KubernetesService, MeshFacts } from "../trace/mesh.js";
 
 type Loose = Readonly<Record<string, unknown>>;
 const loose = (x: unknown): Loose => (typeof x === "object" && x !== null ? (x as Loose) : {});
@@ -30,19 +30,22 @@ export function meshFactsFromTopology(topology: Topology): MeshFacts {
       const labels = stringRecord(loose(s).selector) ?? { app: s.name };
       const existing = services.find((k) => k.host === b.host);
       const ports = [...new Set([...(existing?.ports ?? []), ...s.ports.map((p) => p.targetPort)])];
+      // The Service's ports carry the topology's protocols (their names or appProtocol say so).
+      const protocols = {
+        ...Object.fromEntries(s.ports.map((p) => [p.targetPort, p.protocol])),
+        ...existing?.protocols,
+      };
       if (existing) services.splice(services.indexOf(existing), 1);
       const sa = loose(s).serviceAccount;
-      services.push({ host: b.host, ports, labels, ...(typeof sa === "string" && { serviceAccount: sa }) });
+      services.push({
+        host: b.host,
+        ports,
+        protocols,
+        labels,
+        ...(typeof sa === "string" && { serviceAccount: sa }),
+      });
     }
-    const egressRaw = c.egress ? loose(c.egress) : undefined;
-    const egress = c.egress && {
-      labels: { ...c.egress.selector },
-      namespace: c.egress.namespace,
-      serviceAccount: c.egress.serviceAccount,
-      hosts: [
-        `${typeof egressRaw?.service === "string" ? egressRaw.service : "istio-egressgateway"}.${c.egress.namespace}.svc.cluster.local`,
-      ],
-    };
+    const egress = egressFactsOf(c);
     if (egress) for (const h of egress.hosts) services.push({ host: h, labels: egress.labels });
     const istio = parseIstioVersion(c.istioVersion);
     clusters.set(c.name, {
@@ -62,4 +65,18 @@ export function meshFactsFromTopology(topology: Topology): MeshFacts {
     });
   }
   return { clusters };
+}
+
+/** A cluster's egress gateway as the tracer knows it: its pods, its Service's host and port. */
+function egressFactsOf(c: Topology["clusters"][number]): EgressFacts | undefined {
+  if (!c.egress) return undefined;
+  const raw = loose(c.egress);
+  const service = typeof raw.service === "string" ? raw.service : "istio-egressgateway";
+  return {
+    labels: { ...c.egress.selector },
+    namespace: c.egress.namespace,
+    serviceAccount: c.egress.serviceAccount,
+    hosts: [`${service}.${c.egress.namespace}.svc.cluster.local`],
+    ...(typeof raw.port === "number" && { port: raw.port }),
+  };
 }

@@ -4,6 +4,10 @@
 //   consumer call  every consumer cluster, every host (name and aliases) and port: arrives at a
 //                  backend cluster's Kubernetes Service on its targetPort; with a split, in the
 //                  declared shares per (cluster, subset); in egress mode, through the egress gateway.
+//                  With routeKubernetesName, the same for the service's Kubernetes name, short
+//                  (reviews:9080 from its namespace, reviews.default:9080 from others) and full, on
+//                  the Kubernetes Service's port, where the consumer runs the service (or everywhere);
+//                  and a caller outside a narrowed consumer's namespaces still reaches it locally.
 //   local call     every backend cluster calling its own service by a global name: arrives locally.
 //   refused call   every other cluster (and, when consumers are narrowed to namespaces or service
 //                  accounts, a caller outside them): the call fails somewhere inside the cluster.
@@ -11,17 +15,24 @@
 //                  cluster's ingress gateway, with every name the service might be asked for (its
 //                  global names, their port SNIs, and the AUTO_PASSTHROUGH SNI of its pods), as each
 //                  non-consumer cluster's identity, an outsider's, and no identity at all: refused.
+//   egress probe   a workload of a cluster that calls services through its egress gateway, skipping
+//                  its own sidecar's configuration and connecting to the egress gateway directly
+//                  (verify-egress-probes.ts): outside a narrowed consumer's namespaces or service
+//                  accounts, with a Host that is none of the service's names, or with the names of a
+//                  service the cluster does not call through it: refused there, in its own cluster.
 //   failover       with several backend clusters and no split, each backend cluster taken down in
 //                  turn: a consumer's calls still arrive, at the others (cw trace --down).
 //   resilience     the same consumer calls: a backend's application errors (HTTP 500s) do not eject
 //                  its cluster's gateway from the caller's load balancing.
 
+import { kubernetesHost } from "../topology/kubernetes-name.js";
 import type { Cluster, Port, Service, SplitShare, Topology } from "../topology/model.js";
 import type { Mode } from "../topology/schema.js";
 import { principalOf } from "../trace/mesh.js";
 import { outboundSni } from "../trace/sni.js";
 import type { Probe } from "../trace/trace.js";
 import type { Caller, Target } from "../trace/types.js";
+import { egressProbes } from "./verify-egress-probes.js";
 
 /** An identity no cluster of any federation has: the gateways must refuse it everywhere. */
 export const OUTSIDER_TRUST_DOMAIN = "outsider.cw-verify.invalid";
@@ -51,6 +62,8 @@ export type Expectation =
   | (Call & {
       readonly kind: "consumer call";
       readonly mode: Mode;
+      /** The call leaves through the caller's egress gateway (egress mode, or passthrough from one). */
+      readonly viaEgress: boolean;
       /** The declared failover order, when the caller's Istio can follow it (1.18+, else CW1030). */
       readonly order: readonly string[];
     })
@@ -62,9 +75,12 @@ export type Expectation =
       readonly unenforcedBecause?: string;
     })
   | {
-      readonly kind: "gateway probe";
+      readonly kind: "gateway probe" | "egress probe";
       readonly probe: Probe;
-      /** Who probes: a non-consumer cluster's name, "an outsider", or a caller without identity. */
+      /**
+       * Who probes: at a backend's ingress gateway, a non-consumer cluster's name, "an outsider", or a
+       * caller without identity; at a cluster's own egress gateway, its workload (cluster/ns/sa).
+       */
       readonly prober: string;
       readonly text: string;
       readonly of: ServiceUnderTest;
@@ -82,24 +98,35 @@ export interface Prober {
   readonly trustDomain?: string;
 }
 
-const minorOf = (version: string): number => Number(version.split(".")[1] ?? "0");
+export const minorOf = (version: string): number => Number(version.split(".")[1] ?? "0");
 
 export const callerMode = (caller: Cluster, service: Service): Mode => service.mode?.value ?? caller.mode;
+
+/** Calls leave through the caller's egress gateway in egress mode, and in passthrough from an egress cluster. */
+export const viaEgressOf = (caller: Cluster, service: Service): boolean => {
+  const mode = callerMode(caller, service);
+  return mode === "egress" || (mode === "passthrough" && caller.mode === "egress");
+};
 
 const hostsOf = (topology: Topology, s: Service) =>
   [s.name, ...s.aliases.map((a) => a.name)].map((n) => `${n}.${topology.suffix}`);
 
-/** Every expectation of the topology, service by service. */
+/** Every expectation of the topology, service by service, then the egress gateways' probes. */
 export function* expectations(topology: Topology): Generator<Expectation> {
   for (const service of topology.services) yield* serviceExpectations(topology, service);
+  yield* egressProbes(topology);
 }
 
-function* serviceExpectations(topology: Topology, service: Service): Generator<Expectation> {
-  const of: ServiceUnderTest = {
-    service,
-    backends: new Map(service.backends.map((b) => [b.cluster, b.host])),
-    split: service.split,
-  };
+/** The service under test, as every expectation about it carries it. */
+export const underTest = (service: Service): ServiceUnderTest => ({
+  service,
+  backends: new Map(service.backends.map((b) => [b.cluster, b.host])),
+  split: service.split,
+});
+
+/** One service's expectations but for the egress gateways' probes (verify-egress-probes.ts). */
+export function* serviceExpectations(topology: Topology, service: Service): Generator<Expectation> {
+  const of = underTest(service);
   const consumers = consumerMap(topology, service);
   const targets = hostsOf(topology, service).flatMap((host) =>
     service.ports.map((port) => ({ port, target: { host, port: port.port }, text: `${host}:${port.port}` })),
@@ -114,8 +141,9 @@ function* serviceExpectations(topology: Topology, service: Service): Generator<E
       const call = { caller: who, target, text: `${caller.name}/${ns}/${sa} -> ${text}`, of, port };
       if (consumer && (!isBackend || of.split.length > 0)) {
         const mode = callerMode(caller, service);
+        const viaEgress = viaEgressOf(caller, service);
         const order = minorOf(caller.istioVersion) >= 18 ? service.failover.map((f) => f.cluster) : [];
-        yield { ...call, kind: "consumer call", mode, order };
+        yield { ...call, kind: "consumer call", mode, viaEgress, order };
         yield* narrowedOut(caller, consumer, isBackend, mode, call, text);
         if (port === service.ports[0] && target.host === `${service.name}.${topology.suffix}`) {
           yield* resilience(of, call, order, gatewayCount(topology, of));
@@ -126,8 +154,55 @@ function* serviceExpectations(topology: Topology, service: Service): Generator<E
         yield { ...call, kind: "refused call", why: "non-consumer" };
       }
     }
+    if (consumer) yield* kubernetesNameCalls(of, caller, consumer, who);
   }
   yield* probes(topology, of, consumers);
+}
+
+/**
+ * Calls of the service's Kubernetes name where its consumer's route carries it: the consumer runs the
+ * service and its split sends calls away, or (everywhere) the consumer does not run it and its DNS
+ * proxy (1.8+) can answer the name cw creates there.
+ */
+function* kubernetesNameCalls(
+  of: ServiceUnderTest,
+  caller: Cluster,
+  consumer: ConsumerEntry,
+  who: Caller,
+): Generator<Expectation> {
+  const wanted = of.service.routeKubernetesName?.value;
+  const isBackend = of.backends.has(caller.name);
+  const away = of.split.length > 0 ? of.split.some((s) => s.cluster !== caller.name) : !isBackend;
+  if (wanted === undefined || !away) return;
+  if (!isBackend && (wanted !== "everywhere" || minorOf(caller.istioVersion) < 8)) return;
+  const host = of.backends.get(caller.name) ?? kubernetesHost(of.service);
+  const mode = callerMode(caller, of.service);
+  const viaEgress = viaEgressOf(caller, of.service);
+  const order = minorOf(caller.istioVersion) >= 18 ? of.service.failover.map((f) => f.cluster) : [];
+  const callsAs = (c: Caller, kind: "consumer call" | "local call") =>
+    kubernetesNames(host, c.namespace).flatMap((name) =>
+      of.service.ports.map((port): Expectation => {
+        const target = { host: name, port: port.targetPort };
+        const text = `${c.cluster}/${c.namespace}/${c.serviceAccount} -> ${name}:${port.targetPort}`;
+        const call = { caller: c, target, text, of, port };
+        return kind === "consumer call" ? { ...call, kind, mode, viaEgress, order } : { ...call, kind };
+      }),
+    );
+  yield* callsAs(who, "consumer call");
+  // Other namespaces of a narrowed consumer that runs the service keep calling it locally.
+  if (isBackend && (consumer.namespaces?.length ?? 0) > 0) {
+    yield* callsAs(
+      { cluster: caller.name, namespace: OTHER_CALLER, serviceAccount: OTHER_CALLER },
+      "local call",
+    );
+  }
+}
+
+/** How a caller in `namespace` writes a Service's name: the shortest form that resolves, and in full. */
+function kubernetesNames(host: string, namespace: string): string[] {
+  const m = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(host);
+  if (!m) return [host];
+  return [m[2] === namespace ? (m[1] ?? host) : `${m[1]}.${m[2]}`, host];
 }
 
 /** How many gateway addresses a consumer balances over for the service. */
@@ -136,12 +211,13 @@ const gatewayCount = (topology: Topology, of: ServiceUnderTest): number =>
     .filter((c) => of.backends.has(c.name))
     .reduce((n, c) => n + c.ingress.addresses.length, 0);
 
-type ConsumerEntry = {
+export type ConsumerEntry = {
   readonly namespaces?: readonly string[];
   readonly serviceAccounts?: readonly string[];
 };
 
-function consumerMap(topology: Topology, service: Service): Map<string, ConsumerEntry> {
+/** Each consumer cluster's entry ("*" expanded; an entry naming the cluster wins). */
+export function consumerMap(topology: Topology, service: Service): Map<string, ConsumerEntry> {
   const map = new Map<string, ConsumerEntry>();
   for (const c of service.consumers) {
     const entry = {
@@ -174,10 +250,11 @@ function* narrowedOut(
     text: `${caller.name}/${ns}/${sa} -> ${text}`,
     kind: "refused call",
     why: "outside the consumer's namespaces or service accounts",
-    ...(mode === "egress" && {
-      unenforcedBecause:
-        "in egress mode the remote gateway sees the egress gateway's identity, not the caller's",
-    }),
+    // In egress mode the check is the egress gateway's, which needs DENY policies (1.5+, CW1031).
+    ...(mode === "egress" &&
+      minorOf(caller.istioVersion) < 5 && {
+        unenforcedBecause: `in egress mode the remote gateway sees the egress gateway's identity, not the caller's, and cluster ${caller.name}'s Istio ${caller.istioVersion} has no DENY policies for its egress gateway (CW1031)`,
+      }),
   };
 }
 

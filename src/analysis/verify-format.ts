@@ -9,6 +9,7 @@ export const CHECK_KINDS: readonly CheckKind[] = [
   "local call",
   "refused call",
   "gateway probe",
+  "egress probe",
   "failover",
   "resilience",
   "conflict",

@@ -28,7 +28,7 @@ export type Retrace =
   | { readonly probe: Probe };
 
 export function retraceOf(e: Expectation): Retrace {
-  if (e.kind === "gateway probe") return { probe: e.probe };
+  if ("probe" in e) return { probe: e.probe };
   return { call: e.caller, target: e.target, ...(e.kind === "failover" && { down: e.down }) };
 }
 
@@ -53,23 +53,13 @@ export function judge(tracer: Tracer, e: Expectation): Verdict {
             ? `${first}, first in the failover order`
             : `any of ${[...e.of.backends.keys()].join(", ")}`;
       const targets = first !== undefined ? only(e.of.backends, first) : e.of.backends;
-      const problem = reachProblem(
-        trace,
-        e.of,
-        e.port.targetPort,
-        targets,
-        e.mode === "egress",
-        first === undefined,
-      );
-      return verdict(
-        `reaches ${expected}${e.mode === "egress" ? " via the egress gateway" : ""}`,
-        problem,
-        trace,
-      );
+      const leaves = e.viaEgress ? e.caller.cluster : undefined;
+      const problem = reachProblem(trace, e.of, e.port.targetPort, targets, leaves, first === undefined);
+      return verdict(`reaches ${expected}${e.viaEgress ? " via the egress gateway" : ""}`, problem, trace);
     }
     case "local call": {
       const local = new Map([[e.caller.cluster, e.of.backends.get(e.caller.cluster) ?? ""]]);
-      const problem = reachProblem(trace, { ...e.of, split: [] }, e.port.targetPort, local, false);
+      const problem = reachProblem(trace, { ...e.of, split: [] }, e.port.targetPort, local, undefined);
       return verdict(`reaches ${e.caller.cluster} locally`, problem, trace);
     }
     case "refused call":
@@ -85,11 +75,20 @@ export function judge(tracer: Tracer, e: Expectation): Verdict {
         e.unenforcedBecause ?? throughExisting(trace),
         "the gateway lets it through",
       );
+    case "egress probe":
+      return refusedHere(trace, e.probe.cluster, e.unenforcedBecause);
     case "failover": {
       const remaining = new Map([...e.of.backends].filter(([c]) => c !== e.down));
       const first = firstAlive(e.order, e.of.backends, e.down);
       const targets = first !== undefined ? only(e.of.backends, first) : remaining;
-      const problem = reachProblem(trace, { ...e.of, split: [] }, e.port.targetPort, targets, false, true);
+      const problem = reachProblem(
+        trace,
+        { ...e.of, split: [] },
+        e.port.targetPort,
+        targets,
+        undefined,
+        true,
+      );
       return verdict(`reaches ${[...targets.keys()].join(" or ")} while ${e.down} is down`, problem, trace);
     }
     case "resilience":
@@ -159,20 +158,40 @@ function refusal(
   return { expected, status: "mismatch", problem: arrives, trace };
 }
 
+/** An egress probe: refused, and by the cluster itself (its egress gateway), not further on. */
+function refusedHere(trace: Trace, cluster: string, unenforcedBecause?: string): Verdict {
+  const v = refusal(
+    trace,
+    "refused at its own egress gateway",
+    unenforcedBecause,
+    "the egress gateway lets it through",
+  );
+  const elsewhere = tracePaths(trace).find((p) => p.end.kind === "failed" && p.end.cluster !== cluster);
+  if (v.status !== "ok" || elsewhere?.end.kind !== "failed") return v;
+  return {
+    ...v,
+    status: unenforcedBecause !== undefined ? "unenforced" : "mismatch",
+    problem:
+      unenforcedBecause ??
+      `the egress gateway lets it through: it is refused only in cluster ${elsewhere.end.cluster} (${elsewhere.end.reason}: ${elsewhere.end.message})`,
+  };
+}
+
 /** Empty when every path arrives where expected (and in the expected shares); else what is wrong. */
 function reachProblem(
   trace: Trace,
   of: ServiceUnderTest,
   targetPort: number,
   backends: ReadonlyMap<string, string>,
-  viaEgress: boolean,
+  /** The caller's cluster, when calls that leave it must pass its egress gateway. */
+  egressOf: string | undefined,
   anyShares = false,
 ): string {
   const paths = tracePaths(trace);
   const problems: string[] = [];
   const shares = new Map<string, number>();
   for (const p of paths) {
-    const wrong = pathProblem(p, backends, targetPort, viaEgress);
+    const wrong = pathProblem(p, backends, targetPort, egressOf);
     if (wrong) {
       problems.push(wrong);
       continue;
@@ -195,7 +214,7 @@ function pathProblem(
   p: TracePath,
   backends: ReadonlyMap<string, string>,
   targetPort: number,
-  viaEgress: boolean,
+  egressOf: string | undefined,
 ): string | undefined {
   if (p.end.kind === "failed")
     return `${pct(p.share)} fails: ${p.end.reason} in ${p.end.cluster}: ${p.end.message}`;
@@ -203,7 +222,9 @@ function pathProblem(
   if (host === undefined || p.end.service !== host || p.end.port !== targetPort) {
     return `${pct(p.share)} arrives at ${p.end.service}:${p.end.port} in ${p.end.cluster}, not a backend on port ${targetPort}`;
   }
-  if (viaEgress && !p.hops.some((h) => h.kind === "gateway" && h.proxy.role === "egress-gateway")) {
+  // A split's local shares stay in the cluster; whatever leaves it passes its egress gateway.
+  const leaves = egressOf !== undefined && p.end.cluster !== egressOf;
+  if (leaves && !p.hops.some((h) => h.kind === "gateway" && h.proxy.role === "egress-gateway")) {
     return `${pct(p.share)} does not pass the egress gateway`;
   }
   return undefined;

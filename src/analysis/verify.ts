@@ -3,8 +3,8 @@
 // (verify-expectations.ts); the trace interpreter (src/trace) decides what the YAML does, and
 // verify-judge.ts compares the two. A refusal the topology itself says cannot be enforced (a
 // non-consumer sharing a consumer's trust domain, CW1019; a gateway on Istio before 1.5, CW1022;
-// narrowed consumers in egress mode) is "unenforced", not a mismatch: cw warned about it when it
-// generated the folder.
+// narrowed consumers of a cluster whose egress gateway has no DENY policies, CW1031) is "unenforced",
+// not a mismatch: cw warned about it when it generated the folder.
 
 import type { Topology } from "../topology/model.js";
 import type { ClusterConfig } from "../trace/config.js";

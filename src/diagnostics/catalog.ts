@@ -334,13 +334,13 @@ export const catalog = {
     level: "warning",
     title: "caller scoping not enforceable through an egress gateway",
     explain:
-      "A consumer's namespaces or service accounts are enforced by the remote gateway from the caller's certificate. In egress mode the remote gateway sees the egress gateway's certificate instead, so it can only tell clusters apart. Use gateway or passthrough mode for that consumer to enforce the narrower scope.",
+      "In egress mode the remote gateway sees the egress gateway's certificate, not the caller's, so it can only tell clusters apart. cw therefore checks a consumer's namespaces and service accounts on the calling cluster's own egress gateway, with a DENY AuthorizationPolicy per service. Istio releases before 1.5 have no DENY action, so a cluster that old cannot check them anywhere: only the cluster is enforced. Upgrade the calling cluster to Istio 1.5 or later, or call the service in passthrough mode, where the pods check the caller.",
   },
   CW1032: {
     level: "error",
     title: "split through an egress gateway",
     explain:
-      "A split picks a backend cluster and subset per call, which the caller's sidecar tells the remote gateway through the SNI or a header. Through an egress gateway that choice would have to survive a second hop, which cw does not generate yet. Call the service in gateway or passthrough mode from that cluster (service mode, or the cluster's mode), or drop the split.",
+      "In passthrough mode through an egress gateway, the sidecar's mutual TLS passes through the egress gateway and the remote ingress gateway to the pods, and the egress gateway routes it by its SNI alone: Istio's own name of the upstream, outbound_.<port>_.<subset>_.<host>. That names the subset but not the cluster, and Istio validates Gateway server hosts and tls route sniHosts as DNS names, so only a wildcard (*.<host>) can match it, which cannot tell one subset from another either. The egress gateway can therefore send a split's remote shares to one cluster only. Send them to one cluster, or call the service in egress mode (terminated at the egress gateway, which routes each share by its own SNI or header).",
   },
   CW1033: {
     level: "error",
@@ -443,6 +443,46 @@ export const catalog = {
     ],
     explain:
       "For a service called in passthrough mode cw writes an AUTO_PASSTHROUGH server for the service's host on the ingress gateway's port. Istio's multi-network guide installs an east-west Gateway with an AUTO_PASSTHROUGH server for *.local on port 15443 (samples/multicluster/expose-services.yaml). If the cluster has it on the same gateway and port, each server builds a filter chain for the service (builtAutoPassthroughFilterChains in pilot/pkg/networking/core/gateway.go), the two chains match the same SNI, and Envoy rejects the whole listener: every call through that port fails. cw cannot see the cluster's config unless it is given: run cw discover --existing <dir> (or write the folder by hand: <dir>/<cluster>/*.yaml) and pass --existing <dir> to cw generate. With the east-west Gateway there, cw writes no server and relies on it; with a cluster folder that shows none, this warning goes away.",
+  },
+  CW1044: {
+    level: "warning",
+    title: "Kubernetes name routed nowhere",
+    message: (a: { service: string; everywhere: boolean }) => [
+      `routeKubernetesName of "${a.service}" changes nothing: no consumer runs it and sends calls away with a split, where the name would carry the split${a.everywhere ? "" : ", and consumers that do not run it have no such name (routeKubernetesName: everywhere creates it there)"}`,
+      "add a split, or remove the setting",
+    ],
+    explain:
+      "routeKubernetesName: true routes the service's own Kubernetes name (reviews, reviews.default, reviews.default.svc.cluster.local) in the consumer clusters that run the service and send part of their calls away with a split: there the name carries the split, as the global name does. A consumer that runs the service without such a split calls its local pods, and a consumer that does not run the service has no such name. When no consumer is of the first kind, the setting changes nothing. Add the split, or use routeKubernetesName: everywhere to create the name in consumers that do not run the service (warning CW1045), or remove the setting.",
+  },
+  CW1045: {
+    level: "warning",
+    title: "Kubernetes name created where the service does not run",
+    message: (a: { cluster: string; service: string; host: string }) => [
+      `cluster "${a.cluster}" does not run "${a.service}", so cw creates the name ${a.host} there and sends its calls to the global service: a Service of that name in "${a.cluster}" that the topology does not show would lose its calls to it`,
+      "make sure there is none, or use routeKubernetesName: true",
+    ],
+    explain:
+      "With routeKubernetesName: everywhere, a consumer cluster that does not run the service gets its Kubernetes name all the same: a ServiceEntry for <name>.<namespace>.svc.cluster.local on the service's VIP, which the sidecars' DNS proxy answers (pod search domains make reviews and reviews.default find it), and a VirtualService that sends the calls to the global service. The VirtualService routes the name whoever owns it: if the cluster has a Service of that name that the topology does not show, calls to it go to the global service instead, and Istio's DNS proxy answers that Service's ClusterIP first (BuildNameTable in pkg/dns/server/name_table.go). Make sure the cluster has no such Service, or use routeKubernetesName: true to route the name only where the service runs.",
+  },
+  CW1046: {
+    level: "warning",
+    title: "Kubernetes name cannot be created before Istio 1.8",
+    message: (a: { cluster: string; version: string; host: string }) => [
+      `cluster "${a.cluster}" runs Istio ${a.version}, which has no sidecar DNS proxy to answer a ServiceEntry for ${a.host}, so cw creates no such name there`,
+      "its callers use the global name",
+    ],
+    explain:
+      "routeKubernetesName: everywhere creates the service's Kubernetes name in consumer clusters that do not run it with a ServiceEntry, which only the sidecars' DNS proxy answers (Istio 1.8 and later, ISTIO_META_DNS_CAPTURE). A cluster on an older release resolves cluster.local names with its Kubernetes DNS alone, which has no such Service, so cw creates no name there and its callers keep using the global name. Upgrade the cluster to use the Kubernetes name there.",
+  },
+  CW1047: {
+    level: "error",
+    title: "passthrough through an egress gateway needs the pods' service account",
+    message: (a: { cluster: string; service: string }) => [
+      `cluster "${a.cluster}" calls "${a.service}" in passthrough mode through its egress gateway, where the sidecar's mTLS ends at the service's pods, which cw can name only from the service's serviceAccount (without one, Istio expects the egress gateway's identity and every handshake fails)`,
+      "set serviceAccount to the pods' service account",
+    ],
+    explain:
+      "A service called in passthrough mode from a cluster in egress mode is reached through that cluster's egress gateway, which passes the sidecar's mutual TLS on unopened: the handshake ends at the service's pods. The sidecar sends it to the egress gateway's Service, and Istio's mutual TLS expects that Service's identity unless the DestinationRule names another (subjectAltNames; buildUpstreamTLSSettings in pilot/pkg/networking/core/cluster_tls.go), so cw must name the pods' identity, spiffe://<trust domain>/ns/<namespace>/sa/<serviceAccount>. Set the service's serviceAccount to its pods' service account.",
   },
   CW2001: {
     level: "error",

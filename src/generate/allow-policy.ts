@@ -8,13 +8,16 @@
 //   - on the ingress gateway, for the callers the DENY policy admits, on the service's SNI names;
 //   - on the called pods: the ingress gateway's own identity (it forwards what it terminated) and the
 //     passthrough callers (their mTLS reaches the pods);
-//   - on the calling cluster's egress gateway (egress mode): this cluster's callers of the service.
+//   - on the calling cluster's egress gateway (egress mode): this cluster's callers of the service;
+//     for a passed-through leg, its SNI alone.
 // Nowhere else: an ALLOW policy on a workload that had none would refuse all its other traffic.
 
-import { principalsOf } from "../plan/exports.js";
-import { objectName, portSni } from "../plan/names.js";
-import type { Route, ServicePlan } from "../plan/plan.js";
+import { egressNames } from "../plan/egress-legs.js";
+import { callerPrincipals } from "../plan/exports.js";
+import { objectName } from "../plan/names.js";
+import type { ServicePlan } from "../plan/plan.js";
 import { type GenerateContext, type Generator, make } from "./context.js";
+import { egressRoutes, passthroughWildcard } from "./egress.js";
 import type { Generated } from "./resource.js";
 
 export const allowPolicies: Generator = (ctx) => {
@@ -28,7 +31,7 @@ function policy(
   service: ServicePlan,
   security: string,
   at: { name: string; namespace: string; selector: Readonly<Record<string, string>> },
-  principals: readonly string[],
+  principals: readonly string[] | undefined,
   sni?: readonly string[],
 ): Generated {
   return make(ctx, service, {
@@ -41,7 +44,7 @@ function policy(
       action: "ALLOW",
       rules: [
         {
-          from: [{ source: { principals: [...new Set(principals)].sort() } }],
+          ...(principals && { from: [{ source: { principals: [...new Set(principals)].sort() } }] }),
           ...(sni && { when: [{ key: "connection.sni", values: [...sni] }] }),
         },
       ],
@@ -77,22 +80,16 @@ function podAllows(ctx: GenerateContext, security: string): Generated[] {
   });
 }
 
+// A passed-through leg shows the egress gateway no certificate, only its SNI: that is all an ALLOW
+// rule can name there, and the pods at the far end check the caller (workload-authorization-policy.ts).
 function egressAllows(ctx: GenerateContext, security: string): Generated[] {
-  const egress = ctx.cluster.cluster.egress;
-  if (!egress || !ctx.cluster.existing.egressDenies) return [];
-  return ctx.cluster.routes
-    .filter((r) => r.mode === "egress")
-    .map((route) => {
-      const s = route.service;
-      const name = objectName(s.service.name, ctx.plan.topology.suffix, "egress-allow");
-      const at = { name, namespace: egress.namespace, selector: egress.selector };
-      return policy(ctx, s, security, at, localCallers(route), egressNames(s));
-    });
+  if (!ctx.cluster.existing.egressDenies) return [];
+  return egressRoutes(ctx).map(({ route, egress }) => {
+    const s = route.service;
+    const name = objectName(s.service.name, ctx.plan.topology.suffix, "egress-allow");
+    const at = { name, namespace: egress.namespace, selector: egress.selector };
+    return route.mode === "passthrough"
+      ? policy(ctx, s, security, at, undefined, [passthroughWildcard(route)])
+      : policy(ctx, s, security, at, callerPrincipals(route), egressNames(route));
+  });
 }
-
-/** The identities of a route's callers inside their own cluster (as a gateway mode route names them). */
-const localCallers = (route: Route): string[] => principalsOf({ ...route, mode: "gateway" });
-
-/** The SNI names the egress Gateway accepts for a service (egress.ts). */
-const egressNames = (s: ServicePlan): string[] =>
-  s.ports.flatMap((p) => (p.crossing === "http" ? [...s.hosts] : [portSni(p.port.port, s.primaryHost)]));

@@ -1,6 +1,7 @@
 // What every generator receives: the whole plan and the cluster it writes for. A generator is a pure
 // function (GenerateContext) => Generated[]; the registry in generators.ts lists them all.
 
+import { viaEgress } from "../plan/egress-legs.js";
 import type { ClusterPlan, Plan, Route, ServicePlan } from "../plan/plan.js";
 import type { Origin } from "../topology/source.js";
 import type { IstioKind, SpecOf } from "./istio-specs.js";
@@ -81,6 +82,6 @@ export function exportTo(ctx: GenerateContext, service: ServicePlan): string[] |
   const route = routeOf(ctx, service);
   const namespaces = route?.callers.namespaces;
   if (!route || !namespaces || runsHere(ctx, service)) return undefined;
-  const egress = route.mode === "egress" ? route.caller.egress?.namespace : undefined;
+  const egress = viaEgress(route) ? route.caller.egress?.namespace : undefined;
   return [...new Set([...namespaces, ...(egress ? [egress] : [])])].sort();
 }

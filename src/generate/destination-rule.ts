@@ -18,7 +18,11 @@
 //
 // Port-level settings replace the destination-level policy wholesale in Istio (omitted fields fall
 // back to defaults), so each port repeats outlier detection and load balancing.
+//
+// In egress mode the rule drives the egress gateway's leg to the remote gateway; passed through the
+// egress gateway, that leg carries the sidecar's own mTLS and the rule adds none (DISABLE).
 
+import { viaEgress } from "../plan/egress-legs.js";
 import { shareSubsetName } from "../plan/names.js";
 import type { Route } from "../plan/plan.js";
 import { exportTo, type GenerateContext, type Generator, make } from "./context.js";
@@ -32,6 +36,10 @@ export const destinationRules: Generator = (ctx) =>
     const s = route.service;
     const resilience = resilienceFor(ctx, route);
     const policy = (subset?: string): TrafficPolicy => {
+      // Passed through the egress gateway, the sidecar's mTLS is already inside: the egress gateway
+      // forwards it as it is (egress.ts), and TLS of its own here would wrap it a second time.
+      if (viaEgress(route) && route.mode === "passthrough")
+        return { tls: { mode: "DISABLE" }, ...resilience };
       const main = mainPort(route);
       const top = main ? sniFor(route, main, subset) : s.primaryHost;
       const portLevelSettings = s.ports

@@ -14,9 +14,9 @@
 // and the DestinationRule route it. Route kinds follow the protocol: HTTP routes for HTTP, HTTP2 and GRPC,
 // TLS routes matched by SNI for HTTPS and TLS, TCP routes for TCP and MONGO.
 
+import { egressLegs, SHARE_HEADER, viaEgress } from "../plan/egress-legs.js";
 import {
   egressGatewayName,
-  egressSubsetName,
   isHttpFamily,
   isTlsFamily,
   objectName,
@@ -42,14 +42,18 @@ export const meshVirtualServices: Generator = (ctx) =>
   servicesHere(ctx).flatMap((s) => {
     const route = routeOf(ctx, s);
     const local = runsHere(ctx, s);
-    const egress = route?.mode === "egress" && route.caller.egress;
+    const egress = route !== undefined && viaEgress(route) && route.caller.egress;
     const rewrite = route !== undefined && needsBareHost(ctx, route);
     if (route && !local && !egress && !isSplit(route) && !rewrite) return [];
     const http: HttpRoute[] = [];
     const tls: TlsRoute[] = [];
     const tcp: TcpRoute[] = [];
+    // Terminated at the egress gateway, the HTTP port's second leg is routed here too; a passed-through
+    // leg has a VirtualService of its own there (egress.ts).
     const egressRef =
-      egress && `${egress.namespace}/${egressGatewayName(s.service.name, ctx.plan.topology.suffix)}`;
+      egress &&
+      route?.mode === "egress" &&
+      `${egress.namespace}/${egressGatewayName(s.service.name, ctx.plan.topology.suffix)}`;
     for (const p of s.ports) {
       const destinations = route
         ? shares(ctx, s, route, p)
@@ -61,13 +65,8 @@ export const meshVirtualServices: Generator = (ctx) =>
       else if (isTlsFamily(p.port.protocol))
         tls.push({ match: [{ ...mesh, sniHosts: [...s.hosts] }], route: destinations });
       else tcp.push({ match: [mesh], route: destinations });
-      // The egress gateway's leg for the HTTP port: on to the remote gateway through the global host.
-      if (egress && egressRef && p.crossing === "http") {
-        http.push({
-          name: `${p.port.name}-egress`,
-          match: [{ gateways: [egressRef], port: egress.port }],
-          route: [{ destination: { host: s.primaryHost, port: { number: p.port.port } } }],
-        });
+      if (egress && egressRef && route && p.crossing === "http") {
+        http.push(...egressHttpLegs(route, p, egressRef, egress.port));
       }
     }
     const scope = exportTo(ctx, s);
@@ -106,21 +105,37 @@ function needsBareHost(ctx: GenerateContext, route: Route): boolean {
 
 const isSplit = (route: Route) => route.shares.some((s) => s.kind === "local" || s.cluster !== undefined);
 
-/** Where a route sends one port's calls, with weights when they are shared. */
-function shares(ctx: GenerateContext, s: ServicePlan, route: Route, p: PortPlan): Destination[] {
-  const egress = route.mode === "egress" ? route.caller.egress : undefined;
-  if (egress) {
-    const host = `${egress.service}.${egress.namespace}.svc.cluster.local`;
-    return [
-      {
-        destination: {
-          host,
-          subset: egressSubsetName(s.service.name, p.port.port),
-          port: { number: egress.port },
+/**
+ * The egress gateway's legs for the HTTP port: on to the remote gateway through the global host. With a
+ * split, one route per share, matched on the x-coddiwomple-share header the sidecar set, which the
+ * route swaps for the subset header the remote gateway reads (ingress-virtual-service.ts).
+ */
+function egressHttpLegs(route: Route, p: PortPlan, egressRef: string, egressPort: number): HttpRoute[] {
+  const s = route.service;
+  const match = { gateways: [egressRef], port: egressPort };
+  const to = (subset?: string) => ({
+    destination: { host: s.primaryHost, ...(subset && { subset }), port: { number: p.port.port } },
+  });
+  return egressLegs(route)
+    .filter((leg) => leg.port === p)
+    .map((leg) => {
+      if (!leg.share) return { name: `${p.port.name}-egress`, match: [match], route: [to()] };
+      const { name, subset } = leg.share;
+      return {
+        name: `${p.port.name}-egress-${name}`,
+        match: [{ ...match, headers: { [SHARE_HEADER]: { exact: name } } }],
+        headers: {
+          request: { remove: [SHARE_HEADER], ...(subset && { set: { [SUBSET_HEADER]: subset.name } }) },
         },
-      },
-    ];
-  }
+        route: [to(name)],
+      };
+    });
+}
+
+/** Where a route sends one port's calls, with weights when they are shared. */
+export function shares(ctx: GenerateContext, s: ServicePlan, route: Route, p: PortPlan): Destination[] {
+  const egress = viaEgress(route) ? route.caller.egress : undefined;
+  const legs = egress ? egressLegs(route).filter((leg) => leg.port === p) : [];
   const terminated = route.mode !== "passthrough";
   const out: Destination[] = route.shares.map((share) => {
     if (share.kind === "local") {
@@ -131,6 +146,20 @@ function shares(ctx: GenerateContext, s: ServicePlan, route: Route, p: PortPlan)
       };
     }
     const subset = share.cluster ? shareSubsetName(share.cluster.name, share.subset?.name) : undefined;
+    if (egress) {
+      // To the egress gateway's Service, on the leg's subset of its DestinationRule (egress.ts).
+      const leg = legs.find((l) => l.share?.name === subset) ?? legs[0];
+      const header =
+        terminated && p.crossing === "http" && leg?.share
+          ? { headers: { request: { set: { [SHARE_HEADER]: leg.share.name } } } }
+          : {};
+      const host = `${egress.service}.${egress.namespace}.svc.cluster.local`;
+      return {
+        destination: { host, subset: leg?.subset ?? "", port: { number: egress.port } },
+        weight: share.weight,
+        ...header,
+      };
+    }
     const header =
       terminated && p.crossing === "http" && share.subset
         ? { headers: { request: { set: { [SUBSET_HEADER]: share.subset.name } } } }

@@ -16,11 +16,14 @@
 //   - the global hosts of the services running here, which any local caller may use, and the
 //     Kubernetes Services the mesh VirtualService sends them to (a split's local shares too);
 //   - in egress mode, the egress gateway's Service, which the mesh VirtualService sends calls to;
+//   - the service's Kubernetes name, in cw's namespace, where a route carries it (kubernetes-name.ts):
+//     its VirtualService (and, in a takeover, its ServiceEntry) live there;
 //   - "./*" and the root namespace's "istio-system/*", as Istio's own examples do (the mesh config's
 //     rootNamespace when --existing shows it).
 // Namespaces the topology does not name get no Sidecar: cw cannot know them, and without a Sidecar
 // their sidecars see everything exported to them, as if sidecarScope were off.
 
+import { viaEgress } from "../plan/egress-legs.js";
 import type { ServicePlan } from "../plan/plan.js";
 import { type GenerateContext, type Generator, makeShared } from "./context.js";
 
@@ -59,8 +62,9 @@ function importsOf(ctx: GenerateContext, namespace: string): string[] {
     const callers = route.callers.namespaces;
     if (callers && !callers.includes(namespace)) continue;
     global(route.service);
+    if (route.kubernetesName) hosts.add(`${ns}/${route.kubernetesName.host}`);
     if (route.shares.some((s) => s.kind === "local")) local(route.service);
-    const egress = route.mode === "egress" ? route.caller.egress : undefined;
+    const egress = viaEgress(route) ? route.caller.egress : undefined;
     if (egress) hosts.add(`${egress.namespace}/${egress.service}.${egress.namespace}.svc.cluster.local`);
   }
   for (const s of ctx.cluster.local) {

@@ -49,6 +49,16 @@ export function principalsOf(route: Route): string[] {
   const egress = route.caller.egress;
   // Through an egress gateway, the remote side sees the egress gateway's own certificate.
   if (route.mode === "egress" && egress) return [`${td}/ns/${egress.namespace}/sa/${egress.serviceAccount}`];
+  return callerPrincipals(route);
+}
+
+/**
+ * The identities of a route's callers as a workload of their own cluster checks them (its egress
+ * gateway): the consumer's namespaces and service accounts, else the whole trust domain. Exact
+ * principals are right here even for cluster.local, which Istio reads as the local trust domain.
+ */
+export function callerPrincipals(route: Route): string[] {
+  const td = route.caller.trustDomain;
   const { namespaces, serviceAccounts } = route.callers;
   if (!namespaces) return [`${td}/*`];
   return namespaces.flatMap((ns) =>

@@ -48,6 +48,3 @@ export const fileName = (kind: string, name: string): string => `${kind.toLowerC
 /** The Gateway on a cluster's egress gateway for one service's calls out (egress mode). */
 export const egressGatewayName = (service: string, suffix: string): string =>
   objectName(service, suffix, "egress");
-
-/** The egress gateway DestinationRule's subset that carries one port of a service (egress mode). */
-export const egressSubsetName = (service: string, port: number): string => `${service}-${port}`;

@@ -5,11 +5,18 @@
 //   - with a split, each consumer cluster shares its calls as the split says; a share naming the
 //     caller's own cluster stays local (seed 002: 75% to v3 in b, 15% to v1 and 10% to v2 locally);
 //   - a consumer that runs the service itself and has no split calls its local backend: no route.
-// The mode is the service's, else the calling cluster's.
+// The mode is the service's, else the calling cluster's. A route leaves through the calling
+// cluster's egress gateway in egress mode, and in passthrough mode from a cluster whose own mode is
+// egress (seed 004's private cluster): there the sidecar's mTLS passes through both gateways.
+// The service's Kubernetes name (routeKubernetesName, seed 002): a route of a cluster that runs the
+// service carries its split on that name too, so that callers need no change; with "everywhere", a
+// cluster that does not run it gets the name created (a takeover), where its DNS proxy can answer it.
 
 import { byText, compareText } from "../compare.js";
-import type { Cluster, Consumer, Subset, Topology } from "../topology/model.js";
+import { kubernetesHost } from "../topology/kubernetes-name.js";
+import type { Cluster, Consumer, Service, Subset, Topology } from "../topology/model.js";
 import type { Mode } from "../topology/schema.js";
+import { istioCapabilities } from "./istio-version.js";
 
 export type Share =
   | { readonly kind: "local"; readonly subset?: Subset; readonly weight: number }
@@ -25,6 +32,8 @@ export interface RouteInput {
   readonly service: string;
   readonly caller: Cluster;
   readonly mode: Mode;
+  /** Where calls leave the calling cluster: its sidecars, or its egress gateway (egress-legs.ts). */
+  readonly exit: "sidecar" | "egress-gateway";
   readonly shares: readonly Share[];
   /** Backend clusters in other clusters the caller may reach, preferred first. */
   readonly remotes: readonly Cluster[];
@@ -32,6 +41,11 @@ export interface RouteInput {
   readonly ordered: boolean;
   /** Who in the calling cluster may call: undefined namespaces means anyone. */
   readonly callers: { readonly namespaces?: readonly string[]; readonly serviceAccounts?: readonly string[] };
+  /**
+   * The service's Kubernetes name that this route also carries in the calling cluster; `takeover` when
+   * the cluster runs no such Service and cw creates the name (a ServiceEntry).
+   */
+  readonly kubernetesName?: { readonly host: string; readonly takeover: boolean };
 }
 
 const byName = byText((x: { name: string }) => x.name);
@@ -76,10 +90,14 @@ export function routesOf(
     const others = [...backendNames].filter((n) => n !== name).flatMap((n) => clusters.get(n) ?? []);
     const ordered = failover.filter((c) => c.name !== name);
     const remotes = [...ordered, ...others.filter((c) => !ordered.includes(c)).sort(byName)];
+    const kubernetesName = kubernetesNameOf(service, caller, local);
+    const mode = service.mode?.value ?? caller.mode ?? topology.mode;
+    const egress = mode === "egress" || (mode === "passthrough" && caller.mode === "egress");
     routes.push({
       service: service.name,
       caller,
-      mode: service.mode?.value ?? caller.mode ?? topology.mode,
+      mode,
+      exit: egress ? "egress-gateway" : "sidecar",
       shares,
       remotes,
       ordered: ordered.length > 0,
@@ -87,7 +105,23 @@ export function routesOf(
         ...(consumer.namespaces && { namespaces: consumer.namespaces }),
         ...(consumer.serviceAccounts && { serviceAccounts: consumer.serviceAccounts }),
       },
+      ...(kubernetesName && { kubernetesName }),
     });
   }
   return routes;
+}
+
+function kubernetesNameOf(
+  service: Service,
+  caller: Cluster,
+  local: boolean,
+): RouteInput["kubernetesName"] | undefined {
+  const wanted = service.routeKubernetesName?.value;
+  if (wanted === undefined) return undefined;
+  const own = service.backends.find((b) => b.cluster === caller.name)?.host;
+  if (local && own !== undefined) return { host: own, takeover: false };
+  // The name is created by a ServiceEntry, which only the sidecars' DNS proxy (1.8+) answers.
+  if (wanted !== "everywhere" || istioCapabilities(caller.istioVersion).dns !== "istio-dns-proxy")
+    return undefined;
+  return { host: kubernetesHost(service), takeover: true };
 }

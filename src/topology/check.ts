@@ -5,6 +5,7 @@
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { suggestion } from "./issues.js";
+import { checkKubernetesName } from "./kubernetes-name.js";
 import type { Cluster, Service, Topology } from "./model.js";
 import { DEFAULT_TRUST_DOMAIN } from "./schema.js";
 import { at, child } from "./source.js";
@@ -194,6 +195,7 @@ function checkService(
   }
 
   out.push(...checkRouting(s, clusters, backendClusters, consumers));
+  out.push(...checkKubernetesName(s, clusters, backendClusters, consumers));
 
   // Remote consumers reach backends through each backend cluster's ingress gateway: a consumer that
   // runs no backend reaches every backend cluster, one that does reaches the clusters its split sends
@@ -228,6 +230,31 @@ function checkSuffix(topology: Topology): Diagnostic[] {
 }
 
 const CLUSTER_DOMAIN = "cluster.local";
+
+/**
+ * Passthrough through an egress gateway: the sidecar's mTLS goes on to the pods, so it must name
+ * their identity (Istio otherwise expects the egress gateway's); and the egress gateway routes by
+ * Istio's SNI, outbound_.<port>_.<subset>_.<host>, which names no cluster, so a split's remote shares
+ * must all go to one cluster.
+ */
+function egressPassthrough(s: Service, name: string, caller: Cluster, applies: boolean): Diagnostic[] {
+  if (!applies) return [];
+  const out: Diagnostic[] = [];
+  if (s.serviceAccount === undefined) {
+    out.push(diag("CW1047", { cluster: name, service: s.name }, at(s.mode?.origin ?? s.origins.name)));
+  }
+  const remote = [...new Set(s.split.filter((sh) => sh.cluster !== name).map((sh) => sh.cluster))].sort();
+  if (remote.length > 1) {
+    out.push(
+      diag(
+        "CW1032",
+        `the split of "${s.name}" sends "${name}"'s calls to ${remote.map((c) => `"${c}"`).join(" and ")}, but in passthrough mode through its egress gateway the only name the egress gateway can route by is Istio's SNI, outbound_.<port>_.<subset>_.<host>, which names no cluster; send the remote shares to one cluster, or call it in egress (terminated) mode from "${name}"`,
+        at(s.origins.split ?? s.mode?.origin ?? caller.origins.mode ?? s.origin, "key"),
+      ),
+    );
+  }
+  return out;
+}
 
 const scopedEntry = (s: Service, cluster: string) =>
   s.consumers.find((c) => c.cluster === cluster && (c.namespaces || c.serviceAccounts));
@@ -345,15 +372,18 @@ function checkRouting(
     const caller = clusters.get(name);
     if (!caller || (backendClusters.has(name) && s.split.length === 0)) continue;
     const mode = s.mode?.value ?? caller.mode;
-    if (mode === "egress" && !caller.egress) {
+    // Passthrough from a cluster in egress mode leaves through its egress gateway too (routes.ts).
+    const viaEgress = mode === "egress" || (mode === "passthrough" && caller.mode === "egress");
+    if (viaEgress && !caller.egress) {
       out.push(
         diag(
           "CW1028",
-          `cluster "${name}" calls "${s.name}" in egress mode but has no egress gateway; describe it under the cluster's egress field, or use another mode`,
+          `cluster "${name}" calls "${s.name}" through its egress gateway (${mode} mode, from a cluster in egress mode) but has no egress gateway; describe it under the cluster's egress field, or use another mode`,
           at(s.mode?.origin ?? caller.origins.mode ?? caller.origins.name),
         ),
       );
     }
+    out.push(...egressPassthrough(s, name, caller, mode === "passthrough" && caller.mode === "egress"));
     if (caller.trustDomain === DEFAULT_TRUST_DOMAIN && (mode === "egress" || scopedEntry(s, name))) {
       out.push(
         diag(
@@ -368,21 +398,13 @@ function checkRouting(
         ),
       );
     }
-    if (mode === "egress" && s.split.length > 0) {
-      out.push(
-        diag(
-          "CW1032",
-          `service "${s.name}" has a split, which cw cannot route through cluster "${name}"'s egress gateway yet; call it in gateway or passthrough mode from "${name}", or drop the split`,
-          at(s.mode?.origin ?? caller.origins.mode ?? s.origins.split ?? s.origin),
-        ),
-      );
-    }
     const scoped = scopedEntry(s, name);
-    if (mode === "egress" && scoped) {
+    const minor = Number(caller.istioVersion.split(".")[1] ?? "0");
+    if (mode === "egress" && scoped && minor < 5) {
       out.push(
         diag(
           "CW1031",
-          `cluster "${name}" calls "${s.name}" through its egress gateway, so the remote gateway sees the egress gateway's identity and cannot check the caller's namespace or service account; only the cluster is enforced`,
+          `cluster "${name}" calls "${s.name}" through its egress gateway, where the caller's namespace and service account are checked, but it runs Istio ${caller.istioVersion}, which has no DENY AuthorizationPolicy (1.5 and later), and the remote gateway sees only the egress gateway's identity; only the cluster is enforced`,
           at(scoped.origins.cluster),
         ),
       );

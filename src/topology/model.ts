@@ -133,6 +133,11 @@ export interface Service {
   readonly split: readonly SplitShare[];
   /** Backend clusters in order of preference for consumers; empty for nearest-first. */
   readonly failover: readonly { readonly cluster: string; readonly origin: Origin }[];
+  /**
+   * Route the service's Kubernetes name in consumer clusters as the global name: where the service
+   * runs ("running", written `true`), or also where it does not ("everywhere"). Absent: not at all.
+   */
+  readonly routeKubernetesName?: { readonly value: "running" | "everywhere"; readonly origin: Origin };
   readonly origin: Origin;
   readonly origins: { readonly name: Origin; readonly split?: Origin };
   /**

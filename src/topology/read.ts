@@ -238,6 +238,13 @@ export function toService(input: ServiceInput, origin: Origin, provenance: Prove
       origin: at("split", i),
     })),
     failover: (input.failover ?? []).map((cluster, i) => ({ cluster, origin: at("failover", i) })),
+    ...(input.routeKubernetesName !== undefined &&
+      input.routeKubernetesName !== false && {
+        routeKubernetesName: {
+          value: input.routeKubernetesName === true ? "running" : "everywhere",
+          origin: at("routeKubernetesName"),
+        },
+      }),
     origin,
     origins: { name: at("name"), ...(input.split !== undefined && { split: at("split") }) },
     ...(provenance.invalidFields.size > 0 && { invalidFields: provenance.invalidFields }),

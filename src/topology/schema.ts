@@ -31,6 +31,9 @@ export const DEFAULT_MODE: Mode = "gateway";
 export const DEFAULT_EGRESS_SERVICE = "istio-egressgateway";
 export const DEFAULT_EGRESS_PORT = 443;
 
+/** routeKubernetesName's value that also creates the name where the service does not run. */
+export const ROUTE_EVERYWHERE = "everywhere";
+
 export const PROTOCOLS = ["HTTP", "HTTP2", "GRPC", "HTTPS", "TLS", "TCP", "MONGO"] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
@@ -190,6 +193,12 @@ export const ServiceSchema = z
       .min(1)
       .describe(
         "Backend clusters in order of preference for consumers: calls go to the first healthy one. Default: nearest by locality.",
+      )
+      .optional(),
+    routeKubernetesName: z
+      .union([z.boolean(), z.literal(ROUTE_EVERYWHERE)])
+      .describe(
+        "Route the service's own Kubernetes name (reviews, reviews.default, reviews.default.svc.cluster.local) as the global name is routed, so that callers need no change. true: in each consumer cluster that runs the service, calls to that name follow the split. everywhere: also create the name in consumer clusters that do not run it (a ServiceEntry, which shadows a Service of that name; warning CW1045). Default false.",
       )
       .optional(),
   })

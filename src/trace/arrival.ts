@@ -7,6 +7,7 @@
 import { authzHop, evaluateAuthz } from "./authz.js";
 import { failed } from "./context.js";
 import type { DestinationRequest } from "./destination.js";
+import { principalOf } from "./mesh.js";
 import { type ClusterIndex, type MeshService, objectsOf } from "./registry.js";
 import { peerTrustDomain } from "./trust-domain.js";
 import type { Hop, Trace } from "./types.js";
@@ -21,6 +22,8 @@ export function authorize(
 ): Trace {
   const cluster = index.config.name;
   const proxy = { cluster, role: "sidecar" as const, namespace: svc.namespace };
+  const mismatch = req.passthrough && identityMismatch(index, svc, req.passthrough.tls.subjectAltNames);
+  if (mismatch) return failed([], { reason: "peer-identity-mismatch", cluster, message: mismatch });
   const peer = req.passthrough && principal !== undefined ? peerTrustDomain(index, principal) : undefined;
   if (peer && !peer.accepted) {
     return failed([], {
@@ -60,4 +63,20 @@ export function authorize(
   const trust = peer?.accepted && peer.by !== "own" ? { peerTrustDomain: peer } : {};
   hops.push({ kind: "arrive", cluster, service: svc.host, port, ...subset, ...trust });
   return { hops, end: { kind: "arrived", cluster, service: svc.host, port, ...subset } };
+}
+
+/**
+ * Passed-through mutual TLS ends at the pods, so they are the server the caller checks against its
+ * subjectAltNames (Envoy's match_subject_alt_names): a list without the pods' identity fails the
+ * handshake. Unknown pods' identity (no service account in the facts) cannot be checked.
+ */
+function identityMismatch(
+  index: ClusterIndex,
+  svc: MeshService,
+  subjectAltNames: readonly string[],
+): string | undefined {
+  if (subjectAltNames.length === 0 || svc.serviceAccount === undefined) return undefined;
+  const identity = `spiffe://${principalOf(index.trustDomain, svc.namespace, svc.serviceAccount)}`;
+  if (subjectAltNames.includes(identity)) return undefined;
+  return `the pods of ${svc.host} present ${identity}, which is not among the caller's subjectAltNames ${subjectAltNames.join(", ")}: the TLS handshake fails (certificate verify failed)`;
 }

@@ -12,6 +12,7 @@ import { type Json, labelsOf, selects } from "./fields.js";
 import { normalize } from "./host-match.js";
 import { releaseText } from "./istio-version.js";
 import { type BalancingProxy, balance, outlierOf } from "./load-balancing.js";
+import { principalOf } from "./mesh.js";
 import { type Endpoint, findService, type MeshService, type ServicePort } from "./registry.js";
 import { hasService, scopeText } from "./sidecar-scope.js";
 import type { Failure, Hop, Trace } from "./types.js";
@@ -30,6 +31,11 @@ export interface DestinationRequest {
   };
   /** Set when the proxy forwards TLS it did not terminate (passthrough): the original client's. */
   readonly passthrough?: Connection;
+  /**
+   * The passed-through TLS goes to an AUTO_PASSTHROUGH (SNI-DNAT) cluster, which takes no TLS
+   * settings; a PASSTHROUGH server's tls route goes to an ordinary one, which does.
+   */
+  readonly sniDnat?: boolean;
 }
 
 const TLS_MODE_LABEL = "security.istio.io/tlsMode";
@@ -134,17 +140,25 @@ function toKubernetesService(
   req: DestinationRequest,
   t: RuleTarget,
 ): Trace {
-  // Pods behind a Kubernetes Service have sidecars (or are gateway pods): auto mTLS applies.
-  const tls = req.passthrough?.tls ?? origination(t.tls, true, t.key, []);
+  const facts = from.index.facts;
+  const egress = facts?.egress;
+  const isEgress = egress?.hosts.some((h) => normalize(h) === t.svc.host) === true;
+  // Pods behind a Kubernetes Service have sidecars (or are gateway pods): auto mTLS applies. Without
+  // subjectAltNames of its own, Istio mutual TLS expects the identities of the Service's pods
+  // (buildUpstreamTLSSettings in pilot/pkg/networking/core/cluster_tls.go, 1.30.3: "Use Service
+  // Accounts if Subject Alt names are not specified in TLS settings").
+  const pods = isEgress && egress ? egress.serviceAccount : t.svc.serviceAccount;
+  const podNamespace = isEgress && egress ? egress.namespace : t.svc.namespace;
+  const identities =
+    pods === undefined ? [] : [`spiffe://${principalOf(from.index.trustDomain, podNamespace, pods)}`];
+  const tls = req.passthrough?.tls ?? origination(t.tls, true, t.key, identities);
   const hop: Hop = { ...t.hopBase, tls, endpoints: 1 };
   const principal = req.passthrough
     ? req.passthrough.principal
     : tls.mode === "ISTIO_MUTUAL"
       ? from.principal
       : undefined;
-  const facts = from.index.facts;
-  const egress = facts?.egress;
-  if (facts && egress?.hosts.some((h) => normalize(h) === t.svc.host)) {
+  if (facts && egress && isEgress) {
     const conn: Connection = {
       port: t.port,
       tls,
@@ -178,9 +192,10 @@ function toServiceEntry(ctx: TraceContext, from: ProxyState, req: DestinationReq
   const cluster = from.ref.cluster;
   const endpoints = endpointsOf(svc, req.subset !== undefined ? subsetOf(t.dr, req.subset) : undefined);
   const first = endpoints[0];
-  const shownTls =
-    req.passthrough?.tls ??
-    origination(t.tls, first?.labels[TLS_MODE_LABEL] === "istio", t.key, svc.subjectAltNames);
+  const own = origination(t.tls, first?.labels[TLS_MODE_LABEL] === "istio", t.key, svc.subjectAltNames);
+  const wrapped = wrapsPassthrough(from, req, t, own);
+  if (wrapped) return failed([], wrapped);
+  const shownTls = req.passthrough?.tls ?? own;
   const policy = trafficPolicyFor(t.dr, port, req.subset);
   const outlier = outlierOf(policy, from.index.version);
   const balanced = balance(endpoints, policy, proxyOf(from), (e) => downOwner(ctx, e) !== undefined);
@@ -223,6 +238,26 @@ function toServiceEntry(ctx: TraceContext, from: ProxyState, req: DestinationReq
   });
   if (branches.length === 1 && branches[0]) return prepend([hop], branches[0].trace);
   return { hops: [hop], end: { kind: "fork", by: "endpoints", branches } };
+}
+
+/**
+ * Istio applies a rule's TLS to every outbound cluster but AUTO_PASSTHROUGH's SNI-DNAT ones
+ * (applyTrafficPolicy in pilot/pkg/networking/core/cluster_traffic_policy.go): a PASSTHROUGH
+ * server's route to a ServiceEntry wraps the client's TLS in TLS of its own.
+ */
+function wrapsPassthrough(
+  from: ProxyState,
+  req: DestinationRequest,
+  t: RuleTarget,
+  own: Connection["tls"],
+): Omit<Failure, "kind"> | undefined {
+  if (!req.passthrough || req.sniDnat || own.mode === "DISABLE") return undefined;
+  const by = t.dr ? `DestinationRule ${t.dr.metadata.namespace}/${t.dr.metadata.name}` : "auto mTLS";
+  return {
+    reason: "tls-mode-mismatch",
+    cluster: from.ref.cluster,
+    message: `the ${from.ref.role} forwards TLS it did not terminate to ${t.svc.host}:${t.port}, and ${by} wraps it in ${own.mode} of its own (SNI ${own.sni ?? "none"}): the far end reads the caller's TLS handshake as data`,
+  };
 }
 
 function noEndpointReason(svc: MeshService, subset: string | undefined): string {

@@ -8,6 +8,9 @@
 //   with the entry's first address, when the entry is exported to the caller's namespace and its host
 //   is in the caller's Sidecar scope (pkg/dns/server/name_table.go BuildNameTable reads the scope's
 //   egress listeners). Entries without addresses are not answered (auto-allocation is off by default).
+//   The pod's resolver applies its search domains before it asks, so a ServiceEntry host of Service
+//   form (reviews.default.svc.cluster.local) answers `reviews` and `reviews.default` too; a Kubernetes
+//   Service of the same name comes first (BuildNameTable: "give precedence to the k8s service").
 // - Anything else goes on to the cluster's DNS: a CoreDNS server block for the name's zone answers it
 //   or says NXDOMAIN (coredns.ts); a name no block covers is forwarded to the resolvers outside the
 //   cluster, and is then answered by whoever owns it on the internet.
@@ -39,6 +42,8 @@ export type Resolution =
       readonly hop: Hop;
       /** The Kubernetes Service the name stands for (the full name, search domains applied). */
       readonly kubernetes?: string;
+      /** The name the DNS proxy answered, when a search domain completed it to a ServiceEntry host. */
+      readonly completed?: string;
     }
   | { readonly ok: false; readonly failure: Failure };
 
@@ -55,10 +60,20 @@ export function resolveName(
   }
   const kubernetes = kubernetesName(index, namespace, host, name.endsWith("."));
   if (kubernetes) return kubernetes;
-  if (host === "cluster.local" || host.endsWith(".cluster.local")) {
+  const proxy = dnsProxy(index);
+  const inClusterDomain = host === "cluster.local" || host.endsWith(".cluster.local");
+  const completion = searchCompletion(host, namespace, name.endsWith("."));
+  if (proxy.on && (inClusterDomain || completion !== undefined)) {
+    const full = inClusterDomain ? host : (completion ?? host);
+    const answered = proxyAnswer(index, namespace, full, scope);
+    if (answered.address !== undefined && answered.by) {
+      const hop = dnsHop(cluster, name, answered.address, answered.by);
+      return { ok: true, address: answered.address, hop, ...(full !== host && { completed: full }) };
+    }
+  }
+  if (inClusterDomain) {
     return fail(cluster, name, "name-not-resolved", `cluster ${cluster} has no Kubernetes Service ${host}`);
   }
-  const proxy = dnsProxy(index);
   let why = proxy.why;
   if (proxy.on) {
     const answered = proxyAnswer(index, namespace, host, scope);
@@ -96,18 +111,7 @@ function kubernetesName(
   host: string,
   absolute: boolean,
 ): Resolution | undefined {
-  // A Service's name is exactly <service>.<namespace>.svc.cluster.local: one search domain at most
-  // completes a name to that form (ndots 5 tries them before the name as written).
-  const dots = host.split(".").length - 1;
-  const completed = absolute
-    ? undefined
-    : dots === 0
-      ? `${host}.${namespace}.svc.cluster.local`
-      : dots === 1
-        ? `${host}.svc.cluster.local`
-        : dots === 2 && host.endsWith(".svc")
-          ? `${host}.cluster.local`
-          : undefined;
+  const completed = searchCompletion(host, namespace, absolute);
   const candidates = completed !== undefined ? [completed, host] : [host];
   // Without a list of the cluster's Services any full Kubernetes name is taken to exist; a name completed
   // by a search domain is then not, or `reviews.global` would be taken for Service reviews of a
@@ -124,6 +128,19 @@ function kubernetesName(
     }
   }
   return undefined;
+}
+
+/**
+ * The Service-form name a search domain completes `host` to, if any. A Service's name is exactly
+ * <service>.<namespace>.svc.cluster.local: one search domain at most completes a name to that form
+ * (ndots 5 tries them before the name as written).
+ */
+function searchCompletion(host: string, namespace: string, absolute: boolean): string | undefined {
+  if (absolute) return undefined;
+  const dots = host.split(".").length - 1;
+  if (dots === 0) return `${host}.${namespace}.svc.cluster.local`;
+  if (dots === 1) return `${host}.svc.cluster.local`;
+  return dots === 2 && host.endsWith(".svc") ? `${host}.cluster.local` : undefined;
 }
 
 /** Whether the sidecars' DNS proxy answers, and why (not), with the release rule applied. */

@@ -345,6 +345,7 @@ function autoPassthrough(at: Arrival, chain: FilterChain, hops: Hop[]): Trace {
     hops,
     toDestination(at.ctx, selfOf(at), {
       ...requestBase(at, true),
+      sniDnat: true,
       host: to.host,
       port: to.port,
       ...(to.subset !== "" && { subset: to.subset }),

@@ -23,12 +23,19 @@ export interface IngressFacts extends GatewayFacts {
 export interface EgressFacts extends GatewayFacts {
   /** The gateway's Kubernetes Service host(s), which sidecars route to. */
   readonly hosts: readonly string[];
+  /** The Service port sidecars send cross-cluster calls to, when known (probes use it; default 443). */
+  readonly port?: number;
 }
 
 export interface KubernetesService {
   readonly host: string;
   /** Ports the Service has; undefined when unknown (any port is taken to exist). */
   readonly ports?: readonly number[];
+  /**
+   * The protocol Istio gives each port (from its name, http-..., or appProtocol), by port number;
+   * a port not listed is TCP, as Istio takes a port it cannot classify (before protocol sniffing).
+   */
+  readonly protocols?: Readonly<Record<number, string>>;
   /** Labels of the pods behind it, for AuthorizationPolicy selectors; default { app: <name> }. */
   readonly labels?: Readonly<Record<string, string>>;
   /** The pods' service account, when known: their identity in passed-through mutual TLS. */

@@ -11,7 +11,7 @@ import { refOf } from "./config.js";
 import { labelsOf, num, objs, str, strs } from "./fields.js";
 import { CLUSTER_DOMAIN, hostMatches, isKubernetesHost, normalize } from "./host-match.js";
 import { atLeast, type IstioVersion, NEWEST, serves } from "./istio-version.js";
-import type { ClusterFacts } from "./mesh.js";
+import type { ClusterFacts, KubernetesService } from "./mesh.js";
 
 export interface ServicePort {
   readonly number: number;
@@ -97,23 +97,7 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
   }
   const services = [
     ...(byKind.get("ServiceEntry") ?? []).flatMap((se) => serviceEntryServices(config.name, se, version)),
-    ...(facts?.services ?? []).map(
-      (k): MeshService => ({
-        host: normalize(k.host),
-        namespace: normalize(k.host).split(".")[1] ?? "default",
-        addresses: [],
-        ports: (k.ports ?? []).map((p) => ({ number: p, name: `port-${p}`, protocol: "TCP" })),
-        portsKnown: k.ports !== undefined,
-        source: { kind: "kubernetes" },
-        resolution: "STATIC",
-        external: false,
-        endpoints: [],
-        subjectAltNames: [],
-        exportTo: [],
-        labels: k.labels ?? { app: normalize(k.host).split(".")[0] ?? "" },
-        ...(k.serviceAccount !== undefined && { serviceAccount: k.serviceAccount }),
-      }),
-    ),
+    ...(facts?.services ?? []).map(kubernetesService),
   ];
   const servicesByHost = new Map<string, MeshService[]>();
   const servicesByAddress = new Map<string, MeshService[]>();
@@ -136,6 +120,29 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
     memo: new Map(),
   };
   return index;
+}
+
+/** A Kubernetes Service the facts name, as the registry holds it. */
+function kubernetesService(k: KubernetesService): MeshService {
+  return {
+    host: normalize(k.host),
+    namespace: normalize(k.host).split(".")[1] ?? "default",
+    addresses: [],
+    ports: (k.ports ?? []).map((p) => ({
+      number: p,
+      name: `port-${p}`,
+      protocol: k.protocols?.[p] ?? "TCP",
+    })),
+    portsKnown: k.ports !== undefined,
+    source: { kind: "kubernetes" },
+    resolution: "STATIC",
+    external: false,
+    endpoints: [],
+    subjectAltNames: [],
+    exportTo: [],
+    labels: k.labels ?? { app: normalize(k.host).split(".")[0] ?? "" },
+    ...(k.serviceAccount !== undefined && { serviceAccount: k.serviceAccount }),
+  };
 }
 
 function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -239,23 +246,7 @@ export function findService(index: ClusterIndex, host: string, namespace: string
   const visible = (s: MeshService) => visibleTo(s.exportTo, s.namespace, namespace);
   const exact = index.servicesByHost.get(h)?.find(visible);
   if (exact) return exact;
-  if (index.facts?.services === undefined && isKubernetesHost(h)) {
-    const [name = "", ns = "default"] = h.split(".");
-    return {
-      host: h,
-      namespace: ns,
-      addresses: [],
-      ports: [],
-      portsKnown: false,
-      source: { kind: "kubernetes" },
-      resolution: "STATIC",
-      external: false,
-      endpoints: [],
-      subjectAltNames: [],
-      exportTo: [],
-      labels: { app: name },
-    };
-  }
+  if (index.facts?.services === undefined && isKubernetesHost(h)) return kubernetesService({ host: h });
   return index.wildcardServices.find((s) => visible(s) && hostMatches(s.host, h));
 }
 

@@ -40,6 +40,7 @@ export function sidecarOutbound(
   target: Target,
   address: string,
   kubernetes: string | undefined,
+  completed?: string,
 ): Trace {
   const scope = self.scope ?? gatewayScope(self.index);
   const call: OutboundCall = {
@@ -52,8 +53,10 @@ export function sidecarOutbound(
     scope,
     mesh: boundVirtualServices(self.index, "mesh"),
     // A short Kubernetes name is routed as the Service's full name: the sidecar's virtual hosts list
-    // the short forms among their domains.
-    name: kubernetes ?? normalize(target.host),
+    // the short forms among their domains (GenerateAltVirtualHosts in
+    // pilot/pkg/networking/core/httproute.go goes by the name's form, so a ServiceEntry host of Service
+    // form gets them too).
+    name: kubernetes ?? completed ?? normalize(target.host),
   };
   const listener = listenerFor(call);
   if ("reason" in listener) return failed([], listener);

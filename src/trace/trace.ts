@@ -1,7 +1,7 @@
 // The tracer's entry points. A Tracer is made once for an input (createTracer) and keeps the indexes
 // every trace reads; its call follows a call from a workload, by name, through DNS, its sidecar, any
 // egress gateway, the remote ingress gateway and its policies, to the Kubernetes Service reached; its
-// probe starts at a cluster's ingress gateway, as a caller that skips its own configuration and
+// probe starts at a cluster's ingress (or egress) gateway, as a caller that skips its own configuration and
 // connects directly would: what the gateway itself admits. traceCall and traceProbe trace one of each.
 // Pure: configuration and facts in, a Trace out. It reads Istio objects only, never cw's plan.
 
@@ -14,7 +14,7 @@ import { sidecarScopeFor } from "./sidecar-scope.js";
 
 const TLS_MODE_LABEL = "security.istio.io/tlsMode";
 
-import type { Caller, Target, Trace } from "./types.js";
+import type { Caller, ProxyRef, Target, Trace } from "./types.js";
 
 export type { TraceInput } from "./context.js";
 
@@ -70,38 +70,56 @@ function callFrom(ctx: TraceContext, caller: Caller, target: Target): Trace {
     // Injection labels every pod with a sidecar; the caller's own are added when known.
     labels: { [TLS_MODE_LABEL]: "istio", ...caller.labels },
   };
-  const rest = sidecarOutbound(ctx, self, caller, target, resolved.address, resolved.kubernetes);
+  const rest = sidecarOutbound(
+    ctx,
+    self,
+    caller,
+    target,
+    resolved.address,
+    resolved.kubernetes,
+    resolved.completed,
+  );
   return { hops: [resolved.hop, ...rest.hops], end: rest.end };
 }
 
 export interface Probe {
-  /** The cluster whose ingress gateway is probed. */
+  /** The cluster whose gateway is probed. */
   readonly cluster: string;
+  /**
+   * Which of its gateways: the ingress gateway (default), where other clusters arrive, or the egress
+   * gateway, as a workload of the cluster that skips its own sidecar's configuration would reach it.
+   */
+  readonly gateway?: "ingress" | "egress";
   /** Who connects: a mesh identity (Istio mutual TLS), or none (plain TLS without a certificate). */
   readonly principal?: string;
   readonly sni: string;
   /** The Host header, for HTTP servers; default: the SNI. */
   readonly host?: string;
-  /** Default: the gateway's cross-cluster port. */
+  /** Default: the gateway's cross-cluster port (the egress gateway's Service port, else 443). */
   readonly port?: number;
 }
 
+/** The egress gateway's Service port when the facts do not say: Istio's default egress gateway's. */
+const EGRESS_PORT = 443;
+
 function probeAt(ctx: TraceContext, probe: Probe): Trace {
   const facts = ctx.input.mesh.clusters.get(probe.cluster);
-  const ingress = facts?.ingress;
-  if (!facts || !ingress) {
+  const role: ProxyRef["role"] = probe.gateway === "egress" ? "egress-gateway" : "ingress-gateway";
+  const gateway = probe.gateway === "egress" ? facts?.egress : facts?.ingress;
+  if (!facts || !gateway) {
     return {
       hops: [],
       end: {
         kind: "failed",
         reason: "unsupported",
         cluster: probe.cluster,
-        message: `cluster ${probe.cluster} has no known ingress gateway`,
+        message: `cluster ${probe.cluster} has no known ${probe.gateway ?? "ingress"} gateway`,
       },
     };
   }
+  const port = "addresses" in gateway ? gateway.port : (gateway.port ?? EGRESS_PORT);
   const conn: Connection = {
-    port: probe.port ?? ingress.port,
+    port: probe.port ?? port,
     tls: {
       mode: probe.principal !== undefined ? "ISTIO_MUTUAL" : "SIMPLE",
       sni: probe.sni,
@@ -112,8 +130,8 @@ function probeAt(ctx: TraceContext, probe: Probe): Trace {
     http: { host: probe.host ?? probe.sni, path: "/" },
   };
   const gw = {
-    ref: { cluster: probe.cluster, role: "ingress-gateway" as const, namespace: ingress.namespace },
-    facts: ingress,
+    ref: { cluster: probe.cluster, role, namespace: gateway.namespace },
+    facts: gateway,
     cluster: facts,
   };
   return gatewayInbound(ctx, gw, conn);

@@ -193,7 +193,7 @@ export function verifyCellAnswer(s: Session, q: URLSearchParams): Answer {
 
 /** A call's caller and target as the trace form and the picture take them; a probe has none. */
 function callOf(e: Expectation): { from?: string; to?: string } {
-  if (e.kind === "gateway probe") return {};
+  if (!("caller" in e)) return {};
   const { cluster, namespace, serviceAccount } = e.caller;
   return { from: `${cluster}/${namespace}/${serviceAccount}`, to: `${e.target.host}:${e.target.port}` };
 }

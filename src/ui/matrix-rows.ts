@@ -32,7 +32,11 @@ export function proberRow(prober: string): MatrixRow {
 const NO_CLUSTER_PROBERS = new Set(["an outsider", "a caller without a mesh identity"]);
 
 export function rowOf(e: Expectation): MatrixRow {
-  if (e.kind === "gateway probe") return proberRow(e.prober);
+  if (!("caller" in e)) {
+    if (e.kind === "gateway probe") return proberRow(e.prober);
+    const label = `${e.prober}, straight to its egress gateway`;
+    return { key: `egress/${e.prober}`, cluster: e.probe.cluster, label, probe: true, rank: 3 };
+  }
   const { cluster, namespace, serviceAccount } = e.caller;
   const key = `${cluster}/${namespace}/${serviceAccount}`;
   if (namespace === CALLER_NAMESPACE && serviceAccount === CALLER_SA) {

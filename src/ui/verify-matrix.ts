@@ -14,7 +14,9 @@ import {
   type CheckKind,
   checkExpectation,
   type Expectation,
-  expectations,
+  egressCarriers,
+  egressProbesOf,
+  expectationsOf,
   probersOf,
   type Service,
   type Topology,
@@ -60,9 +62,19 @@ const ALLOWED_KINDS: ReadonlySet<CheckKind> = new Set([
   "resilience",
 ]);
 
-/** The expectations of one service, as verify makes them (the topology cut down to that service). */
-export const serviceExpectations = (topology: Topology, service: Service): Iterable<Expectation> =>
-  expectations({ ...topology, services: [service] });
+/**
+ * The expectations of one service, as verify makes them: its calls and gateway probes, and the
+ * probes of its names at the egress gateways of the clusters that carry calls out (`carriers`,
+ * egressCarriers of the whole topology).
+ */
+export function* serviceExpectations(
+  topology: Topology,
+  service: Service,
+  carriers: ReadonlySet<string>,
+): Generator<Expectation> {
+  yield* expectationsOf(topology, service);
+  yield* egressProbesOf(topology, service, carriers);
+}
 
 export class VerifyMatrix {
   readonly #topology: Topology;
@@ -71,6 +83,8 @@ export class VerifyMatrix {
   readonly #services: readonly Service[];
   readonly #byName: ReadonlyMap<string, Service>;
   readonly #results = new Map<string, ServiceResult>();
+  /** The clusters whose egress gateways are probed, found once. */
+  readonly #carriers: ReadonlySet<string>;
   #rows: readonly MatrixRow[] | undefined;
   #next = 0;
 
@@ -79,6 +93,7 @@ export class VerifyMatrix {
     this.#tracer = tracer;
     this.#services = [...topology.services].sort(byText((s) => s.name));
     this.#byName = new Map(this.#services.map((s) => [s.name, s]));
+    this.#carriers = egressCarriers(topology);
   }
 
   get services(): readonly Service[] {
@@ -104,10 +119,11 @@ export class VerifyMatrix {
     };
     for (const service of this.#services) {
       const oneTarget = { ...service, aliases: [], ports: service.ports.slice(0, 1) };
-      for (const e of serviceExpectations(this.#topology, oneTarget)) {
+      for (const e of expectationsOf(this.#topology, oneTarget)) {
         if (e.kind === "gateway probe") break;
         add(rowOf(e));
       }
+      for (const e of egressProbesOf(this.#topology, service, this.#carriers)) add(rowOf(e));
       for (const p of probersOf(this.#topology, service)) add(proberRow(p.label));
     }
     const order = new Map(this.#topology.clusters.map((c, i) => [c.name, i]));
@@ -119,7 +135,11 @@ export class VerifyMatrix {
   result(service: Service): ServiceResult {
     const known = this.#results.get(service.name);
     if (known) return known;
-    const result = judgeService(this.#tracer, serviceExpectations(this.#topology, service), service.name);
+    const result = judgeService(
+      this.#tracer,
+      serviceExpectations(this.#topology, service, this.#carriers),
+      service.name,
+    );
     this.#results.set(service.name, result);
     return result;
   }
@@ -166,7 +186,7 @@ export class VerifyMatrix {
   /** The checks of one cell, each with its expectation (and the check's trace). */
   cell(rowKey: string, service: Service): { expectation: Expectation; check: Check }[] {
     const checks: { expectation: Expectation; check: Check }[] = [];
-    for (const e of serviceExpectations(this.#topology, service)) {
+    for (const e of serviceExpectations(this.#topology, service, this.#carriers)) {
       if (rowOf(e).key === rowKey) checks.push({ expectation: e, check: checkExpectation(this.#tracer, e) });
     }
     return checks;

@@ -8,6 +8,7 @@
 import {
   type Caller,
   type Expectation,
+  expectationsOf,
   type Service,
   type Target,
   type Topology,
@@ -17,7 +18,6 @@ import {
 } from "../index.js";
 import { rowOf } from "./matrix-rows.js";
 import type { RoutedCall } from "./picture.js";
-import { serviceExpectations } from "./verify-matrix.js";
 
 /** "down": the caller's own cluster is down, so it calls nothing. */
 export type DownStatus = "arrives" | "partial" | "fails" | "refused" | "leaks" | "down";
@@ -56,7 +56,7 @@ export class WhatIf {
     const primaryHost = `${service.name}.${this.#topology.suffix}`;
     const firstPort = service.ports[0]?.port;
     const calls: DownCall[] = [];
-    for (const e of serviceExpectations(this.#topology, service)) {
+    for (const e of expectationsOf(this.#topology, service)) {
       if (e.kind !== "consumer call" && e.kind !== "local call" && e.kind !== "refused call") continue;
       calls.push({
         expectation: e,

@@ -1,8 +1,9 @@
 // Random Federation files for property tests: 2-8 clusters, up to 40 services, random exports,
 // aliases, ports and protocols, several backends, shared and distinct trust domains, several Istio
 // releases (DNS proxy or CoreDNS; DENY policies or none), gateways on other ports and namespaces.
-// Modes (passthrough, egress), splits, failover and namespace-narrowed consumers are drawn too, but
-// only once the generator supports them: supportedFeatures() compiles a tiny probe for each and looks
+// Modes (passthrough, egress; a service's own passthrough, which an egress cluster calls through its
+// egress gateway), splits (through egress gateways too), failover, namespace-narrowed consumers and
+// routeKubernetesName are drawn too, but only once the generator supports them: supportedFeatures() compiles a tiny probe for each and looks
 // for its mark in the output, so the property tests widen by themselves as those features land.
 // Each cluster may also come with the config it already has (`existing`, what --existing reads):
 // Istio's east-west Gateway on its ingress (AUTO_PASSTHROUGH *.local), namespaces that deny by
@@ -25,6 +26,12 @@ export interface Features {
   readonly split: boolean;
   readonly failover: boolean;
   readonly narrowedConsumers: boolean;
+  /** routeKubernetesName: true and everywhere (issue 14). */
+  readonly kubernetesName: boolean;
+  /** A split called through an egress gateway (no CW1032). */
+  readonly egressSplit: boolean;
+  /** A passthrough service called from a cluster in egress mode, through its egress gateway. */
+  readonly egressPassthrough: boolean;
 }
 
 export interface RandomOptions {
@@ -44,6 +51,9 @@ const NO_FEATURES: Features = {
   split: false,
   failover: false,
   narrowedConsumers: false,
+  kubernetesName: false,
+  egressSplit: false,
+  egressPassthrough: false,
 };
 const PROTOCOLS = ["HTTP", "HTTP", "HTTP2", "GRPC", "HTTPS", "TLS", "TCP", "MONGO"] as const;
 const VERSIONS = ["1.30", "1.30", "1.30", "1.22", "1.12", "1.7", "1.3"] as const;
@@ -238,6 +248,11 @@ const serviceArb = (i: number, clusters: number, features: Features) =>
       split: features.split ? fc.boolean() : fc.constant(false),
       failover: features.failover ? fc.boolean() : fc.constant(false),
       weights: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 3, maxLength: 3 }),
+      kubernetesName: features.kubernetesName
+        ? fc.constantFrom<true | "everywhere" | undefined>(undefined, undefined, true, "everywhere")
+        : fc.constant(undefined),
+      // A service of its own mode: passthrough, which an egress cluster calls through its egress gateway.
+      passthrough: features.egressPassthrough ? fc.boolean() : fc.constant(false),
     })
     .map((s): Doc => {
       const name = `s${i}`;
@@ -279,6 +294,8 @@ const serviceArb = (i: number, clusters: number, features: Features) =>
         ...(narrowed !== undefined && { consumers: narrowed }),
         ...(split && { split }),
         ...(s.failover && backends.length > 1 && { failover: [...backends].reverse() }),
+        ...(s.kubernetesName !== undefined && { routeKubernetesName: s.kubernetesName }),
+        ...(s.passthrough && { mode: "passthrough", serviceAccount: name }),
       };
     });
 
@@ -299,18 +316,20 @@ export function federationArbitrary(options: RandomOptions = {}): fc.Arbitrary<D
       }),
     )
     .map(({ clusters, services }) => {
-      // cw refuses a split that an egress-mode consumer would route (CW1032): leave those out.
+      // Before cw generated them, a split that an egress-mode consumer would route was refused
+      // (CW1032); it still is in passthrough mode, where the egress gateway routes by Istio's SNI,
+      // which names no cluster: leave those out.
       const egress = new Set(clusters.filter((c) => c.mode === "egress").map((c) => c.name as string));
       const callsViaEgress = (s: Doc) =>
         ((s.consumers as unknown[] | undefined) ?? []).some((c) => {
           const name = typeof c === "string" ? c : (c as Doc).cluster;
           return name === "*" ? egress.size > 0 : egress.has(name as string);
         });
+      const refused = (s: Doc) =>
+        Boolean(s.split) && callsViaEgress(s) && (!features.egressSplit || s.mode === "passthrough");
       return {
         clusters: clusters.map((c) => withoutSharedEastWest(c, clusters)),
-        services: (services as Doc[]).map((s) =>
-          s.split && callsViaEgress(s) ? { ...s, split: undefined } : s,
-        ),
+        services: (services as Doc[]).map((s) => (refused(s) ? { ...s, split: undefined } : s)),
       };
     })
     .map(({ clusters, services }) => ({
@@ -442,6 +461,32 @@ export function supportedFeatures(): Features {
     failover: safe(() => has(base({ service: { failover: ["c", "b"] } }), /failover/i)),
     narrowedConsumers: safe(() =>
       has(base({ service: { consumers: [{ cluster: "a", namespaces: ["frontend"] }] } }), /exportTo/),
+    ),
+    kubernetesName: safe(() =>
+      has(base({ service: { routeKubernetesName: "everywhere" } }), /name: s-global-kubernetes/),
+    ),
+    egressSplit: safe(() =>
+      has(
+        base({
+          cluster: { mode: "egress", egress: {} },
+          service: {
+            split: [
+              { cluster: "b", weight: 70 },
+              { cluster: "c", weight: 30 },
+            ],
+          },
+        }),
+        /x-coddiwomple-share/,
+      ),
+    ),
+    egressPassthrough: safe(() =>
+      has(
+        base({
+          cluster: { mode: "egress", egress: {} },
+          service: { mode: "passthrough", serviceAccount: "s", backends: [{ cluster: "b" }] },
+        }),
+        /mode: PASSTHROUGH/,
+      ),
     ),
   };
 }
