@@ -215,7 +215,6 @@ describe("incremental regeneration", () => {
       { numRuns: 40, seed: 20261207 },
     );
     // The runs compared output, and some of them kept clusters: the property is not empty.
-    console.log("compared", compared, "kept", kept);
     expect(compared).toBeGreaterThan(20);
     expect(kept).toBeGreaterThan(10);
   }, 240_000);
