@@ -2,7 +2,6 @@
 // not exported here are internal and may change.
 
 export { meshFactsFromTopology } from "./analysis/mesh-facts.js";
-export { defaultLockPath } from "./cli/load.js";
 export { type CompileOptions, type CompileResult, compile } from "./compile.js";
 export { type Code, catalog, isCode } from "./diagnostics/catalog.js";
 export {
@@ -28,7 +27,7 @@ export {
   type KubeClient,
   KubeError,
   type KubeObject,
-  type ObjectRef,
+  type KubeRef,
 } from "./kube/client.js";
 export { type ClusterTarget, diffCluster, type ObjectDiff } from "./kube/diff.js";
 export {
@@ -45,17 +44,24 @@ export {
   mergeDiscovery,
   newTopologyText,
 } from "./kube/topology-merge.js";
-export { EMPTY_LOCK, type Lock, readLock, renderLock } from "./plan/lock.js";
+export { defaultLockPath, EMPTY_LOCK, type Lock, readLock, renderLock } from "./plan/lock.js";
 export type { ClusterPlan, Plan, PortPlan, ServicePlan } from "./plan/plan.js";
 export { type InputFile, readInputFile } from "./topology/input-file.js";
 export { type LegacyFiles, type LegacyResult, readLegacy } from "./topology/legacy.js";
 export type { Backend, Cluster, Consumer, Port, Service, Topology } from "./topology/model.js";
 export { type ReadResult, readFederation } from "./topology/read.js";
 export { federationJsonSchema, PROTOCOLS, type Protocol } from "./topology/schema.js";
-export { type ClusterConfig, type ConfigFile, loadClusterConfig } from "./trace/config.js";
+export { type ClusterConfig, type ConfigFile, loadClusterConfig, type ObjectRef } from "./trace/config.js";
 export { formatTrace, hopText, outcome } from "./trace/format.js";
 export type { MeshFacts } from "./trace/mesh.js";
-export { type Probe, type TraceInput, traceCall, traceProbe } from "./trace/trace.js";
+export {
+  createTracer,
+  type Probe,
+  type TraceInput,
+  type Tracer,
+  traceCall,
+  traceProbe,
+} from "./trace/trace.js";
 export {
   type Caller,
   FAILURES,

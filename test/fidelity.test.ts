@@ -365,12 +365,13 @@ spec:
       ["b", config("b", backendSide())],
       ["c", config("c", backendSide())],
     ]),
-    mesh: mesh(facts("a", version), facts("b", "1.30"), {
-      ...facts("c", "1.30"),
-      ingress: { ...facts("c", "1.30").ingress!, addresses: ["192.0.2.3"] },
-    }),
+    mesh: mesh(facts("a", version), facts("b", "1.30"), clusterC()),
     ...(down && { down: new Set(down) }),
   });
+  const clusterC = (): ClusterFacts => {
+    const c = facts("c", "1.30");
+    return c.ingress ? { ...c, ingress: { ...c.ingress, addresses: ["192.0.2.3"] } } : c;
+  };
   const to = { host: "reviews.global", port: 9080 };
   const arrivals = (t: Trace) =>
     Object.fromEntries(

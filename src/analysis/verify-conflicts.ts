@@ -11,8 +11,7 @@ import { refOf, refText } from "../trace/config.js";
 import { destinationRuleConflicts } from "../trace/destination-rule-index.js";
 import { gatewayListeners, serverText } from "../trace/gateway-listener.js";
 import { releaseText, serves } from "../trace/istio-version.js";
-import { indexCluster } from "../trace/registry.js";
-import type { TraceInput } from "../trace/trace.js";
+import type { Tracer } from "../trace/trace.js";
 
 export interface Conflict {
   readonly cluster: string;
@@ -20,12 +19,12 @@ export interface Conflict {
   readonly problem: string;
 }
 
-export function conflictsOf(input: TraceInput, topology: Topology): Conflict[] {
+export function conflictsOf(tracer: Tracer, topology: Topology): Conflict[] {
   const out: Conflict[] = [];
   for (const cluster of topology.clusters) {
-    const config = input.clusters.get(cluster.name);
-    if (!config) continue;
-    const index = indexCluster(config, input.mesh.clusters.get(cluster.name));
+    const index = tracer.indexes.cluster(cluster.name);
+    if (!index) continue;
+    const config = index.config;
     for (const o of config.objects) {
       if (o.existing || serves(index.version, o.apiVersion)) continue;
       out.push({

@@ -82,7 +82,7 @@ export interface Prober {
 
 const minorOf = (version: string): number => Number(version.split(".")[1] ?? "0");
 
-export const modeOf = (caller: Cluster, service: Service): Mode => service.mode?.value ?? caller.mode;
+export const callerMode = (caller: Cluster, service: Service): Mode => service.mode?.value ?? caller.mode;
 
 const hostsOf = (topology: Topology, s: Service) =>
   [s.name, ...s.aliases.map((a) => a.name)].map((n) => `${n}.${topology.suffix}`);
@@ -111,7 +111,7 @@ function* serviceExpectations(topology: Topology, service: Service): Generator<E
     for (const { port, target, text } of targets) {
       const call = { caller: who, target, text: `${caller.name}/${ns}/${sa} -> ${text}`, of, port };
       if (consumer && (!isBackend || of.split.length > 0)) {
-        const mode = modeOf(caller, service);
+        const mode = callerMode(caller, service);
         const order = minorOf(caller.istioVersion) >= 18 ? service.failover.map((f) => f.cluster) : [];
         yield { ...call, kind: "consumer call", mode, order };
         yield* narrowedOut(caller, consumer, isBackend, mode, call, text);
@@ -222,7 +222,7 @@ function* probes(
   );
   const passthroughConsumers = [...consumers.keys()].some((c) => {
     const k = byName.get(c);
-    return k !== undefined && modeOf(k, of.service) === "passthrough";
+    return k !== undefined && callerMode(k, of.service) === "passthrough";
   });
   const unenforced = (prober: Prober, backend: Cluster): string | undefined => {
     const td = prober.trustDomain;

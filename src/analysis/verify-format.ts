@@ -4,7 +4,7 @@
 import { formatTrace } from "../trace/format.js";
 import type { Check, CheckKind, VerifyResult } from "./verify.js";
 
-const KINDS: readonly CheckKind[] = [
+export const CHECK_KINDS: readonly CheckKind[] = [
   "consumer call",
   "local call",
   "refused call",
@@ -16,7 +16,7 @@ const KINDS: readonly CheckKind[] = [
 
 /** The summary table, then every mismatch with its trace, then the assumptions. */
 export function formatVerify(result: VerifyResult, options: { readonly verbose?: boolean } = {}): string {
-  const rows = KINDS.map((kind) => {
+  const rows = CHECK_KINDS.map((kind) => {
     const of = result.checks.filter((c) => c.kind === kind);
     const n = (s: Check["status"]) => of.filter((c) => c.status === s).length;
     return [kind, String(of.length), String(n("ok")), String(n("mismatch")), String(n("unenforced"))];

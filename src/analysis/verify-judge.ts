@@ -1,8 +1,15 @@
 // Judging one expectation of `cw verify` (verify-expectations.ts) by tracing it through the folder:
 // the call or probe is traced, and the trace's paths are compared with what the topology says.
 
-import { type Probe, type TraceInput, traceCall, traceProbe } from "../trace/trace.js";
-import { type Hop, type Trace, type TracePath, tracePaths } from "../trace/types.js";
+import type { Probe, Tracer } from "../trace/trace.js";
+import {
+  type Caller,
+  type Hop,
+  type Target,
+  type Trace,
+  type TracePath,
+  tracePaths,
+} from "../trace/types.js";
 import type { Expectation, ServiceUnderTest } from "./verify-expectations.js";
 
 export interface Verdict {
@@ -17,11 +24,7 @@ const SHARE_TOLERANCE = 1e-6;
 
 /** What to trace for an expectation: a call (with clusters down) or a probe. */
 export type Retrace =
-  | {
-      readonly call: Parameters<typeof traceCall>[1];
-      readonly target: Parameters<typeof traceCall>[2];
-      readonly down?: string;
-    }
+  | { readonly call: Caller; readonly target: Target; readonly down?: string }
   | { readonly probe: Probe };
 
 export function retraceOf(e: Expectation): Retrace {
@@ -29,14 +32,13 @@ export function retraceOf(e: Expectation): Retrace {
   return { call: e.caller, target: e.target, ...(e.kind === "failover" && { down: e.down }) };
 }
 
-export function traceAgain(input: TraceInput, r: Retrace): Trace {
-  if ("probe" in r) return traceProbe(input, r.probe);
-  const withDown = r.down !== undefined ? { ...input, down: new Set([r.down]) } : input;
-  return traceCall(withDown, r.call, r.target);
+export function traceAgain(tracer: Tracer, r: Retrace): Trace {
+  if ("probe" in r) return tracer.probe(r.probe);
+  return tracer.call(r.call, r.target, r.down !== undefined ? new Set([r.down]) : undefined);
 }
 
-export function judge(input: TraceInput, e: Expectation): Verdict {
-  const trace = traceAgain(input, retraceOf(e));
+export function judge(tracer: Tracer, e: Expectation): Verdict {
+  const trace = traceAgain(tracer, retraceOf(e));
   switch (e.kind) {
     case "consumer call": {
       const split = e.of.split;

@@ -8,7 +8,7 @@
 
 import type { Topology } from "../topology/model.js";
 import type { ClusterConfig } from "../trace/config.js";
-import type { TraceInput } from "../trace/trace.js";
+import { createTracer, type TraceInput, type Tracer } from "../trace/trace.js";
 import type { Trace } from "../trace/types.js";
 import { assumptionsOf } from "./assumptions.js";
 import { meshFactsFromTopology } from "./mesh-facts.js";
@@ -16,7 +16,7 @@ import { conflictsOf } from "./verify-conflicts.js";
 import { type Expectation, type ExpectationKind, expectations } from "./verify-expectations.js";
 import { judge, type Retrace, retraceOf, traceAgain } from "./verify-judge.js";
 
-export { formatVerify } from "./verify-format.js";
+export { CHECK_KINDS, formatVerify } from "./verify-format.js";
 
 export interface VerifyInput {
   readonly topology: Topology;
@@ -26,15 +26,6 @@ export interface VerifyInput {
 }
 
 export type CheckKind = ExpectationKind | "conflict";
-export const CHECK_KINDS: readonly CheckKind[] = [
-  "consumer call",
-  "local call",
-  "refused call",
-  "gateway probe",
-  "failover",
-  "resilience",
-  "conflict",
-];
 
 export interface Check {
   readonly kind: CheckKind;
@@ -56,9 +47,10 @@ export interface VerifyResult {
 
 export function verify(input: VerifyInput): VerifyResult {
   const traceInput: TraceInput = { clusters: input.clusters, mesh: meshFactsFromTopology(input.topology) };
+  const tracer = createTracer(traceInput);
   const checks: Check[] = [];
-  for (const e of expectations(input.topology)) checks.push(checkOf(traceInput, e));
-  for (const c of conflictsOf(traceInput, input.topology)) {
+  for (const e of expectations(input.topology)) checks.push(checkOf(tracer, e));
+  for (const c of conflictsOf(tracer, input.topology)) {
     const trace: Trace = {
       hops: [],
       end: { kind: "failed", reason: "config-conflict", cluster: c.cluster, message: c.problem },
@@ -79,10 +71,10 @@ export function verify(input: VerifyInput): VerifyResult {
   };
 }
 
-function checkOf(input: TraceInput, e: Expectation): Check {
-  const v = judge(input, e);
+function checkOf(tracer: Tracer, e: Expectation): Check {
+  const v = judge(tracer, e);
   const fields = { kind: e.kind, call: e.text, expected: v.expected, status: v.status, problem: v.problem };
-  return v.status === "ok" ? new HeldCheck(fields, input, retraceOf(e)) : { ...fields, trace: v.trace };
+  return v.status === "ok" ? new HeldCheck(fields, tracer, retraceOf(e)) : { ...fields, trace: v.trace };
 }
 
 /**
@@ -97,24 +89,24 @@ class HeldCheck implements Check {
   readonly expected: string;
   readonly status: Check["status"];
   readonly problem: string;
-  #input: TraceInput | undefined;
+  #tracer: Tracer | undefined;
   #retrace: Retrace | undefined;
   #trace: Trace | undefined;
 
-  constructor(fields: Omit<Check, "trace">, input: TraceInput, retrace: Retrace) {
+  constructor(fields: Omit<Check, "trace">, tracer: Tracer, retrace: Retrace) {
     this.kind = fields.kind;
     this.call = fields.call;
     this.expected = fields.expected;
     this.status = fields.status;
     this.problem = fields.problem;
-    this.#input = input;
+    this.#tracer = tracer;
     this.#retrace = retrace;
   }
 
   get trace(): Trace {
-    if (this.#trace === undefined && this.#input && this.#retrace) {
-      this.#trace = traceAgain(this.#input, this.#retrace);
-      this.#input = undefined;
+    if (this.#trace === undefined && this.#tracer && this.#retrace) {
+      this.#trace = traceAgain(this.#tracer, this.#retrace);
+      this.#tracer = undefined;
       this.#retrace = undefined;
     }
     return this.#trace as Trace;

@@ -73,6 +73,58 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
     return ExitCode.inputErrors;
   }
   const text = input?.ok ? input.text : undefined;
+  const { targets, federation } = planDiscovery(options, file, text);
+  const client = (t: Target) =>
+    connect({
+      context: t.context,
+      ...(t.kubeconfig !== undefined && { kubeconfig: t.kubeconfig }),
+      timeoutMs: options.timeout * 1000,
+    });
+  const outcomes = await forEachCluster(targets, (t) => discoverCluster(client(t), t.cluster, t.options));
+  const found = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+  let failed = outcomes.filter((o) => !o.ok).length;
+  const merge =
+    file !== undefined && found.length > 0 ? mergeInto(options, file, text, found, targets) : undefined;
+  printResult(
+    io,
+    options.format,
+    () => ({ clusters: outcomes, ...(merge && { merge: mergeJson(merge) }) }),
+    () => report(outcomes, targets),
+  );
+  if (merge && !merge.ok) {
+    io.err(`cw: cannot merge into ${file}: ${merge.error}\n`);
+    return ExitCode.inputErrors;
+  }
+  if (merge?.ok && file !== undefined) writeMerge(options, io, file, text, merge);
+  if (options.existing !== undefined && federation !== undefined) {
+    const existing = await discoverExisting(
+      targets.map((t) => ({ cluster: t.cluster, client: () => client(t) })),
+      {
+        dir: options.existing,
+        federation,
+        istioNamespace: options.istioNamespace,
+        force: options.force === true,
+        quiet: options.format !== "text",
+      },
+      io,
+    );
+    if (existing.code !== ExitCode.ok) return existing.code;
+    failed = Math.max(failed, existing.failed);
+  }
+  sayUnwritten(options, io, file, found);
+  if (failed > 0) {
+    io.err(`cw: error CW5001: ${unread(outcomes)}\n`);
+    return ExitCode.clusterFailed;
+  }
+  return ExitCode.ok;
+}
+
+/** The clusters to read, and whose objects --existing leaves out; the flags' combinations checked. */
+function planDiscovery(
+  options: DiscoverCliOptions,
+  file: string | undefined,
+  text: string | undefined,
+): { targets: Target[]; federation: string | undefined } {
   const read = file !== undefined && text !== undefined ? readFederation(file, text).topology : undefined;
   const known = read?.clusters ?? [];
   // Whose objects --existing leaves out: the topology's federation, or the one a new file gets.
@@ -98,73 +150,56 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
         : "name kubeconfig contexts with --context, or give a topology file whose clusters name them",
     );
   }
+  return { targets, federation };
+}
 
-  const client = (t: Target) =>
-    connect({
-      context: t.context,
-      ...(t.kubeconfig !== undefined && { kubeconfig: t.kubeconfig }),
-      timeoutMs: options.timeout * 1000,
-    });
-  const outcomes = await forEachCluster(targets, (t) => discoverCluster(client(t), t.cluster, t.options));
-  const found = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
-  let failed = outcomes.filter((o) => !o.ok).length;
-
-  let merge: ReturnType<typeof mergeDiscovery> | undefined;
-  if (file !== undefined && found.length > 0) {
-    const name = options.name ?? federationName(file);
-    merge = mergeDiscovery(
-      text ??
-        (options.starter ?? newTopologyText)(
-          name,
-          targets.map((t) => t.context),
-        ),
-      found,
-      {
-        update: options.update,
-        name,
-        namespaces: options.namespaces,
-        ...(options.kubeconfig !== undefined && { kubeconfigPath: options.kubeconfig }),
-        contexts: new Map(targets.map((t) => [t.cluster, t.context])),
-      },
+function mergeInto(
+  options: DiscoverCliOptions,
+  file: string,
+  text: string | undefined,
+  found: Parameters<typeof mergeDiscovery>[1],
+  targets: readonly Target[],
+): ReturnType<typeof mergeDiscovery> {
+  const name = options.name ?? federationName(file);
+  const starter = () =>
+    (options.starter ?? newTopologyText)(
+      name,
+      targets.map((t) => t.context),
     );
-  }
+  return mergeDiscovery(text ?? starter(), found, {
+    update: options.update,
+    name,
+    namespaces: options.namespaces,
+    ...(options.kubeconfig !== undefined && { kubeconfigPath: options.kubeconfig }),
+    contexts: new Map(targets.map((t) => [t.cluster, t.context])),
+  });
+}
 
-  printResult(
-    io,
-    options.format,
-    () => ({ clusters: outcomes, ...(merge && { merge: mergeJson(merge) }) }),
-    () => report(outcomes, targets),
-  );
-  if (merge && !merge.ok) {
-    io.err(`cw: cannot merge into ${file}: ${merge.error}\n`);
-    return ExitCode.inputErrors;
+/** Says what the merge changes (or would), and writes the file with --write. */
+function writeMerge(
+  options: DiscoverCliOptions,
+  io: Io,
+  file: string,
+  text: string | undefined,
+  merge: Extract<ReturnType<typeof mergeDiscovery>, { ok: true }>,
+): void {
+  const verb = options.write ? "" : "would ";
+  if (options.format === "text") {
+    if (merge.changes.length === 0) io.out(`\n${file}: up to date with what was found\n`);
+    else io.out(`\n${file}: ${verb}change\n${merge.changes.map((c) => `  ${c}\n`).join("")}`);
+    if (merge.kept.length > 0) io.out(`kept as written:\n${merge.kept.map((k) => `  ${k}\n`).join("")}`);
+    if (!options.write && merge.changes.length > 0) io.out(`Run again with --write to write ${file}.\n`);
   }
-  if (merge?.ok && file !== undefined) {
-    const verb = options.write ? "" : "would ";
-    if (options.format === "text") {
-      if (merge.changes.length === 0) io.out(`\n${file}: up to date with what was found\n`);
-      else io.out(`\n${file}: ${verb}change\n${merge.changes.map((c) => `  ${c}\n`).join("")}`);
-      if (merge.kept.length > 0) io.out(`kept as written:\n${merge.kept.map((k) => `  ${k}\n`).join("")}`);
-      if (!options.write && merge.changes.length > 0) io.out(`Run again with --write to write ${file}.\n`);
-    }
-    if (options.write && (merge.changes.length > 0 || text === undefined))
-      writeFileAtomically(file, merge.text);
-  }
-  if (options.existing !== undefined && federation !== undefined) {
-    const existing = await discoverExisting(
-      targets.map((t) => ({ cluster: t.cluster, client: () => client(t) })),
-      {
-        dir: options.existing,
-        federation,
-        istioNamespace: options.istioNamespace,
-        force: options.force === true,
-        quiet: options.format !== "text",
-      },
-      io,
-    );
-    if (existing.code !== ExitCode.ok) return existing.code;
-    failed = Math.max(failed, existing.failed);
-  }
+  if (options.write && (merge.changes.length > 0 || text === undefined))
+    writeFileAtomically(file, merge.text);
+}
+
+function sayUnwritten(
+  options: DiscoverCliOptions,
+  io: Io,
+  file: string | undefined,
+  found: Parameters<typeof mergeDiscovery>[1],
+): void {
   const unwritten = found.flatMap((c) =>
     c.services.filter((s) => !s.exported && !options.namespaces.includes(s.namespace)),
   ).length;
@@ -173,11 +208,6 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
       `${unwritten} Service${unwritten === 1 ? " was" : "s were"} listed but not written: name their namespaces with --namespace, or mark them with an MCS ServiceExport.\n`,
     );
   }
-  if (failed > 0) {
-    io.err(`cw: error CW5001: ${unread(outcomes)}\n`);
-    return ExitCode.clusterFailed;
-  }
-  return ExitCode.ok;
 }
 
 function gatewayOptions(options: DiscoverCliOptions, cluster?: Cluster): DiscoverOptions {

@@ -5,6 +5,7 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { byText } from "../compare.js";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { ExistingFile, ExistingInput } from "../existing/read.js";
@@ -59,20 +60,18 @@ function filesBelow(where: Where, rel: string, diagnostics: Diagnostic[]): Exist
     diagnostics.push(unreadable(`${shown}/${cluster}${rel ? `/${rel}` : ""}`, e));
     return [];
   }
-  return entries
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .flatMap((e) => {
-      const path = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) return filesBelow(where, path, diagnostics);
-      if (!(e.isFile() || e.isSymbolicLink()) || !/\.ya?ml$/i.test(e.name)) return [];
-      const file = `${shown}/${cluster}/${path}`;
-      try {
-        return [{ cluster, path: file, text: readFileSync(join(top, cluster, path), "utf8") }];
-      } catch (err) {
-        diagnostics.push(unreadable(file, err));
-        return [];
-      }
-    });
+  return entries.sort(byText((x) => x.name)).flatMap((e) => {
+    const path = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) return filesBelow(where, path, diagnostics);
+    if (!(e.isFile() || e.isSymbolicLink()) || !/\.ya?ml$/i.test(e.name)) return [];
+    const file = `${shown}/${cluster}/${path}`;
+    try {
+      return [{ cluster, path: file, text: readFileSync(join(top, cluster, path), "utf8") }];
+    } catch (err) {
+      diagnostics.push(unreadable(file, err));
+      return [];
+    }
+  });
 }
 
 const unreadable = (path: string, e: unknown): Diagnostic =>

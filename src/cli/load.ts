@@ -2,11 +2,11 @@
 // two JSON files) and its lock file. Keeps every text it read, so diagnostics can quote source lines.
 
 import { existsSync } from "node:fs";
-import { basename, dirname, extname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { diag } from "../diagnostics/catalog.js";
 import { type Diagnostic, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import type { LineLookup } from "../diagnostics/format.js";
-import { EMPTY_LOCK, type Lock, readLock } from "../plan/lock.js";
+import { defaultLockPath, EMPTY_LOCK, type Lock, readLock } from "../plan/lock.js";
 import { readInputFile } from "../topology/input-file.js";
 import { readLegacy } from "../topology/legacy.js";
 import type { Topology } from "../topology/model.js";
@@ -125,9 +125,4 @@ export function parseInputs(options: InputOptions, input: InputTexts): Loaded {
     diagnostics: sortDiagnostics(diagnostics),
     lineOf,
   };
-}
-
-/** federation.yaml -> federation.lock.yaml, beside it. */
-export function defaultLockPath(topologyFile: string): string {
-  return join(dirname(topologyFile), `${basename(topologyFile, extname(topologyFile))}.lock.yaml`);
 }

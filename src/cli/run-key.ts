@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
+import { byText } from "../compare.js";
 import type { Layout } from "../emit/layout.js";
 import { MANIFEST } from "../emit/manifest.js";
 import type { GitopsFlags } from "../gitops/settings.js";
@@ -36,7 +37,7 @@ export const clusterSalt = (options: KeyedOptions): string =>
   sha256(JSON.stringify({ code: codeFingerprint(), layout: options.layout, validate: options.validate }));
 
 export function runKey(input: InputTexts, lockText: string | undefined, options: KeyedOptions): string {
-  const existing = options.existing && [...options.existing].sort(([a], [b]) => (a < b ? -1 : 1));
+  const existing = options.existing && [...options.existing].sort(byText(([k]) => k));
   return sha256(
     JSON.stringify({
       code: codeFingerprint(),

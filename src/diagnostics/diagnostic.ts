@@ -1,6 +1,8 @@
 // A problem found in the user's input or output folder. Diagnostics are data: stages return them
 // instead of throwing, so one run reports every problem at once. Only bugs throw.
 
+import { compareText } from "../compare.js";
+
 export type Level = "error" | "warning";
 
 /** A point in a source file, 1-based like editors show it. */
@@ -30,7 +32,6 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
   return [...diagnostics].sort((a, b) => {
     const [fa, la, ca] = key(a);
     const [fb, lb, cb] = key(b);
-    if (fa !== fb) return fa < fb ? -1 : 1;
-    return la - lb || ca - cb || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+    return compareText(fa, fb) || la - lb || ca - cb || compareText(a.code, b.code);
   });
 }

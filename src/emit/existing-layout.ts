@@ -1,6 +1,7 @@
 // The `--existing` folder's layout (the shared contract): <dir>/<cluster>/<namespace>/<kind>-<name>.yaml,
 // one object per file, keys in cw's canonical order, so the same cluster gives the same bytes.
 
+import { byText } from "../compare.js";
 import type { KubeObject } from "../kube/client.js";
 import { fileName } from "../plan/names.js";
 import { renderYaml } from "./render.js";
@@ -21,5 +22,5 @@ export function existingFiles(cluster: string, objects: readonly KubeObject[]): 
       path: `${cluster}/${o.metadata.namespace ?? CLUSTER_SCOPED}/${fileName(o.kind, o.metadata.name)}`,
       content: `${header}${renderYaml(o)}`,
     }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    .sort(byText((x) => x.path));
 }

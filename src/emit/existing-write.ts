@@ -18,6 +18,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
+import { compareText } from "../compare.js";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import {
@@ -117,7 +118,7 @@ function apply(dir: string, plan: ExistingPlan, old: ExistingManifest): void {
 }
 
 const manifestText = (manifest: ExistingManifest): string => {
-  const files = Object.fromEntries([...manifest].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const files = Object.fromEntries([...manifest].sort(([a], [b]) => compareText(a, b)));
   return `${JSON.stringify({ files }, null, 2)}\n`;
 };
 

@@ -12,6 +12,7 @@
 // No layout's file names can collide: object files start with a kind and a dash, service files with
 // "service-"; kustomization.yaml, shared.yaml and objects.yaml are no object's or service's file.
 
+import { byText } from "../compare.js";
 import type { TextFile } from "../generate/dns.js";
 import type { Generated } from "../generate/resource.js";
 import { fileName } from "../plan/names.js";
@@ -53,8 +54,6 @@ export const SHARED_FILE = "shared.yaml";
 export const serviceFile = (service: string): string =>
   service === "" ? SHARED_FILE : `service-${service}.yaml`;
 
-const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-
 interface RenderedObject {
   readonly id: string;
   /** The object layout's file name. */
@@ -91,7 +90,7 @@ export function layoutCluster(
       const service = layout === "cluster" ? "" : (group[0]?.service ?? "");
       files.push({ path, content: multiDocument(header, group), service, objects: group.map((o) => o.id) });
     }
-    files.sort(byPath);
+    files.sort(byText((x) => x.path));
   }
   const kustomization = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
@@ -100,7 +99,7 @@ export function layoutCluster(
   };
   files.push({ path: "kustomization.yaml", content: `${header}${renderYaml(kustomization)}` });
   files.push(...extra.map((f) => ({ path: f.path, content: f.content })));
-  files.sort(byPath);
+  files.sort(byText((x) => x.path));
   return { cluster, files, objects };
 }
 
@@ -122,7 +121,7 @@ function renderObjects(cluster: string, objects: readonly Generated[]): Rendered
   }
   // By file name, as the object layout's files are sorted ("a-b.yaml" before "a.yaml"), so that every
   // layout lists the objects in one order.
-  return rendered.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return rendered.sort(byText((o) => o.file));
 }
 
 /** The header, then the objects as YAML documents separated by "---". */

@@ -15,6 +15,7 @@
 
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { byText } from "../compare.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { LAYOUTS, type Layout } from "./layout.js";
 
@@ -95,9 +96,7 @@ export function writeManifest(
       layout: record.layout,
       ...(record.inputs !== undefined && { inputs: record.inputs }),
       ...(record.diagnostics !== undefined && { diagnostics: record.diagnostics }),
-      clusters: Object.fromEntries(
-        [...(record.clusters ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      ),
+      clusters: Object.fromEntries([...(record.clusters ?? [])].sort(byText(([k]) => k))),
     };
     // The head without its closing brace, then the files.
     writeSync(fd, `${JSON.stringify(head, null, 2).slice(0, -2)},\n  "files": {`);

@@ -13,6 +13,7 @@
 // test/render.test.ts holds the two to the same bytes on generated values.
 
 import { Document, stringify } from "yaml";
+import { compareText } from "../compare.js";
 import type { Resource } from "../generate/resource.js";
 
 // Kubernetes readers expect these first; everything else is alphabetical.
@@ -22,7 +23,7 @@ const METADATA_KEYS = ["name", "namespace", "labels", "annotations"];
 const byRank = (first: readonly string[]) => (a: string, b: string) => {
   const ra = first.includes(a) ? first.indexOf(a) : first.length;
   const rb = first.includes(b) ? first.indexOf(b) : first.length;
-  return ra - rb || (a < b ? -1 : a > b ? 1 : 0);
+  return ra - rb || compareText(a, b);
 };
 
 /** A deep copy with keys in canonical order and undefined values dropped. */

@@ -36,6 +36,7 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { byText } from "../compare.js";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { NO_PROGRESS, type Progress } from "../progress.js";
@@ -675,7 +676,7 @@ function fail(d: Diagnostic): WriteResult {
 /** Whether the next manifest says the same as the last besides its files. */
 function sameRecord(previous: Omit<Manifest, "files">, record: RunRecord, federation: string): boolean {
   const clusters = (m: ReadonlyMap<string, ManifestCluster> | undefined) =>
-    JSON.stringify([...(m ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    JSON.stringify([...(m ?? [])].sort(byText(([k]) => k)));
   return (
     previous.federation === federation &&
     previous.layout === record.layout &&

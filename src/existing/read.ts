@@ -12,6 +12,7 @@
 // kubectl reads YAML 1.1, and so does this.
 
 import { type Document, isMap, isPair, isScalar, LineCounter, type Node, parseAllDocuments } from "yaml";
+import { byText } from "../compare.js";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic, Location } from "../diagnostics/diagnostic.js";
 import {
@@ -67,7 +68,7 @@ export function readExisting(
     }
     byCluster.set(folder, { objects: [], meshes: [] });
   }
-  for (const file of [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+  for (const file of [...input.files].sort(byText((x) => x.path))) {
     const into = byCluster.get(file.cluster);
     if (!into) continue;
     for (const found of documentsOf(file, diagnostics)) {
@@ -79,7 +80,7 @@ export function readExisting(
   const result = new Map<string, ExistingCluster>();
   for (const [name, { objects, meshes }] of byCluster) {
     // The default revision's ConfigMap (istio) wins over a revision's (istio-<rev>).
-    const mesh = meshes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
+    const mesh = meshes.sort(byText((x) => x.name))[0];
     const config = mesh && meshConfigOf(mesh, diagnostics);
     result.set(name, { name, objects, ...(config && { mesh: config }) });
   }

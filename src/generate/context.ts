@@ -50,29 +50,13 @@ export function backendDestination(ctx: GenerateContext, service: ServicePlan, t
   return { host: backend.backend.host, port: { number: targetPort } };
 }
 
-// Per-cluster indexes, built once per ClusterPlan: generators ask these questions once per service,
-// and a linear search each time would make a cluster's work quadratic in what it calls.
-interface ClusterIndex {
-  readonly routes: ReadonlyMap<ServicePlan, Route>;
-  readonly local: ReadonlySet<ServicePlan>;
-}
-const indexes = new WeakMap<ClusterPlan, ClusterIndex>();
-function indexOf(cluster: ClusterPlan): ClusterIndex {
-  let index = indexes.get(cluster);
-  if (!index) {
-    index = { routes: new Map(cluster.routes.map((r) => [r.service, r])), local: new Set(cluster.local) };
-    indexes.set(cluster, index);
-  }
-  return index;
-}
-
 /** This cluster's route to `service`, if its callers reach it across clusters. */
 export const routeOf = (ctx: GenerateContext, service: ServicePlan): Route | undefined =>
-  indexOf(ctx.cluster).routes.get(service);
+  ctx.cluster.routeTo.get(service);
 
 /** Does `service` run in this cluster? */
 export const runsHere = (ctx: GenerateContext, service: ServicePlan): boolean =>
-  indexOf(ctx.cluster).local.has(service);
+  ctx.cluster.runs.has(service);
 
 /**
  * Who in this cluster may see the objects for a route's service (Istio's exportTo): the consumer's

@@ -15,6 +15,7 @@
 // real names before CoreDNS sees them, and the block answers NXDOMAIN for the rest (the template
 // plugin, which CoreDNS runs before hosts and forward, plugin.cfg).
 
+import { byText } from "../compare.js";
 import type { ClusterPlan, Plan, ServicePlan } from "../plan/plan.js";
 
 export interface TextFile {
@@ -23,8 +24,8 @@ export interface TextFile {
 }
 
 export function dnsFiles(plan: Plan, cluster: ClusterPlan): TextFile[] {
-  const services = [...new Set([...cluster.local, ...cluster.routes.map((r) => r.service)])].sort((a, b) =>
-    a.service.name < b.service.name ? -1 : a.service.name > b.service.name ? 1 : 0,
+  const services = [...new Set([...cluster.local, ...cluster.routes.map((r) => r.service)])].sort(
+    byText((s) => s.service.name),
   );
   const guard = coreDnsBlock(plan, cluster, services);
   if (services.length === 0) return [guard];

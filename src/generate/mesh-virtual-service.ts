@@ -14,7 +14,6 @@
 // and the DestinationRule route it. Route kinds follow the protocol: HTTP routes for HTTP, HTTP2 and GRPC,
 // TLS routes matched by SNI for HTTPS and TLS, TCP routes for TCP and MONGO.
 
-import { istioCapabilities } from "../plan/istio-version.js";
 import {
   egressGatewayName,
   egressSubsetName,
@@ -101,7 +100,7 @@ export const meshVirtualServices: Generator = (ctx) =>
 function needsBareHost(ctx: GenerateContext, route: Route): boolean {
   if (route.mode === "passthrough") return false;
   if (route.mode === "egress" && !ctx.cluster.istio.gatewayAnyPortHost) return true;
-  return route.remotes.some((c) => !istioCapabilities(c.istioVersion).gatewayAnyPortHost);
+  return route.remotes.some((c) => ctx.plan.byCluster.get(c.name)?.istio.gatewayAnyPortHost === false);
 }
 
 const isSplit = (route: Route) => route.shares.some((s) => s.kind === "local" || s.cluster !== undefined);

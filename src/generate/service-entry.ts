@@ -11,7 +11,7 @@
 //   local Kubernetes Service; an endpoint naming it would carry no tlsMode label, so a sidecar would
 //   reach it in plain text, which a STRICT mTLS mesh refuses.
 
-import ipaddr from "ipaddr.js";
+import { byText } from "../compare.js";
 import { objectName } from "../plan/names.js";
 import type { ServicePlan } from "../plan/plan.js";
 import { exportTo, type GenerateContext, type Generator, make, routeOf } from "./context.js";
@@ -67,7 +67,12 @@ export const serviceEntries: Generator = (ctx) =>
         addresses: [s.vip],
         ports: s.ports.map(({ port }) => ({ number: port.port, name: port.name, protocol: port.protocol })),
         location: "MESH_INTERNAL",
-        resolution: endpoints.length === 0 ? "NONE" : remotes.every(addressesAreIps) ? "STATIC" : "DNS",
+        resolution:
+          endpoints.length === 0
+            ? "NONE"
+            : remotes.every((c) => ctx.plan.byCluster.get(c.name)?.ingressByIp)
+              ? "STATIC"
+              : "DNS",
         ...(endpoints.length > 0 && { endpoints }),
         ...(identities.length > 0 && { subjectAltNames: [...new Set(identities)].sort() }),
         ...(scope && { exportTo: scope }),
@@ -75,22 +80,8 @@ export const serviceEntries: Generator = (ctx) =>
     });
   });
 
-// Whether a cluster's gateway addresses are all IP addresses (else they are DNS names); asked for
-// every endpoint of every ServiceEntry, so remembered per cluster.
-const ipsOnly = new WeakMap<object, boolean>();
-function addressesAreIps(cluster: { readonly ingress: { readonly addresses: readonly string[] } }): boolean {
-  let known = ipsOnly.get(cluster);
-  if (known === undefined) {
-    known = cluster.ingress.addresses.every((a) => ipaddr.isValid(a));
-    ipsOnly.set(cluster, known);
-  }
-  return known;
-}
-
 /** Services that run here or that this cluster calls elsewhere, by name. */
 export function servicesHere(ctx: GenerateContext): ServicePlan[] {
   const all = new Set<ServicePlan>([...ctx.cluster.local, ...ctx.cluster.routes.map((r) => r.service)]);
-  return [...all].sort((a, b) =>
-    a.service.name < b.service.name ? -1 : a.service.name > b.service.name ? 1 : 0,
-  );
+  return [...all].sort(byText((s) => s.service.name));
 }

@@ -4,6 +4,7 @@
 //   Argo CD, or Flux in kubeconfig mode:  kubectl apply -k out/_gitops   (where the engine runs)
 //   Flux in-cluster mode:                 kubectl apply -k out/_gitops/<cluster> --context <cluster>
 
+import { byText } from "../compare.js";
 import type { ClusterOutput, OutputFile } from "../emit/layout.js";
 import { renderYaml } from "../emit/render.js";
 import { fileName } from "../plan/names.js";
@@ -22,7 +23,7 @@ export function gitopsClusters(topology: Pick<Topology, "clusters">): GitopsClus
       destination: c.gitops?.destination ?? c.name,
       kubeConfigSecret: c.gitops?.kubeConfigSecret ?? `${c.name}-kubeconfig`,
     }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort(byText((x) => x.name));
 }
 
 export function gitopsOutput(
@@ -74,6 +75,6 @@ export function gitopsOutput(
       ),
     );
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort(byText((x) => x.path));
   return { cluster: GITOPS_FOLDER, files, objects: [] };
 }

@@ -17,6 +17,7 @@
 //   hashed whole.
 // Anything else the output depends on (cw's own code, the layout, options) comes in as `salt`.
 
+import { byText } from "../compare.js";
 import type { ExistingConfig } from "../existing/model.js";
 import type { ClusterPlan, Plan, ServicePlan } from "../plan/plan.js";
 import type { Cluster, Topology } from "../topology/model.js";
@@ -32,7 +33,7 @@ export function clusterKeys(plan: Plan, existing: ExistingConfig, salt: string):
     salt,
     Object.entries(plan.topology as unknown as Record<string, unknown>)
       .filter(([k]) => !TOPOLOGY_PARTS.has(k))
-      .sort(([a], [b]) => (a < b ? -1 : 1)),
+      .sort(byText(([k]) => k)),
   ]);
   const keys = new Map<string, string>();
   for (const cluster of plan.clusters) {
@@ -107,12 +108,12 @@ class PlanWalker {
     this.write(hash, cluster, refs, undefined, 0);
     // The digests of what was written as a reference: each service's carries the clusters it names.
     hash.mark(Mark.Close);
-    for (const s of sorted(refs.services, (s) => s.service.name)) {
+    for (const s of [...refs.services].sort(byText((s) => s.service.name))) {
       hash.string(s.service.name);
       hash.string(this.service(s));
     }
     hash.mark(Mark.Close);
-    for (const c of sorted(refs.clusters, (c) => c.name)) {
+    for (const c of [...refs.clusters].sort(byText((c) => c.name))) {
       hash.string(c.name);
       hash.string(this.cluster(c));
     }
@@ -126,7 +127,7 @@ class PlanWalker {
       const refs: Refs = { clusters: new Set(), services: new Set() };
       const hash = new Hash();
       this.write(hash, s, refs, s, 0);
-      for (const c of sorted(refs.clusters, (c) => c.name)) hash.string(this.cluster(c));
+      for (const c of [...refs.clusters].sort(byText((c) => c.name))) hash.string(this.cluster(c));
       digest = hash.digest();
       this.serviceDigests.set(s, digest);
     }
@@ -276,12 +277,4 @@ function fmix(h: number): number {
   x = Math.imul(x, 0xc2b2ae35);
   x ^= x >>> 16;
   return x;
-}
-
-function sorted<T>(items: Iterable<T>, name: (item: T) => string): T[] {
-  return [...items].sort((a, b) => {
-    const x = name(a);
-    const y = name(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
 }

@@ -12,8 +12,8 @@ import {
   errorMessage,
   isConnectionFailure,
   KubeError,
-  type ObjectRef,
-  refOf,
+  type KubeRef,
+  kubeRefOf,
 } from "./client.js";
 import { comparableYaml } from "./comparable.js";
 import type { ClusterTarget } from "./diff.js";
@@ -30,7 +30,7 @@ export interface ApplyOptions {
 export type ObjectAction = "created" | "configured" | "unchanged" | "deleted" | "failed" | "not-ours";
 
 export interface ObjectResult {
-  readonly ref: ObjectRef;
+  readonly ref: KubeRef;
   readonly action: ObjectAction;
   readonly message?: string;
 }
@@ -57,7 +57,7 @@ export async function applyCluster(
   const results: ObjectResult[] = [];
   const write = { dryRun: options.dryRun };
   for (const object of target.desired) {
-    const ref = refOf(object);
+    const ref = kubeRefOf(object);
     try {
       const live = await client.get(ref);
       if (live && !isOurs(live, federation)) {
@@ -91,7 +91,7 @@ export async function applyCluster(
     return { results, stopped: `listing objects to prune failed: ${errorMessage(e)}` };
   }
   for (const live of stale) {
-    const ref = refOf(live);
+    const ref = kubeRefOf(live);
     try {
       await client.delete(ref, {
         ...write,

@@ -21,7 +21,7 @@ export interface ObjectMeta {
 }
 
 /** Which object: enough to build its URL. */
-export interface ObjectRef {
+export interface KubeRef {
   readonly apiVersion: string;
   readonly kind: string;
   readonly namespace?: string;
@@ -35,12 +35,12 @@ export interface ListOptions {
   readonly labelSelector?: string;
 }
 
-export interface WriteOptions {
+export interface KubeWriteOptions {
   /** Ask the server to check and answer without persisting anything (dryRun=All). */
   readonly dryRun: boolean;
 }
 
-export interface DeleteOptions extends WriteOptions {
+export interface DeleteOptions extends KubeWriteOptions {
   /** Delete only if the object still has this uid and resourceVersion (the server answers 409 otherwise). */
   readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
 }
@@ -66,10 +66,10 @@ export interface KubeClient {
   /** Every item, following the server's continue tokens page by page. */
   list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]>;
   /** The object, or undefined when the server says it does not exist. */
-  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  get(ref: KubeRef): Promise<KubeObject | undefined>;
   /** Server-side apply under cw's field manager, taking over conflicting fields. */
-  apply(object: KubeObject, options: WriteOptions): Promise<KubeObject>;
-  delete(ref: ObjectRef, options: DeleteOptions): Promise<void>;
+  apply(object: KubeObject, options: KubeWriteOptions): Promise<KubeObject>;
+  delete(ref: KubeRef, options: DeleteOptions): Promise<void>;
 }
 
 /** The field manager of every apply: what `kubectl get -o yaml --show-managed-fields` shows for cw. */
@@ -103,7 +103,7 @@ export const errorMessage = (e: unknown): string => (e instanceof Error ? e.mess
 export const groupOf = (apiVersion: string): string =>
   apiVersion.includes("/") ? (apiVersion.split("/")[0] ?? "") : "";
 
-export const refOf = (o: KubeObject): ObjectRef => ({
+export const kubeRefOf = (o: KubeObject): KubeRef => ({
   apiVersion: o.apiVersion,
   kind: o.kind,
   ...(o.metadata.namespace !== undefined && { namespace: o.metadata.namespace }),
@@ -111,9 +111,9 @@ export const refOf = (o: KubeObject): ObjectRef => ({
 });
 
 /** kind/namespace/name with the API group, not the version: the same object at any served version. */
-export const identity = (r: ObjectRef): string =>
+export const identity = (r: KubeRef): string =>
   `${groupOf(r.apiVersion)}/${r.kind}/${r.namespace ?? ""}/${r.name}`;
 
 /** How people write an object: ServiceEntry istio-system/reviews-global. */
-export const describeRef = (r: ObjectRef): string =>
+export const describeRef = (r: KubeRef): string =>
   `${r.kind} ${r.namespace !== undefined ? `${r.namespace}/` : ""}${r.name}`;

@@ -9,8 +9,8 @@ import {
   isConnectionFailure,
   type KubeClient,
   type KubeObject,
-  type ObjectRef,
-  refOf,
+  type KubeRef,
+  kubeRefOf,
 } from "./client.js";
 import { comparableYaml } from "./comparable.js";
 import { unifiedDiff } from "./line-diff.js";
@@ -18,12 +18,12 @@ import { isOurs, whyNotOurs } from "./ownership.js";
 import { prunable } from "./prune.js";
 
 export type ObjectDiff =
-  | { readonly action: "create" | "update"; readonly ref: ObjectRef; readonly diff: string }
-  | { readonly action: "unchanged"; readonly ref: ObjectRef }
-  | { readonly action: "prune"; readonly ref: ObjectRef; readonly diff: string }
+  | { readonly action: "create" | "update"; readonly ref: KubeRef; readonly diff: string }
+  | { readonly action: "unchanged"; readonly ref: KubeRef }
+  | { readonly action: "prune"; readonly ref: KubeRef; readonly diff: string }
   /** Exists in the cluster but was not created by cw for this federation: left alone. */
-  | { readonly action: "not-ours"; readonly ref: ObjectRef; readonly reason: string }
-  | { readonly action: "error"; readonly ref: ObjectRef; readonly message: string };
+  | { readonly action: "not-ours"; readonly ref: KubeRef; readonly reason: string }
+  | { readonly action: "error"; readonly ref: KubeRef; readonly message: string };
 
 export interface ClusterTarget {
   readonly cluster: string;
@@ -36,7 +36,7 @@ export async function diffCluster(target: ClusterTarget, federation: string): Pr
   const { client } = target;
   const diffs: ObjectDiff[] = [];
   for (const object of target.desired) {
-    const ref = refOf(object);
+    const ref = kubeRefOf(object);
     const label = `${target.cluster}: ${describeRef(ref)}`;
     try {
       const live = await client.get(ref);
@@ -60,7 +60,7 @@ export async function diffCluster(target: ClusterTarget, federation: string): Pr
     }
   }
   for (const live of await prunable(client, federation, target.desired)) {
-    const ref = refOf(live);
+    const ref = kubeRefOf(live);
     const diff = unifiedDiff(comparableYaml(live), "", {
       before: `${target.cluster}: ${describeRef(ref)} (live)`,
       after: "/dev/null",

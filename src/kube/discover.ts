@@ -12,6 +12,7 @@
 // has Services worth listing.
 
 import { parse as parseYaml } from "yaml";
+import { byText } from "../compare.js";
 import { errorMessage, type KubeClient, KubeError, type KubeObject } from "./client.js";
 
 export interface GatewayQuery {
@@ -101,7 +102,7 @@ export async function discoverCluster(
       return selected !== undefined || !skip.has(ns);
     })
     .map((s) => toService(s, exports))
-    .sort((a, b) => key(a).localeCompare(key(b)));
+    .sort(byText(key));
 
   const gateway = await findGateway(client, options.ingress, "ingress", notes);
   const serviceAccount = gateway && (await gatewayServiceAccount(client, options.ingress, notes));
@@ -159,7 +160,7 @@ export async function findGateway(
   const wanted = Object.entries(query.selector)
     .map(([k, v]) => `${k}=${v}`)
     .join(",");
-  const service = candidates.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))[0];
+  const service = candidates.sort(byText((p) => p.metadata.name))[0];
   if (!service) {
     notes.push(
       `no Service in namespace ${query.namespace} selects the ${role} gateway's pods (${wanted}); set ${role}.selector and ${role}.namespace to your gateway's`,
@@ -247,7 +248,7 @@ export async function findIstio(
     throw e;
   }
   const version = deployments
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    .sort(byText((p) => p.metadata.name))
     .map(istiodVersion)
     .find((v) => v !== undefined);
   if (version === undefined) {

@@ -14,7 +14,8 @@
 // spec (data for the ConfigMap). Objects are sorted, so the same cluster gives the same snapshot.
 
 import { parse as parseYaml } from "yaml";
-import { identity, type KubeClient, type KubeObject, refOf } from "./client.js";
+import { compareText } from "../compare.js";
+import { identity, type KubeClient, type KubeObject, kubeRefOf } from "./client.js";
 import { isOurs } from "./ownership.js";
 
 export const EXISTING_GROUPS = ["networking.istio.io", "security.istio.io"] as const;
@@ -55,8 +56,8 @@ export async function readExisting(
       }
     }
   }
-  objects.sort((a, b) => compare(sortKey(a), sortKey(b)));
-  ours.sort((a, b) => compare(sortKey(a), sortKey(b)));
+  objects.sort((a, b) => compareText(sortKey(a), sortKey(b)));
+  ours.sort((a, b) => compareText(sortKey(a), sortKey(b)));
   return { objects, ours, unselected: [...unselected].sort() };
 }
 
@@ -154,5 +155,4 @@ export function selects(selector: Selector, labels: Readonly<Record<string, stri
   );
 }
 
-const sortKey = (o: KubeObject): string => identity(refOf(o));
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const sortKey = (o: KubeObject): string => identity(kubeRefOf(o));

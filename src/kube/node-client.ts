@@ -31,12 +31,14 @@ import {
 } from "@kubernetes/client-node";
 import { printable } from "../diagnostics/printable.js";
 import {
+  type DeleteOptions,
   FIELD_MANAGER,
   type KubeClient,
   KubeError,
   type KubeObject,
+  type KubeRef,
+  type KubeWriteOptions,
   type ListOptions,
-  type ObjectRef,
   type ServedKind,
 } from "./client.js";
 
@@ -55,6 +57,54 @@ const PAGE_SIZE = 500;
 const MAX_PAGES = 10_000;
 
 export function connect(options: ConnectOptions): KubeClient {
+  const { kc, server } = loadContext(options);
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: credentialsOnce(kc, options.context, timeoutMs) },
+    promiseMiddleware: [
+      {
+        pre: async (ctx) => {
+          ctx.setSignal(AbortSignal.timeout(timeoutMs));
+          return ctx;
+        },
+        post: async (response) => response,
+      },
+    ],
+  });
+  const session: Session = {
+    objects: new PagedObjectApi(configuration),
+    core: new CoreApi(configuration),
+    apis: new ApisApi(configuration),
+    call: async (what, request) => {
+      try {
+        return await request();
+      } catch (e) {
+        throw asKubeError(e, what, server, timeoutMs);
+      }
+    },
+  };
+  return {
+    context: options.context,
+    groups: () => servedGroups(session),
+    kinds: (group) => servedKinds(session, group),
+    list: (apiVersion, kind, opts = {}) => listAll(session, apiVersion, kind, opts),
+    get: (ref) => getObject(session, ref),
+    apply: (object, opts) => applyObject(session, object, opts),
+    delete: (ref, opts) => deleteObject(session, ref, opts),
+  };
+}
+
+/** The client's APIs, and every request made through `call` (its errors become KubeErrors). */
+interface Session {
+  readonly objects: PagedObjectApi;
+  readonly core: CoreApi;
+  readonly apis: ApisApi;
+  readonly call: <T>(what: string, request: () => Promise<T>) => Promise<T>;
+}
+
+/** The kubeconfig, set to the context, and its cluster's server: the kubeconfig's own words never. */
+function loadContext(options: ConnectOptions): { kc: KubeConfig; server: string } {
   const kc = new KubeConfig();
   try {
     if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
@@ -77,129 +127,116 @@ export function connect(options: ConnectOptions): KubeClient {
   kc.setCurrentContext(options.context);
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new KubeError(`context "${options.context}" names no cluster`, "NoContext", 0);
-  const timeoutMs = options.timeoutMs ?? 15_000;
-  const configuration = createConfiguration({
-    baseServer: new ServerConfiguration(server, {}),
-    authMethods: { default: credentialsOnce(kc, options.context, timeoutMs) },
-    promiseMiddleware: [
-      {
-        pre: async (ctx) => {
-          ctx.setSignal(AbortSignal.timeout(timeoutMs));
-          return ctx;
-        },
-        post: async (response) => response,
-      },
-    ],
-  });
-  const objects = new PagedObjectApi(configuration);
-  const core = new CoreApi(configuration);
-  const apis = new ApisApi(configuration);
-  const call = async <T>(what: string, request: () => Promise<T>): Promise<T> => {
-    try {
-      return await request();
-    } catch (e) {
-      throw asKubeError(e, what, server, timeoutMs);
-    }
-  };
-  const header = (ref: ObjectRef) => ({
-    apiVersion: ref.apiVersion,
-    kind: ref.kind,
-    metadata: { name: ref.name, ...(ref.namespace !== undefined && { namespace: ref.namespace }) },
-  });
+  return { kc, server };
+}
 
-  return {
-    context: options.context,
-    async groups() {
-      const served = new Map<string, string>();
-      const coreVersions = await call("discovery", () => core.getAPIVersions());
-      const coreVersion = coreVersions.versions[0];
-      if (coreVersion !== undefined) served.set("", coreVersion);
-      const list = await call("discovery", () => apis.getAPIVersions());
-      for (const g of list.groups) {
-        const version = g.preferredVersion?.version ?? g.versions[0]?.version;
-        if (version !== undefined) served.set(g.name, version);
-      }
-      return served;
-    },
-    async kinds(group: string) {
-      const list = await call("discovery", () => apis.getAPIVersions());
-      const served = list.groups.find((g) => g.name === group);
-      if (!served) return [];
-      const preferred = served.preferredVersion?.groupVersion;
-      const versions = served.versions
-        .map((v) => v.groupVersion)
-        .sort((a, b) => (a === preferred ? -1 : b === preferred ? 1 : 0));
-      const found = new Map<string, ServedKind>();
-      for (const apiVersion of versions) {
-        for (const r of await call("discovery", () => objects.resourcesOf(apiVersion))) {
-          // Subresources (pods/log) are not kinds of their own.
-          if (r.name.includes("/") || !r.verbs.includes("list") || found.has(r.kind)) continue;
-          found.set(r.kind, { apiVersion, kind: r.kind, namespaced: r.namespaced });
-        }
-      }
-      return [...found.values()];
-    },
-    async list(apiVersion: string, kind: string, opts: ListOptions = {}) {
-      const items: KubeObject[] = [];
-      const seen = new Set<string>();
-      let token: string | undefined;
-      for (let page = 1; ; page++) {
-        const list = await call(`list ${kind}`, () =>
-          objects.listPage(apiVersion, kind, opts.namespace, opts.labelSelector, PAGE_SIZE, token),
-        );
-        // Lists of built-in kinds leave apiVersion and kind out of their items.
-        for (const item of list.items) items.push({ ...plain(item), apiVersion, kind });
-        const next = list.continue;
-        if (typeof next !== "string" || next === "") return items;
-        if (seen.has(next) || page >= MAX_PAGES) {
-          throw new KubeError(
-            `list ${kind}: the server's pages do not end (page ${page} points back to an earlier one, or there are more than ${MAX_PAGES}), so the list is incomplete`,
-            "BadList",
-            0,
-          );
-        }
-        seen.add(next);
-        token = next;
-      }
-    },
-    async get(ref: ObjectRef) {
-      try {
-        return plain(await call(`get ${ref.kind} ${ref.name}`, () => objects.read(header(ref))));
-      } catch (e) {
-        if (e instanceof KubeError && e.reason === "NotFound") return undefined;
-        throw e;
-      }
-    },
-    async apply(object: KubeObject, opts) {
-      // The library fills in missing fields of what it is given: hand it a copy.
-      const body = structuredClone(object) as KubernetesObject;
-      const applied = await call(`apply ${object.kind} ${object.metadata.name}`, () =>
-        objects.patch(
-          body,
-          undefined,
-          opts.dryRun ? "All" : undefined,
-          FIELD_MANAGER,
-          true,
-          PatchStrategy.ServerSideApply,
-        ),
+const header = (ref: KubeRef) => ({
+  apiVersion: ref.apiVersion,
+  kind: ref.kind,
+  metadata: { name: ref.name, ...(ref.namespace !== undefined && { namespace: ref.namespace }) },
+});
+
+async function servedGroups(s: Session): Promise<Map<string, string>> {
+  const served = new Map<string, string>();
+  const coreVersions = await s.call("discovery", () => s.core.getAPIVersions());
+  const coreVersion = coreVersions.versions[0];
+  if (coreVersion !== undefined) served.set("", coreVersion);
+  const list = await s.call("discovery", () => s.apis.getAPIVersions());
+  for (const g of list.groups) {
+    const version = g.preferredVersion?.version ?? g.versions[0]?.version;
+    if (version !== undefined) served.set(g.name, version);
+  }
+  return served;
+}
+
+/** Every listable kind of a group, each at the first version serving it (the preferred one first). */
+async function servedKinds(s: Session, group: string): Promise<ServedKind[]> {
+  const list = await s.call("discovery", () => s.apis.getAPIVersions());
+  const served = list.groups.find((g) => g.name === group);
+  if (!served) return [];
+  const preferred = served.preferredVersion?.groupVersion;
+  const versions = served.versions
+    .map((v) => v.groupVersion)
+    .sort((a, b) => (a === preferred ? -1 : b === preferred ? 1 : 0));
+  const found = new Map<string, ServedKind>();
+  for (const apiVersion of versions) {
+    for (const r of await s.call("discovery", () => s.objects.resourcesOf(apiVersion))) {
+      // Subresources (pods/log) are not kinds of their own.
+      if (r.name.includes("/") || !r.verbs.includes("list") || found.has(r.kind)) continue;
+      found.set(r.kind, { apiVersion, kind: r.kind, namespaced: r.namespaced });
+    }
+  }
+  return [...found.values()];
+}
+
+/** Every page of a list: the whole list, or the call fails. */
+async function listAll(
+  s: Session,
+  apiVersion: string,
+  kind: string,
+  opts: ListOptions,
+): Promise<KubeObject[]> {
+  const items: KubeObject[] = [];
+  const seen = new Set<string>();
+  let token: string | undefined;
+  for (let page = 1; ; page++) {
+    const list = await s.call(`list ${kind}`, () =>
+      s.objects.listPage(apiVersion, kind, opts.namespace, opts.labelSelector, PAGE_SIZE, token),
+    );
+    // Lists of built-in kinds leave apiVersion and kind out of their items.
+    for (const item of list.items) items.push({ ...plain(item), apiVersion, kind });
+    const next = list.continue;
+    if (typeof next !== "string" || next === "") return items;
+    if (seen.has(next) || page >= MAX_PAGES) {
+      throw new KubeError(
+        `list ${kind}: the server's pages do not end (page ${page} points back to an earlier one, or there are more than ${MAX_PAGES}), so the list is incomplete`,
+        "BadList",
+        0,
       );
-      return plain(applied);
-    },
-    async delete(ref: ObjectRef, opts) {
-      const preconditions = opts.preconditions;
-      await call(`delete ${ref.kind} ${ref.name}`, () =>
-        objects.delete(
-          header(ref),
-          undefined,
-          opts.dryRun ? "All" : undefined,
-          undefined,
-          undefined,
-          undefined,
-          preconditions ? { preconditions: { ...preconditions } } : undefined,
-        ),
-      );
-    },
-  };
+    }
+    seen.add(next);
+    token = next;
+  }
+}
+
+async function getObject(s: Session, ref: KubeRef): Promise<KubeObject | undefined> {
+  try {
+    return plain(await s.call(`get ${ref.kind} ${ref.name}`, () => s.objects.read(header(ref))));
+  } catch (e) {
+    if (e instanceof KubeError && e.reason === "NotFound") return undefined;
+    throw e;
+  }
+}
+
+async function applyObject(s: Session, object: KubeObject, opts: KubeWriteOptions): Promise<KubeObject> {
+  // The library fills in missing fields of what it is given: hand it a copy.
+  const body = structuredClone(object) as KubernetesObject;
+  const applied = await s.call(`apply ${object.kind} ${object.metadata.name}`, () =>
+    s.objects.patch(
+      body,
+      undefined,
+      opts.dryRun ? "All" : undefined,
+      FIELD_MANAGER,
+      true,
+      PatchStrategy.ServerSideApply,
+    ),
+  );
+  return plain(applied);
+}
+
+async function deleteObject(s: Session, ref: KubeRef, opts: DeleteOptions): Promise<void> {
+  const preconditions = opts.preconditions;
+  await s.call(`delete ${ref.kind} ${ref.name}`, () =>
+    s.objects.delete(
+      header(ref),
+      undefined,
+      opts.dryRun ? "All" : undefined,
+      undefined,
+      undefined,
+      undefined,
+      preconditions ? { preconditions: { ...preconditions } } : undefined,
+    ),
+  );
 }
 
 const RAW_LIST = "coddiwomple:raw-list";

@@ -10,12 +10,12 @@
 // Used by `cw check --live` (one line per cluster) and `cw status` (the counts).
 
 import { HASH_ANNOTATION, liveSpecHash } from "../emit/spec-hash.js";
-import { identity, type KubeObject, type ObjectRef, refOf } from "./client.js";
+import { identity, type KubeObject, type KubeRef, kubeRefOf } from "./client.js";
 
 export type ObjectState = "in-sync" | "missing" | "not-ours" | "edited" | "outdated" | "extra";
 
 export interface ObjectStatus {
-  readonly ref: ObjectRef;
+  readonly ref: KubeRef;
   readonly state: ObjectState;
 }
 
@@ -33,18 +33,18 @@ export function objectStatuses(
   ours: readonly KubeObject[],
   others: readonly KubeObject[],
 ): ObjectStatus[] {
-  const live = new Map(ours.map((o) => [identity(refOf(o)), o]));
-  const taken = new Set(others.map((o) => identity(refOf(o))));
+  const live = new Map(ours.map((o) => [identity(kubeRefOf(o)), o]));
+  const taken = new Set(others.map((o) => identity(kubeRefOf(o))));
   const wanted = new Set<string>();
   const statuses: ObjectStatus[] = [];
   for (const d of desired) {
-    const ref = refOf(d);
+    const ref = kubeRefOf(d);
     const key = identity(ref);
     wanted.add(key);
     const l = live.get(key);
     statuses.push({ ref, state: l ? stateOf(d, l) : taken.has(key) ? "not-ours" : "missing" });
   }
-  for (const [key, o] of live) if (!wanted.has(key)) statuses.push({ ref: refOf(o), state: "extra" });
+  for (const [key, o] of live) if (!wanted.has(key)) statuses.push({ ref: kubeRefOf(o), state: "extra" });
   return statuses;
 }
 

@@ -2,6 +2,7 @@
 // there) must share its root of trust, or the callee's gateway refuses the caller's certificate and
 // the caller refuses the gateway's. Each pair is checked once, in both directions at once.
 
+import { compareText } from "../compare.js";
 import type { Topology } from "../topology/model.js";
 import type { CheckLine } from "./preflight-checks.js";
 import { describeRoots, type RootCertificate, shareRoot } from "./root-of-trust.js";
@@ -26,9 +27,7 @@ export function links(topology: Pick<Topology, "clusters" | "services">): Link[]
       }
     }
   }
-  return [...found.values()].sort((a, b) =>
-    a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0,
-  );
+  return [...found.values()].sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to));
 }
 
 /** Roots per reachable cluster (or why unknown); an unreachable cluster is absent. */

@@ -2,7 +2,8 @@
 // federation's labels (asked of the server with a label selector, then checked again on each object,
 // see ownership.ts) and that cw no longer generates for the cluster.
 
-import { groupOf, identity, type KubeClient, KubeError, type KubeObject, refOf } from "./client.js";
+import { byText } from "../compare.js";
+import { groupOf, identity, type KubeClient, KubeError, type KubeObject, kubeRefOf } from "./client.js";
 import { isOurs, ownedSelector } from "./ownership.js";
 import { type GroupKind, PRUNABLE_KINDS } from "./prunable-kinds.js";
 
@@ -33,9 +34,9 @@ export async function prunable(
   ]) {
     kinds.set(`${k.group}/${k.kind}`, k);
   }
-  const keep = new Set(desired.map((o) => identity(refOf(o))));
+  const keep = new Set(desired.map((o) => identity(kubeRefOf(o))));
   const found: KubeObject[] = [];
-  for (const { group, kind } of [...kinds.values()].sort((a, b) => (a.kind < b.kind ? -1 : 1))) {
+  for (const { group, kind } of [...kinds.values()].sort(byText((k) => k.kind))) {
     const version = served.get(group);
     if (version === undefined) continue; // the cluster does not serve the group, so it has none of them
     const apiVersion = group === "" ? version : `${group}/${version}`;
@@ -47,8 +48,8 @@ export async function prunable(
       throw e;
     }
     for (const o of objects) {
-      if (isOurs(o, federation) && !keep.has(identity(refOf(o)))) found.push(o);
+      if (isOurs(o, federation) && !keep.has(identity(kubeRefOf(o)))) found.push(o);
     }
   }
-  return found.sort((a, b) => (identity(refOf(a)) < identity(refOf(b)) ? -1 : 1));
+  return found.sort(byText((o) => identity(kubeRefOf(o))));
 }

@@ -23,6 +23,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from "yaml";
+import { compareText } from "../compare.js";
 import type { DiscoveredCluster, DiscoveredPort, DiscoveredService } from "./discover.js";
 import { diffOps, splitLines } from "./line-diff.js";
 
@@ -206,6 +207,25 @@ function mergeServices(
   changes: string[],
   kept: string[],
 ): void {
+  const items = services.items.filter(isMap);
+  const taken = new Set(items.map((i) => String(plain(i.get("name", true)))));
+  for (const [k, want] of [...wantedServices(found, options)].sort(([a], [b]) => compareText(a, b))) {
+    const fqdn = `${want.service.name}.${want.service.namespace}.svc.cluster.local`;
+    const item = items.find((i) => {
+      const v = i.toJSON() as { name?: string; namespace?: string; backends?: { host?: string }[] };
+      return (
+        (v.name === want.service.name && (v.namespace ?? "default") === want.service.namespace) ||
+        (v.backends ?? []).some((b) => b.host === fqdn)
+      );
+    });
+    if (item) addBackends(doc, item, want.service, want.clusters, changes);
+    else addService(doc, services, k, want, taken, changes, kept);
+  }
+  keptBackends(items, found, kept);
+}
+
+/** The Services to write: exported ones, and those of the namespaces asked for, with their clusters. */
+function wantedServices(found: readonly DiscoveredCluster[], options: MergeOptions): Map<string, Found> {
   const wanted = new Map<string, Found>();
   for (const c of found) {
     for (const s of c.services) {
@@ -217,53 +237,53 @@ function mergeServices(
       wanted.set(k, s.exported && !entry.service.exported ? { ...entry, service: s } : entry);
     }
   }
-  const items = services.items.filter(isMap);
-  const taken = new Set(items.map((i) => String(plain(i.get("name", true)))));
-  for (const [k, { service, clusters }] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
-    const fqdn = `${service.name}.${service.namespace}.svc.cluster.local`;
-    const item = items.find((i) => {
-      const v = i.toJSON() as { name?: string; namespace?: string; backends?: { host?: string }[] };
-      return (
-        (v.name === service.name && (v.namespace ?? "default") === service.namespace) ||
-        (v.backends ?? []).some((b) => b.host === fqdn)
-      );
-    });
-    if (item) {
-      addBackends(doc, item, service, clusters, changes);
-      continue;
-    }
-    const name = [service.name, `${service.name}-${service.namespace}`].find(
-      (n) => n.length <= 63 && LABEL.test(n) && !taken.has(n),
+  return wanted;
+}
+
+/** A new service entry, under a free global name, with the ports that can cross clusters. */
+function addService(
+  doc: Document,
+  services: YAMLSeq,
+  k: string,
+  { service, clusters }: Found,
+  taken: Set<string>,
+  changes: string[],
+  kept: string[],
+): void {
+  const fqdn = `${service.name}.${service.namespace}.svc.cluster.local`;
+  const name = [service.name, `${service.name}-${service.namespace}`].find(
+    (n) => n.length <= 63 && LABEL.test(n) && !taken.has(n),
+  );
+  const ports = topologyPorts(service.ports);
+  if (name === undefined || ports.length === 0) {
+    kept.push(
+      name === undefined
+        ? `Service ${k}: no free global name for it (${service.name} is taken); add it by hand`
+        : `Service ${k}: none of its ports can cross clusters (only TCP-based ones can); not added`,
     );
-    const ports = topologyPorts(service.ports);
-    if (name === undefined || ports.length === 0) {
-      kept.push(
-        name === undefined
-          ? `Service ${k}: no free global name for it (${service.name} is taken); add it by hand`
-          : `Service ${k}: none of its ports can cross clusters (only TCP-based ones can); not added`,
-      );
-      continue;
-    }
-    taken.add(name);
-    const node = doc.createNode({
-      name,
-      namespace: service.namespace,
-      ports,
-      backends: clusters.sort().map((cluster) => ({
-        cluster,
-        ...(name !== service.name && { host: fqdn }),
-      })),
-      ...(service.exported && { consumers: ["*"] }),
-    }) as YAMLMap;
-    const portSeq = node.get("ports", true);
-    if (isSeq(portSeq)) for (const p of portSeq.items) if (isMap(p)) p.flow = true;
-    services.flow = false;
-    services.add(node);
-    changes.push(
-      `service ${name}: added (Service ${k} in ${clusters.join(", ")}${service.exported ? ", exported to every cluster by its ServiceExport" : ""})`,
-    );
+    return;
   }
-  // Backends the file names in a cluster that was read, where the Service is not.
+  taken.add(name);
+  const node = doc.createNode({
+    name,
+    namespace: service.namespace,
+    ports,
+    backends: [...clusters]
+      .sort()
+      .map((cluster) => ({ cluster, ...(name !== service.name && { host: fqdn }) })),
+    ...(service.exported && { consumers: ["*"] }),
+  }) as YAMLMap;
+  const portSeq = node.get("ports", true);
+  if (isSeq(portSeq)) for (const p of portSeq.items) if (isMap(p)) p.flow = true;
+  services.flow = false;
+  services.add(node);
+  changes.push(
+    `service ${name}: added (Service ${k} in ${clusters.join(", ")}${service.exported ? ", exported to every cluster by its ServiceExport" : ""})`,
+  );
+}
+
+/** Backends the file names in a cluster that was read, where the Service is not: kept, and said. */
+function keptBackends(items: readonly YAMLMap[], found: readonly DiscoveredCluster[], kept: string[]): void {
   for (const item of items) {
     const v = item.toJSON() as {
       name?: string;
@@ -273,8 +293,7 @@ function mergeServices(
     for (const b of v.backends ?? []) {
       const cluster = found.find((c) => c.cluster === b.cluster);
       if (!cluster || v.name === undefined) continue;
-      const namespace = v.namespace ?? "default";
-      const host = b.host ?? `${v.name}.${namespace}.svc.cluster.local`;
+      const host = b.host ?? `${v.name}.${v.namespace ?? "default"}.svc.cluster.local`;
       const m = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(host);
       if (!m) continue;
       const [, sName, sNamespace] = m;

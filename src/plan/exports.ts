@@ -3,6 +3,7 @@
 // the pods), with the SNI names the gateway must accept and the identities it must let in. Computed
 // from the routes, so the gateway exposes exactly what some consumer uses and nothing else.
 
+import { byText } from "../compare.js";
 import type { Cluster, Subset } from "../topology/model.js";
 import { DEFAULT_TRUST_DOMAIN } from "../topology/schema.js";
 import { passthroughSni, portSni } from "./names.js";
@@ -55,8 +56,7 @@ export function principalsOf(route: Route): string[] {
   );
 }
 
-const bySubset = (a: Subset | undefined, b: Subset | undefined) =>
-  (a?.name ?? "") < (b?.name ?? "") ? -1 : (a?.name ?? "") > (b?.name ?? "") ? 1 : 0;
+const bySubset = byText((s: Subset | undefined) => s?.name ?? "");
 
 function arrival(
   service: ServicePlan,

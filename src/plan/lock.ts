@@ -1,6 +1,7 @@
 // The lock file records each global service's VIP. It lives next to the topology and is committed with
 // it, so a VIP handed to callers never moves, whatever services are added later.
 
+import { basename, dirname, extname, join } from "node:path";
 import { z } from "zod";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic, Location } from "../diagnostics/diagnostic.js";
@@ -90,4 +91,9 @@ export function renderLock(vips: ReadonlyMap<string, string>): string {
     ...names.map((n) => `  ${n}: ${vips.get(n)}`),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** Where a topology's lock file is unless given: federation.yaml -> federation.lock.yaml, beside it. */
+export function defaultLockPath(topologyFile: string): string {
+  return join(dirname(topologyFile), `${basename(topologyFile, extname(topologyFile))}.lock.yaml`);
 }

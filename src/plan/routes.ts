@@ -7,6 +7,7 @@
 //   - a consumer that runs the service itself and has no split calls its local backend: no route.
 // The mode is the service's, else the calling cluster's.
 
+import { byText, compareText } from "../compare.js";
 import type { Cluster, Consumer, Subset, Topology } from "../topology/model.js";
 import type { Mode } from "../topology/schema.js";
 
@@ -33,7 +34,7 @@ export interface RouteInput {
   readonly callers: { readonly namespaces?: readonly string[]; readonly serviceAccounts?: readonly string[] };
 }
 
-const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = byText((x: { name: string }) => x.name);
 
 export function routesOf(
   topology: Topology,
@@ -53,7 +54,7 @@ export function routesOf(
     if (c.cluster !== "*" && clusters.has(c.cluster)) entries.set(c.cluster, c);
 
   const routes: RouteInput[] = [];
-  for (const [name, consumer] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [name, consumer] of [...entries].sort(([a], [b]) => compareText(a, b))) {
     const caller = clusters.get(name);
     if (!caller) continue;
     const local = backendNames.has(name);

@@ -5,6 +5,7 @@
 // never moves an existing one (the lock pins it even when hashes would collide).
 
 import ipaddr from "ipaddr.js";
+import { byText } from "../compare.js";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Origin } from "../topology/source.js";
@@ -63,17 +64,37 @@ function fnv1a(text: string): number {
   return h;
 }
 
+/** What is allocated so far: the phases below fill it in turn. */
+interface Allocation {
+  readonly vips: Map<string, string>;
+  /** Addresses in use, as numbers, by service. */
+  readonly taken: Map<number, string>;
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * Give every service a VIP: its fixed one, else the one in the lock, else a free address of the pool
+ * chosen from a hash of its name (so that adding a service rarely moves another one's start point).
+ */
 export function allocateVips(
   requests: readonly VipRequest[],
   pool: Pool,
   locked: ReadonlyMap<string, LockedVip>,
   poolOrigin?: Origin,
 ): VipResult {
-  const diagnostics: Diagnostic[] = [];
-  const vips = new Map<string, string>();
-  const taken = new Map<number, string>();
-  const sorted = [...requests].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const state: Allocation = { vips: new Map(), taken: new Map(), diagnostics: [] };
+  const sorted = [...requests].sort(byText((x) => x.name));
+  fixVips(state, sorted, locked);
+  keepLocked(state, sorted, locked, pool);
+  allocateFree(state, sorted, pool, poolOrigin);
+  return { vips: state.vips, diagnostics: state.diagnostics };
+}
 
+function fixVips(
+  state: Allocation,
+  sorted: readonly VipRequest[],
+  locked: ReadonlyMap<string, LockedVip>,
+): void {
   // Who holds each locked address, among the services still in the topology: a fixed VIP may not
   // take one from another service, whose callers would then reach the wrong service.
   const lockedBy = new Map<string, string>();
@@ -84,44 +105,50 @@ export function allocateVips(
   for (const r of sorted) {
     if (!r.fixed) continue;
     const ip = toInt(r.fixed.address);
-    const owner = taken.get(ip);
+    const owner = state.taken.get(ip);
     const holder = lockedBy.get(r.fixed.address);
     if (holder !== undefined && holder !== r.name && locked.get(r.name)?.address !== r.fixed.address) {
       const entry = locked.get(holder);
-      diagnostics.push(
+      state.diagnostics.push(
         diag(
           "CW1037",
           `VIP ${r.fixed.address} of "${r.name}" is the locked VIP of "${holder}"${entry ? ` (${entry.origin.source.file}:${at(entry.origin).line})` : ""}, which its callers may still use; choose another vip, or remove "${holder}"'s lock entry first if it really should move`,
           at(r.fixed.origin),
         ),
       );
-      continue;
-    }
-    if (owner !== undefined) {
-      diagnostics.push(
+    } else if (owner !== undefined) {
+      state.diagnostics.push(
         diag(
           "CW1015",
           `VIP ${r.fixed.address} of "${r.name}" is already the VIP of "${owner}"; remove one of the two vip fields`,
           at(r.fixed.origin),
         ),
       );
-      continue;
+    } else {
+      state.taken.set(ip, r.name);
+      state.vips.set(r.name, r.fixed.address);
     }
-    taken.set(ip, r.name);
-    vips.set(r.name, r.fixed.address);
   }
+}
+
+function keepLocked(
+  state: Allocation,
+  sorted: readonly VipRequest[],
+  locked: ReadonlyMap<string, LockedVip>,
+  pool: Pool,
+): void {
   for (const r of sorted) {
-    if (vips.has(r.name) || r.fixed) continue;
+    if (state.vips.has(r.name) || r.fixed) continue;
     const entry = locked.get(r.name);
     if (entry === undefined) continue;
     const ip = toInt(entry.address);
-    const owner = taken.get(ip);
+    const owner = state.taken.get(ip);
     if (pool.contains(ip) && owner === undefined) {
-      taken.set(ip, r.name);
-      vips.set(r.name, entry.address);
+      state.taken.set(ip, r.name);
+      state.vips.set(r.name, entry.address);
     } else {
       const why = owner === undefined ? "outside the VIP pool" : `already the VIP of "${owner}"`;
-      diagnostics.push(
+      state.diagnostics.push(
         diag(
           "CW2002",
           `the locked VIP ${entry.address} of "${r.name}" is ${why}; cw allocates a new one and updates the lock`,
@@ -130,26 +157,33 @@ export function allocateVips(
       );
     }
   }
+}
+
+function allocateFree(
+  state: Allocation,
+  sorted: readonly VipRequest[],
+  pool: Pool,
+  poolOrigin?: Origin,
+): void {
   // Explicit VIPs may lie outside the pool: only addresses inside it use it up.
-  let used = [...taken.keys()].filter((ip) => pool.contains(ip)).length;
+  let used = [...state.taken.keys()].filter((ip) => pool.contains(ip)).length;
   for (const r of sorted) {
-    if (vips.has(r.name) || r.fixed) continue;
+    if (state.vips.has(r.name) || r.fixed) continue;
     if (used >= pool.size) {
-      diagnostics.push(
+      state.diagnostics.push(
         diag(
           "CW1016",
           `the VIP pool has no free address left for "${r.name}"; use a larger vipPool`,
           poolOrigin && at(poolOrigin),
         ),
       );
-      break;
+      return;
     }
     let offset = fnv1a(r.name) % pool.size;
-    while (taken.has(pool.first + offset)) offset = (offset + 1) % pool.size;
+    while (state.taken.has(pool.first + offset)) offset = (offset + 1) % pool.size;
     const ip = pool.first + offset;
-    taken.set(ip, r.name);
+    state.taken.set(ip, r.name);
     used++;
-    vips.set(r.name, toIp(ip));
+    state.vips.set(r.name, toIp(ip));
   }
-  return { vips, diagnostics };
 }

@@ -3,7 +3,7 @@
 
 import type { z } from "zod";
 import { type Code, diag } from "../diagnostics/catalog.js";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Diagnostic, Location } from "../diagnostics/diagnostic.js";
 import {
   type CustomProblem,
   DNS1123_LABEL,
@@ -251,6 +251,21 @@ export function hiddenKeyIssues(schema: z.ZodType, input: unknown): z.core.$ZodI
   return out;
 }
 
+/** One zod issue, resolved against the source: where it points and how to report there. */
+interface IssueAt {
+  readonly schema: z.ZodType;
+  readonly source: Source;
+  readonly options: IssueOptions;
+  /** The issue's path below the schema, and from the top of the source. */
+  readonly rel: Path;
+  readonly path: Path;
+  readonly value: unknown;
+  readonly where: Location;
+  /** The field's name as the user wrote it, for messages. */
+  readonly field: string;
+  readonly push: (code: Code, message: string, location?: Location) => void;
+}
+
 /** Convert zod issues for the value at `base` in `source` into diagnostics. */
 export function issuesToDiagnostics(
   issues: readonly z.core.$ZodIssue[],
@@ -263,120 +278,154 @@ export function issuesToDiagnostics(
   for (const issue of issues) {
     const rel = issue.path.filter((s): s is string | number => typeof s !== "symbol");
     const path = [...base, ...rel];
-    const value = valueAt(source.data, path);
     const where = source.locate(path);
-    const field = fieldName(path);
     const push = (code: Code, message: string, location = where) => out.push(diag(code, message, location));
-
-    switch (issue.code) {
-      case "unrecognized_keys":
-        for (const key of issue.keys) {
-          const hint = suggestion(key, knownKeys(schema, rel));
-          if (options.unknownFields === "warning") {
-            push(
-              "CW1038",
-              `unknown field ${show(key)}${hint}, ignored as the original Coddiwomple ignored it; remove it or correct its name`,
-              source.locate([...path, key], "key"),
-            );
-          } else {
-            push(
-              "CW1002",
-              `unknown field ${show(key)}${hint}; remove it or correct its name`,
-              source.locate([...path, key], "key"),
-            );
-          }
-        }
-        break;
-      case "invalid_type":
-        if (value === undefined) {
-          // Point at the mapping that lacks the field: its first key, where the new line would go.
-          push(
-            "CW1004",
-            `missing required field ${field}; add it to this mapping`,
-            source.locate(path.slice(0, -1)),
-          );
-        } else if (typeof value === "number" && !Number.isFinite(value)) {
-          // YAML reads a number too large for a double (1e400) as infinity: quote what was written.
-          const last = path.at(-1);
-          const written = source.lineText(where.line).substr(where.col - 1, Math.min(where.length, 40));
-          if (typeof last === "string" && PORT_FIELDS.has(last)) {
-            push("CW1006", `port ${written} is out of range; use a port from 1 to 65535`);
-          } else push("CW1003", `${field} is ${written}, a number too large to use; change it`);
-        } else if (path.at(-1) === "istioVersion") {
-          push(
-            "CW1017",
-            `istioVersion must be text such as "1.30", not ${typeName(value)}; put it in quotes (1.30 unquoted is the number 1.3)`,
-          );
-        } else {
-          push(
-            "CW1003",
-            `${field} must be ${expectedName(issue.expected)}, not ${typeName(value)}; ${retype(issue.expected, value)}`,
-          );
-        }
-        break;
-      case "invalid_value":
-        if (path.at(-1) === "protocol") {
-          const hint = suggestion(String(value), PROTOCOLS);
-          push("CW1007", `unknown protocol ${show(value)}${hint}; use one of ${PROTOCOLS.join(", ")}`);
-        } else {
-          const allowed = issue.values.map((v) => show(v)).join(" or ");
-          push("CW1003", `${field} is ${show(value)}, which is not allowed; write ${allowed}`);
-        }
-        break;
-      case "too_small":
-      case "too_big": {
-        const last = path.at(-1);
-        if (typeof last === "string" && PORT_FIELDS.has(last) && typeof value === "number") {
-          push("CW1006", `port ${value} is out of range; use a port from 1 to 65535`);
-        } else if (issue.origin === "array" && issue.code === "too_small") {
-          push("CW1004", `${field} is an empty list; add at least ${String(issue.minimum)} entry to it`);
-        } else if (issue.origin === "string" && issue.code === "too_small") {
-          push("CW1003", `${field} is empty text; give it a value, or remove it`);
-        } else if (issue.origin === "string" && issue.code === "too_big") {
-          push(
-            "CW1005",
-            `${show(value)} is longer than ${String(issue.maximum)} characters, the most DNS allows for ${nameOwner(path)}; shorten it`,
-          );
-        } else {
-          push("CW1003", `${field} is ${show(value)}, which is out of range (${issue.message}); change it`);
-        }
-        break;
-      }
-      case "invalid_format": {
-        const rule = "pattern" in issue ? PATTERNS.get(String(issue.pattern)) : undefined;
-        if (rule) push(rule.code, rule.advice(show(value), path));
-        else push("CW1003", `${field} is ${show(value)}, which is not allowed (${issue.message}); change it`);
-        break;
-      }
-      case "invalid_key": {
-        // A key of a mapping of names (labels, the original's backends): pointed at, key first.
-        const inner = issue.issues[0];
-        const rule = inner && "pattern" in inner ? PATTERNS.get(String(inner.pattern)) : undefined;
-        const key = String(path.at(-1));
-        const atKey = source.locate(path, "key");
-        if (rule) push(rule.code, rule.advice(show(key), path), atKey);
-        else if (inner && customProblem(inner) === "label-prefix-too-long") {
-          push(
-            "CW1035",
-            `the prefix of label key ${show(key)} is longer than 253 characters; shorten it`,
-            atKey,
-          );
-        } else push("CW1003", `the key ${show(key)} cannot be used here; change it`, atKey);
-        break;
-      }
-      case "custom":
-        if (customProblem(issue) === "empty-selector") {
-          push(
-            "CW1036",
-            `${field} has no labels, so it would select every pod in its namespace; give the labels of the pods meant, such as {app: reviews}, or leave the field out for cw's default`,
-          );
-        } else if (customProblem(issue) === "gateway-address") {
-          push("CW1014", `${show(value)} ${issue.message}`);
-        } else push("CW1003", `${field} is not valid (${issue.message}); change it`);
-        break;
-      default:
-        push("CW1003", `${field} is not valid (${issue.message}); change it`);
-    }
+    const at: IssueAt = {
+      schema,
+      source,
+      options,
+      rel,
+      path,
+      value: valueAt(source.data, path),
+      where,
+      field: fieldName(path),
+      push,
+    };
+    reportIssue(issue, at);
   }
   return out;
+}
+
+function reportIssue(issue: z.core.$ZodIssue, at: IssueAt): void {
+  switch (issue.code) {
+    case "unrecognized_keys":
+      unrecognizedKeys(issue.keys, at);
+      break;
+    case "invalid_type":
+      invalidType(issue.expected, at);
+      break;
+    case "invalid_value":
+      invalidValue(issue.values, at);
+      break;
+    case "too_small":
+    case "too_big":
+      outOfRange(issue, at);
+      break;
+    case "invalid_format": {
+      const rule = "pattern" in issue ? PATTERNS.get(String(issue.pattern)) : undefined;
+      if (rule) at.push(rule.code, rule.advice(show(at.value), at.path));
+      else
+        at.push(
+          "CW1003",
+          `${at.field} is ${show(at.value)}, which is not allowed (${issue.message}); change it`,
+        );
+      break;
+    }
+    case "invalid_key":
+      invalidKey(issue.issues[0], at);
+      break;
+    case "custom":
+      customIssue(issue, at);
+      break;
+    default:
+      at.push("CW1003", `${at.field} is not valid (${issue.message}); change it`);
+  }
+}
+
+function invalidValue(values: readonly unknown[], { path, value, field, push }: IssueAt): void {
+  if (path.at(-1) === "protocol") {
+    const hint = suggestion(String(value), PROTOCOLS);
+    push("CW1007", `unknown protocol ${show(value)}${hint}; use one of ${PROTOCOLS.join(", ")}`);
+  } else {
+    const allowed = values.map((v) => show(v)).join(" or ");
+    push("CW1003", `${field} is ${show(value)}, which is not allowed; write ${allowed}`);
+  }
+}
+
+function unrecognizedKeys(
+  keys: readonly string[],
+  { schema, source, options, rel, path, push }: IssueAt,
+): void {
+  for (const key of keys) {
+    const hint = suggestion(key, knownKeys(schema, rel));
+    const where = source.locate([...path, key], "key");
+    if (options.unknownFields === "warning") {
+      push(
+        "CW1038",
+        `unknown field ${show(key)}${hint}, ignored as the original Coddiwomple ignored it; remove it or correct its name`,
+        where,
+      );
+    } else push("CW1002", `unknown field ${show(key)}${hint}; remove it or correct its name`, where);
+  }
+}
+
+function invalidType(expected: string, { source, path, value, where, field, push }: IssueAt): void {
+  if (value === undefined) {
+    // Point at the mapping that lacks the field: its first key, where the new line would go.
+    push(
+      "CW1004",
+      `missing required field ${field}; add it to this mapping`,
+      source.locate(path.slice(0, -1)),
+    );
+  } else if (typeof value === "number" && !Number.isFinite(value)) {
+    // YAML reads a number too large for a double (1e400) as infinity: quote what was written.
+    const last = path.at(-1);
+    const written = source.lineText(where.line).substr(where.col - 1, Math.min(where.length, 40));
+    if (typeof last === "string" && PORT_FIELDS.has(last)) {
+      push("CW1006", `port ${written} is out of range; use a port from 1 to 65535`);
+    } else push("CW1003", `${field} is ${written}, a number too large to use; change it`);
+  } else if (path.at(-1) === "istioVersion") {
+    push(
+      "CW1017",
+      `istioVersion must be text such as "1.30", not ${typeName(value)}; put it in quotes (1.30 unquoted is the number 1.3)`,
+    );
+  } else {
+    push(
+      "CW1003",
+      `${field} must be ${expectedName(expected)}, not ${typeName(value)}; ${retype(expected, value)}`,
+    );
+  }
+}
+
+function outOfRange(
+  issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig,
+  { path, value, field, push }: IssueAt,
+): void {
+  const last = path.at(-1);
+  if (typeof last === "string" && PORT_FIELDS.has(last) && typeof value === "number") {
+    push("CW1006", `port ${value} is out of range; use a port from 1 to 65535`);
+  } else if (issue.origin === "array" && issue.code === "too_small") {
+    push("CW1004", `${field} is an empty list; add at least ${String(issue.minimum)} entry to it`);
+  } else if (issue.origin === "string" && issue.code === "too_small") {
+    push("CW1003", `${field} is empty text; give it a value, or remove it`);
+  } else if (issue.origin === "string" && issue.code === "too_big") {
+    push(
+      "CW1005",
+      `${show(value)} is longer than ${String(issue.maximum)} characters, the most DNS allows for ${nameOwner(path)}; shorten it`,
+    );
+  } else {
+    push("CW1003", `${field} is ${show(value)}, which is out of range (${issue.message}); change it`);
+  }
+}
+
+/** A key of a mapping of names (labels, the original's backends): pointed at, key first. */
+function invalidKey(inner: z.core.$ZodIssue | undefined, { source, path, push }: IssueAt): void {
+  const rule = inner && "pattern" in inner ? PATTERNS.get(String(inner.pattern)) : undefined;
+  const key = String(path.at(-1));
+  const atKey = source.locate(path, "key");
+  if (rule) push(rule.code, rule.advice(show(key), path), atKey);
+  else if (inner && customProblem(inner) === "label-prefix-too-long") {
+    push("CW1035", `the prefix of label key ${show(key)} is longer than 253 characters; shorten it`, atKey);
+  } else push("CW1003", `the key ${show(key)} cannot be used here; change it`, atKey);
+}
+
+function customIssue(issue: z.core.$ZodIssue, { value, field, push }: IssueAt): void {
+  if (customProblem(issue) === "empty-selector") {
+    push(
+      "CW1036",
+      `${field} has no labels, so it would select every pod in its namespace; give the labels of the pods meant, such as {app: reviews}, or leave the field out for cw's default`,
+    );
+  } else if (customProblem(issue) === "gateway-address") {
+    push("CW1014", `${show(value)} ${issue.message}`);
+  } else push("CW1003", `${field} is not valid (${issue.message}); change it`);
 }

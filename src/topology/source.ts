@@ -36,21 +36,32 @@ export function parseSource(file: string, text: string): ParsedSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: "1.2" });
   const lines = text.split(/\r?\n/);
-  const pos = (offset: number, end: number): Location => {
+  const pos: Span = (offset, end) => {
     const { line, col } = lineCounter.linePos(Math.min(offset, text.length));
     const lineLength = (lines[line - 1] ?? "").length;
     const length = Math.max(1, Math.min(end - offset, lineLength - col + 1));
     return { file, line, col, length };
   };
+  const locate = locator(doc, pos);
+  const problem = firstProblem(file, text, doc, pos);
+  const read = problem ? { diagnostics: [problem] } : toData(doc, pos, locate);
+  const source: Source = { file, text, data: read.data, locate, lineText: (line) => lines[line - 1] ?? "" };
+  return { source, diagnostics: read.diagnostics };
+}
 
-  const locate = (path: Path, at: "key" | "value" = "value"): Location => {
+/** A Location from a span of character offsets into the text. */
+type Span = (offset: number, end: number) => Location;
+type Doc = ReturnType<typeof parseDocument>;
+
+/** Where a path is in the document: the deepest node on the path that exists. */
+function locator(doc: Doc, pos: Span): Source["locate"] {
+  const rangeOf = (n: unknown): [number, number] | undefined => {
+    const range = (n as Node | null)?.range;
+    return range ? [range[0], range[1]] : undefined;
+  };
+  return (path, at = "value") => {
     let node: unknown = doc.contents;
-    let best: [number, number] = [0, 0];
-    const rangeOf = (n: unknown): [number, number] | undefined => {
-      const range = (n as Node | null)?.range;
-      return range ? [range[0], range[1]] : undefined;
-    };
-    best = rangeOf(node) ?? best;
+    let best: [number, number] = rangeOf(node) ?? [0, 0];
     for (let i = 0; i < path.length; i++) {
       const seg = path[i];
       const last = i === path.length - 1;
@@ -75,70 +86,67 @@ export function parseSource(file: string, text: string): ParsedSource {
     }
     return pos(...best);
   };
+}
 
-  // One syntax error: the first cause. What follows it in the file is mostly the parser's confusion.
+/** One syntax error: the first cause. What follows it in the file is mostly the parser's confusion. */
+function firstProblem(file: string, text: string, doc: Doc, pos: Span): Diagnostic | undefined {
   const problem = doc.errors.length > 0 ? syntaxCause(file, text, doc.errors) : undefined;
-  const diagnostics = problem ? [diag("CW1001", problem.message, pos(problem.start, problem.end))] : [];
-  // cw's files hold text, numbers, true/false, lists and mappings, and keys that are text. A key that
-  // is a list or a mapping (`[a]: b`), or a value a tag turns into something else (`!!binary`), would
-  // be turned into text by the library with a warning of Node's own: say where it is instead.
-  if (diagnostics.length === 0) {
-    const refuse = (node: Node, message: string) => {
-      diagnostics.push(diag("CW1001", message, pos(node.range?.[0] ?? 0, node.range?.[1] ?? 0)));
-      return visit.BREAK;
-    };
-    visit(doc, {
-      Pair(_, pair) {
-        if (pair.key === null || (isScalar(pair.key) && !isPlainValue(pair.key.value))) {
-          return pair.key === null
-            ? undefined
-            : refuse(pair.key as Node, "this key is not plain text; write the key as a name");
-        }
-        if (!isScalar(pair.key)) {
-          return refuse(
-            pair.key as Node,
-            "this key is a list or a mapping, but keys in cw's files are plain names; write the key as text",
-          );
-        }
-        return undefined;
-      },
-      Scalar(_, scalar) {
-        if (isPlainValue(scalar.value)) return undefined;
+  return problem ? diag("CW1001", problem.message, pos(problem.start, problem.end)) : notPlain(doc, pos);
+}
+
+/**
+ * cw's files hold text, numbers, true/false, lists and mappings, and keys that are text. A key that
+ * is a list or a mapping (`[a]: b`), or a value a tag turns into something else (`!!binary`), would
+ * be turned into text by the library with a warning of Node's own: say where it is instead.
+ */
+function notPlain(doc: Doc, pos: Span): Diagnostic | undefined {
+  let found: Diagnostic | undefined;
+  const refuse = (node: Node, message: string) => {
+    found = diag("CW1001", message, pos(node.range?.[0] ?? 0, node.range?.[1] ?? 0));
+    return visit.BREAK;
+  };
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key === null) return undefined;
+      if (isScalar(pair.key) && !isPlainValue(pair.key.value))
+        return refuse(pair.key as Node, "this key is not plain text; write the key as a name");
+      if (!isScalar(pair.key)) {
         return refuse(
-          scalar,
-          `the tag ${(scalar.tag ?? "").replace("tag:yaml.org,2002:", "!!")} makes this value something other than text, a number or true/false; remove the tag`,
+          pair.key as Node,
+          "this key is a list or a mapping, but keys in cw's files are plain names; write the key as text",
         );
-      },
-    });
-  }
-  let data: unknown;
-  if (diagnostics.length === 0) {
-    try {
-      data = doc.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      // toJS throws only for alias bombs (an anchor expanded too often): a problem of the input.
-      diagnostics.push(
-        diag(
-          "CW1001",
-          `${lowerFirst((e as Error).message)}; write the values out instead of using so many YAML aliases (*name)`,
-          pos(0, 0),
-        ),
+      }
+      return undefined;
+    },
+    Scalar(_, scalar) {
+      if (isPlainValue(scalar.value)) return undefined;
+      return refuse(
+        scalar,
+        `the tag ${(scalar.tag ?? "").replace("tag:yaml.org,2002:", "!!")} makes this value something other than text, a number or true/false; remove the tag`,
       );
-    }
+    },
+  });
+  return found;
+}
+
+/** The document's plain data, unless it expands aliases too often or nests too deep. */
+function toData(
+  doc: Doc,
+  pos: Span,
+  locate: Source["locate"],
+): { data?: unknown; diagnostics: Diagnostic[] } {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // toJS throws only for alias bombs (an anchor expanded too often): a problem of the input.
+    const message = `${lowerFirst((e as Error).message)}; write the values out instead of using so many YAML aliases (*name)`;
+    return { diagnostics: [diag("CW1001", message, pos(0, 0))] };
   }
-  const tooDeep = diagnostics.length === 0 ? pathDeeperThan(data, MAX_DEPTH) : undefined;
-  if (tooDeep) {
-    diagnostics.push(
-      diag(
-        "CW1001",
-        `the lists and mappings here are nested more than ${MAX_DEPTH} levels deep; a topology needs a few, so check the brackets and indentation`,
-        locate(tooDeep),
-      ),
-    );
-    data = undefined;
-  }
-  const source: Source = { file, text, data, locate, lineText: (line) => lines[line - 1] ?? "" };
-  return { source, diagnostics };
+  const tooDeep = pathDeeperThan(data, MAX_DEPTH);
+  if (!tooDeep) return { data, diagnostics: [] };
+  const message = `the lists and mappings here are nested more than ${MAX_DEPTH} levels deep; a topology needs a few, so check the brackets and indentation`;
+  return { diagnostics: [diag("CW1001", message, locate(tooDeep))] };
 }
 
 /** Deeper than any input of cw's needs (a Federation is about seven levels deep). */

@@ -22,6 +22,7 @@
 import { type IstioObject, type ObjectRef, refOf } from "./config.js";
 import { type Json, labelsOf, obj, objs, selects, str, strs } from "./fields.js";
 import { HostIndex } from "./host-index.js";
+import { LabelCache } from "./label-cache.js";
 import type { Hop, ProxyRef } from "./types.js";
 
 export interface AuthzWorkload {
@@ -102,39 +103,20 @@ interface WorkloadPolicies {
   readonly allow: HostIndex<IstioObject>;
 }
 
-interface PolicyCache {
-  /** By the workload's labels object, then namespace and root namespace. */
-  readonly byLabels: WeakMap<object, Map<string, WorkloadPolicies>>;
-  /** By the workload's namespace, root namespace and labels, written out. */
-  readonly byText: Map<string, WorkloadPolicies>;
-}
-
-const perPolicies = new WeakMap<readonly IstioObject[], PolicyCache>();
-
 /**
  * applicablePolicies, computed once per list of policies and workload. A cluster's list is the same
- * array on every call, so a gateway or service evaluated a million times is sorted out once.
+ * array on every call (its index's), so a gateway or service evaluated a million times is sorted out
+ * once; the memo lives as long as that list.
  */
+const perPolicies = new WeakMap<readonly IstioObject[], LabelCache<WorkloadPolicies>>();
+
 function workloadPolicies(policies: readonly IstioObject[], w: AuthzWorkload): WorkloadPolicies {
   let cache = perPolicies.get(policies);
   if (!cache) {
-    cache = { byLabels: new WeakMap(), byText: new Map() };
+    cache = new LabelCache();
     perPolicies.set(policies, cache);
   }
-  const namespaces = `${w.namespace}\n${w.rootNamespace}`;
-  let sameLabels = cache.byLabels.get(w.labels);
-  const known = sameLabels?.get(namespaces);
-  if (known) return known;
-  const labels = Object.entries(w.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const key = JSON.stringify([w.namespace, w.rootNamespace, labels]);
-  const value = cache.byText.get(key) ?? sortOut(policies, w);
-  cache.byText.set(key, value);
-  if (!sameLabels) {
-    sameLabels = new Map();
-    cache.byLabels.set(w.labels, sameLabels);
-  }
-  sameLabels.set(namespaces, value);
-  return value;
+  return cache.get(w.labels, `${w.namespace}\n${w.rootNamespace}`, () => sortOut(policies, w));
 }
 
 function sortOut(policies: readonly IstioObject[], w: AuthzWorkload): WorkloadPolicies {

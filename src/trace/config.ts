@@ -5,6 +5,7 @@
 // a cluster already has (--existing) is read the same way and added, each object marked as existing.
 
 import { parseAllDocuments } from "yaml";
+import { byText } from "../compare.js";
 import { type CoreDnsZone, parseCoreDns } from "./coredns.js";
 import { isObj, type Json, labelsOf, obj, str } from "./fields.js";
 import {
@@ -77,7 +78,7 @@ export function loadClusterConfig(
   const dnsZones: CoreDnsZone[] = [];
   let mesh: MeshSettings = {};
   const existing = options.existing === true;
-  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+  for (const file of [...files].sort(byText((x) => x.path))) {
     if (file.path.endsWith(".server")) {
       dnsZones.push(...parseCoreDns(file.path, file.content));
       continue;

@@ -51,14 +51,45 @@ export interface TraceContext {
   /** Proxies passed so far; a trace that passes too many is a loop. */
   readonly depth: number;
   readonly enterGateway: (ctx: TraceContext, gateway: GatewayProxy, conn: Connection) => Trace;
+  /** The tracer's indexes, built once for every call it traces. */
+  readonly indexes: Indexes;
 }
 
 export const MAX_PROXIES = 8;
 
-export function clusterIndex(ctx: TraceContext, cluster: string): ClusterIndex | undefined {
-  const config = ctx.input.clusters.get(cluster);
-  return config && indexCluster(config, ctx.input.mesh.clusters.get(cluster));
+/**
+ * What a tracer computes once and every trace reads: each cluster's index (with what the hop modules
+ * derive from it, in its memo), and which cluster's ingress gateway an address is. Built lazily, per
+ * tracer: nothing is cached beside the input it was made from.
+ */
+export class Indexes {
+  private readonly byCluster = new Map<string, ClusterIndex | undefined>();
+  private owners: ReadonlyMap<string, ClusterFacts> | undefined;
+
+  constructor(private readonly input: TraceInput) {}
+
+  cluster(name: string): ClusterIndex | undefined {
+    if (this.byCluster.has(name)) return this.byCluster.get(name);
+    const config = this.input.clusters.get(name);
+    const index = config && indexCluster(config, this.input.mesh.clusters.get(name));
+    this.byCluster.set(name, index);
+    return index;
+  }
+
+  /** The first cluster (in the facts' order) whose ingress gateway has `address`. */
+  ingressOwner(address: string): ClusterFacts | undefined {
+    if (!this.owners) {
+      const map = new Map<string, ClusterFacts>();
+      for (const c of this.input.mesh.clusters.values())
+        for (const a of c.ingress?.addresses ?? []) if (!map.has(a)) map.set(a, c);
+      this.owners = map;
+    }
+    return this.owners.get(address);
+  }
 }
+
+export const clusterIndex = (ctx: TraceContext, cluster: string): ClusterIndex | undefined =>
+  ctx.indexes.cluster(cluster);
 
 export const failed = (hops: readonly Hop[], f: Omit<Failure, "kind">): Trace => ({
   hops,

@@ -36,10 +36,21 @@ export interface Consolidated {
 
 type Pool = Map<string, Consolidated[]>;
 
+/** A pool with its wildcard hosts kept apart, so that a lookup does not scan every exact host. */
+interface Indexed {
+  readonly hosts: Pool;
+  readonly wildcards: readonly string[];
+}
+
+const indexed = (pool: Pool): Indexed => ({
+  hosts: pool,
+  wildcards: [...pool.keys()].filter((h) => h.startsWith("*")),
+});
+
 interface Pools {
-  readonly local: ReadonlyMap<string, Pool>;
-  readonly exported: ReadonlyMap<string, Pool>;
-  readonly rootLocal: Pool;
+  readonly local: ReadonlyMap<string, Indexed>;
+  readonly exported: ReadonlyMap<string, Indexed>;
+  readonly rootLocal: Indexed;
   /** Before 1.24: the exportTo each host of an exported pool kept, by namespace and host. */
   readonly hostExportTo: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
 }
@@ -73,7 +84,8 @@ const pools = perCluster((index: ClusterIndex): Pools => {
       hostExportTo.set(ns, kept);
     } else if (ns === index.rootNamespace) merge(rootLocal, dr, exportTo);
   }
-  return { local, exported, rootLocal, hostExportTo };
+  const byNs = (pools: Map<string, Pool>) => new Map([...pools].map(([ns, pool]) => [ns, indexed(pool)]));
+  return { local: byNs(local), exported: byNs(exported), rootLocal: indexed(rootLocal), hostExportTo };
 });
 
 /** Existing rules are older than cw's; from 1.22 rules with a selector come first. */
@@ -175,29 +187,18 @@ function sameLabels(
 
 /** MostSpecificHostMatch over a pool: the exact host, else the longest wildcard. */
 function mostSpecific(
-  pool: Pool | undefined,
+  pool: Indexed | undefined,
   host: string,
 ): { host: string; list: Consolidated[] } | undefined {
   if (!pool) return undefined;
-  const exact = pool.get(host);
+  const exact = pool.hosts.get(host);
   if (exact) return { host, list: exact };
   let best: string | undefined;
-  for (const h of wildcardHosts(pool)) {
+  for (const h of pool.wildcards) {
     if (hostMatches(h, host) && (best === undefined || specificity(h) > specificity(best))) best = h;
   }
-  const list = best !== undefined ? pool.get(best) : undefined;
+  const list = best !== undefined ? pool.hosts.get(best) : undefined;
   return best !== undefined && list ? { host: best, list } : undefined;
-}
-
-/** A pool's wildcard hosts, kept apart so that a lookup does not scan every exact host. */
-const wildcardsOf = new WeakMap<Pool, string[]>();
-function wildcardHosts(pool: Pool): string[] {
-  let list = wildcardsOf.get(pool);
-  if (!list) {
-    list = [...pool.keys()].filter((h) => h.startsWith("*"));
-    wildcardsOf.set(pool, list);
-  }
-  return list;
 }
 
 const exportedTo = (e: ReadonlySet<string>, ns: string) => e.size === 0 || e.has("*") || e.has(ns);
@@ -289,7 +290,7 @@ export function destinationRuleConflicts(index: ClusterIndex): PoolConflict[] {
       });
     }
   };
-  for (const [ns, pool] of p.local) scan(ns, pool);
-  for (const [ns, pool] of p.exported) scan(ns, pool);
+  for (const [ns, pool] of p.local) scan(ns, pool.hosts);
+  for (const [ns, pool] of p.exported) scan(ns, pool.hosts);
   return out;
 }

@@ -4,18 +4,17 @@
 // (or the egress gateway, when it is that gateway's Service).
 
 import { authorize } from "./arrival.js";
-import { refOf } from "./config.js";
+import { type IstioObject, refOf } from "./config.js";
 import { type Connection, failed, type ProxyState, prepend, type TraceContext } from "./context.js";
 import { origination, subsetOf, tlsSetting, trafficPolicyFor } from "./destination-rule.js";
 import { type Found, lookupDestinationRule } from "./destination-rule-index.js";
-import { labelsOf, selects, str } from "./fields.js";
+import { type Json, labelsOf, selects } from "./fields.js";
 import { normalize } from "./host-match.js";
 import { releaseText } from "./istio-version.js";
 import { type BalancingProxy, balance, outlierOf } from "./load-balancing.js";
-import type { ClusterFacts, MeshFacts } from "./mesh.js";
-import { type Endpoint, findService, type MeshService } from "./registry.js";
+import { type Endpoint, findService, type MeshService, type ServicePort } from "./registry.js";
 import { hasService, scopeText } from "./sidecar-scope.js";
-import type { Hop, Trace } from "./types.js";
+import type { Failure, Hop, Trace } from "./types.js";
 import { boundVirtualServices } from "./virtual-service.js";
 
 export interface DestinationRequest {
@@ -36,46 +35,78 @@ export interface DestinationRequest {
 const TLS_MODE_LABEL = "security.istio.io/tlsMode";
 
 export function toDestination(ctx: TraceContext, from: ProxyState, req: DestinationRequest): Trace {
+  const service = serviceFor(from, req);
+  if ("reason" in service) return failed([], service);
+  const target = ruleFor(from, req, service);
+  if ("reason" in target) return failed([], target);
+  return target.svc.source.kind === "kubernetes"
+    ? toKubernetesService(ctx, from, req, target)
+    : toServiceEntry(ctx, from, req, target);
+}
+
+/** The destination's service and port, as the proxy's registry and scope have them. */
+interface ServiceTarget {
+  readonly svc: MeshService;
+  readonly port: number;
+  readonly servicePort?: ServicePort;
+}
+
+/** What the proxy knows of the destination once its DestinationRule is found. */
+interface RuleTarget extends ServiceTarget {
+  readonly dr?: IstioObject;
+  readonly tls: Json | undefined;
+  readonly key: { readonly host: string; readonly port: number; readonly subset?: string };
+  readonly hopBase: Omit<Extract<Hop, { kind: "cluster" }>, "tls" | "endpoints">;
+}
+
+function serviceFor(from: ProxyState, req: DestinationRequest): ServiceTarget | Omit<Failure, "kind"> {
   const cluster = from.ref.cluster;
   const ns = from.ref.namespace;
   const svc = findService(from.index, req.host, ns);
   if (!svc) {
-    return failed([], {
+    return {
       reason: "destination-not-found",
       cluster,
       message: `the route sends to ${req.host}, but no ServiceEntry or Kubernetes Service in cluster ${cluster} visible to namespace ${ns} has that host (Envoy: cluster not found)`,
-    });
+    };
   }
   if (from.scope && !hasService(from.scope, svc, boundVirtualServices(from.index, "mesh").all)) {
-    return failed([], {
+    return {
       reason: "destination-not-found",
       cluster,
       message: `the route sends to ${svc.host}, which is outside namespace ${ns}'s ${scopeText(from.scope)}: the sidecar has no cluster for it (503 NC)`,
-    });
+    };
   }
   const port = req.port ?? (svc.ports.length === 1 && svc.ports[0] ? svc.ports[0].number : req.incomingPort);
   const servicePort = svc.ports.find((p) => p.number === port);
   if (svc.portsKnown && !servicePort) {
-    return failed([], {
+    return {
       reason: "destination-not-found",
       cluster,
       message: `the route sends to ${svc.host}:${port}, but ${describeService(svc)} has no port ${port} (it has ${svc.ports.map((p) => p.number).join(", ") || "none"})`,
-    });
+    };
   }
-  const facts = from.index.facts;
-  const found = lookupDestinationRule(from.index, svc.host, ns, svc.namespace, from.labels);
+  return { svc, port, ...(servicePort && { servicePort }) };
+}
+
+function ruleFor(
+  from: ProxyState,
+  req: DestinationRequest,
+  target: ServiceTarget,
+): RuleTarget | Omit<Failure, "kind"> {
+  const { svc, port } = target;
+  const cluster = from.ref.cluster;
+  const found = lookupDestinationRule(from.index, svc.host, from.ref.namespace, svc.namespace, from.labels);
   const dr = found?.chosen.rule;
   if (req.subset !== undefined && !subsetOf(dr, req.subset)) {
-    return failed([], {
+    return {
       reason: "subset-not-found",
       cluster,
       message: dr
         ? `the route names subset "${req.subset}" of ${svc.host}, which DestinationRule ${dr.metadata.namespace}/${dr.metadata.name} does not define`
         : `the route names subset "${req.subset}" of ${svc.host}, but no DestinationRule for it applies`,
-    });
+    };
   }
-  const tls = tlsSetting(dr, port, req.subset);
-  const key = { host: svc.host, port, ...(req.subset !== undefined && { subset: req.subset }) };
   const drRef = dr && refOf(cluster, dr);
   const hopBase = {
     kind: "cluster" as const,
@@ -87,100 +118,120 @@ export function toDestination(ctx: TraceContext, from: ProxyState, req: Destinat
     ...(drRef && { destinationRule: drRef }),
     service: svc.source.kind === "kubernetes" ? ("kubernetes" as const) : svc.source.ref,
   };
+  return {
+    ...target,
+    ...(dr && { dr }),
+    tls: tlsSetting(dr, port, req.subset),
+    key: { host: svc.host, port, ...(req.subset !== undefined && { subset: req.subset }) },
+    hopBase,
+  };
+}
 
-  if (svc.source.kind === "kubernetes") {
-    // Pods behind a Kubernetes Service have sidecars (or are gateway pods): auto mTLS applies.
-    const t = req.passthrough?.tls ?? origination(tls, true, key, []);
-    const hop: Hop = { ...hopBase, tls: t, endpoints: 1 };
-    const principal = req.passthrough
-      ? req.passthrough.principal
-      : t.mode === "ISTIO_MUTUAL"
-        ? from.principal
-        : undefined;
-    const egress = facts?.egress;
-    if (facts && egress?.hosts.some((h) => normalize(h) === svc.host)) {
-      const conn: Connection = {
-        port,
-        tls: t,
-        ...(principal !== undefined && { principal }),
-        ...(req.http && { http: req.http }),
-      };
-      const gw = {
-        ref: { cluster, role: "egress-gateway" as const, namespace: egress.namespace },
-        facts: egress,
-        cluster: facts,
-      };
-      return prepend([hop], ctx.enterGateway(ctx, gw, conn));
-    }
-    const subsetLabels = labelsOf(req.subset !== undefined ? subsetOf(dr, req.subset)?.labels : undefined);
-    return prepend([hop], authorize(from.index, svc, port, principal, req, subsetLabels));
+/** A Kubernetes Service of this cluster: the pods (or, for its egress gateway's Service, that gateway). */
+function toKubernetesService(
+  ctx: TraceContext,
+  from: ProxyState,
+  req: DestinationRequest,
+  t: RuleTarget,
+): Trace {
+  // Pods behind a Kubernetes Service have sidecars (or are gateway pods): auto mTLS applies.
+  const tls = req.passthrough?.tls ?? origination(t.tls, true, t.key, []);
+  const hop: Hop = { ...t.hopBase, tls, endpoints: 1 };
+  const principal = req.passthrough
+    ? req.passthrough.principal
+    : tls.mode === "ISTIO_MUTUAL"
+      ? from.principal
+      : undefined;
+  const facts = from.index.facts;
+  const egress = facts?.egress;
+  if (facts && egress?.hosts.some((h) => normalize(h) === t.svc.host)) {
+    const conn: Connection = {
+      port: t.port,
+      tls,
+      ...(principal !== undefined && { principal }),
+      ...(req.http && { http: req.http }),
+    };
+    const gw = {
+      ref: { cluster: from.ref.cluster, role: "egress-gateway" as const, namespace: egress.namespace },
+      facts: egress,
+      cluster: facts,
+    };
+    return prepend([hop], ctx.enterGateway(ctx, gw, conn));
   }
+  const subsetLabels = labelsOf(req.subset !== undefined ? subsetOf(t.dr, req.subset)?.labels : undefined);
+  return prepend([hop], authorize(from.index, t.svc, t.port, principal, req, subsetLabels));
+}
 
-  let endpoints: readonly Endpoint[] = svc.endpoints;
-  const subset = req.subset !== undefined ? subsetOf(dr, req.subset) : undefined;
-  if (subset) endpoints = endpoints.filter((e) => selects(labelsOf(subset.labels), e.labels));
-  if (
+/** The endpoints a ServiceEntry (or its subset) gives, a DNS host standing for itself. */
+function endpointsOf(svc: MeshService, subset: Json | undefined): readonly Endpoint[] {
+  const dnsHost =
     svc.endpoints.length === 0 &&
     (svc.resolution === "DNS" || svc.resolution === "DNS_ROUND_ROBIN") &&
-    !svc.host.startsWith("*")
-  ) {
-    endpoints = [{ address: svc.host, ports: {}, labels: {} }];
-  }
+    !svc.host.startsWith("*");
+  if (dnsHost) return [{ address: svc.host, ports: {}, labels: {} }];
+  return subset ? svc.endpoints.filter((e) => selects(labelsOf(subset.labels), e.labels)) : svc.endpoints;
+}
+
+/** A ServiceEntry's endpoints, balanced as the proxy's load balancing (and --down) decides. */
+function toServiceEntry(ctx: TraceContext, from: ProxyState, req: DestinationRequest, t: RuleTarget): Trace {
+  const { svc, port } = t;
+  const cluster = from.ref.cluster;
+  const endpoints = endpointsOf(svc, req.subset !== undefined ? subsetOf(t.dr, req.subset) : undefined);
   const first = endpoints[0];
   const shownTls =
     req.passthrough?.tls ??
-    origination(tls, first?.labels[TLS_MODE_LABEL] === "istio", key, svc.subjectAltNames);
-  const policy = trafficPolicyFor(dr, port, req.subset);
+    origination(t.tls, first?.labels[TLS_MODE_LABEL] === "istio", t.key, svc.subjectAltNames);
+  const policy = trafficPolicyFor(t.dr, port, req.subset);
   const outlier = outlierOf(policy, from.index.version);
   const balanced = balance(endpoints, policy, proxyOf(from), (e) => downOwner(ctx, e) !== undefined);
   const hop: Hop = {
-    ...hopBase,
+    ...t.hopBase,
     tls: shownTls,
     endpoints: endpoints.length,
     ...(outlier && { outlier }),
     ...(endpoints.length > 1 && { balancing: balanced.rule }),
   };
-  if (!first) {
-    const why =
-      svc.endpoints.length === 0
-        ? svc.resolution === "NONE"
-          ? `${describeService(svc)} has resolution NONE and no endpoints, so the proxy forwards to the original destination address, which nothing answers`
-          : `${describeService(svc)} has no endpoints`
-        : `subset "${req.subset}" selects none of the ${svc.endpoints.length} endpoints of ${describeService(svc)}`;
+  const live = balanced.endpoints.filter((b) => b.share > 0);
+  if (!first || live.length === 0) {
+    const why = !first
+      ? noEndpointReason(svc, req.subset)
+      : "every endpoint is in a cluster that is down, and outlier detection has ejected them all (503 UH)";
     return failed([hop], {
       reason: "no-endpoint",
       cluster,
       message: `no healthy upstream for ${svc.host}:${port}: ${why}`,
     });
   }
-  const live = balanced.endpoints.filter((b) => b.share > 0);
-  if (live.length === 0) {
-    return failed([hop], {
-      reason: "no-endpoint",
-      cluster,
-      message: `no healthy upstream for ${svc.host}:${port}: every endpoint is in a cluster that is down, and outlier detection has ejected them all (503 UH)`,
-    });
-  }
-  const branches = live.map(({ endpoint: e, share, priority, failsBecauseDown }) => {
-    const t =
+  const ranked = balanced.endpoints.some((b) => b.priority > 0);
+  const branches = live.map((b) => {
+    const tls =
       req.passthrough?.tls ??
-      origination(tls, e.labels[TLS_MODE_LABEL] === "istio", key, svc.subjectAltNames);
-    const endpointPort = e.ports[servicePort?.name ?? ""] ?? servicePort?.targetPort ?? port;
-    const down = failsBecauseDown ? downOwner(ctx, e) : undefined;
+      origination(t.tls, b.endpoint.labels[TLS_MODE_LABEL] === "istio", t.key, svc.subjectAltNames);
+    const endpointPort = b.endpoint.ports[t.servicePort?.name ?? ""] ?? t.servicePort?.targetPort ?? port;
+    const down = b.failsBecauseDown ? downOwner(ctx, b.endpoint) : undefined;
     return {
-      share,
-      label: `${e.address}:${endpointPort}${balanced.endpoints.some((b) => b.priority > 0) ? ` (priority ${priority})` : ""}`,
+      share: b.share,
+      label: `${b.endpoint.address}:${endpointPort}${ranked ? ` (priority ${b.priority})` : ""}`,
       trace: down
         ? failed([], {
             reason: "cluster-down",
             cluster,
-            message: `${e.address} is the gateway of cluster ${down}, which is down; ${outlier ? "outlier detection may not eject it (maxEjectionPercent)" : "without outlierDetection nothing ejects it"}, so these calls fail (503 UF)`,
+            message: `${b.endpoint.address} is the gateway of cluster ${down}, which is down; ${outlier ? "outlier detection may not eject it (maxEjectionPercent)" : "without outlierDetection nothing ejects it"}, so these calls fail (503 UF)`,
           })
-        : toEndpoint(ctx, from, e, endpointPort, t, req),
+        : toEndpoint(ctx, from, b.endpoint, endpointPort, tls, req),
     };
   });
   if (branches.length === 1 && branches[0]) return prepend([hop], branches[0].trace);
   return { hops: [hop], end: { kind: "fork", by: "endpoints", branches } };
+}
+
+function noEndpointReason(svc: MeshService, subset: string | undefined): string {
+  if (svc.endpoints.length > 0) {
+    return `subset "${subset}" selects none of the ${svc.endpoints.length} endpoints of ${describeService(svc)}`;
+  }
+  return svc.resolution === "NONE"
+    ? `${describeService(svc)} has resolution NONE and no endpoints, so the proxy forwards to the original destination address, which nothing answers`
+    : `${describeService(svc)} has no endpoints`;
 }
 
 function toEndpoint(
@@ -192,7 +243,7 @@ function toEndpoint(
   req: DestinationRequest,
 ): Trace {
   const cluster = from.ref.cluster;
-  const owner = ingressOwner(ctx.input.mesh, e.address);
+  const owner = ctx.indexes.ingressOwner(e.address);
   const ingress = owner?.ingress;
   const hop: Hop = {
     kind: "endpoint",
@@ -244,7 +295,7 @@ function ruleNote(from: ProxyState, found: Found): string {
 function downOwner(ctx: TraceContext, e: Endpoint): string | undefined {
   const down = ctx.input.down;
   if (!down || down.size === 0) return undefined;
-  const owner = ingressOwner(ctx.input.mesh, e.address)?.name;
+  const owner = ctx.indexes.ingressOwner(e.address)?.name;
   return owner !== undefined && down.has(owner) ? owner : undefined;
 }
 
@@ -256,25 +307,8 @@ const proxyOf = (from: ProxyState): BalancingProxy => ({
   meshLocalityLb: from.index.config.mesh.localityLb?.value ?? true,
 });
 
-const owners = new WeakMap<MeshFacts, ReadonlyMap<string, ClusterFacts>>();
-
-/** The first cluster (in the facts' order) whose ingress gateway has `address`. */
-function ingressOwner(mesh: MeshFacts, address: string): ClusterFacts | undefined {
-  let byAddress = owners.get(mesh);
-  if (!byAddress) {
-    const map = new Map<string, ClusterFacts>();
-    for (const c of mesh.clusters.values())
-      for (const a of c.ingress?.addresses ?? []) if (!map.has(a)) map.set(a, c);
-    owners.set(mesh, map);
-    byAddress = map;
-  }
-  return byAddress.get(address);
-}
-
 export function describeService(svc: MeshService): string {
   return svc.source.kind === "kubernetes"
     ? `Kubernetes Service ${svc.host}`
     : `ServiceEntry ${svc.source.ref.namespace}/${svc.source.ref.name} (host ${svc.host})`;
 }
-
-export const modeOf = (x: unknown): string => (str(x) ?? "").toUpperCase();

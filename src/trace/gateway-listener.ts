@@ -71,6 +71,8 @@ export interface GatewayListener {
   readonly byName: ReadonlyMap<string, readonly FilterChain[]>;
   readonly wildcard: readonly FilterChain[];
   readonly anyName: readonly FilterChain[];
+  /** The names its chains accept, in words (at most twelve), for the message when none matches. */
+  readonly accepted: string;
   /** Two chains with the same match: Envoy rejects the listener. */
   readonly rejected?: { readonly first: FilterChain; readonly second: FilterChain; readonly match: string };
 }
@@ -146,7 +148,20 @@ function buildListener(
     for (const n of c.names) if (!n.startsWith("*")) byName.set(n, [...(byName.get(n) ?? []), c]);
   const wildcard = chains.filter((c) => c.names.some((n) => n.startsWith("*")));
   const anyName = chains.filter((c) => c.names.length === 0);
-  return { port, servers, dropped, chains, byName, wildcard, anyName, ...(rejected && { rejected }) };
+  const names = [...new Set(chains.flatMap((c) => (c.names.length > 0 ? c.names : ["*"])))];
+  const accepted =
+    names.length > 12 ? `${names.slice(0, 12).join(", ")} and ${names.length - 12} more` : names.join(", ");
+  return {
+    port,
+    servers,
+    dropped,
+    chains,
+    byName,
+    wildcard,
+    anyName,
+    accepted,
+    ...(rejected && { rejected }),
+  };
 }
 
 /** Per-service AUTO_PASSTHROUGH chains: 1.8.6+, 1.9.5+, 1.10+ (legacy before). */

@@ -127,7 +127,7 @@ function noChain(at: Arrival, listener: GatewayListener, sni: string | undefined
   const shadow = listener.dropped.find(
     (d) => sni !== undefined && d.server.hosts.some((h) => hostsIntersect(h.dnsName, sni)),
   );
-  const accepted = acceptedNames(listener);
+  const accepted = listener.accepted;
   return {
     reason: "host-not-exposed",
     cluster: at.cluster,
@@ -135,19 +135,6 @@ function noChain(at: Arrival, listener: GatewayListener, sni: string | undefined
       ? `${serverText(shadow.server)} would take SNI ${sni}, but istiod dropped it: ${serverText(shadow.by)} already names host ${shadow.host} on port ${at.conn.port} (duplicate host names)`
       : `no filter chain on port ${at.conn.port} of the ${at.role} of cluster ${at.cluster} matches SNI ${sni ?? "(none)"}${at.conn.tls.mode === "ISTIO_MUTUAL" ? "" : " without Istio's ALPN"}; its chains accept ${accepted || "nothing"}`,
   };
-}
-
-/** The names a listener's chains accept, in words; computed once per listener (refusals are many). */
-const acceptedText = new WeakMap<GatewayListener, string>();
-function acceptedNames(listener: GatewayListener): string {
-  let text = acceptedText.get(listener);
-  if (text === undefined) {
-    const names = [...new Set(listener.chains.flatMap((c) => (c.names.length > 0 ? c.names : ["*"])))];
-    text =
-      names.length > 12 ? `${names.slice(0, 12).join(", ")} and ${names.length - 12} more` : names.join(", ");
-    acceptedText.set(listener, text);
-  }
-  return text;
 }
 
 function matchedText(chain: FilterChain, sni: string | undefined): string {

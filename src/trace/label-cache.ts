@@ -2,6 +2,7 @@
 // labels object over and over (a gateway's facts, a caller's), so the object is tried first; labels
 // written out are the fallback, so that equal labels in another object share the value.
 
+import { compareText } from "../compare.js";
 export class LabelCache<T> {
   private readonly byObject = new WeakMap<object, Map<string, T>>();
   private readonly byText = new Map<string, T>();
@@ -10,7 +11,7 @@ export class LabelCache<T> {
     let same = this.byObject.get(labels);
     const hit = same?.get(key);
     if (hit !== undefined) return hit;
-    const text = `${key}\n${JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
+    const text = `${key}\n${JSON.stringify(Object.entries(labels).sort(([a], [b]) => compareText(a, b)))}`;
     let value = this.byText.get(text);
     if (value === undefined) {
       value = build();

@@ -5,6 +5,7 @@
 // exportTo (https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-export_to):
 // absent or empty = "*" (the mesh default), "." = the object's own namespace, "~" = nowhere.
 
+import { byText } from "../compare.js";
 import type { ClusterConfig, IstioObject, ObjectRef } from "./config.js";
 import { refOf } from "./config.js";
 import { labelsOf, num, objs, str, strs } from "./fields.js";
@@ -74,20 +75,12 @@ export interface ClusterIndex {
   readonly wildcardServices: readonly MeshService[];
   /** Services by each of their addresses, in registry order. */
   readonly servicesByAddress: ReadonlyMap<string, readonly MeshService[]>;
+  /** What the hop modules compute once per cluster (perCluster), kept with the index it derives from. */
+  readonly memo: Map<object, unknown>;
 }
 
-const cache = new WeakMap<ClusterConfig, WeakMap<object, ClusterIndex>>();
-const NO_FACTS = {};
-
+/** A cluster's index: built once per tracer (tracer.ts) and kept as long as it is. */
 export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefined): ClusterIndex {
-  let perFacts = cache.get(config);
-  if (!perFacts) {
-    perFacts = new WeakMap();
-    cache.set(config, perFacts);
-  }
-  const key = facts ?? NO_FACTS;
-  const hit = perFacts.get(key);
-  if (hit) return hit;
   const version = facts?.istio ?? NEWEST;
   const byKind = new Map<string, IstioObject[]>();
   // Istio orders objects of a kind by creation time; a folder has none, so namespace/name stands in.
@@ -95,7 +88,7 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
   const sorted = config.objects
     .filter((o) => serves(version, o.apiVersion))
     .map((o) => ({ o, key: `${o.metadata.namespace}/${o.metadata.name}` }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .sort(byText((x) => x.key))
     .map(({ o }) => o);
   for (const o of sorted) {
     const list = byKind.get(o.kind);
@@ -140,8 +133,8 @@ export function indexCluster(config: ClusterConfig, facts: ClusterFacts | undefi
     servicesByHost,
     wildcardServices,
     servicesByAddress,
+    memo: new Map(),
   };
-  perFacts.set(key, index);
   return index;
 }
 
@@ -156,12 +149,12 @@ function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  * their own without the index knowing about them.
  */
 export function perCluster<T>(build: (index: ClusterIndex) => T): (index: ClusterIndex) => T {
-  const memo = new WeakMap<ClusterIndex, T>();
+  const key = {};
   return (index) => {
-    let value = memo.get(index);
+    let value = index.memo.get(key) as T | undefined;
     if (value === undefined) {
       value = build(index);
-      memo.set(index, value);
+      index.memo.set(key, value);
     }
     return value;
   };

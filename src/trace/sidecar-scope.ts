@@ -45,6 +45,8 @@ export interface SidecarScope {
   readonly how: "workload selector" | "namespace" | "root namespace" | "default";
   readonly listeners?: readonly EgressListener[];
   readonly outboundTrafficPolicy: "ALLOW_ANY" | "REGISTRY_ONLY";
+  /** Whether each service is in the scope through an imported VirtualService (hasService), as found. */
+  readonly viaRoutes?: WeakMap<MeshService, boolean>;
 }
 
 export const DEFAULT_SCOPE: SidecarScope = { how: "default", outboundTrafficPolicy: "ALLOW_ANY" };
@@ -116,6 +118,7 @@ function buildScope(
         how: chosen[1],
         listeners: listenersOf(chosen[0]),
         outboundTrafficPolicy: policyOf(chosen[0], meshPolicy),
+        viaRoutes: new WeakMap(),
       }
     : { ...DEFAULT_SCOPE, outboundTrafficPolicy: policyOf(undefined, meshPolicy) };
 }
@@ -166,11 +169,7 @@ export function hasService(
   meshVirtualServices: readonly IstioObject[],
 ): boolean {
   if (!scope.listeners || importsService(scope, svc)) return true;
-  let known = inScope.get(scope);
-  if (!known) {
-    known = new WeakMap();
-    inScope.set(scope, known);
-  }
+  const known = scope.viaRoutes ?? new WeakMap<MeshService, boolean>();
   let answer = known.get(svc);
   if (answer === undefined) {
     answer = meshVirtualServices.some(
@@ -182,8 +181,6 @@ export function hasService(
   }
   return answer;
 }
-
-const inScope = new WeakMap<SidecarScope, WeakMap<MeshService, boolean>>();
 
 function destinationHosts(vs: IstioObject): string[] {
   const routes = [...objs(vs.spec.http), ...objs(vs.spec.tcp), ...objs(vs.spec.tls)];

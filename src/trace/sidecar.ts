@@ -12,8 +12,14 @@ import { failed, prepend } from "./context.js";
 import { normalize } from "./host-match.js";
 import { findService, type MeshService, servicesAt, servicesNamed } from "./registry.js";
 import { followRoute } from "./route.js";
-import { gatewayScope, hasService, importsVirtualService, scopeText } from "./sidecar-scope.js";
-import type { Caller, Hop, Target, Trace } from "./types.js";
+import {
+  gatewayScope,
+  hasService,
+  importsVirtualService,
+  type SidecarScope,
+  scopeText,
+} from "./sidecar-scope.js";
+import type { Caller, Failure, Hop, Target, Trace } from "./types.js";
 import {
   boundVirtualServices,
   matchHttp,
@@ -35,119 +41,151 @@ export function sidecarOutbound(
   address: string,
   kubernetes: string | undefined,
 ): Trace {
-  const { index } = self;
+  const scope = self.scope ?? gatewayScope(self.index);
+  const call: OutboundCall = {
+    ctx,
+    self,
+    caller,
+    target,
+    address,
+    kubernetes,
+    scope,
+    mesh: boundVirtualServices(self.index, "mesh"),
+    // A short Kubernetes name is routed as the Service's full name: the sidecar's virtual hosts list
+    // the short forms among their domains.
+    name: kubernetes ?? normalize(target.host),
+  };
+  const listener = listenerFor(call);
+  if ("reason" in listener) return failed([], listener);
+  const protocol = listener.ports.find((p) => p.number === target.port)?.protocol ?? "TCP";
+  const hops: Hop[] = [
+    {
+      kind: "listener",
+      proxy: self.ref,
+      address,
+      port: target.port,
+      protocol,
+      service: listener.host,
+      ...(listener.source.kind === "service-entry" && { by: listener.source.ref }),
+    },
+  ];
+  return HTTP_FAMILY.has(protocol)
+    ? routeHttp(call, listener, hops)
+    : routeTcp(call, listener, hops, TLS_FAMILY.has(protocol));
+}
+
+/** One outbound call at the caller's sidecar, as the routing steps need it. */
+interface OutboundCall {
+  readonly ctx: TraceContext;
+  readonly self: ProxyState;
+  readonly caller: Caller;
+  readonly target: Target;
+  readonly address: string;
+  readonly kubernetes: string | undefined;
+  readonly scope: SidecarScope;
+  readonly mesh: ReturnType<typeof boundVirtualServices>;
+  /** The name routed on: the called host, or the full name of a Kubernetes Service. */
+  readonly name: string;
+}
+
+/** The service whose listener captures the connection (by VIP or ClusterIP, and port). */
+function listenerFor(call: OutboundCall): MeshService | Omit<Failure, "kind"> {
+  const { self, caller, target, address, scope, mesh } = call;
   const cluster = self.ref.cluster;
   const ns = caller.namespace;
-  // A short Kubernetes name is routed as the Service's full name: the sidecar's virtual hosts list
-  // the short forms among their domains.
-  const name = kubernetes ?? normalize(target.host);
-  const port = target.port;
-  const scope = self.scope ?? gatewayScope(index);
-  const mesh = boundVirtualServices(index, "mesh");
-  let visible: MeshService[];
-  if (kubernetes) {
-    const k = findService(index, kubernetes, ns);
-    visible = k ? [k] : [];
-  } else {
-    visible = servicesAt(index, address, ns);
-  }
+  const k = call.kubernetes !== undefined ? findService(self.index, call.kubernetes, ns) : undefined;
+  const visible = call.kubernetes !== undefined ? (k ? [k] : []) : servicesAt(self.index, address, ns);
   const owners = visible.filter((s) => hasService(scope, s, mesh.all));
   if (owners.length === 0) {
     const outside = visible[0];
     const why = outside
       ? `${outside.host} is outside namespace ${ns}'s ${scopeText(scope)}, so the sidecar has no listener for it`
       : `no service visible to namespace ${ns} in cluster ${cluster} has address ${address}`;
-    return failed([], {
+    return {
       reason: "no-listener",
       cluster,
       message:
         scope.outboundTrafficPolicy === "REGISTRY_ONLY"
           ? `${why}; the outbound traffic policy is REGISTRY_ONLY, so the sidecar drops the connection`
           : `${why}: the sidecar passes the connection through to ${address} itself, which nothing answers`,
-    });
+    };
   }
-  const withPort = owners.filter((s) => !s.portsKnown || s.ports.some((p) => p.number === port));
-  const svc = withPort.find((s) => s.host === name) ?? withPort[0];
-  if (!svc) {
-    const first = owners[0];
-    return failed([], {
-      reason: "no-listener",
-      cluster,
-      message: `${first?.host ?? address} has no port ${port} (it has ${first?.ports.map((p) => p.number).join(", ")}): the sidecar passes the connection through to ${address}:${port}, which nothing answers`,
-    });
-  }
-  const protocol = svc.ports.find((p) => p.number === port)?.protocol ?? "TCP";
-  const hops: Hop[] = [
-    {
-      kind: "listener",
-      proxy: self.ref,
-      address,
-      port,
-      protocol,
-      service: svc.host,
-      ...(svc.source.kind === "service-entry" && { by: svc.source.ref }),
-    },
-  ];
-  const candidates = (host: string) =>
-    visibleFrom(mesh.candidates(host), ns).filter((vs) => importsVirtualService(scope, vs));
-  const routeCtx = {
-    gateway: "mesh",
-    port,
-    path: target.path ?? "/",
-    source: { namespace: ns, ...(caller.labels && { labels: caller.labels }) },
+  const withPort = owners.filter((s) => !s.portsKnown || s.ports.some((p) => p.number === target.port));
+  const svc = withPort.find((s) => s.host === call.name) ?? withPort[0];
+  if (svc) return svc;
+  const first = owners[0];
+  return {
+    reason: "no-listener",
+    cluster,
+    message: `${first?.host ?? address} has no port ${target.port} (it has ${first?.ports.map((p) => p.number).join(", ")}): the sidecar passes the connection through to ${address}:${target.port}, which nothing answers`,
   };
-  const defaultRoute = (host: string): { action: RouteAction } => ({
-    action: {
-      kind: "route",
-      rule: "default (no VirtualService)",
-      destinations: [{ host, port, weight: 100 }],
-    },
-  });
-  const http = HTTP_FAMILY.has(protocol);
+}
+
+const routeContext = (call: OutboundCall) => ({
+  gateway: "mesh",
+  port: call.target.port,
+  path: call.target.path ?? "/",
+  source: { namespace: call.caller.namespace, ...(call.caller.labels && { labels: call.caller.labels }) },
+});
+
+const defaultRoute = (host: string, port: number): { action: RouteAction } => ({
+  action: { kind: "route", rule: "default (no VirtualService)", destinations: [{ host, port, weight: 100 }] },
+});
+
+/** The mesh VirtualServices the caller's namespace sees and its Sidecar imports, for a host. */
+const candidates = (call: OutboundCall, host: string) =>
+  visibleFrom(call.mesh.candidates(host), call.caller.namespace).filter((vs) =>
+    importsVirtualService(call.scope, vs),
+  );
+
+/** HTTP: by the Host header, among the mesh VirtualServices, else the service the Host names. */
+function routeHttp(call: OutboundCall, svc: MeshService, hops: Hop[]): Trace {
+  const { ctx, self, target, name, address, scope } = call;
+  const cluster = self.ref.cluster;
+  const port = target.port;
   // The application's Host header: the name it called, with the port unless it is HTTP's own 80, as
   // HTTP clients write it (RFC 9110 7.2). Sidecars match it whatever the port (vhost domains list
   // name:port up to 1.15, and ignore the port from 1.16).
   const authority = port === 80 ? normalize(target.host) : `${normalize(target.host)}:${port}`;
-  const base = { incomingPort: port, ...(http && { http: { host: authority, path: target.path ?? "/" } }) };
-
-  if (http) {
-    // One VirtualService per host on a sidecar; later ones conflict (IST0109) and are ignored.
-    const vs = selectByHost(candidates(name), name).find((v) => v.spec.http !== undefined);
-    if (vs) {
-      const m = matchHttp([vs], { ...routeCtx, authority });
-      if (!m) {
-        return failed(hops, {
-          reason: "no-route",
-          cluster,
-          message: `VirtualService ${vs.metadata.namespace}/${vs.metadata.name} has no http route matching ${name}:${port}${routeCtx.path} (404 NR)`,
-        });
-      }
-      return prepend(hops, followRoute(ctx, self, name, m, base));
-    }
-    const byHost =
-      kubernetes || name === address
-        ? svc
-        : servicesNamed(index, name, ns).find(
-            (s) => s.ports.some((p) => p.number === port) && hasService(scope, s, mesh.all),
-          );
-    if (!byHost) {
-      return failed(hops, {
-        reason: "no-route",
-        cluster,
-        // httproute.go buildCatchAllVirtualHost: ALLOW_ANY passes the request on to the original
-        // address; REGISTRY_ONLY answers 502.
-        message:
-          scope.outboundTrafficPolicy === "REGISTRY_ONLY"
-            ? `no VirtualService or service host in the sidecar's scope matches Host ${authority} on port ${port}: the block_all virtual host answers 502 (REGISTRY_ONLY)`
-            : `no VirtualService or service host in the sidecar's scope matches Host ${authority} on port ${port}: the allow_any virtual host passes the request to ${address}, which nothing answers`,
-      });
-    }
-    return prepend(hops, followRoute(ctx, self, name, defaultRoute(byHost.host), base));
+  const base = { incomingPort: port, http: { host: authority, path: target.path ?? "/" } };
+  // One VirtualService per host on a sidecar; later ones conflict (IST0109) and are ignored.
+  const vs = selectByHost(candidates(call, name), name).find((v) => v.spec.http !== undefined);
+  if (vs) {
+    const m = matchHttp([vs], { ...routeContext(call), authority });
+    if (m) return prepend(hops, followRoute(ctx, self, name, m, base));
+    return failed(hops, {
+      reason: "no-route",
+      cluster,
+      message: `VirtualService ${vs.metadata.namespace}/${vs.metadata.name} has no http route matching ${name}:${port}${base.http.path} (404 NR)`,
+    });
   }
-  const vs = selectByHost(candidates(svc.host), svc.host)[0];
+  const byHost =
+    call.kubernetes || name === address
+      ? svc
+      : servicesNamed(self.index, name, call.caller.namespace).find(
+          (s) => s.ports.some((p) => p.number === port) && hasService(scope, s, call.mesh.all),
+        );
+  if (byHost) return prepend(hops, followRoute(ctx, self, name, defaultRoute(byHost.host, port), base));
+  // httproute.go buildCatchAllVirtualHost: ALLOW_ANY passes the request on to the original address;
+  // REGISTRY_ONLY answers 502.
+  const unmatched = `no VirtualService or service host in the sidecar's scope matches Host ${authority} on port ${port}`;
+  return failed(hops, {
+    reason: "no-route",
+    cluster,
+    message:
+      scope.outboundTrafficPolicy === "REGISTRY_ONLY"
+        ? `${unmatched}: the block_all virtual host answers 502 (REGISTRY_ONLY)`
+        : `${unmatched}: the allow_any virtual host passes the request to ${address}, which nothing answers`,
+  });
+}
+
+/** TCP by the service that owns the address; TLS by the application's SNI (tls routes) first. */
+function routeTcp(call: OutboundCall, svc: MeshService, hops: Hop[], tls: boolean): Trace {
+  const vs = selectByHost(candidates(call, svc.host), svc.host)[0];
+  const ctx = routeContext(call);
   const m =
-    (vs && TLS_FAMILY.has(protocol) ? matchTls([vs], routeCtx, name) : undefined) ??
-    (vs ? matchTcp([vs], routeCtx) : undefined) ??
-    defaultRoute(svc.host);
-  return prepend(hops, followRoute(ctx, self, svc.host, m, base));
+    (vs && tls ? matchTls([vs], ctx, call.name) : undefined) ??
+    (vs ? matchTcp([vs], ctx) : undefined) ??
+    defaultRoute(svc.host, call.target.port);
+  return prepend(hops, followRoute(call.ctx, call.self, svc.host, m, { incomingPort: call.target.port }));
 }

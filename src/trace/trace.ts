@@ -1,10 +1,11 @@
-// The tracer's entry points. traceCall follows a call from a workload, by name, through DNS, its
-// sidecar, any egress gateway, the remote ingress gateway and its policies, to the Kubernetes Service
-// reached. traceProbe starts at a cluster's ingress gateway, as a caller that skips its own
-// configuration and connects directly would: what the gateway itself admits.
+// The tracer's entry points. A Tracer is made once for an input (createTracer) and keeps the indexes
+// every trace reads; its call follows a call from a workload, by name, through DNS, its sidecar, any
+// egress gateway, the remote ingress gateway and its policies, to the Kubernetes Service reached; its
+// probe starts at a cluster's ingress gateway, as a caller that skips its own configuration and
+// connects directly would: what the gateway itself admits. traceCall and traceProbe trace one of each.
 // Pure: configuration and facts in, a Trace out. It reads Istio objects only, never cw's plan.
 
-import { type Connection, clusterIndex, type TraceContext, type TraceInput } from "./context.js";
+import { type Connection, clusterIndex, Indexes, type TraceContext, type TraceInput } from "./context.js";
 import { resolveName } from "./dns.js";
 import { gatewayInbound } from "./gateway.js";
 import { principalOf } from "./mesh.js";
@@ -17,10 +18,35 @@ import type { Caller, Target, Trace } from "./types.js";
 
 export type { TraceInput } from "./context.js";
 
-const start = (input: TraceInput): TraceContext => ({ input, depth: 0, enterGateway: gatewayInbound });
+export interface Tracer {
+  /** A call from a workload; `down` takes clusters down for this call only. */
+  call(caller: Caller, target: Target, down?: ReadonlySet<string>): Trace;
+  probe(probe: Probe): Trace;
+  /** The tracer's indexes, for analyses over the same configuration (verify's conflicts). */
+  readonly indexes: Indexes;
+}
 
-export function traceCall(input: TraceInput, caller: Caller, target: Target): Trace {
-  const ctx = start(input);
+export function createTracer(input: TraceInput): Tracer {
+  const indexes = new Indexes(input);
+  const start = (down?: ReadonlySet<string>): TraceContext => ({
+    input: down ? { ...input, down } : input,
+    depth: 0,
+    enterGateway: gatewayInbound,
+    indexes,
+  });
+  return {
+    call: (caller, target, down) => callFrom(start(down), caller, target),
+    probe: (probe) => probeAt(start(), probe),
+    indexes,
+  };
+}
+
+export const traceCall = (input: TraceInput, caller: Caller, target: Target): Trace =>
+  createTracer(input).call(caller, target);
+
+export const traceProbe = (input: TraceInput, probe: Probe): Trace => createTracer(input).probe(probe);
+
+function callFrom(ctx: TraceContext, caller: Caller, target: Target): Trace {
   const index = clusterIndex(ctx, caller.cluster);
   if (!index) {
     return {
@@ -60,8 +86,8 @@ export interface Probe {
   readonly port?: number;
 }
 
-export function traceProbe(input: TraceInput, probe: Probe): Trace {
-  const facts = input.mesh.clusters.get(probe.cluster);
+function probeAt(ctx: TraceContext, probe: Probe): Trace {
+  const facts = ctx.input.mesh.clusters.get(probe.cluster);
   const ingress = facts?.ingress;
   if (!facts || !ingress) {
     return {
@@ -90,5 +116,5 @@ export function traceProbe(input: TraceInput, probe: Probe): Trace {
     facts: ingress,
     cluster: facts,
   };
-  return gatewayInbound(start(input), gw, conn);
+  return gatewayInbound(ctx, gw, conn);
 }

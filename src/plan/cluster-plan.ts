@@ -1,0 +1,132 @@
+// One cluster's plan: what it runs, exports and calls, which subsets its backends need, and the
+// warnings that depend on the cluster's Istio release and on the config it already has.
+
+import ipaddr from "ipaddr.js";
+import { byText } from "../compare.js";
+import { diag } from "../diagnostics/catalog.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { ExistingCluster } from "../existing/model.js";
+import type { Cluster, Subset } from "../topology/model.js";
+import { at } from "../topology/source.js";
+import { type ExistingFacts, existingFacts } from "./existing-facts.js";
+import { type Export, exportOf, foreignPassthroughDomains, landing } from "./exports.js";
+import { type IstioCapabilities, istioCapabilities } from "./istio-version.js";
+import type { ClusterPlan, Route, ServicePlan } from "./plan.js";
+
+export function planCluster(
+  cluster: Cluster,
+  local: readonly ServicePlan[],
+  routes: readonly Route[],
+  existing: ExistingCluster | undefined,
+): { plan: ClusterPlan; diagnostics: Diagnostic[] } {
+  const istio = istioCapabilities(cluster.istioVersion);
+  const exports = local.flatMap((s) => exportOf(s, cluster) ?? []);
+  const facts = existingFacts(existing, cluster.ingress, cluster.egress);
+  const plan: ClusterPlan = {
+    cluster,
+    istio,
+    ingressByIp: cluster.ingress.addresses.every((a) => ipaddr.isValid(a)),
+    existing: facts,
+    local,
+    exports,
+    routes,
+    subsets: local.flatMap((s) => {
+      const subsets = subsetsSelected(s, cluster);
+      return subsets.length > 0 ? [{ service: s, subsets }] : [];
+    }),
+    routeTo: new Map(routes.map((r) => [r.service, r])),
+    runs: new Set(local),
+  };
+  const diagnostics = [
+    ...unfollowedFailover(cluster, istio, routes),
+    ...defaultedIdentity(cluster, exports),
+    ...trustDomainValidation(cluster, istio, exports),
+    ...unknownPassthrough(cluster, facts, exports),
+  ];
+  return { plan, diagnostics };
+}
+
+/**
+ * Subsets of a local service selected here: by other clusters' shares landing here, and by local
+ * shares of this cluster's own callers.
+ */
+function subsetsSelected(s: ServicePlan, cluster: Cluster): Subset[] {
+  const chosen = new Set<Subset>();
+  for (const r of s.routes) {
+    for (const subset of landing(r, cluster)) if (subset) chosen.add(subset);
+    if (r.caller === cluster)
+      for (const sh of r.shares) if (sh.kind === "local" && sh.subset) chosen.add(sh.subset);
+  }
+  return [...chosen].sort(byText((x) => x.name));
+}
+
+function unfollowedFailover(
+  cluster: Cluster,
+  istio: IstioCapabilities,
+  routes: readonly Route[],
+): Diagnostic[] {
+  if (istio.failoverPriorityValues) return [];
+  return routes
+    .filter((r) => r.ordered)
+    .map((r) =>
+      diag(
+        "CW1030",
+        `cluster "${cluster.name}" runs Istio ${cluster.istioVersion}, which cannot follow the failover order of "${r.service.service.name}"; its callers fail over by locality instead`,
+        at(r.service.service.failover[0]?.origin ?? r.service.service.origin),
+      ),
+    );
+}
+
+// Istio's multi-network guide installs an east-west Gateway with an AUTO_PASSTHROUGH server for
+// *.local on port 15443. Next to it, cw's own passthrough server for a service on the same port and
+// gateway duplicates its filter chains and Envoy rejects the whole listener. With the cluster's
+// config under --existing, cw relies on that server instead (ingress-gateway.ts); without it, cw
+// cannot know, so it says so where it writes such a server.
+function unknownPassthrough(
+  cluster: Cluster,
+  facts: ExistingFacts,
+  exports: readonly Export[],
+): Diagnostic[] {
+  const hosts = [...new Set(exports.flatMap((e) => (e.passthrough ? [e.service.backendHost] : [])))].sort();
+  if (facts.known || hosts.length === 0) return [];
+  return [
+    diag(
+      "CW1043",
+      `cw writes an AUTO_PASSTHROUGH server for ${hosts.join(", ")} on port ${cluster.ingress.port} of cluster "${cluster.name}"'s ingress gateway, but does not know the cluster's Istio config: if that gateway already has Istio's east-west Gateway (AUTO_PASSTHROUGH for *.local on the same port), the two servers duplicate their filter chains and Envoy rejects the listener, failing every call through it; give the cluster's config with --existing (cw discover --existing <dir> writes it), and cw then uses that server instead`,
+      at(cluster.origins.ingress === cluster.origin ? cluster.origins.name : cluster.origins.ingress, "key"),
+    ),
+  ];
+}
+
+// Callers pin the ingress gateway's identity (ServiceEntry subjectAltNames) for calls that end at
+// the gateway, so a wrong service account fails every handshake. The default is only the name
+// istioctl and the IstioOperator give the gateway: say so where a cluster relies on it.
+function defaultedIdentity(cluster: Cluster, exports: readonly Export[]): Diagnostic[] {
+  if (cluster.origins.ingressServiceAccount || !exports.some((e) => e.terminated)) return [];
+  return [
+    diag(
+      "CW1041",
+      `cluster "${cluster.name}" does not give ingress.serviceAccount, so callers expect its gateway to run as "${cluster.ingress.serviceAccount}" (the name istioctl and the IstioOperator use; Istio's Helm gateway chart names it after the release, an east-west gateway has its own); set it to the gateway pods' spec.serviceAccountName, or let cw discover read it`,
+      at(cluster.origins.ingress === cluster.origin ? cluster.origins.name : cluster.origins.ingress, "key"),
+    ),
+  ];
+}
+
+// Passthrough callers of another trust domain need the pods' sidecars to accept it. Where the
+// cluster's Istio cannot list extra trust domains (meshConfig.caCertificates[].trustDomains), the only
+// way is to turn the check off for every pod (mesh-settings.ts): say plainly what that opens.
+function trustDomainValidation(
+  cluster: Cluster,
+  istio: IstioCapabilities,
+  exports: readonly Export[],
+): Diagnostic[] {
+  const foreign = foreignPassthroughDomains(exports, cluster.trustDomain);
+  if (foreign.length === 0 || istio.caCertificateTrustDomains) return [];
+  return [
+    diag(
+      "CW1042",
+      `cluster "${cluster.name}" runs Istio ${cluster.istioVersion}, which cannot list ${foreign.join(", ")} as trusted domains, so its mesh settings turn trust-domain validation off (PILOT_SKIP_VALIDATE_TRUST_DOMAIN): every pod of "${cluster.name}" then accepts mTLS from any workload whose certificate chains to the shared root, whatever its trust domain, and only AuthorizationPolicies keep callers out; upgrade to Istio 1.16.4, 1.17.2 or later (give the full version, such as "1.17.2") to list only the consumers' domains`,
+      at(cluster.origins.istioVersion ?? cluster.origins.name),
+    ),
+  ];
+}

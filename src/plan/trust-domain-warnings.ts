@@ -1,0 +1,36 @@
+// CW1019: the gateway admits callers by the trust domain in their certificate, so a service whose
+// consumers share a trust domain with clusters that are not consumers cannot keep those out.
+
+import { byText } from "../compare.js";
+import { diag } from "../diagnostics/catalog.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Cluster, Service } from "../topology/model.js";
+import { at } from "../topology/source.js";
+
+const byName = byText((x: { readonly name: string }) => x.name);
+
+export function trustDomainWarnings(
+  service: Service,
+  backendNames: ReadonlySet<string>,
+  consumers: readonly Cluster[],
+  byTrustDomain: ReadonlyMap<string, readonly Cluster[]>,
+  podDomains: readonly string[],
+): Diagnostic[] {
+  if (consumers.length === 0) return [];
+  const allowed = new Set([...consumers.map((c) => c.trustDomain), ...podDomains]);
+  const consumerNames = new Set(consumers.map((c) => c.name));
+  const leaky = [...allowed]
+    .flatMap((domain) => byTrustDomain.get(domain) ?? [])
+    .filter((c) => !consumerNames.has(c.name) && !backendNames.has(c.name))
+    .sort(byName);
+  if (leaky.length === 0) return [];
+  const names = leaky.map((c) => `"${c.name}"`).join(", ");
+  const domains = [...new Set(leaky.map((c) => c.trustDomain))].sort().join(", ");
+  return [
+    diag(
+      "CW1019",
+      `service "${service.name}" is not exported to ${names}, but ${leaky.length === 1 ? "it shares" : "they share"} trust domain ${domains} with a consumer${podDomains.length > 0 ? " or a backend" : ""}, so the gateway cannot keep ${leaky.length === 1 ? "it" : "them"} out; give each cluster its own trustDomain`,
+      at(service.origins.name),
+    ),
+  ];
+}
