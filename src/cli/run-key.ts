@@ -9,13 +9,11 @@
 //   - cw's own code (code-fingerprint.ts).
 
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readSync } from "node:fs";
-import { join } from "node:path";
 import { byText } from "../compare.js";
 import type { Layout } from "../emit/layout.js";
-import { MANIFEST } from "../emit/manifest.js";
 import type { GitopsFlags } from "../gitops/settings.js";
 import { codeFingerprint } from "./code-fingerprint.js";
+import { manifestHead } from "./folder-federation.js";
 import type { InputTexts } from "./load.js";
 
 /** What of the options the output depends on. */
@@ -53,22 +51,6 @@ export function runKey(input: InputTexts, lockText: string | undefined, options:
   );
 }
 
-/**
- * The run key the folder's manifest records, read from its head (it comes before the list of files,
- * which can be large); undefined when there is none.
- */
-export function recordedRunKey(dir: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(join(dir, MANIFEST), "r");
-  } catch {
-    return undefined;
-  }
-  try {
-    const head = Buffer.alloc(4096);
-    const text = head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString("utf8");
-    return /^\s*"inputs": "([0-9a-f]{64})",?$/m.exec(text)?.[1];
-  } finally {
-    closeSync(fd);
-  }
-}
+/** The run key the folder's manifest records (in its head); undefined when there is none. */
+export const recordedRunKey = (dir: string): string | undefined =>
+  /^\s*"inputs": "([0-9a-f]{64})",?$/m.exec(manifestHead(dir) ?? "")?.[1];
