@@ -11,6 +11,7 @@
 //   npm run bench -- --only 100x5000  the sizes whose label contains the text, or one of several
 //                                     (comma-separated); writes no files unless --save is given
 //   npm run bench -- --only startup   the start-up rows only (writes bench/startup.*)
+//   npm run bench -- --only ui        cw ui in Chromium on large federations (writes bench/ui.*)
 //   npm run bench -- --no-startup     the sizes only
 //   npm run bench -- --dir /dev/shm   write the output folders below this folder (default: the OS's temp)
 //   npm run bench -- --layout cluster the layouts to run (comma-separated; default: see LAYOUT_SIZES)
@@ -35,6 +36,7 @@ import type { MeasureRequest, SizeResult, VerifyTimes } from "./measure.js";
 import { measureStartup, type StartupResult } from "./startup.js";
 import type { SyntheticSize } from "./synthetic.js";
 import { type BenchResults, startupTable, table } from "./table.js";
+import { benchUi } from "./ui.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -193,6 +195,7 @@ async function main(): Promise<void> {
   const base = option("--dir") ?? tmpdir();
   if (!process.argv.includes("--no-startup")) await startup(quick, only);
   if (only === "startup") return;
+  if (only === "ui") return benchUi(quick);
   const picked = only?.split(",");
   const sizes = (quick ? QUICK : FULL).filter((s) => !picked || picked.some((p) => label(s).includes(p)));
   const chosen = option("--layout")?.split(",") as Layout[] | undefined;
@@ -221,6 +224,7 @@ async function main(): Promise<void> {
     writeFileSync(join(here, `${name}.md`), markdown);
   }
   process.stdout.write(markdown);
+  if (only === undefined) await benchUi(quick);
 }
 
 await main();

@@ -1,7 +1,26 @@
 // The public API of cw: everything a program (or cw's own web UI) may use, each export named. Modules
 // not exported here are internal and may change.
 
+export { assumptionsOf } from "./analysis/assumptions.js";
 export { meshFactsFromTopology } from "./analysis/mesh-facts.js";
+export {
+  CHECK_KINDS,
+  type Check,
+  type CheckKind,
+  checkExpectation,
+  formatVerify,
+  type VerifyInput,
+  type VerifyResult,
+  verify,
+} from "./analysis/verify.js";
+export {
+  CALLER_NAMESPACE,
+  CALLER_SA,
+  type Expectation,
+  expectations,
+  OTHER_CALLER,
+  probersOf,
+} from "./analysis/verify-expectations.js";
 export { type CompileOptions, type CompileResult, compile } from "./compile.js";
 export { type Code, catalog, isCode } from "./diagnostics/catalog.js";
 export {
@@ -51,9 +70,16 @@ export { type LegacyFiles, type LegacyResult, readLegacy } from "./topology/lega
 export type { Backend, Cluster, Consumer, Port, Service, Topology } from "./topology/model.js";
 export { type ReadResult, readFederation } from "./topology/read.js";
 export { federationJsonSchema, PROTOCOLS, type Protocol } from "./topology/schema.js";
-export { type ClusterConfig, type ConfigFile, loadClusterConfig, type ObjectRef } from "./trace/config.js";
+export {
+  type ClusterConfig,
+  type ConfigFile,
+  loadClusterConfig,
+  type ObjectRef,
+  refText,
+} from "./trace/config.js";
 export { formatTrace, hopText, outcome } from "./trace/format.js";
 export type { MeshFacts } from "./trace/mesh.js";
+export { parseTargetText, type TargetFields, type TargetText } from "./trace/target-text.js";
 export {
   createTracer,
   type Probe,

@@ -750,6 +750,73 @@ const yamlCases: Case[] = [
     expected: [{ code: "CW1014", line: 5, col: 24 }],
   },
   {
+    name: "CW1019 a consumer that shares its trust domain with a cluster that is not one",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata: { name: demo }
+      spec:
+        clusters:
+          - { name: a, trustDomain: shared.example, ingress: { addresses: [192.0.2.1], serviceAccount: gw } }
+          - { name: b, trustDomain: shared.example }
+          - { name: c, trustDomain: shared.example }
+        services:
+          - name: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: a }]
+            consumers: [b]
+    `,
+    expected: [{ code: "CW1019", line: 10, col: 13 }],
+  },
+  {
+    name: "CW1021 a global host longer than DNS allows",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata: { name: demo }
+      spec:
+        defaults: { suffix: ${Array.from({ length: 4 }, () => "x".repeat(62)).join(".")} }
+        clusters:
+          - name: a
+        services:
+          - name: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: a }]
+    `,
+    expected: [{ code: "CW1021", line: 9, col: 13 }],
+  },
+  {
+    name: "CW1023 a VIP pool inside the range Istio allocates from",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata: { name: demo }
+      spec:
+        defaults: { vipPool: 240.240.0.0/16 }
+        clusters: []
+        services: []
+    `,
+    expected: [{ code: "CW1023", line: 5, col: 24 }],
+  },
+  {
+    name: "CW1034 a consumer narrowed to a namespace on Istio's default trust domain",
+    input: text`
+      apiVersion: coddiwomple.io/v1alpha1
+      kind: Federation
+      metadata: { name: demo }
+      spec:
+        clusters:
+          - { name: a, trustDomain: a.example, ingress: { addresses: [192.0.2.1], serviceAccount: gw } }
+          - { name: b }
+        services:
+          - name: reviews
+            ports: [{ name: http, protocol: HTTP, port: 9080 }]
+            backends: [{ cluster: a }]
+            consumers: [{ cluster: b, namespaces: [shop] }]
+    `,
+    expected: [{ code: "CW1034", line: 12, col: 30 }],
+  },
+  {
     name: "CW1015 one explicit VIP given to two services",
     input: text`
       apiVersion: coddiwomple.io/v1alpha1

@@ -3,17 +3,16 @@
 // ui.browser.test.ts) the button that shows the preflight and status per cluster, with an unreachable
 // cluster said plainly.
 
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uiLive } from "../src/cli/ui-live.js";
 import { startUi, type UiServer } from "../src/ui/server.js";
+import { haveChromium, launchChromium } from "./support/browser.js";
 import { ready } from "./support/example-clusters.js";
 import { StandInKubeApi, unreachableUrl, writeKubeconfig } from "./support/kube-stand-in.js";
-
-const CHROMIUM = "/usr/bin/chromium";
 
 let dir: string;
 let topology: string;
@@ -69,7 +68,7 @@ describe("cw ui /api/live (stand-in API servers)", () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))("cw ui live section in Chromium (stand-in API servers)", () => {
+describe.skipIf(!haveChromium)("cw ui live section in Chromium (stand-in API servers)", () => {
   let context: BrowserContext;
 
   afterAll(async () => {
@@ -77,17 +76,7 @@ describe.skipIf(!existsSync(CHROMIUM))("cw ui live section in Chromium (stand-in
   });
 
   it("shows the status table and each cluster's checks, and says plainly which cluster it cannot reach", async () => {
-    context = await chromium.launchPersistentContext(join(dir, "profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    context = await launchChromium(dir);
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(ui.url);
     await page.locator("#live-run").click();

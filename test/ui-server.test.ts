@@ -80,17 +80,22 @@ describe("cw ui server", () => {
     const view = JSON.parse(state.body) as FederationView;
     expect(view.name).toBe("bookinfo");
     expect(view.clusters.map((c) => c.name)).toEqual(["a", "b"]);
-    expect(view.matrix.find((r) => r.service === "reviews")?.cells).toEqual({
-      a: { runs: false, servesTo: [], callsTo: [{ cluster: "b", mode: "gateway", share: "" }] },
-      b: { runs: true, servesTo: ["a"], callsTo: [] },
-    });
     expect(view.calls).toEqual([
       { service: "ratings", from: "b", to: "a", mode: "gateway", share: "" },
       { service: "reviews", from: "a", to: "b", mode: "gateway", share: "" },
     ]);
-    expect(view.files.find((c) => c.cluster === "b")?.files.map((f) => f.path)).toContain(
-      "gateway-reviews-global.yaml",
-    );
+    // Files are counted here, listed and read when the page shows them (/api/files, /api/file).
+    expect(view.files).toEqual([
+      { cluster: "a", count: expect.any(Number) },
+      { cluster: "b", count: expect.any(Number) },
+    ]);
+    const files = JSON.parse((await raw(ui.url, "/api/files?cluster=b")).body);
+    expect(files.files).toContain("gateway-reviews-global.yaml");
+    expect(files.files).toHaveLength(view.files[1]?.count ?? 0);
+    const file = JSON.parse((await raw(ui.url, "/api/file?cluster=b&path=gateway-reviews-global.yaml")).body);
+    expect(file.content).toContain("kind: Gateway");
+    expect((await raw(ui.url, "/api/file?cluster=b&path=../../package.json")).status).toBe(404);
+    expect((await raw(ui.url, "/api/files?cluster=nowhere")).status).toBe(404);
     expect(view.diagnostics).toEqual([]);
     const page = await raw(ui.url, "/");
     expect(page.status).toBe(200);
@@ -177,7 +182,19 @@ describe("cw ui server", () => {
       kind: "dns",
       label: "dns",
       text: expect.stringMatching(/^a: reviews\.global -> 240\.\d+\.\d+\.\d+ /),
+      // Each object a hop names links to its generated file.
+      links: [
+        {
+          cluster: "a",
+          path: "serviceentry-reviews-global.yaml",
+          text: "ServiceEntry istio-system/reviews-global",
+        },
+      ],
     });
+    const gateway = trace.paths[0].hops.find((h: { kind: string }) => h.kind === "gateway");
+    expect(gateway.links).toEqual([
+      { cluster: "b", path: "gateway-reviews-global.yaml", text: "Gateway istio-system/reviews-global" },
+    ]);
     expect(trace.paths[0].end).toEqual({
       kind: "arrived",
       text: "arrived at reviews.default.svc.cluster.local:9080 in cluster b",
@@ -191,12 +208,47 @@ describe("cw ui server", () => {
   });
 
   it.each([
+    ["reviews.global:9080", undefined, "reviews.global:9080"],
+    ["http://reviews.global:9080/reviews/1", undefined, "reviews.global:9080/reviews/1"],
+    ["reviews.global", "9080", "reviews.global:9080"],
+    // The separate port wins, as --port does in the CLI.
+    ["reviews.global:80", "9080", "reviews.global:9080"],
+  ])("takes the target as cw trace --to does: %s (port %s)", async (to, port, called) => {
+    const answer = await raw(ui.url, "/api/trace", traceBody({ cluster: "a", to, port }));
+    expect(answer.status).toBe(200);
+    const trace = JSON.parse(answer.body);
+    expect(trace.title).toBe(`a/default/default -> ${called}`);
+    expect(trace.outcome).toMatch(/^ok: reached reviews\.default\.svc\.cluster\.local:9080 in cluster b/);
+  });
+
+  it("traces with clusters taken down, as cw trace --down", async () => {
+    const trace = JSON.parse(
+      (await raw(ui.url, "/api/trace", traceBody({ cluster: "a", to: "reviews.global:9080", down: ["b"] })))
+        .body,
+    );
+    expect(trace.title).toBe("a/default/default -> reviews.global:9080, with b down");
+    expect(trace.outcome).toBe("refused: cluster-down in cluster a (100%)");
+  });
+
+  it.each([
     [{ cluster: "z", host: "reviews.global", port: 9080 }, "choose a calling cluster (a, b)"],
     [
       { cluster: "a", host: "<script>", port: 9080 },
-      "the host is not a host name or an IP address (e.g. reviews.global)",
+      "the host <script> is not a host name or an IP address (e.g. reviews.global)",
     ],
-    [{ cluster: "a", host: "reviews.global", port: 70000 }, "the port is not a number from 1 to 65535"],
+    [{ cluster: "a", host: "reviews.global", port: 70000 }, "port 70000 is not a port number"],
+    [
+      { cluster: "a", to: "ftp://reviews.global/" },
+      "to ftp://reviews.global/: give the port in the URL or with port",
+    ],
+    [
+      { cluster: "a", to: "reviews.global" },
+      "to reviews.global: write host:port (e.g. reviews.global:9080), a URL, or the host in to and its port in port",
+    ],
+    [
+      { cluster: "a", to: "reviews.global:9080", down: ["nowhere"] },
+      "the clusters to take down are names of clusters (a, b)",
+    ],
     [
       { cluster: "a", namespace: "Bad NS", host: "reviews.global", port: 80 },
       "the namespace is not a Kubernetes name",
@@ -222,7 +274,146 @@ describe("cw ui server", () => {
     expect(answer.headers["content-type"]).toBe("image/svg+xml; charset=utf-8");
     expect(answer.body).toContain("<svg");
     expect(answer.body).toContain("eastwest.b.bookinfo.example:15443");
-    expect(answer.body).toContain("from a · gateway");
+    expect(answer.body).toContain("from a");
+    expect(answer.body).toContain("reviews.global");
+  });
+
+  it("answers the verify matrix a page at a time, filtered, and each cell's checks with traces", async () => {
+    const page = JSON.parse((await raw(ui.url, "/api/verify?rowLimit=2&colLimit=3&colOffset=1")).body);
+    expect(page.rows).toMatchObject({ total: 5, offset: 0 });
+    expect(page.rows.items.map((r: { key: string }) => r.key)).toEqual([
+      "a/default/default",
+      "b/default/default",
+    ]);
+    expect(page.columns).toMatchObject({ total: 4, offset: 1 });
+    expect(page.columns.items.map((c: { host: string }) => c.host)).toEqual([
+      "productpage.global",
+      "ratings.global",
+      "reviews.global",
+    ]);
+    expect(page.cells["b/default/default"].productpage).toEqual({
+      status: "refused",
+      checks: 1,
+      mismatches: 0,
+      unenforced: 0,
+    });
+    const filtered = JSON.parse((await raw(ui.url, "/api/verify?caller=outsider&name=review")).body);
+    expect(filtered.rows.items.map((r: { label: string }) => r.label)).toEqual([
+      "straight to a gateway, as an outsider",
+    ]);
+    expect(filtered.columns.items.map((c: { service: string }) => c.service)).toEqual(["reviews"]);
+    // An offset past the end shows the last page.
+    expect(JSON.parse((await raw(ui.url, "/api/verify?rowOffset=99&rowLimit=2")).body).rows.offset).toBe(3);
+
+    const cell = JSON.parse(
+      (await raw(ui.url, "/api/verify/cell?row=a%2Fdefault%2Fdefault&service=reviews")).body,
+    );
+    expect(cell.checks.map((c: { call: string; status: string }) => `${c.call} ${c.status}`)).toEqual([
+      "a/default/default -> reviews.global:9080 ok",
+      "a/default/default -> reviews.default.global:9080 ok",
+    ]);
+    expect(cell.checks[0]).toMatchObject({ from: "a/default/default", to: "reviews.global:9080" });
+    expect(cell.checks[0].trace.outcome).toBe(
+      "ok: reached reviews.default.svc.cluster.local:9080 in cluster b (100%)",
+    );
+    expect((await raw(ui.url, "/api/verify/cell?row=nobody&service=reviews")).status).toBe(400);
+    expect((await raw(ui.url, "/api/verify?down=nowhere")).status).toBe(400);
+  });
+
+  it("answers verify's summary once every service is judged", async () => {
+    let summary = JSON.parse((await raw(ui.url, "/api/verify/summary")).body);
+    for (let i = 0; i < 50 && !summary.done; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      summary = JSON.parse((await raw(ui.url, "/api/verify/summary")).body);
+    }
+    expect(summary).toMatchObject({
+      done: true,
+      judged: 4,
+      of: 4,
+      mismatchTotal: 0,
+      verdict: "verified: 63 checks hold",
+    });
+    expect(summary.assumptions[0]).toContain("root of trust");
+  });
+
+  it("with clusters down, answers where each caller's calls go", async () => {
+    const page = JSON.parse((await raw(ui.url, "/api/verify?down=b")).body);
+    expect(page.down).toEqual(["b"]);
+    expect(page.cells["a/default/default"]).toMatchObject({
+      reviews: { status: "fails", text: "fails 100%" },
+      ratings: { status: "arrives", text: "a 100%" },
+    });
+    expect(page.cells["b/default/default"].reviews).toEqual({ status: "down", text: "its cluster is down" });
+    const cell = JSON.parse(
+      (await raw(ui.url, "/api/verify/cell?row=a%2Fdefault%2Fdefault&service=reviews&down=b")).body,
+    );
+    expect(cell.checks[0]).toMatchObject({ status: "fails", problem: "fails 100%" });
+    expect(cell.checks[0].trace.title).toBe("a/default/default -> reviews.global:9080, with b down");
+  });
+
+  it("lists the hosts a caller may call and those it may not", async () => {
+    const answer = JSON.parse((await raw(ui.url, "/api/callable?cluster=b")).body);
+    expect(answer.refused.map((h: { host: string }) => h.host)).toEqual(["productpage.global"]);
+    expect(answer.allowed).toHaveLength(6);
+    expect((await raw(ui.url, "/api/callable?cluster=nowhere")).status).toBe(400);
+  });
+
+  it("draws the services asked for, with clusters down and a trace on it, and refuses what it cannot draw", async () => {
+    const svg = (
+      await raw(
+        ui.url,
+        "/api/graph.svg?focus=reviews&down=b&from=a%2Fdefault%2Fdefault&to=reviews.global%3A9080",
+      )
+    ).body;
+    expect(svg).toContain("cluster b · DOWN");
+    expect(svg).toContain("calls fail here");
+    expect(svg).toContain("trace: hops 1–4");
+    expect(svg).not.toContain("ratings");
+    expect(JSON.parse((await raw(ui.url, "/api/graph.svg?focus=nothing")).body)).toEqual({
+      error: "focus names services of the topology, separated by commas",
+    });
+    expect((await raw(ui.url, "/api/graph.svg?from=a&to=reviews.global")).status).toBe(400);
+  });
+
+  it("serves its favicon", async () => {
+    for (const path of ["/favicon.svg", "/favicon.ico"]) {
+      const icon = await raw(ui.url, path);
+      expect(icon.status).toBe(200);
+      expect(icon.headers["content-type"]).toBe("image/svg+xml; charset=utf-8");
+      expect(icon.body).toContain("<svg");
+    }
+  });
+
+  it("sorts the diagnostics as the CLI does, by file, line and column", async () => {
+    const local = mkdtempSync(join(tmpdir(), "cw-ui-sorted-"));
+    try {
+      const topo = join(local, "federation.yaml");
+      // A service on line 40 names an unknown cluster (found by compiling); one on line 55 has a
+      // port of the wrong type (found by reading, which comes first).
+      const text = readFileSync("examples/split-bookinfo/federation.yaml", "utf8")
+        .replace(
+          "      backends:\n        - cluster: a\n      # No consumers",
+          "      backends:\n        - cluster: zz\n      # No consumers",
+        )
+        .replace(
+          "    - name: ratings\n      namespace: default\n      aliases: [ratings.default]\n      ports:\n        - { name: http, protocol: HTTP, port: 9080 }",
+          "    - name: ratings\n      namespace: default\n      aliases: [ratings.default]\n      ports:\n        - { name: http, protocol: HTTP, port: many }",
+        );
+      writeFileSync(topo, text);
+      const server = await startUi({ topology: topo, port: 0, watch: false });
+      try {
+        const view = JSON.parse((await raw(server.url, "/api/state")).body) as FederationView;
+        const lines = view.diagnostics.map((d) => d.line ?? 0);
+        expect(view.diagnostics.length).toBeGreaterThan(1);
+        expect(lines).toEqual([...lines].sort((a, b) => a - b));
+        expect((await raw(server.url, "/api/verify")).status).toBe(409);
+        expect((await raw(server.url, "/api/verify/summary")).status).toBe(409);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      rmSync(local, { recursive: true, force: true });
+    }
   });
 
   it("tells open pages when the topology changes, and escapes names that look like markup", async () => {

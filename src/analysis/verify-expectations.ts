@@ -64,6 +64,8 @@ export type Expectation =
   | {
       readonly kind: "gateway probe";
       readonly probe: Probe;
+      /** Who probes: a non-consumer cluster's name, "an outsider", or a caller without identity. */
+      readonly prober: string;
       readonly text: string;
       readonly of: ServiceUnderTest;
       /** Set when the topology itself says the refusal cannot be enforced, and why. */
@@ -196,18 +198,34 @@ function* resilience(
   }
 }
 
+/** Who probes the gateways of a service's backend clusters: every cluster that is neither a consumer
+ * nor a backend, an outsider, and a caller without identity (none when no backend has an address). */
+export function probersOf(topology: Topology, service: Service): Prober[] {
+  const backends = new Set(service.backends.map((b) => b.cluster));
+  const reachable = topology.clusters.some((c) => backends.has(c.name) && c.ingress.addresses.length > 0);
+  return reachable ? probersFor(topology, consumerMap(topology, service), backends) : [];
+}
+
+function probersFor(
+  topology: Topology,
+  consumers: ReadonlyMap<string, ConsumerEntry>,
+  backends: { has(cluster: string): boolean },
+): Prober[] {
+  return [
+    ...topology.clusters
+      .filter((c) => !consumers.has(c.name) && !backends.has(c.name))
+      .map((c) => ({ label: c.name, trustDomain: c.trustDomain })),
+    { label: "an outsider", trustDomain: OUTSIDER_TRUST_DOMAIN },
+    { label: "a caller without a mesh identity" },
+  ];
+}
+
 function* probes(
   topology: Topology,
   of: ServiceUnderTest,
   consumers: ReadonlyMap<string, ConsumerEntry>,
 ): Generator<Expectation> {
-  const probers: Prober[] = [
-    ...topology.clusters
-      .filter((c) => !consumers.has(c.name) && !of.backends.has(c.name))
-      .map((c) => ({ label: c.name, trustDomain: c.trustDomain })),
-    { label: "an outsider", trustDomain: OUTSIDER_TRUST_DOMAIN },
-    { label: "a caller without a mesh identity" },
-  ];
+  const probers = probersFor(topology, consumers, of.backends);
   const names = new Set<string>();
   for (const h of hostsOf(topology, of.service)) {
     names.add(h);
@@ -254,6 +272,7 @@ function* probes(
         yield {
           kind: "gateway probe",
           probe,
+          prober: prober.label,
           text: who + sni,
           of,
           ...(because && { unenforcedBecause: because }),

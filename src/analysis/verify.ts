@@ -49,7 +49,7 @@ export function verify(input: VerifyInput): VerifyResult {
   const traceInput: TraceInput = { clusters: input.clusters, mesh: meshFactsFromTopology(input.topology) };
   const tracer = createTracer(traceInput);
   const checks: Check[] = [];
-  for (const e of expectations(input.topology)) checks.push(checkOf(tracer, e));
+  for (const e of expectations(input.topology)) checks.push(checkExpectation(tracer, e));
   for (const c of conflictsOf(tracer, input.topology)) {
     const trace: Trace = {
       hops: [],
@@ -71,7 +71,8 @@ export function verify(input: VerifyInput): VerifyResult {
   };
 }
 
-function checkOf(tracer: Tracer, e: Expectation): Check {
+/** One expectation judged: the check verify reports (cw ui judges a page of them at a time). */
+export function checkExpectation(tracer: Tracer, e: Expectation): Check {
   const v = judge(tracer, e);
   const fields = { kind: e.kind, call: e.text, expected: v.expected, status: v.status, problem: v.problem };
   return v.status === "ok" ? new HeldCheck(fields, tracer, retraceOf(e)) : { ...fields, trace: v.trace };

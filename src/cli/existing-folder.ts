@@ -75,8 +75,4 @@ function filesBelow(where: Where, rel: string, diagnostics: Diagnostic[]): Exist
 }
 
 const unreadable = (path: string, e: unknown): Diagnostic =>
-  diag(
-    "CW4001",
-    `cannot read ${path}: ${(e as Error).message}; make it readable, or remove it from the --existing folder`,
-    { file: path, line: 1, col: 1, length: 1 },
-  );
+  diag("CW4001", { path, error: (e as Error).message }, { file: path, line: 1, col: 1, length: 1 });

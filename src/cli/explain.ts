@@ -1,7 +1,7 @@
 // `cw explain [CODE]`: the long form of a diagnostic code, or the list of all codes; and `cw schema`,
 // the JSON Schema of the topology file. Both print reference text, as text or for tools.
 
-import { catalog, isCode } from "../diagnostics/catalog.js";
+import { type CatalogEntry, catalog, isCode } from "../diagnostics/catalog.js";
 import { federationJsonSchema } from "../topology/schema.js";
 import { ExitCode, type Io } from "./io.js";
 import type { Format } from "./options.js";
@@ -13,7 +13,7 @@ export function runExplain(code: string | undefined, format: Format, io: Io): Ex
     printResult(
       io,
       format,
-      () => Object.entries(catalog).map(([c, entry]) => ({ code: c, ...entry })),
+      () => Object.entries(catalog).map(([c, entry]) => described(c, entry)),
       () =>
         Object.entries(catalog)
           .map(([c, entry]) => `${c}  ${entry.level.padEnd(7)}  ${entry.title}\n`)
@@ -27,11 +27,24 @@ export function runExplain(code: string | undefined, format: Format, io: Io): Ex
   printResult(
     io,
     format,
-    () => ({ code: upper, ...entry }),
-    () => `${upper} (${entry.level}): ${entry.title}\n\n${wrap(entry.explain, 100)}\n`,
+    () => described(upper, entry),
+    () => {
+      const retired = (entry as CatalogEntry).retired;
+      const note = retired === undefined ? "" : `\n\nRetired: ${wrap(retired, 100)}`;
+      return `${upper} (${entry.level}): ${entry.title}\n\n${wrap(entry.explain, 100)}${note}\n`;
+    },
   );
   return ExitCode.ok;
 }
+
+/** An entry as data: its message template is code, not part of what explain prints. */
+const described = (code: string, entry: CatalogEntry) => ({
+  code,
+  level: entry.level,
+  title: entry.title,
+  explain: entry.explain,
+  ...(entry.retired !== undefined && { retired: entry.retired }),
+});
 
 /** `cw schema`: as shipped in schema/federation.schema.json (JSON), or as YAML. */
 export function runSchema(format: "json" | "yaml", io: Io): ExitCode {

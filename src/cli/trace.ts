@@ -9,6 +9,7 @@ import { meshFactsFromTopology } from "../analysis/mesh-facts.js";
 import { printable } from "../diagnostics/printable.js";
 import { formatTrace } from "../trace/format.js";
 import { inferMeshFacts } from "../trace/infer-mesh.js";
+import { parseTargetText } from "../trace/target-text.js";
 import { traceCall } from "../trace/trace.js";
 import { type Caller, FAILURES, type Target, tracePaths } from "../trace/types.js";
 import { folderFederationProblem } from "./folder-federation.js";
@@ -43,32 +44,10 @@ export function parseCaller(from: string): Caller {
   return { cluster, namespace, serviceAccount };
 }
 
-const DEFAULT_PORTS: Record<string, number> = { "http:": 80, "https:": 443, "grpc:": 80 };
-
 export function parseTarget(to: string, port?: string): Target {
-  const explicit = port !== undefined ? Number(port) : undefined;
-  if (explicit !== undefined && !(Number.isInteger(explicit) && explicit > 0 && explicit < 65536)) {
-    throw new UsageError(`--port ${port} is not a port number`);
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(to)) {
-    let url: URL;
-    try {
-      url = new URL(to);
-    } catch {
-      throw new UsageError(`--to ${to} is not a URL`);
-    }
-    const p = explicit ?? (url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol]);
-    if (p === undefined) throw new UsageError(`--to ${to}: give the port in the URL or with --port`);
-    return { host: url.hostname.replace(/^\[|\]$/g, ""), port: p, path: url.pathname || "/" };
-  }
-  const m = /^(.*?)(?::(\d+))?$/.exec(to);
-  const host = m?.[1] ?? "";
-  const p = explicit ?? (m?.[2] !== undefined ? Number(m[2]) : undefined);
-  if (!host || p === undefined)
-    throw new UsageError(
-      `--to ${to}: write host:port (e.g. reviews.global:9080), a URL, or --to host --port N`,
-    );
-  return { host, port: p };
+  const parsed = parseTargetText(to, port);
+  if (!parsed.ok) throw new UsageError(parsed.problem);
+  return parsed.target;
 }
 
 /** --down a,b: clusters that exist in the folder or the topology. */

@@ -5,12 +5,88 @@
 
 import type { Diagnostic, Level, Location } from "./diagnostic.js";
 
+/** A diagnostic's sentence in its two parts: what is wrong, then what to do (or what cw does). */
+export type Message = readonly [wrong: string, todo: string];
+
 export interface CatalogEntry {
   readonly level: Level;
   readonly title: string;
   /** The long form: why it matters and how to fix it. */
   readonly explain: string;
+  /**
+   * The one-line message from the arguments a site gives (`diag("CW1010", { host, service, owner })`).
+   * Codes without one still take their sentence from the site, as free text (being moved here).
+   */
+  readonly message?: (args: never) => Message;
+  /** Set when the code is no longer produced: why, and since when. A retired code is never reused. */
+  readonly retired?: string;
 }
+
+/** Why a value cannot be used (CW1003): the field and value as the user wrote them, shown. */
+export type WrongValue =
+  | {
+      readonly kind: "type";
+      readonly field: string;
+      readonly expected: string;
+      readonly actual: string;
+      readonly advice: string;
+    }
+  | { readonly kind: "too-large"; readonly field: string; readonly written: string }
+  | {
+      readonly kind: "not-allowed";
+      readonly field: string;
+      readonly value: string;
+      readonly allowed?: string;
+      readonly detail?: string;
+    }
+  | { readonly kind: "empty-text"; readonly field: string }
+  | { readonly kind: "out-of-range"; readonly field: string; readonly value: string; readonly detail: string }
+  | { readonly kind: "key"; readonly key: string }
+  | { readonly kind: "invalid"; readonly field: string; readonly detail: string };
+function wrongValue(a: WrongValue): Message {
+  switch (a.kind) {
+    case "type":
+      return [`${a.field} must be ${a.expected}, not ${a.actual}`, a.advice];
+    case "too-large":
+      return [`${a.field} is ${a.written}, a number too large to use`, "change it"];
+    case "not-allowed":
+      return a.allowed !== undefined
+        ? [`${a.field} is ${a.value}, which is not allowed`, `write ${a.allowed}`]
+        : [`${a.field} is ${a.value}, which is not allowed (${a.detail})`, "change it"];
+    case "empty-text":
+      return [`${a.field} is empty text`, "give it a value, or remove it"];
+    case "out-of-range":
+      return [`${a.field} is ${a.value}, which is out of range (${a.detail})`, "change it"];
+    case "key":
+      return [`the key ${a.key} cannot be used here`, "change it"];
+    case "invalid":
+      return [`${a.field} is not valid (${a.detail})`, "change it"];
+  }
+}
+/** A name DNS cannot carry (CW1005): `owner` is what it names, as in "the port". */
+export type InvalidName =
+  | { readonly kind: "label"; readonly value: string; readonly owner: string }
+  | { readonly kind: "subdomain"; readonly value: string; readonly owner: string }
+  | { readonly kind: "too-long"; readonly value: string; readonly maximum: number; readonly owner: string };
+/** A label key or value Kubernetes refuses (CW1035). */
+export type InvalidLabel =
+  | { readonly kind: "key"; readonly value: string; readonly field: string }
+  | { readonly kind: "value"; readonly value: string; readonly label: string }
+  | { readonly kind: "prefix"; readonly value: string };
+
+/** What an existing Gateway server does to cw's on the same pods (CW4010, CW4012, CW4014). */
+export type DuplicateChain = {
+  readonly conflict: "duplicate-chain";
+  readonly chain: string;
+  readonly port: number;
+};
+export type ShadowedServer = { readonly conflict: "shadowed"; readonly why: string };
+const conflictOf = (a: DuplicateChain | ShadowedServer) =>
+  a.conflict === "duplicate-chain" ? `both build a filter chain for ${a.chain}` : a.why;
+const consequenceOf = (a: DuplicateChain | ShadowedServer) =>
+  a.conflict === "duplicate-chain"
+    ? `Envoy rejects the listener on port ${a.port} and every call through it fails`
+    : "Istio drops one of them (the one created later) and its calls fail";
 
 export const catalog = {
   CW1001: {
@@ -22,35 +98,64 @@ export const catalog = {
   CW1002: {
     level: "error",
     title: "unknown field",
+    message: (a: { key: string; hint: string }) => [
+      `unknown field ${a.key}${a.hint}`,
+      "remove it or correct its name",
+    ],
     explain:
       "The field is not part of the Federation format, so cw would silently ignore it. Usually it is a typo (`consumer` for `consumers`) or a field placed at the wrong level. Check the spelling against the JSON Schema in schema/federation.schema.json; an editor with YAML language support shows the valid fields.",
   },
   CW1003: {
     level: "error",
     title: "wrong type or value",
+    message: (a: WrongValue) => wrongValue(a),
     explain:
       "The value has the wrong type (a list where a mapping is expected, text where a number is expected) or is not one of the allowed values. Quote strings that look like numbers or booleans, and check the allowed values in the JSON Schema.",
   },
   CW1004: {
     level: "error",
     title: "missing required field",
+    message: (a: { field: string; emptyList?: { minimum: number } }) =>
+      a.emptyList
+        ? [`${a.field} is an empty list`, `add at least ${a.emptyList.minimum} entry to it`]
+        : [`missing required field ${a.field}`, "add it to this mapping"],
     explain:
       "A field that cw cannot guess is missing, for example a service's ports or a cluster's name. Add it at the position shown.",
   },
   CW1005: {
     level: "error",
     title: "invalid name",
+    message: (a: InvalidName) =>
+      a.kind === "label"
+        ? [
+            `${a.value} is not a valid name for ${a.owner}`,
+            "use lower-case letters, digits and '-', starting and ending with a letter or digit",
+          ]
+        : a.kind === "subdomain"
+          ? [
+              `${a.value} is not a valid DNS name for ${a.owner}`,
+              "use lower-case DNS labels joined by dots, such as reviews.default",
+            ]
+          : [
+              `${a.value} is longer than ${a.maximum} characters, the most DNS allows for ${a.owner}`,
+              "shorten it",
+            ],
     explain:
       "Names of clusters, services, namespaces and ports become parts of Kubernetes object names and DNS names, so they must be DNS-1123 labels: at most 63 characters, lower-case letters, digits and '-', starting and ending with a letter or digit. Host names and aliases must be DNS-1123 subdomains: labels joined by dots, at most 253 characters.",
   },
   CW1006: {
     level: "error",
     title: "port out of range",
+    message: (a: { port: string }) => [`port ${a.port} is out of range`, "use a port from 1 to 65535"],
     explain: "Ports are TCP port numbers from 1 to 65535.",
   },
   CW1007: {
     level: "error",
     title: "unknown protocol",
+    message: (a: { value: string; hint: string; protocols: readonly string[] }) => [
+      `unknown protocol ${a.value}${a.hint}`,
+      `use one of ${a.protocols.join(", ")}`,
+    ],
     explain:
       "A port's protocol decides how Istio proxies it. cw supports the protocols of the original Coddiwomple: HTTP, HTTP2, GRPC, HTTPS, TLS, TCP and MONGO. Use TCP for any other protocol carried over TCP.",
   },
@@ -69,6 +174,10 @@ export const catalog = {
   CW1010: {
     level: "error",
     title: "host claimed twice",
+    message: (a: { host: string; service: string; owner: string }) => [
+      `host "${a.host}" of service "${a.service}" is already claimed by service "${a.owner}"`,
+      "rename one of them or drop the alias",
+    ],
     explain:
       "Two services claim the same global host name (through their names, aliases, or the per-port names cw derives for non-HTTP ports, which look like `p5432.db.global`). A caller could not tell which service it reaches. Rename one service or remove the alias.",
   },
@@ -99,12 +208,20 @@ export const catalog = {
   CW1015: {
     level: "error",
     title: "VIP used twice",
+    message: (a: { vip: string; service: string; owner: string }) => [
+      `VIP ${a.vip} of "${a.service}" is already the VIP of "${a.owner}"`,
+      "remove one of the two vip fields",
+    ],
     explain:
       "Two services were given the same virtual IP. Sidecars route TCP traffic by destination IP and port, so each global service needs its own VIP. Remove one of the explicit `vip` fields and let cw allocate one from the pool.",
   },
   CW1016: {
     level: "error",
     title: "VIP pool exhausted",
+    message: (a: { service: string }) => [
+      `the VIP pool has no free address left for "${a.service}"`,
+      "use a larger vipPool",
+    ],
     explain:
       "There are more global services than free addresses in the VIP pool (explicit `vip` fields inside the pool use addresses up too). Use a larger pool in spec.defaults.vipPool (a /16 holds 65,534 services).",
   },
@@ -123,6 +240,15 @@ export const catalog = {
   CW1019: {
     level: "warning",
     title: "trust domain shared by consumer and non-consumer",
+    message: (a: {
+      service: string;
+      leaky: readonly string[];
+      domains: readonly string[];
+      backends: boolean;
+    }) => [
+      `service "${a.service}" is not exported to ${a.leaky.map((c) => `"${c}"`).join(", ")}, but ${a.leaky.length === 1 ? "it shares" : "they share"} trust domain ${a.domains.join(", ")} with a consumer${a.backends ? " or a backend" : ""}, so the gateway cannot keep ${a.leaky.length === 1 ? "it" : "them"} out`,
+      "give each cluster its own trustDomain",
+    ],
     explain:
       "A service is exported to some clusters but not to others that share their trust domain. The ingress gateway tells callers apart only by the trust domain in their mTLS certificate, so it cannot keep those other clusters out. Give each cluster its own trust domain (the Istio meshConfig.trustDomain setting) to make exports enforceable.",
   },
@@ -135,6 +261,10 @@ export const catalog = {
   CW1021: {
     level: "error",
     title: "name too long",
+    message: (a: { host: string }) => [
+      `host "${a.host}" is longer than DNS allows`,
+      "shorten the service name, alias or suffix",
+    ],
     explain:
       "A generated Kubernetes object name or host name would exceed its limit (63 characters for labels, 253 for names). Shorten the service name or the name suffix.",
   },
@@ -147,6 +277,10 @@ export const catalog = {
   CW1023: {
     level: "warning",
     title: "VIP pool overlaps Istio's own range",
+    message: (a: { pool: string }) => [
+      `VIP pool "${a.pool}" overlaps 240.240.0.0/16, where Istio allocates addresses of its own`,
+      "use a pool outside it, such as cw's default 240.241.0.0/16",
+    ],
     explain:
       "Istio allocates addresses for ServiceEntries without addresses from 240.240.0.0/16 (DNS auto-allocation, and the IP allocator of Istio 1.23 and later). A VIP of cw's in that range can equal one Istio hands out, and two services on one VIP and port collide in the sidecar. Use a pool outside it; cw's default is 240.241.0.0/16. Move the pool only together with the lock file's VIPs, and restart callers afterwards.",
   },
@@ -189,6 +323,10 @@ export const catalog = {
   CW1030: {
     level: "warning",
     title: "failover order needs Istio 1.18",
+    message: (a: { cluster: string; version: string; service: string }) => [
+      `cluster "${a.cluster}" runs Istio ${a.version}, which cannot follow the failover order of "${a.service}"`,
+      "its callers fail over by locality instead",
+    ],
     explain:
       "An explicit failover order is written as a DestinationRule failoverPriority with label values, which Istio reads from 1.18 on. Older callers fail over by locality only (nearest first). Upgrade the calling cluster, or drop the failover list.",
   },
@@ -219,24 +357,48 @@ export const catalog = {
   CW1035: {
     level: "error",
     title: "invalid label",
+    message: (a: InvalidLabel) =>
+      a.kind === "key"
+        ? [
+            `${a.value} is not a valid label key in ${a.field}`,
+            "use up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/', such as app or app.kubernetes.io/name",
+          ]
+        : a.kind === "value"
+          ? [
+              `${a.value} is not a valid value for label "${a.label}"`,
+              "use up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or nothing)",
+            ]
+          : [`the prefix of label key ${a.value} is longer than 253 characters`, "shorten it"],
     explain:
       "Selectors and subset labels are Kubernetes labels. A key is a name of at most 63 characters (letters, digits, '-', '_' and '.', starting and ending with a letter or digit), optionally after a DNS subdomain prefix and '/', as in app.kubernetes.io/name; a value is empty or a name of the same form. A key or value Kubernetes would refuse could never match a pod, so cw refuses it too.",
   },
   CW1036: {
     level: "error",
     title: "empty selector",
+    message: (a: { field: string }) => [
+      `${a.field} has no labels, so it would select every pod in its namespace`,
+      "give the labels of the pods meant, such as {app: reviews}, or leave the field out for cw's default",
+    ],
     explain:
       "A selector with no labels selects every pod of its namespace. On a gateway or a service's pods it would put cw's policies (DENY AuthorizationPolicies among them) on every workload there, and in the root namespace (istio-system) on every workload of the mesh. Give the labels of the pods meant, such as {istio: ingressgateway} or {app: reviews}, or leave the field out for cw's default.",
   },
   CW1037: {
     level: "error",
     title: "fixed VIP is another service's locked VIP",
+    message: (a: { vip: string; service: string; holder: string; lockedAt?: string }) => [
+      `VIP ${a.vip} of "${a.service}" is the locked VIP of "${a.holder}"${a.lockedAt ? ` (${a.lockedAt})` : ""}, which its callers may still use`,
+      `choose another vip, or remove "${a.holder}"'s lock entry first if it really should move`,
+    ],
     explain:
       "The lock file records the VIP each service was given, so that callers that resolved it keep reaching the same service. A fixed vip that equals another service's locked VIP would hand that address to a different service while callers still use it. Choose another vip; if the other service really should move, remove its entry from the lock file first (and restart its callers).",
   },
   CW1038: {
     level: "warning",
     title: "unknown field in the original's files",
+    message: (a: { key: string; hint: string }) => [
+      `unknown field ${a.key}${a.hint}, ignored as the original Coddiwomple ignored it`,
+      "remove it or correct its name",
+    ],
     explain:
       "The original Coddiwomple ignored fields it did not know, and cw reads its files the same way, so the field has no effect. Usually it is a typo, such as kubecondig_context in the original's own README: correct it, or remove it.",
   },
@@ -255,18 +417,30 @@ export const catalog = {
   CW1041: {
     level: "warning",
     title: "ingress gateway identity defaulted",
+    message: (a: { cluster: string; serviceAccount: string }) => [
+      `cluster "${a.cluster}" does not give ingress.serviceAccount, so callers expect its gateway to run as "${a.serviceAccount}" (the name istioctl and the IstioOperator use; Istio's Helm gateway chart names it after the release, an east-west gateway has its own)`,
+      "set it to the gateway pods' spec.serviceAccountName, or let cw discover read it",
+    ],
     explain:
       "Callers check the identity of the ingress gateway they reach (the ServiceEntry's subjectAltNames: spiffe://<trust domain>/ns/<ingress.namespace>/sa/<ingress.serviceAccount>), so a wrong service account fails every TLS handshake to that cluster. Without ingress.serviceAccount cw assumes istio-ingressgateway-service-account, the name istioctl and the IstioOperator give the ingress gateway. Istio's Helm gateway chart names the service account after the release (for example istio-ingressgateway or istio-eastwestgateway), and an east-west gateway installed from Istio's multicluster samples has its own. Read it from the gateway's pods (kubectl -n <namespace> get pods -l <selector> -o jsonpath='{.items[0].spec.serviceAccountName}') and set ingress.serviceAccount, or let cw discover fill it in.",
   },
   CW1042: {
     level: "warning",
     title: "trust-domain validation turned off",
+    message: (a: { cluster: string; version: string; domains: readonly string[] }) => [
+      `cluster "${a.cluster}" runs Istio ${a.version}, which cannot list ${a.domains.join(", ")} as trusted domains, so its mesh settings turn trust-domain validation off (PILOT_SKIP_VALIDATE_TRUST_DOMAIN): every pod of "${a.cluster}" then accepts mTLS from any workload whose certificate chains to the shared root, whatever its trust domain, and only AuthorizationPolicies keep callers out`,
+      'upgrade to Istio 1.16.4, 1.17.2 or later (give the full version, such as "1.17.2") to list only the consumers\' domains',
+    ],
     explain:
       "In passthrough mode a caller's mTLS ends at the called pod, whose sidecar accepts only certificates of its own trust domain (and its aliases) unless told otherwise. Istio 1.16.4, 1.17.2 and later accept the trust domains listed in meshConfig.caCertificates[].trustDomains, and cw lists exactly the consumers' domains there. Older releases (and 1.17.0, 1.17.1) can only turn the check off for the whole cluster with istiod's PILOT_SKIP_VALIDATE_TRUST_DOMAIN: every pod then accepts mTLS from any workload whose certificate chains to the shared root, whatever its trust domain, and only AuthorizationPolicies keep callers out. Next to an AUTO_PASSTHROUGH server for *.local (Istio's east-west gateway) any workload of any cluster sharing the root can then reach any pod that no policy guards. Upgrade the cluster, and give istioVersion with its patch (\"1.17.2\"): a version without a patch is taken to be the minor's first release.",
   },
   CW1043: {
     level: "warning",
     title: "passthrough server beside an unknown gateway",
+    message: (a: { hosts: readonly string[]; port: number; cluster: string }) => [
+      `cw writes an AUTO_PASSTHROUGH server for ${a.hosts.join(", ")} on port ${a.port} of cluster "${a.cluster}"'s ingress gateway, but does not know the cluster's Istio config: if that gateway already has Istio's east-west Gateway (AUTO_PASSTHROUGH for *.local on the same port), the two servers duplicate their filter chains and Envoy rejects the listener, failing every call through it`,
+      "give the cluster's config with --existing (cw discover --existing <dir> writes it), and cw then uses that server instead",
+    ],
     explain:
       "For a service called in passthrough mode cw writes an AUTO_PASSTHROUGH server for the service's host on the ingress gateway's port. Istio's multi-network guide installs an east-west Gateway with an AUTO_PASSTHROUGH server for *.local on port 15443 (samples/multicluster/expose-services.yaml). If the cluster has it on the same gateway and port, each server builds a filter chain for the service (builtAutoPassthroughFilterChains in pilot/pkg/networking/core/gateway.go), the two chains match the same SNI, and Envoy rejects the whole listener: every call through that port fails. cw cannot see the cluster's config unless it is given: run cw discover --existing <dir> (or write the folder by hand: <dir>/<cluster>/*.yaml) and pass --existing <dir> to cw generate. With the east-west Gateway there, cw writes no server and relies on it; with a cluster folder that shows none, this warning goes away.",
   },
@@ -279,6 +453,20 @@ export const catalog = {
   CW2002: {
     level: "warning",
     title: "lock entry ignored",
+    message: (a: {
+      service: string;
+      address: string;
+      problem: "not-ipv4" | "outside-pool" | { owner: string };
+    }) =>
+      a.problem === "not-ipv4"
+        ? [
+            `the lock gives "${a.service}" the address "${a.address}", which is not an IPv4 address`,
+            "cw allocates a new VIP",
+          ]
+        : [
+            `the locked VIP ${a.address} of "${a.service}" is ${a.problem === "outside-pool" ? "outside the VIP pool" : `already the VIP of "${a.problem.owner}"`}`,
+            "cw allocates a new one and updates the lock",
+          ],
     explain:
       "An entry of the lock file could not be kept: its address is invalid, outside the VIP pool, or already taken by another service. cw allocates a new VIP for that service and rewrites the lock file.",
   },
@@ -326,72 +514,127 @@ export const catalog = {
   CW4001: {
     level: "error",
     title: "existing config unreadable",
+    message: (a: { path: string; error: string }) => [
+      `cannot read ${a.path}: ${a.error}`,
+      "make it readable, or remove it from the --existing folder",
+    ],
     explain:
       "A file or folder under the --existing folder could not be read. The message gives the operating system's reason. The folder holds one subfolder per cluster, named as in the topology, with the Istio objects that cluster already has in *.yaml files below it; cw discover --existing <dir> writes it from live clusters.",
   },
   CW4002: {
     level: "error",
     title: "existing config is not valid YAML",
+    message: (a: { file: string; error: string; aliases?: boolean }) =>
+      a.aliases
+        ? [`${a.error} in ${a.file}`, "write the values out instead of aliases"]
+        : [`${a.error} in ${a.file}`, "fix the YAML (cw discover --existing writes files that read)"],
     explain:
       "A file under the --existing folder is not valid YAML, so cw cannot tell what the cluster already has and would generate without it. Fix the file, or write the folder again with cw discover --existing <dir>.",
   },
   CW4003: {
     level: "error",
     title: "not a Kubernetes object",
+    message: (a: { file: string }) => [
+      `a document of ${a.file} is not a Kubernetes object (it needs apiVersion, kind and metadata.name)`,
+      "remove it or complete it",
+    ],
     explain:
       "A document in a file under the --existing folder has no apiVersion, kind or metadata.name, so it is no object a cluster could hold. Remove it or complete it. Objects of other kinds than Istio's (networking.istio.io, security.istio.io) and the istio ConfigMap are ignored, not reported.",
   },
   CW4004: {
     level: "warning",
     title: "existing config for an unknown cluster",
+    message: (a: { folder: string; cluster: string; known: readonly string[] }) => [
+      `${a.folder} is a folder for cluster "${a.cluster}", which the topology does not have, so it is not read`,
+      `rename it after one of the topology's clusters (${a.known.join(", ")}) or remove it`,
+    ],
     explain:
       "The --existing folder has a subfolder whose name is no cluster of the topology, so its objects are not read: a cluster's folder must be named exactly as the cluster. Rename it, or remove it if the cluster left the topology.",
   },
   CW4005: {
     level: "error",
     title: "mesh config unreadable",
+    message: (a: { configMap: string; problem: string }) => [
+      `the mesh config in ConfigMap ${a.configMap} cannot be read (${a.problem})`,
+      "give data.mesh as the MeshConfig YAML, as Istio's own ConfigMap has it",
+    ],
     explain:
       "The ConfigMap istio (or istio-<revision>) in the --existing folder holds Istio's MeshConfig as YAML text under data.mesh, as istiod reads it. Its data.mesh is not text, or not YAML, or not a mapping. Write it as the cluster has it (kubectl -n istio-system get configmap istio -o yaml).",
   },
   CW4010: {
     level: "error",
     title: "duplicate filter chains on a gateway port",
+    message: (a: { servers: string } & DuplicateChain) => [
+      `${a.servers} ${conflictOf(a)}, so ${consequenceOf(a)}`,
+      "remove one of the two servers, or give cw's ingress another port",
+    ],
     explain:
       "Two Gateway servers on the same port of the same gateway pods would produce the same filter-chain match (the same SNI names, and for AUTO_PASSTHROUGH the same Istio-mTLS protocols), and Envoy rejects the whole listener: every call through that port fails, not only the ones of the two servers. Typical case: Istio's east-west gateway (samples/multicluster/expose-services.yaml) has an AUTO_PASSTHROUGH server for *.local on port 15443, which builds a filter chain for every service of the cluster (builtAutoPassthroughFilterChains in pilot/pkg/networking/core/gateway.go); a second AUTO_PASSTHROUGH server for one of those services on the same port builds the same chain again. With the east-west Gateway in --existing, on the same selector and port as ingress, cw writes no server of its own and relies on it. Two terminating TLS servers whose hosts differ only in their namespace part (istio-system/x.global and */x.global) also pass Istio's duplicate check and build the same chain. Remove one of the two servers, or give cw's ingress another port or selector.",
   },
   CW4011: {
     level: "error",
     title: "two DestinationRules for one host",
+    message: (a: {
+      theirs: string;
+      theirHost: string;
+      ours: string;
+      ourHost: string;
+      where: string;
+      merged: boolean;
+    }) => [
+      `the existing ${a.theirs} for host ${a.theirHost} and cw's ${a.ours} for ${a.ourHost} are both found by sidecars ${a.where}, and Istio ${a.merged ? "merges them (the first one's traffic policy wins)" : "uses the existing one instead of cw's"}, so cw's mTLS settings may not apply`,
+      "narrow the existing rule's exportTo or host, or remove it",
+    ],
     explain:
       "A DestinationRule the cluster already has applies to a host cw writes a DestinationRule for, in a namespace whose sidecars use cw's. Istio gives a sidecar the rules of one place per host: the most specific ones in its own namespace, else in the namespace of the service that owns the host, else in the root namespace (destinationRule in pilot/pkg/model/push_context.go), and merges rules of one namespace subsets first, the first rule's traffic policy winning (1.20 to 1.23 under the first rule's exportTo; 1.24 and later keep rules with different exportTo apart, mergeDestinationRule in pilot/pkg/model/destination_rule.go). Either way cw's mTLS origination, SNI or subsets may not apply, and calls fail. Remove or narrow the existing rule (exportTo, or a more specific host), or carry what it sets into the topology.",
   },
   CW4012: {
     level: "error",
     title: "Gateway server shadowed",
+    message: (a: { servers: string } & ShadowedServer) => [
+      `${a.servers} ${conflictOf(a)}, so ${consequenceOf(a)}`,
+      "remove the existing server, or give cw's ingress another port",
+    ],
     explain:
       "A Gateway server the cluster already has and one of cw's claim the same host on the same port of the same gateway pods, or one of them serves plain text on a port where the other needs TLS. Istio keeps one and drops the other (mergeGateways in pilot/pkg/model/gateway.go skips a TLS server whose host is already taken, and a server whose protocol cannot share the port), so some calls reach the wrong routes or none. Remove the existing server, or give cw's ingress another port.",
   },
   CW4013: {
     level: "error",
     title: "two Sidecars in one namespace",
+    message: (a: { ours: string; theirs: string; namespace: string }) => [
+      `cw's ${a.ours} and the existing ${a.theirs} are both the Sidecar of every workload in namespace ${a.namespace}, and Istio uses only one of them`,
+      "add cw's egress hosts to yours and turn defaults.sidecarScope off, or remove yours",
+    ],
     explain:
       "A namespace may have one Sidecar without a workloadSelector; with two, Istio uses one of them and ignores the other, so either cw's scoping or yours is lost. cw writes one per namespace the topology names when defaults.sidecarScope is on. Add cw's egress hosts to your Sidecar and turn sidecarScope off, or remove yours.",
   },
   CW4014: {
     level: "warning",
     title: "existing Gateway may select the ingress pods",
+    message: (a: { servers: string } & (DuplicateChain | ShadowedServer)) => [
+      `${a.servers} ${conflictOf(a)} if the existing Gateway selects the same pods, and its selector has labels that cw's does not name: then ${consequenceOf(a)}`,
+      "make ingress.selector name every label the gateway pods carry",
+    ],
     explain:
       "A Gateway the cluster already has would conflict with one of cw's on the same port if both select the same gateway pods, and cw cannot tell whether they do: the existing Gateway's selector has labels that ingress.selector does not name. If the pods carry them, the listener fails or a server is dropped (see CW4010 and CW4012). Make ingress.selector list every label of the gateway's selector that the pods carry, so cw can tell.",
   },
   CW4015: {
     level: "error",
     title: "existing policy denies every request",
+    message: (a: { policy: string; workload: string }) => [
+      `${a.policy} denies every request to ${a.workload}, so every cross-cluster call cw routes there is refused`,
+      "add an ALLOW policy for the callers cw lets in (their trust domains), or narrow that policy's selector",
+    ],
     explain:
       "An AuthorizationPolicy in the cluster denies every request to the ingress gateway or to the pods cross-cluster calls reach: an allow-nothing policy (ALLOW with no rules, `spec: {}`) or a DENY policy with an empty rule, in the workload's namespace or the root namespace. cw enforces exports with DENY policies and relies on Istio's default of allowing the rest, so its calls are refused. Add an ALLOW policy that lets in the calling clusters' trust domains, or narrow the policy's selector.",
   },
   CW4016: {
     level: "warning",
     title: "existing ALLOW policy on the path",
+    message: (a: { policy: string; workload: string }) => [
+      `${a.policy} is an ALLOW policy on ${a.workload}: only requests its rules match get in, and cw's cross-cluster callers may not be among them`,
+      "add a rule for them, or check with cw check --live after applying",
+    ],
     explain:
       "An ALLOW AuthorizationPolicy applies to the ingress gateway or to the pods cross-cluster calls reach. Once any ALLOW policy applies to a workload, Istio lets in only requests that match one, and cw's callers (the remote gateway, or workloads of another trust domain) may not match. Add a rule for them, then check the calls with cw check --live and a real request.",
   },
@@ -467,8 +710,20 @@ export type Code = keyof typeof catalog;
 
 export const isCode = (code: string): code is Code => Object.hasOwn(catalog, code);
 
-export function diag(code: Code, message: string, location?: Location): Diagnostic {
-  return location
-    ? { code, level: catalog[code].level, message, location }
-    : { code, level: catalog[code].level, message };
+/** What a site passes for `code`: its template's arguments, or the sentence for a code without one. */
+export type MessageArgs<C extends Code> = (typeof catalog)[C] extends {
+  readonly message: (args: infer A) => Message;
+}
+  ? A
+  : string;
+
+/** The templated codes, for the catalog test. */
+export const templated = (code: Code): boolean => "message" in catalog[code];
+
+export function diag<C extends Code>(code: C, args: MessageArgs<C>, location?: Location): Diagnostic {
+  const entry: CatalogEntry = catalog[code];
+  const message = entry.message
+    ? (entry.message as (args: unknown) => Message)(args).join("; ")
+    : (args as string);
+  return location ? { code, level: entry.level, message, location } : { code, level: entry.level, message };
 }

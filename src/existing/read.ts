@@ -60,7 +60,7 @@ export function readExisting(
       diagnostics.push(
         diag(
           "CW4004",
-          `${input.dir}/${folder} is a folder for cluster "${folder}", which the topology does not have, so it is not read; rename it after one of the topology's clusters (${[...known].sort().join(", ")}) or remove it`,
+          { folder: `${input.dir}/${folder}`, cluster: folder, known: [...known].sort() },
           { file: `${input.dir}/${folder}`, line: 1, col: 1, length: 1 },
         ),
       );
@@ -121,7 +121,7 @@ function documentsOf(file: ExistingFile, diagnostics: Diagnostic[]): Found[] {
       diagnostics.push(
         diag(
           "CW4002",
-          `${error.message.replace(/ at line \d+, column \d+.*$/s, "")} in ${file.path}; fix the YAML (cw discover --existing writes files that read)`,
+          { file: file.path, error: error.message.replace(/ at line \d+, column \d+.*$/s, "") },
           at(...error.pos),
         ),
       );
@@ -132,11 +132,7 @@ function documentsOf(file: ExistingFile, diagnostics: Diagnostic[]): Found[] {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
       diagnostics.push(
-        diag(
-          "CW4002",
-          `${(e as Error).message} in ${file.path}; write the values out instead of aliases`,
-          at(0),
-        ),
+        diag("CW4002", { file: file.path, error: (e as Error).message, aliases: true }, at(0)),
       );
       continue;
     }
@@ -194,13 +190,7 @@ function objectOf(
     typeof name !== "string" ||
     value !== raw
   ) {
-    diagnostics.push(
-      diag(
-        "CW4003",
-        `a document of ${file.path} is not a Kubernetes object (it needs apiVersion, kind and metadata.name); remove it or complete it`,
-        where,
-      ),
-    );
+    diagnostics.push(diag("CW4003", { file: file.path }, where));
     return undefined;
   }
   const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
@@ -227,11 +217,7 @@ function meshConfigOf(mesh: ExistingMesh, diagnostics: Diagnostic[]): MeshConfig
   const value = !problem && doc ? doc.toJS() : undefined;
   if (problem || (value !== null && value !== undefined && record(value) !== value)) {
     diagnostics.push(
-      diag(
-        "CW4005",
-        `the mesh config in ConfigMap ${mesh.name} cannot be read (${problem ?? "it is not a mapping"}); give data.mesh as the MeshConfig YAML, as Istio's own ConfigMap has it`,
-        mesh.location,
-      ),
+      diag("CW4005", { configMap: mesh.name, problem: problem ?? "it is not a mapping" }, mesh.location),
     );
     return undefined;
   }

@@ -3,6 +3,7 @@
 
 import type { ClusterPlan, Plan, Route, ServicePlan } from "../plan/plan.js";
 import type { Origin } from "../topology/source.js";
+import type { IstioKind, SpecOf } from "./istio-specs.js";
 import { type Generated, LABEL_FEDERATION, labels, MANAGED_BY, type Resource } from "./resource.js";
 
 export interface GenerateContext {
@@ -12,15 +13,19 @@ export interface GenerateContext {
 
 export type Generator = (ctx: GenerateContext) => Generated[];
 
-type ObjectFields = {
+/** One object of kind K, with the spec Istio's schema gives that kind. */
+type ObjectFields<K extends IstioKind> = {
   apiVersion: string;
-  kind: string;
+  kind: K;
   name: string;
   namespace: string;
-  spec: Record<string, unknown>;
+  spec: SpecOf<K>;
 };
 
-const resourceOf = (object: ObjectFields, labels: Record<string, string>): Resource => ({
+const resourceOf = <K extends IstioKind>(
+  object: ObjectFields<K>,
+  labels: Record<string, string>,
+): Resource => ({
   apiVersion: object.apiVersion,
   kind: object.kind,
   metadata: { name: object.name, namespace: object.namespace, labels },
@@ -28,7 +33,11 @@ const resourceOf = (object: ObjectFields, labels: Record<string, string>): Resou
 });
 
 /** Build one object for `service`, with our labels and the given namespace. */
-export function make(ctx: GenerateContext, service: ServicePlan, object: ObjectFields): Generated {
+export function make<K extends IstioKind>(
+  ctx: GenerateContext,
+  service: ServicePlan,
+  object: ObjectFields<K>,
+): Generated {
   const resource = resourceOf(object, labels(ctx.plan.topology.name, service.service.name));
   return { resource, service: service.service.name, origin: service.service.origin };
 }
@@ -37,7 +46,11 @@ export function make(ctx: GenerateContext, service: ServicePlan, object: ObjectF
  * Build one object that serves several services of this cluster (a Sidecar, the egress gateway's
  * DestinationRule): our labels without a service, filed under none of them.
  */
-export function makeShared(ctx: GenerateContext, origin: Origin, object: ObjectFields): Generated {
+export function makeShared<K extends IstioKind>(
+  ctx: GenerateContext,
+  origin: Origin,
+  object: ObjectFields<K>,
+): Generated {
   const shared = { "app.kubernetes.io/managed-by": MANAGED_BY, [LABEL_FEDERATION]: ctx.plan.topology.name };
   return { resource: resourceOf(object, shared), service: "", origin };
 }

@@ -22,6 +22,7 @@
 import { shareSubsetName } from "../plan/names.js";
 import type { Route } from "../plan/plan.js";
 import { exportTo, type GenerateContext, type Generator, make } from "./context.js";
+import type { TrafficPolicy } from "./istio-specs.js";
 import { LABEL_CLUSTER } from "./resource.js";
 import { FAILOVER_LABEL, FAILOVER_VALUE } from "./service-entry.js";
 import { mainPort, sniFor } from "./sni.js";
@@ -30,14 +31,14 @@ export const destinationRules: Generator = (ctx) =>
   ctx.cluster.routes.flatMap((route) => {
     const s = route.service;
     const resilience = resilienceFor(ctx, route);
-    const policy = (subset?: string) => {
+    const policy = (subset?: string): TrafficPolicy => {
       const main = mainPort(route);
       const top = main ? sniFor(route, main, subset) : s.primaryHost;
       const portLevelSettings = s.ports
         .filter((p) => sniFor(route, p, subset) !== top)
         .map((p) => ({
           port: { number: p.port.port },
-          tls: { mode: "ISTIO_MUTUAL", sni: sniFor(route, p, subset) },
+          tls: { mode: "ISTIO_MUTUAL" as const, sni: sniFor(route, p, subset) },
           ...resilience,
         }));
       return {
@@ -75,7 +76,10 @@ export const destinationRules: Generator = (ctx) =>
     );
   });
 
-function resilienceFor(ctx: GenerateContext, route: Route): Record<string, unknown> {
+function resilienceFor(
+  ctx: GenerateContext,
+  route: Route,
+): Pick<TrafficPolicy, "outlierDetection" | "loadBalancer"> {
   const endpoints = route.remotes.reduce((n, c) => n + c.ingress.addresses.length, 0);
   if (endpoints < 2) return {};
   const ordered = route.ordered && ctx.cluster.istio.failoverPriorityValues;
@@ -89,7 +93,7 @@ function resilienceFor(ctx: GenerateContext, route: Route): Record<string, unkno
   const errors = ctx.cluster.istio.gatewayErrors;
   return {
     outlierDetection: {
-      [errors]: 5,
+      ...(errors === "consecutiveGatewayErrors" ? { consecutiveGatewayErrors: 5 } : { consecutiveErrors: 5 }),
       ...(errors === "consecutiveGatewayErrors" && { consecutive5xxErrors: 0 }),
       interval: "10s",
       baseEjectionTime: "30s",

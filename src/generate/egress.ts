@@ -14,6 +14,7 @@
 import { egressGatewayName, egressSubsetName, portSni } from "../plan/names.js";
 import type { Route } from "../plan/plan.js";
 import { exportTo, type GenerateContext, type Generator, make, makeShared } from "./context.js";
+import type { GatewayServer } from "./istio-specs.js";
 
 const egressRoutes = (ctx: GenerateContext): Route[] =>
   ctx.cluster.routes.filter((r) => r.mode === "egress" && r.caller.egress);
@@ -24,18 +25,19 @@ export const egressGateways: Generator = (ctx) =>
     const egress = route.caller.egress;
     if (!egress) throw new Error("internal: egress route without an egress gateway");
     const ns = ctx.plan.topology.namespace;
-    const servers = s.ports.map((p) =>
-      p.crossing === "http"
-        ? {
-            port: { number: egress.port, name: `https-${p.port.port}`, protocol: "HTTPS" },
-            hosts: s.hosts.map((h) => `${ns}/${h}`),
-            tls: { mode: "ISTIO_MUTUAL" },
-          }
-        : {
-            port: { number: egress.port, name: `tls-${p.port.port}`, protocol: "TLS" },
-            hosts: [`${ns}/${portSni(p.port.port, s.primaryHost)}`],
-            tls: { mode: "ISTIO_MUTUAL" },
-          },
+    const servers = s.ports.map(
+      (p): GatewayServer =>
+        p.crossing === "http"
+          ? {
+              port: { number: egress.port, name: `https-${p.port.port}`, protocol: "HTTPS" },
+              hosts: s.hosts.map((h) => `${ns}/${h}`),
+              tls: { mode: "ISTIO_MUTUAL" },
+            }
+          : {
+              port: { number: egress.port, name: `tls-${p.port.port}`, protocol: "TLS" },
+              hosts: [`${ns}/${portSni(p.port.port, s.primaryHost)}`],
+              tls: { mode: "ISTIO_MUTUAL" },
+            },
     );
     return make(ctx, s, {
       apiVersion: ctx.cluster.istio.networking,

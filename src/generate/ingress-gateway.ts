@@ -15,13 +15,14 @@
 import { hostCovers } from "../plan/existing-facts.js";
 import { objectName, portSni } from "../plan/names.js";
 import { type GenerateContext, type Generator, make } from "./context.js";
+import type { GatewayServer } from "./istio-specs.js";
 
 export const ingressGateways: Generator = (ctx) =>
   ctx.cluster.exports.flatMap((e) => {
     const s = e.service;
     const { port, namespace, selector } = ctx.cluster.cluster.ingress;
     const routes = ctx.plan.topology.namespace;
-    const servers: unknown[] = [];
+    const servers: GatewayServer[] = [];
     if (e.terminated) {
       for (const p of s.ports) {
         if (p.crossing === "http") {

@@ -33,9 +33,10 @@ import {
   routeOf,
   runsHere,
 } from "./context.js";
+import type { HttpRoute, RouteDestination, TcpRoute, TlsRoute } from "./istio-specs.js";
 import { servicesHere } from "./service-entry.js";
 
-type Destination = { destination: Record<string, unknown>; weight?: number; headers?: unknown };
+type Destination = RouteDestination;
 
 export const meshVirtualServices: Generator = (ctx) =>
   servicesHere(ctx).flatMap((s) => {
@@ -44,9 +45,9 @@ export const meshVirtualServices: Generator = (ctx) =>
     const egress = route?.mode === "egress" && route.caller.egress;
     const rewrite = route !== undefined && needsBareHost(ctx, route);
     if (route && !local && !egress && !isSplit(route) && !rewrite) return [];
-    const http: unknown[] = [];
-    const tls: unknown[] = [];
-    const tcp: unknown[] = [];
+    const http: HttpRoute[] = [];
+    const tls: TlsRoute[] = [];
+    const tcp: TcpRoute[] = [];
     const egressRef =
       egress && `${egress.namespace}/${egressGatewayName(s.service.name, ctx.plan.topology.suffix)}`;
     for (const p of s.ports) {

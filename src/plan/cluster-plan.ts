@@ -71,7 +71,7 @@ function unfollowedFailover(
     .map((r) =>
       diag(
         "CW1030",
-        `cluster "${cluster.name}" runs Istio ${cluster.istioVersion}, which cannot follow the failover order of "${r.service.service.name}"; its callers fail over by locality instead`,
+        { cluster: cluster.name, version: cluster.istioVersion, service: r.service.service.name },
         at(r.service.service.failover[0]?.origin ?? r.service.service.origin),
       ),
     );
@@ -92,7 +92,7 @@ function unknownPassthrough(
   return [
     diag(
       "CW1043",
-      `cw writes an AUTO_PASSTHROUGH server for ${hosts.join(", ")} on port ${cluster.ingress.port} of cluster "${cluster.name}"'s ingress gateway, but does not know the cluster's Istio config: if that gateway already has Istio's east-west Gateway (AUTO_PASSTHROUGH for *.local on the same port), the two servers duplicate their filter chains and Envoy rejects the listener, failing every call through it; give the cluster's config with --existing (cw discover --existing <dir> writes it), and cw then uses that server instead`,
+      { hosts, port: cluster.ingress.port, cluster: cluster.name },
       at(cluster.origins.ingress === cluster.origin ? cluster.origins.name : cluster.origins.ingress, "key"),
     ),
   ];
@@ -106,7 +106,7 @@ function defaultedIdentity(cluster: Cluster, exports: readonly Export[]): Diagno
   return [
     diag(
       "CW1041",
-      `cluster "${cluster.name}" does not give ingress.serviceAccount, so callers expect its gateway to run as "${cluster.ingress.serviceAccount}" (the name istioctl and the IstioOperator use; Istio's Helm gateway chart names it after the release, an east-west gateway has its own); set it to the gateway pods' spec.serviceAccountName, or let cw discover read it`,
+      { cluster: cluster.name, serviceAccount: cluster.ingress.serviceAccount },
       at(cluster.origins.ingress === cluster.origin ? cluster.origins.name : cluster.origins.ingress, "key"),
     ),
   ];
@@ -125,7 +125,7 @@ function trustDomainValidation(
   return [
     diag(
       "CW1042",
-      `cluster "${cluster.name}" runs Istio ${cluster.istioVersion}, which cannot list ${foreign.join(", ")} as trusted domains, so its mesh settings turn trust-domain validation off (PILOT_SKIP_VALIDATE_TRUST_DOMAIN): every pod of "${cluster.name}" then accepts mTLS from any workload whose certificate chains to the shared root, whatever its trust domain, and only AuthorizationPolicies keep callers out; upgrade to Istio 1.16.4, 1.17.2 or later (give the full version, such as "1.17.2") to list only the consumers' domains`,
+      { cluster: cluster.name, version: cluster.istioVersion, domains: foreign },
       at(cluster.origins.istioVersion ?? cluster.origins.name),
     ),
   ];

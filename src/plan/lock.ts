@@ -66,11 +66,7 @@ export function readLock(file: string, text: string): { lock: Lock; diagnostics:
     const origin: Origin = { source: parsed.source, path: ["vips", name] };
     if (!IPV4.test(address) || address.split(".").some((o) => Number(o) > 255)) {
       diagnostics.push(
-        diag(
-          "CW2002",
-          `the lock gives "${name}" the address "${address}", which is not an IPv4 address; cw allocates a new VIP`,
-          parsed.source.locate(origin.path),
-        ),
+        diag("CW2002", { service: name, address, problem: "not-ipv4" }, parsed.source.locate(origin.path)),
       );
       continue;
     }

@@ -125,13 +125,7 @@ export function planFederation(
   );
   const diagnostics: Diagnostic[] = [...allocation.diagnostics];
   if (overlapsIstioRange(pool)) {
-    diagnostics.push(
-      diag(
-        "CW1023",
-        `VIP pool "${topology.vipPool}" overlaps 240.240.0.0/16, where Istio allocates addresses of its own; use a pool outside it, such as cw's default 240.241.0.0/16`,
-        where,
-      ),
-    );
+    diagnostics.push(diag("CW1023", { pool: topology.vipPool }, where));
   }
   // By name: a name given twice is CW1009 in check, and the plan keeps the last.
   const byNameMap = new Map(topology.clusters.map((c) => [c.name, c]));

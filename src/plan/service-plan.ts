@@ -23,13 +23,7 @@ export class HostClaims {
     const owner = this.owners.get(host);
     if (owner === undefined) this.owners.set(host, service.name);
     else if (owner !== service.name)
-      this.diagnostics.push(
-        diag(
-          "CW1010",
-          `host "${host}" of service "${service.name}" is already claimed by service "${owner}"; rename one of them or drop the alias`,
-          at(origin),
-        ),
-      );
+      this.diagnostics.push(diag("CW1010", { host, service: service.name, owner }, at(origin)));
   }
 }
 
@@ -110,13 +104,7 @@ function claimSubsetSnis(plan: ServicePlan, claims: HostClaims): void {
 function hostLengths(service: Service, hosts: readonly string[]): Diagnostic[] {
   return hosts
     .filter((host) => host.length > 253 || host.split(".").some((l) => l.length > 63))
-    .map((host) =>
-      diag(
-        "CW1021",
-        `host "${host}" is longer than DNS allows; shorten the service name, alias or suffix`,
-        at(service.origins.name),
-      ),
-    );
+    .map((host) => diag("CW1021", { host }, at(service.origins.name)));
 }
 
 function warnings(plan: ServicePlan, inputs: ServiceInputs): Diagnostic[] {

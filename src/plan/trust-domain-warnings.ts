@@ -24,12 +24,11 @@ export function trustDomainWarnings(
     .filter((c) => !consumerNames.has(c.name) && !backendNames.has(c.name))
     .sort(byName);
   if (leaky.length === 0) return [];
-  const names = leaky.map((c) => `"${c.name}"`).join(", ");
-  const domains = [...new Set(leaky.map((c) => c.trustDomain))].sort().join(", ");
+  const domains = [...new Set(leaky.map((c) => c.trustDomain))].sort();
   return [
     diag(
       "CW1019",
-      `service "${service.name}" is not exported to ${names}, but ${leaky.length === 1 ? "it shares" : "they share"} trust domain ${domains} with a consumer${podDomains.length > 0 ? " or a backend" : ""}, so the gateway cannot keep ${leaky.length === 1 ? "it" : "them"} out; give each cluster its own trustDomain`,
+      { service: service.name, leaky: leaky.map((c) => c.name), domains, backends: podDomains.length > 0 },
       at(service.origins.name),
     ),
   ];

@@ -112,17 +112,18 @@ function fixVips(
       state.diagnostics.push(
         diag(
           "CW1037",
-          `VIP ${r.fixed.address} of "${r.name}" is the locked VIP of "${holder}"${entry ? ` (${entry.origin.source.file}:${at(entry.origin).line})` : ""}, which its callers may still use; choose another vip, or remove "${holder}"'s lock entry first if it really should move`,
+          {
+            vip: r.fixed.address,
+            service: r.name,
+            holder,
+            ...(entry && { lockedAt: `${entry.origin.source.file}:${at(entry.origin).line}` }),
+          },
           at(r.fixed.origin),
         ),
       );
     } else if (owner !== undefined) {
       state.diagnostics.push(
-        diag(
-          "CW1015",
-          `VIP ${r.fixed.address} of "${r.name}" is already the VIP of "${owner}"; remove one of the two vip fields`,
-          at(r.fixed.origin),
-        ),
+        diag("CW1015", { vip: r.fixed.address, service: r.name, owner }, at(r.fixed.origin)),
       );
     } else {
       state.taken.set(ip, r.name);
@@ -147,11 +148,14 @@ function keepLocked(
       state.taken.set(ip, r.name);
       state.vips.set(r.name, entry.address);
     } else {
-      const why = owner === undefined ? "outside the VIP pool" : `already the VIP of "${owner}"`;
       state.diagnostics.push(
         diag(
           "CW2002",
-          `the locked VIP ${entry.address} of "${r.name}" is ${why}; cw allocates a new one and updates the lock`,
+          {
+            service: r.name,
+            address: entry.address,
+            problem: owner === undefined ? "outside-pool" : { owner },
+          },
           at(entry.origin),
         ),
       );
@@ -170,13 +174,7 @@ function allocateFree(
   for (const r of sorted) {
     if (state.vips.has(r.name) || r.fixed) continue;
     if (used >= pool.size) {
-      state.diagnostics.push(
-        diag(
-          "CW1016",
-          `the VIP pool has no free address left for "${r.name}"; use a larger vipPool`,
-          poolOrigin && at(poolOrigin),
-        ),
-      );
+      state.diagnostics.push(diag("CW1016", { service: r.name }, poolOrigin && at(poolOrigin)));
       return;
     }
     let offset = fnv1a(r.name) % pool.size;

@@ -2,7 +2,7 @@
 // wrong; this module decides which code it is, where to point, and what to tell the user to do.
 
 import type { z } from "zod";
-import { type Code, diag } from "../diagnostics/catalog.js";
+import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic, Location } from "../diagnostics/diagnostic.js";
 import {
   type CustomProblem,
@@ -149,55 +149,32 @@ function nameOwner(path: Path): string {
 }
 
 // Each pattern of schema.ts has its own code and advice; zod reports a failed pattern as its text.
-const PATTERNS: ReadonlyMap<string, { code: Code; advice: (value: string, path: Path) => string }> = new Map([
-  [
-    String(DNS1123_LABEL),
-    {
-      code: "CW1005",
-      advice: (v, p) =>
-        `${v} is not a valid name for ${nameOwner(p)}; use lower-case letters, digits and '-', starting and ending with a letter or digit`,
-    },
-  ],
+type PatternReport = (value: string, path: Path, where: Location) => Diagnostic;
+const PATTERNS: ReadonlyMap<string, PatternReport> = new Map<string, PatternReport>([
+  [String(DNS1123_LABEL), (value, p, w) => diag("CW1005", { kind: "label", value, owner: nameOwner(p) }, w)],
   [
     String(DNS1123_SUBDOMAIN),
-    {
-      code: "CW1005",
-      advice: (v, p) =>
-        `${v} is not a valid DNS name for ${fieldName(p)}; use lower-case DNS labels joined by dots, such as reviews.default`,
-    },
+    (value, p, w) => diag("CW1005", { kind: "subdomain", value, owner: fieldName(p) }, w),
   ],
   [
     String(IPV4_CIDR),
-    { code: "CW1014", advice: (v) => `${v} is not an IPv4 CIDR block; write it like 240.241.0.0/16` },
+    (v, _, w) => diag("CW1014", `${v} is not an IPv4 CIDR block; write it like 240.241.0.0/16`, w),
   ],
-  [
-    String(IPV4),
-    { code: "CW1014", advice: (v) => `${v} is not an IPv4 address; write it like 240.241.0.10` },
-  ],
+  [String(IPV4), (v, _, w) => diag("CW1014", `${v} is not an IPv4 address; write it like 240.241.0.10`, w)],
   [
     String(LABEL_KEY),
-    {
-      code: "CW1035",
-      advice: (v, p) =>
-        `${v} is not a valid label key in ${fieldName(p.slice(0, -1))}; use up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/', such as app or app.kubernetes.io/name`,
-    },
+    (value, p, w) => diag("CW1035", { kind: "key", value, field: fieldName(p.slice(0, -1)) }, w),
   ],
   [
     String(LABEL_VALUE),
-    {
-      code: "CW1035",
-      advice: (v, p) =>
-        `${v} is not a valid value for label "${String(p.at(-1))}"; use up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or nothing)`,
-    },
+    (value, p, w) => diag("CW1035", { kind: "value", value, label: String(p.at(-1)) }, w),
   ],
   [
     String(ISTIO_VERSION),
-    {
-      code: "CW1017",
-      advice: (v) => `${v} is not an Istio 1.x release; write the release like "1.30" or "1.30.3"`,
-    },
+    (v, _, w) =>
+      diag("CW1017", `${v} is not an Istio 1.x release; write the release like "1.30" or "1.30.3"`, w),
   ],
-] as const);
+]);
 
 export interface IssueOptions {
   /**
@@ -263,7 +240,7 @@ interface IssueAt {
   readonly where: Location;
   /** The field's name as the user wrote it, for messages. */
   readonly field: string;
-  readonly push: (code: Code, message: string, location?: Location) => void;
+  readonly report: (d: Diagnostic) => void;
 }
 
 /** Convert zod issues for the value at `base` in `source` into diagnostics. */
@@ -278,8 +255,6 @@ export function issuesToDiagnostics(
   for (const issue of issues) {
     const rel = issue.path.filter((s): s is string | number => typeof s !== "symbol");
     const path = [...base, ...rel];
-    const where = source.locate(path);
-    const push = (code: Code, message: string, location = where) => out.push(diag(code, message, location));
     const at: IssueAt = {
       schema,
       source,
@@ -287,9 +262,9 @@ export function issuesToDiagnostics(
       rel,
       path,
       value: valueAt(source.data, path),
-      where,
+      where: source.locate(path),
       field: fieldName(path),
-      push,
+      report: (d) => out.push(d),
     };
     reportIssue(issue, at);
   }
@@ -297,6 +272,7 @@ export function issuesToDiagnostics(
 }
 
 function reportIssue(issue: z.core.$ZodIssue, at: IssueAt): void {
+  const { field, value, where, report } = at;
   switch (issue.code) {
     case "unrecognized_keys":
       unrecognizedKeys(issue.keys, at);
@@ -313,12 +289,11 @@ function reportIssue(issue: z.core.$ZodIssue, at: IssueAt): void {
       break;
     case "invalid_format": {
       const rule = "pattern" in issue ? PATTERNS.get(String(issue.pattern)) : undefined;
-      if (rule) at.push(rule.code, rule.advice(show(at.value), at.path));
-      else
-        at.push(
-          "CW1003",
-          `${at.field} is ${show(at.value)}, which is not allowed (${issue.message}); change it`,
-        );
+      if (rule) report(rule(show(value), at.path, where));
+      else {
+        const args = { kind: "not-allowed", field, value: show(value), detail: issue.message } as const;
+        report(diag("CW1003", args, where));
+      }
       break;
     }
     case "invalid_key":
@@ -328,104 +303,99 @@ function reportIssue(issue: z.core.$ZodIssue, at: IssueAt): void {
       customIssue(issue, at);
       break;
     default:
-      at.push("CW1003", `${at.field} is not valid (${issue.message}); change it`);
+      report(diag("CW1003", { kind: "invalid", field, detail: issue.message }, where));
   }
 }
 
-function invalidValue(values: readonly unknown[], { path, value, field, push }: IssueAt): void {
+function invalidValue(values: readonly unknown[], { path, value, field, where, report }: IssueAt): void {
   if (path.at(-1) === "protocol") {
     const hint = suggestion(String(value), PROTOCOLS);
-    push("CW1007", `unknown protocol ${show(value)}${hint}; use one of ${PROTOCOLS.join(", ")}`);
+    report(diag("CW1007", { value: show(value), hint, protocols: PROTOCOLS }, where));
   } else {
     const allowed = values.map((v) => show(v)).join(" or ");
-    push("CW1003", `${field} is ${show(value)}, which is not allowed; write ${allowed}`);
+    report(diag("CW1003", { kind: "not-allowed", field, value: show(value), allowed }, where));
   }
 }
 
 function unrecognizedKeys(
   keys: readonly string[],
-  { schema, source, options, rel, path, push }: IssueAt,
+  { schema, source, options, rel, path, report }: IssueAt,
 ): void {
   for (const key of keys) {
-    const hint = suggestion(key, knownKeys(schema, rel));
+    const args = { key: show(key), hint: suggestion(key, knownKeys(schema, rel)) };
     const where = source.locate([...path, key], "key");
-    if (options.unknownFields === "warning") {
-      push(
-        "CW1038",
-        `unknown field ${show(key)}${hint}, ignored as the original Coddiwomple ignored it; remove it or correct its name`,
-        where,
-      );
-    } else push("CW1002", `unknown field ${show(key)}${hint}; remove it or correct its name`, where);
+    report(options.unknownFields === "warning" ? diag("CW1038", args, where) : diag("CW1002", args, where));
   }
 }
 
-function invalidType(expected: string, { source, path, value, where, field, push }: IssueAt): void {
+function invalidType(expected: string, { source, path, value, where, field, report }: IssueAt): void {
   if (value === undefined) {
     // Point at the mapping that lacks the field: its first key, where the new line would go.
-    push(
-      "CW1004",
-      `missing required field ${field}; add it to this mapping`,
-      source.locate(path.slice(0, -1)),
-    );
+    report(diag("CW1004", { field }, source.locate(path.slice(0, -1))));
   } else if (typeof value === "number" && !Number.isFinite(value)) {
     // YAML reads a number too large for a double (1e400) as infinity: quote what was written.
     const last = path.at(-1);
     const written = source.lineText(where.line).substr(where.col - 1, Math.min(where.length, 40));
-    if (typeof last === "string" && PORT_FIELDS.has(last)) {
-      push("CW1006", `port ${written} is out of range; use a port from 1 to 65535`);
-    } else push("CW1003", `${field} is ${written}, a number too large to use; change it`);
+    if (typeof last === "string" && PORT_FIELDS.has(last)) report(diag("CW1006", { port: written }, where));
+    else report(diag("CW1003", { kind: "too-large", field, written }, where));
   } else if (path.at(-1) === "istioVersion") {
-    push(
-      "CW1017",
-      `istioVersion must be text such as "1.30", not ${typeName(value)}; put it in quotes (1.30 unquoted is the number 1.3)`,
+    report(
+      diag(
+        "CW1017",
+        `istioVersion must be text such as "1.30", not ${typeName(value)}; put it in quotes (1.30 unquoted is the number 1.3)`,
+        where,
+      ),
     );
   } else {
-    push(
-      "CW1003",
-      `${field} must be ${expectedName(expected)}, not ${typeName(value)}; ${retype(expected, value)}`,
-    );
+    const args = {
+      kind: "type",
+      field,
+      expected: expectedName(expected),
+      actual: typeName(value),
+      advice: retype(expected, value),
+    } as const;
+    report(diag("CW1003", args, where));
   }
 }
 
 function outOfRange(
   issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig,
-  { path, value, field, push }: IssueAt,
+  { path, value, field, where, report }: IssueAt,
 ): void {
   const last = path.at(-1);
   if (typeof last === "string" && PORT_FIELDS.has(last) && typeof value === "number") {
-    push("CW1006", `port ${value} is out of range; use a port from 1 to 65535`);
+    report(diag("CW1006", { port: String(value) }, where));
   } else if (issue.origin === "array" && issue.code === "too_small") {
-    push("CW1004", `${field} is an empty list; add at least ${String(issue.minimum)} entry to it`);
+    report(diag("CW1004", { field, emptyList: { minimum: Number(issue.minimum) } }, where));
   } else if (issue.origin === "string" && issue.code === "too_small") {
-    push("CW1003", `${field} is empty text; give it a value, or remove it`);
+    report(diag("CW1003", { kind: "empty-text", field }, where));
   } else if (issue.origin === "string" && issue.code === "too_big") {
-    push(
-      "CW1005",
-      `${show(value)} is longer than ${String(issue.maximum)} characters, the most DNS allows for ${nameOwner(path)}; shorten it`,
-    );
+    const args = {
+      kind: "too-long",
+      value: show(value),
+      maximum: Number(issue.maximum),
+      owner: nameOwner(path),
+    } as const;
+    report(diag("CW1005", args, where));
   } else {
-    push("CW1003", `${field} is ${show(value)}, which is out of range (${issue.message}); change it`);
+    report(diag("CW1003", { kind: "out-of-range", field, value: show(value), detail: issue.message }, where));
   }
 }
 
 /** A key of a mapping of names (labels, the original's backends): pointed at, key first. */
-function invalidKey(inner: z.core.$ZodIssue | undefined, { source, path, push }: IssueAt): void {
+function invalidKey(inner: z.core.$ZodIssue | undefined, { source, path, report }: IssueAt): void {
   const rule = inner && "pattern" in inner ? PATTERNS.get(String(inner.pattern)) : undefined;
-  const key = String(path.at(-1));
+  const key = show(String(path.at(-1)));
   const atKey = source.locate(path, "key");
-  if (rule) push(rule.code, rule.advice(show(key), path), atKey);
-  else if (inner && customProblem(inner) === "label-prefix-too-long") {
-    push("CW1035", `the prefix of label key ${show(key)} is longer than 253 characters; shorten it`, atKey);
-  } else push("CW1003", `the key ${show(key)} cannot be used here; change it`, atKey);
+  if (rule) report(rule(key, path, atKey));
+  else if (inner && customProblem(inner) === "label-prefix-too-long")
+    report(diag("CW1035", { kind: "prefix", value: key }, atKey));
+  else report(diag("CW1003", { kind: "key", key }, atKey));
 }
 
-function customIssue(issue: z.core.$ZodIssue, { value, field, push }: IssueAt): void {
-  if (customProblem(issue) === "empty-selector") {
-    push(
-      "CW1036",
-      `${field} has no labels, so it would select every pod in its namespace; give the labels of the pods meant, such as {app: reviews}, or leave the field out for cw's default`,
-    );
-  } else if (customProblem(issue) === "gateway-address") {
-    push("CW1014", `${show(value)} ${issue.message}`);
-  } else push("CW1003", `${field} is not valid (${issue.message}); change it`);
+function customIssue(issue: z.core.$ZodIssue, { value, field, where, report }: IssueAt): void {
+  if (customProblem(issue) === "empty-selector") report(diag("CW1036", { field }, where));
+  else if (customProblem(issue) === "gateway-address")
+    report(diag("CW1014", `${show(value)} ${issue.message}`, where));
+  else report(diag("CW1003", { kind: "invalid", field, detail: issue.message }, where));
 }

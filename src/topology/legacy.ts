@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { Collector, type Reporter } from "../diagnostics/reporter.js";
 import type { Cluster, Service, Topology } from "./model.js";
 import { toCluster, toService } from "./read.js";
 import { CLEAN, type Part, type Provenance, readPart } from "./salvage.js";
@@ -67,26 +68,27 @@ export interface LegacyResult {
 export function readLegacy(files: LegacyFiles): LegacyResult {
   const clusterFile = parseSource(files.clusters.file, files.clusters.text);
   const serviceFile = parseSource(files.services.file, files.services.text);
-  const diagnostics = [...clusterFile.diagnostics, ...serviceFile.diagnostics];
-  if (diagnostics.length > 0) return { diagnostics };
+  const found = new Collector();
+  found.report(...clusterFile.diagnostics, ...serviceFile.diagnostics);
+  if (found.diagnostics.length > 0) return { diagnostics: found.diagnostics };
 
   const clusterItems = readItems(
     clusterFile.source,
     "clusters",
     LenientClusterSchema,
     LegacyClusterSchema,
-    diagnostics,
+    found,
   );
   const serviceItems = readItems(
     serviceFile.source,
     "services",
     LenientServiceSchema,
     LegacyServiceSchema,
-    diagnostics,
+    found,
   );
   // A file that is not a list at all is likely the wrong file: checking the other one against it
   // would only bury that one diagnostic under many.
-  if (!clusterItems || !serviceItems) return { diagnostics };
+  if (!clusterItems || !serviceItems) return { diagnostics: found.diagnostics };
 
   const clusters = clusterItems.map(({ value, origin, invalidFields }) =>
     toCluster(
@@ -120,7 +122,7 @@ export function readLegacy(files: LegacyFiles): LegacyResult {
       services: services satisfies Service[],
       origins: { root },
     },
-    diagnostics,
+    diagnostics: found.diagnostics,
   };
 }
 
@@ -130,10 +132,10 @@ function readItems<T>(
   what: "clusters" | "services",
   lenient: z.ZodType<T>,
   schema: z.ZodType<T>,
-  diagnostics: Diagnostic[],
+  reporter: Reporter,
 ): (Part<T> & { origin: Origin })[] | undefined {
   if (!Array.isArray(source.data)) {
-    diagnostics.push(
+    reporter.report(
       diag(
         "CW1013",
         `an original Coddiwomple ${what} file is a JSON list of ${what}; check that you passed the right file`,
@@ -143,7 +145,7 @@ function readItems<T>(
     return undefined;
   }
   return source.data.flatMap((_, i) => {
-    const part = readPart(source, [i], lenient, schema, diagnostics, { unknownFields: "warning" });
+    const part = readPart(source, [i], lenient, schema, reporter, { unknownFields: "warning" });
     return part ? [{ ...part, origin: { source, path: [i] } }] : [];
   });
 }

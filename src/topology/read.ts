@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { Collector, IGNORE } from "../diagnostics/reporter.js";
 import type { Cluster, Service, Topology } from "./model.js";
 import { CLEAN, type Provenance, readPart } from "./salvage.js";
 import {
@@ -87,11 +88,11 @@ export function readFederationSource(source: Source): ReadResult {
     };
   }
 
-  const diagnostics: Diagnostic[] = [];
+  const found = new Collector();
   // The shell: everything except the items of spec.clusters and spec.services. Its mistakes are
   // reported here; the pieces the topology needs are read on their own below, so that a mistake in
   // the shell hides none in the clusters and services.
-  const shell = readPart(source, [], ShellSchema, ShellSchema, diagnostics);
+  const shell = readPart(source, [], ShellSchema, ShellSchema, found);
   const spec = valueAt(data, ["spec"]);
   const items = (list: string): unknown[] => {
     const value = valueAt(spec, [list]);
@@ -104,19 +105,19 @@ export function readFederationSource(source: Source): ReadResult {
   const defaults =
     (valueAt(data, ["spec", "defaults"]) === undefined
       ? undefined
-      : readPart(source, ["spec", "defaults"], DefaultsSchema, DefaultsSchema, [])?.value) ?? {};
+      : readPart(source, ["spec", "defaults"], DefaultsSchema, DefaultsSchema, IGNORE)?.value) ?? {};
   const defaultMode = defaults.mode ?? DEFAULT_MODE;
 
   const clusters: Cluster[] = [];
   items("clusters").forEach((_, i) => {
     const path = ["spec", "clusters", i];
-    const part = readPart(source, path, ClusterSchema, ClusterSchema, diagnostics);
+    const part = readPart(source, path, ClusterSchema, ClusterSchema, found);
     if (part) clusters.push(toCluster(part.value, child(root, ...path), part, defaultMode));
   });
   const services: Service[] = [];
   items("services").forEach((_, i) => {
     const path = ["spec", "services", i];
-    const part = readPart(source, path, LenientServiceSchema, ServiceSchema, diagnostics);
+    const part = readPart(source, path, LenientServiceSchema, ServiceSchema, found);
     if (part) services.push(toService(part.value, child(root, ...path), part));
   });
 
@@ -139,7 +140,7 @@ export function readFederationSource(source: Source): ReadResult {
       ...(defaults.vipPool !== undefined && { vipPool: child(defaultsOrigin, "vipPool") }),
     },
   };
-  return { topology, diagnostics };
+  return { topology, diagnostics: found.diagnostics };
 }
 
 export function toCluster(

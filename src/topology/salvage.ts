@@ -7,7 +7,7 @@
 // until the schema error was fixed.
 
 import type { z } from "zod";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Reporter } from "../diagnostics/reporter.js";
 import { hiddenKeyIssues, type IssueOptions, issuesToDiagnostics } from "./issues.js";
 import { type Path, type PathSegment, type Source, valueAt } from "./source.js";
 
@@ -26,7 +26,7 @@ export interface Part<T> extends Provenance {
 export const CLEAN: Provenance = { invalidFields: new Set(), place: (path) => path };
 
 /**
- * Parses the value at `path` of `source` with `schema`, adding its issues to `diagnostics`. When it
+ * Parses the value at `path` of `source` with `schema`, reporting its issues to `reporter`. When it
  * fails, returns what `lenient` (the same schema with fewer required parts) accepts after dropping the
  * values in error, or undefined when not even that is left.
  */
@@ -35,7 +35,7 @@ export function readPart<T>(
   path: Path,
   lenient: z.ZodType<T>,
   schema: z.ZodType<T>,
-  diagnostics: Diagnostic[],
+  reporter: Reporter,
   options: IssueOptions = {},
 ): Part<T> | undefined {
   const input = valueAt(source.data, path);
@@ -43,7 +43,7 @@ export function readPart<T>(
   const hidden = hiddenKeyIssues(schema, input);
   if (result.success && hidden.length === 0) return { value: result.data, ...CLEAN };
   const issues = [...(result.success ? [] : result.error.issues), ...hidden];
-  diagnostics.push(...issuesToDiagnostics(issues, schema, source, path, options));
+  reporter.report(...issuesToDiagnostics(issues, schema, source, path, options));
   // Keys zod skipped are already out of its result: nothing more to drop.
   const salvaged = result.success ? { value: result.data, ...CLEAN } : salvage(lenient, input);
   if (!salvaged) return undefined;

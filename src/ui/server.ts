@@ -16,11 +16,21 @@ import type { AddressInfo } from "node:net";
 import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultLockPath, readInputFile } from "../index.js";
+import {
+  type Answer,
+  callableAnswer,
+  fileAnswer,
+  filesAnswer,
+  pictureAnswer,
+  verifyCellAnswer,
+  verifyPageAnswer,
+  verifySummaryAnswer,
+} from "./api.js";
 import { bindAddress } from "./bind-address.js";
-import { federationDot, renderSvg } from "./graph.js";
 import { readBody } from "./request-body.js";
+import { Session } from "./session.js";
 import { checkTraceRequest, runTrace } from "./trace.js";
-import { buildView, type Loaded } from "./view-model.js";
+import { buildView } from "./view-model.js";
 
 export interface UiOptions {
   readonly topology: string;
@@ -55,6 +65,24 @@ const ASSETS: Readonly<Record<string, { file: string; type: string }>> = {
   "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
   "/app.css": { file: "app.css", type: "text/css; charset=utf-8" },
   "/live.js": { file: "live.js", type: "text/javascript; charset=utf-8" },
+  "/dom.js": { file: "dom.js", type: "text/javascript; charset=utf-8" },
+  "/state.js": { file: "state.js", type: "text/javascript; charset=utf-8" },
+  "/trace-view.js": { file: "trace-view.js", type: "text/javascript; charset=utf-8" },
+  "/verify.js": { file: "verify.js", type: "text/javascript; charset=utf-8" },
+  "/favicon.svg": { file: "favicon.svg", type: "image/svg+xml; charset=utf-8" },
+  // Browsers ask for /favicon.ico on their own; the same picture answers.
+  "/favicon.ico": { file: "favicon.svg", type: "image/svg+xml; charset=utf-8" },
+};
+
+/** GET endpoints answered from the current session (api.ts). */
+const QUESTIONS: Readonly<Record<string, (s: Session, q: URLSearchParams) => Answer>> = {
+  "/api/files": filesAnswer,
+  "/api/file": fileAnswer,
+  "/api/callable": callableAnswer,
+  "/api/verify": verifyPageAnswer,
+  "/api/verify/summary": verifySummaryAnswer,
+  "/api/verify/cell": verifyCellAnswer,
+  "/api/graph.svg": pictureAnswer,
 };
 
 const SECURITY_HEADERS = {
@@ -96,13 +124,12 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
   const assets = readAssets();
 
   let generation = 0;
-  let loaded: Loaded = load();
-  let svg: { generation: number; text: Promise<string> } | undefined;
+  let session = new Session(load());
   const streams = new Set<ServerResponse>();
 
   // Never throws and never blocks: a topology or lock file that turns into a folder or a FIFO while the
   // server runs is a problem shown on the page (input-file.ts), not a crash or a hung server.
-  function load(): Loaded {
+  function load() {
     const input = readInputFile(topology);
     const lock = existsSync(lockPath) ? readInputFile(lockPath) : undefined;
     const advice = "; give the path of the file itself";
@@ -117,7 +144,8 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
 
   function reload(): void {
     generation++;
-    loaded = load();
+    session.close();
+    session = new Session(load());
     for (const s of streams) s.write(`event: change\ndata: ${generation}\n\n`);
   }
 
@@ -168,23 +196,17 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
     switch (url.pathname) {
       case "/api/state":
         if (method !== "GET") return notAllowed(res, "GET");
-        return json(res, 200, loaded.view);
-      case "/api/graph.svg": {
-        if (method !== "GET") return notAllowed(res, "GET");
-        if (svg?.generation !== generation) {
-          svg = { generation, text: renderSvg(federationDot(loaded.view)) };
-        }
-        return send(res, 200, "image/svg+xml; charset=utf-8", await svg.text);
-      }
+        return json(res, 200, session.loaded.view);
       case "/api/download": {
         if (method !== "GET") return notAllowed(res, "GET");
-        const cluster = loaded.view.files.find((c) => c.cluster === url.searchParams.get("cluster"));
-        if (!cluster) return send(res, 404, "text/plain; charset=utf-8", "no such cluster\n");
-        const stream = cluster.files
+        const cluster = url.searchParams.get("cluster") ?? "";
+        const files = session.files(cluster);
+        if (!files) return send(res, 404, "text/plain; charset=utf-8", "no such cluster\n");
+        const stream = files
           .filter((f) => f.path.endsWith(".yaml") && f.path !== "kustomization.yaml" && !f.path.includes("/"))
           .map((f) => f.content)
           .join("---\n");
-        const name = `${loaded.view.name}-${cluster.cluster}.yaml`.replace(/[^A-Za-z0-9._-]/g, "_");
+        const name = `${session.loaded.view.name}-${cluster}.yaml`.replace(/[^A-Za-z0-9._-]/g, "_");
         res.setHeader("Content-Disposition", `attachment; filename="${name}"`);
         return send(res, 200, "application/yaml; charset=utf-8", stream);
       }
@@ -204,8 +226,14 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
         if (!options.live)
           return json(res, 200, { off: "this server was started without access to clusters" });
         return json(res, 200, await options.live());
-      default:
-        return send(res, 404, "text/plain; charset=utf-8", "not found\n");
+      default: {
+        const question = QUESTIONS[url.pathname];
+        if (!question) return send(res, 404, "text/plain; charset=utf-8", "not found\n");
+        if (method !== "GET") return notAllowed(res, "GET");
+        const answer = question(session, url.searchParams);
+        if ("json" in answer) return json(res, answer.status, answer.json);
+        return send(res, answer.status, "image/svg+xml; charset=utf-8", await answer.svg);
+      }
     }
   }
 
@@ -229,24 +257,25 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
     } catch {
       return json(res, 400, { error: "the request is not JSON" });
     }
-    const { view, topology, outputs } = loaded;
-    if (!topology || outputs.length === 0) {
+    const current = session;
+    if (!current.ready) {
       return json(res, 409, {
         error: "the topology has errors, so there is no configuration to trace; see Diagnostics",
       });
     }
     const request = checkTraceRequest(
       parsed,
-      view.clusters.map((c) => c.name),
+      current.loaded.view.clusters.map((c) => c.name),
     );
     if (!request.ok) return json(res, 400, { error: request.error });
-    return json(res, 200, runTrace(request.value, topology, outputs));
+    return json(res, 200, runTrace(request.value, current.tracer, current.fileOf));
   }
 
   return {
     url: `http://${hostPart}:${port}/`,
     reload,
     close: async () => {
+      session.close();
       watcher?.close();
       clearTimeout(timer);
       for (const s of streams) s.end();

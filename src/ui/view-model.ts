@@ -3,6 +3,7 @@
 // the public API only (readFederation, compile, the plan), and pure: texts in, a view out. The page
 // renders every string here as text, never as markup.
 
+import { byText } from "../compare.js";
 import {
   type ClusterOutput,
   type CompileResult,
@@ -14,6 +15,7 @@ import {
   type Plan,
   readFederation,
   readLock,
+  sortDiagnostics,
   type Topology,
 } from "../index.js";
 
@@ -52,23 +54,12 @@ export interface CallView {
   readonly service: string;
   readonly from: string;
   readonly to: string;
+  /** gateway, passthrough or egress; "local" for a split's share that stays in the calling cluster. */
   readonly mode: string;
   /** How the caller's calls are shared: "75%", "by locality", "failover 1"; empty for all of them. */
   readonly share: string;
-}
-
-export interface CellView {
-  readonly runs: boolean;
-  /** Clusters whose calls to the service arrive here. */
-  readonly servesTo: readonly string[];
-  /** Clusters this cluster's callers reach the service in, with the mode. */
-  readonly callsTo: readonly { readonly cluster: string; readonly mode: string; readonly share: string }[];
-}
-
-export interface MatrixRow {
-  readonly service: string;
-  readonly namespace: string;
-  readonly cells: Readonly<Record<string, CellView>>;
+  /** The subset a split's share goes to. */
+  readonly subset?: string;
 }
 
 export interface DiagnosticView {
@@ -91,16 +82,20 @@ export interface FederationView {
   readonly generation: number;
   readonly clusters: readonly ClusterView[];
   readonly services: readonly ServiceView[];
-  readonly matrix: readonly MatrixRow[];
+  /** Who calls whom, as the plan routes it (the page builds the service x cluster matrix from it). */
   readonly calls: readonly CallView[];
-  readonly files: readonly {
-    readonly cluster: string;
-    readonly files: readonly { readonly path: string; readonly content: string }[];
-  }[];
+  /** How many files cw generated per cluster; none when the topology has errors. The page asks for
+   * a cluster's list (/api/files) and a file's text (/api/file) when it shows them. */
+  readonly files: readonly { readonly cluster: string; readonly count: number }[];
   readonly diagnostics: readonly DiagnosticView[];
   readonly errors: number;
   readonly warnings: number;
+  /** What the picture draws when the page names nothing: everything, or a few services. */
+  readonly picture: { readonly all: boolean; readonly focus: readonly string[] };
 }
+
+/** Up to these, the picture draws every cluster and service; past them, the services chosen. */
+export const PICTURE_ALL = { services: 40, clusters: 16 };
 
 export interface ViewInput {
   readonly file: string;
@@ -142,7 +137,8 @@ export function buildView(input: ViewInput): Loaded {
       diagnostics.push(...compiled.diagnostics);
     }
   }
-  const views = diagnostics.map((d): DiagnosticView => {
+  // In the order the CLI prints them: by file, line and column, then code.
+  const views = sortDiagnostics(diagnostics).map((d): DiagnosticView => {
     const loc = d.location;
     const source = loc && texts.get(loc.file)?.[loc.line - 1];
     return {
@@ -164,7 +160,7 @@ export function buildView(input: ViewInput): Loaded {
   // As cw generate: a topology with any error (reading it or compiling it) generates nothing.
   const outputs = hasErrors(diagnostics) ? [] : (compiled?.clusters ?? []);
   const clusters = topology?.clusters ?? [];
-  const services = [...(topology?.services ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+  const services = [...(topology?.services ?? [])].sort(byText((s) => s.name));
   const calls = plan ? callsOf(plan) : [];
   const view: FederationView = {
     file: input.file,
@@ -202,81 +198,69 @@ export function buildView(input: ViewInput): Loaded {
         backends: s.backends.map((b) => b.cluster),
       };
     }),
-    matrix: services.map((s) => ({
-      service: s.name,
-      namespace: s.namespace,
-      cells: Object.fromEntries(
-        clusters.map((c): [string, CellView] => [
-          c.name,
-          {
-            runs: s.backends.some((b) => b.cluster === c.name),
-            servesTo: unique(calls.filter((k) => k.service === s.name && k.to === c.name).map((k) => k.from)),
-            callsTo: calls
-              .filter((k) => k.service === s.name && k.from === c.name)
-              .map((k) => ({ cluster: k.to, mode: k.mode, share: k.share })),
-          },
-        ]),
-      ),
-    })),
     calls,
-    files: outputs.map((o) => ({
-      cluster: o.cluster,
-      files: o.files.map((f) => ({ path: f.path, content: f.content })),
-    })),
+    files: outputs.map((o) => ({ cluster: o.cluster, count: o.files.length })),
     diagnostics: views,
     errors: views.filter((d) => d.level === "error").length,
     warnings: views.filter((d) => d.level !== "error").length,
+    picture: pictureDefault(services, clusters.length, plan),
   };
   return { view, ...(topology && { topology }), outputs };
 }
 
-const unique = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
+function pictureDefault(services: readonly { name: string }[], clusters: number, plan: Plan | undefined) {
+  if (services.length <= PICTURE_ALL.services && clusters <= PICTURE_ALL.clusters)
+    return { all: true, focus: [] };
+  // A large federation: the first service some cluster calls across clusters, to start with.
+  const called = plan?.services.find((s) => s.routes.length > 0)?.service.name ?? services[0]?.name;
+  return { all: false, focus: called !== undefined ? [called] : [] };
+}
 
 /**
- * Every (caller cluster, backend cluster) pair some route sends calls over, with its mode and how the
- * calls are shared: a split's percentage, "by locality" over several backend clusters, or the place
- * in an explicit failover order.
+ * Every (caller cluster, backend cluster, subset) some route sends calls to, with its mode and how the
+ * calls are shared: a split's percentage (a share the split keeps in the calling cluster is "local"),
+ * "by locality" over several backend clusters, or the place in an explicit failover order.
  */
 function callsOf(plan: Plan): CallView[] {
-  const calls: CallView[] = [];
-  const add = (service: string, from: string, to: string, mode: string, share: string) => {
-    const existing = calls.find(
-      (c) => c.service === service && c.from === from && c.to === to && c.mode === mode,
-    );
-    if (!existing) calls.push({ service, from, to, mode, share });
-    else if (share !== "" && !existing.share.split(", ").includes(share)) {
-      calls.splice(calls.indexOf(existing), 1, {
-        ...existing,
-        share: existing.share === "" ? share : `${existing.share}, ${share}`,
-      });
+  const calls = new Map<string, CallView>();
+  const add = (call: CallView) => {
+    const key = `${call.service}/${call.from}/${call.to}/${call.mode}/${call.subset ?? ""}`;
+    const existing = calls.get(key);
+    if (!existing) calls.set(key, call);
+    else if (call.share !== "" && !existing.share.split(", ").includes(call.share)) {
+      const share = existing.share === "" ? call.share : `${existing.share}, ${call.share}`;
+      calls.set(key, { ...existing, share });
     }
   };
   for (const s of plan.services) {
     for (const route of s.routes) {
       for (const share of route.shares) {
-        if (share.kind !== "remote") continue;
         const part = share.weight < 100 ? `${share.weight}%` : "";
-        const name = s.service.name;
-        if (share.cluster) {
-          add(name, route.caller.name, share.cluster.name, route.mode, part);
-          continue;
+        const base = {
+          service: s.service.name,
+          from: route.caller.name,
+          ...(share.subset && { subset: share.subset.name }),
+        };
+        if (share.kind === "local") {
+          add({ ...base, to: route.caller.name, mode: "local", share: part });
+        } else if (share.cluster) {
+          add({ ...base, to: share.cluster.name, mode: route.mode, share: part });
+        } else {
+          route.remotes.forEach((to, i) => {
+            const how = remoteRank(route.ordered, i, route.remotes.length);
+            add({ ...base, to: to.name, mode: route.mode, share: [part, how].filter(Boolean).join(" ") });
+          });
         }
-        route.remotes.forEach((to, i) => {
-          const how = route.ordered
-            ? i === 0
-              ? route.remotes.length > 1
-                ? "first"
-                : ""
-              : `failover ${i}`
-            : route.remotes.length > 1
-              ? "by locality"
-              : "";
-          add(name, route.caller.name, to.name, route.mode, [part, how].filter(Boolean).join(" "));
-        });
       }
     }
   }
-  return calls.sort((a, b) =>
-    `${a.service}/${a.from}/${a.to}/${a.mode}`.localeCompare(`${b.service}/${b.from}/${b.to}/${b.mode}`),
-  );
+  const key = (c: CallView) => `${c.service}/${c.from}/${c.to}/${c.mode}/${c.subset ?? ""}`;
+  return [...calls.values()].sort(byText(key));
+}
+
+/** Where one of several backend clusters stands for a caller: first, failover n, or by locality. */
+function remoteRank(ordered: boolean, i: number, of: number): string {
+  if (of < 2) return "";
+  if (!ordered) return "by locality";
+  return i === 0 ? "first" : `failover ${i}`;
 }

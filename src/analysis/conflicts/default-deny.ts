@@ -117,14 +117,8 @@ export const defaultDeny: ConflictAnalyzer = {
         const where = `cluster ${context.cluster}: ${describeObject(policy)}`;
         found.push(
           v === "denies-all"
-            ? diag(
-                "CW4015",
-                `${where} denies every request to ${workload.what}, so every cross-cluster call cw routes there is refused; add an ALLOW policy for the callers cw lets in (their trust domains), or narrow that policy's selector`,
-              )
-            : diag(
-                "CW4016",
-                `${where} is an ALLOW policy on ${workload.what}: only requests its rules match get in, and cw's cross-cluster callers may not be among them; add a rule for them, or check with cw check --live after applying`,
-              ),
+            ? diag("CW4015", { policy: where, workload: workload.what })
+            : diag("CW4016", { policy: where, workload: workload.what }),
         );
       }
     }

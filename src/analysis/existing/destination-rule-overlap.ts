@@ -60,7 +60,14 @@ function conflict(rule: Rule, theirs: ExistingObject, caller: string, merged: bo
   const where = caller === ELSEWHERE ? "in every namespace that names neither" : `in namespace ${caller}`;
   return diag(
     "CW4011",
-    `the existing ${nameOf(theirs)} for host ${String(theirs.spec.host)} and cw's ${ourName} for ${rule.host} are both found by sidecars ${where}, and Istio ${merged ? "merges them (the first one's traffic policy wins)" : "uses the existing one instead of cw's"}, so cw's mTLS settings may not apply; narrow the existing rule's exportTo or host, or remove it`,
+    {
+      theirs: nameOf(theirs),
+      theirHost: String(theirs.spec.host),
+      ours: ourName,
+      ourHost: rule.host,
+      where,
+      merged,
+    },
     theirs.location,
   );
 }

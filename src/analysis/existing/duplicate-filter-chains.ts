@@ -28,13 +28,7 @@ export const duplicateFilterChains: ConflictAnalyzer = {
       const shared = sharedChain(pair);
       if (shared === undefined) return [];
       return [
-        pairDiagnostic(
-          pair,
-          "CW4010",
-          `both build a filter chain for ${shared}`,
-          `Envoy rejects the listener on port ${pair.ourServer.port} and every call through it fails`,
-          "remove one of the two servers, or give cw's ingress another port",
-        ),
+        pairDiagnostic(pair, { conflict: "duplicate-chain", chain: shared, port: pair.ourServer.port }),
       ];
     }),
 };

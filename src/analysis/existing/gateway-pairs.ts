@@ -3,7 +3,7 @@
 // on the same port and bind address. How mergeGateways (pilot/pkg/model/gateway.go, 1.30.3) treats
 // each pair is the business of the analyzers that use this.
 
-import { diag } from "../../diagnostics/catalog.js";
+import { type DuplicateChain, diag, type ShadowedServer } from "../../diagnostics/catalog.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { ExistingObject } from "../../existing/model.js";
 import type { Resource } from "../../generate/resource.js";
@@ -62,22 +62,13 @@ export const describeServer = (s: ServerFacts): string =>
   `server on port ${s.port} (${s.protocol}${s.tlsMode ? ` ${s.tlsMode}` : ""}, hosts ${s.hosts.join(", ")})`;
 
 /**
- * The diagnostic for a pair that conflicts as `conflict` says: `code` (an error) when their Gateway
- * surely selects the same pods, else the warning CW4014, since it depends on labels cw cannot see.
+ * The diagnostic for a pair that conflicts as `conflict` says: an error (CW4010, CW4012) when their
+ * Gateway surely selects the same pods, else the warning CW4014, since it depends on labels cw cannot see.
  */
-export function pairDiagnostic(
-  pair: ServerPair,
-  code: "CW4010" | "CW4012",
-  conflict: string,
-  consequence: string,
-  fix: string,
-): Diagnostic {
-  const what = `cw's ${nameOf(pair.ours)} ${describeServer(pair.ourServer)} and the existing ${nameOf(pair.theirs)} ${describeServer(pair.theirServer)} ${conflict}`;
-  return pair.selection === "certain"
-    ? diag(code, `${what}, so ${consequence}; ${fix}`, pair.theirs.location)
-    : diag(
-        "CW4014",
-        `${what} if the existing Gateway selects the same pods, and its selector has labels that cw's does not name: then ${consequence}; make ingress.selector name every label the gateway pods carry`,
-        pair.theirs.location,
-      );
+export function pairDiagnostic(pair: ServerPair, conflict: DuplicateChain | ShadowedServer): Diagnostic {
+  const servers = `cw's ${nameOf(pair.ours)} ${describeServer(pair.ourServer)} and the existing ${nameOf(pair.theirs)} ${describeServer(pair.theirServer)}`;
+  if (pair.selection !== "certain") return diag("CW4014", { servers, ...conflict }, pair.theirs.location);
+  return conflict.conflict === "duplicate-chain"
+    ? diag("CW4010", { servers, ...conflict }, pair.theirs.location)
+    : diag("CW4012", { servers, ...conflict }, pair.theirs.location);
 }

@@ -17,15 +17,7 @@ export const gatewayServerShadow: ConflictAnalyzer = {
     serverPairs(ours, existing.objects).flatMap((pair) => {
       const why = shadowing(pair);
       if (why === undefined) return [];
-      return [
-        pairDiagnostic(
-          pair,
-          "CW4012",
-          why,
-          "Istio drops one of them (the one created later) and its calls fail",
-          "remove the existing server, or give cw's ingress another port",
-        ),
-      ];
+      return [pairDiagnostic(pair, { conflict: "shadowed", why })];
     }),
 };
 

@@ -21,7 +21,7 @@ export const sidecarOverlap: ConflictAnalyzer = {
           .map((theirs) =>
             diag(
               "CW4013",
-              `cw's ${nameOf(sidecar)} and the existing ${nameOf(theirs)} are both the Sidecar of every workload in namespace ${theirs.namespace}, and Istio uses only one of them; add cw's egress hosts to yours and turn defaults.sidecarScope off, or remove yours`,
+              { ours: nameOf(sidecar), theirs: nameOf(theirs), namespace: theirs.namespace },
               theirs.location,
             ),
           ),

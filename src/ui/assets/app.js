@@ -1,57 +1,150 @@
 // The cw ui page. It fetches the view (/api/state), draws it, and fetches it again when the server
-// says the topology changed. Every value from the server goes into the page as text (textContent,
-// text nodes, attributes set one by one): a service named <script> shows as those characters.
+// says the topology changed. The verify matrix and "what if" are verify.js, traces trace-view.js, the
+// live clusters live.js; this file draws the rest: the header, the picture, the service x cluster
+// matrix, the generated YAML and the diagnostics.
 
-const SVG = "http://www.w3.org/2000/svg";
-const $ = (id) => document.getElementById(id);
+import { $, button, debounce, el, getJson, pager, plural } from "/dom.js";
+import { onChange, state, update } from "/state.js";
+import { initTraceForm, renderTraceForm, setFileOpener } from "/trace-view.js";
+import { initVerify, renderVerify, renderWhatIf } from "/verify.js";
 
-let view;
-let cluster;
-let file;
-
-/** An element with text children; attributes are set by name, never parsed as markup. */
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== false) node.setAttribute(name, String(value));
-  }
-  for (const child of children) node.append(child instanceof Node ? child : String(child));
-  return node;
-}
-
-function svg(tag, attributes = {}, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+const TOPOLOGY_ROWS = 25;
+const TOPOLOGY_COLUMNS = 16;
+const topologyAt = { row: 0, col: 0, filter: "" };
+let yamlCluster;
+let yamlFile;
 
 async function refresh() {
-  const response = await fetch("/api/state", { cache: "no-store" });
-  view = await response.json();
-  render();
+  const view = await getJson("/api/state");
+  if (view.error) {
+    $("status").textContent = view.error;
+    return;
+  }
+  const known = new Set(view.clusters.map((c) => c.name));
+  const services = new Set(view.services.map((s) => s.name));
+  const focus = state.focus.filter((f) => services.has(f));
+  update({
+    view,
+    down: state.down.filter((d) => known.has(d)),
+    focus: view.picture.all ? [] : focus.length > 0 ? focus : view.picture.focus,
+  });
 }
 
 function render() {
+  const view = state.view;
   $("federation-name").textContent = view.name ? `· ${view.name}` : "";
   $("file").textContent = view.file;
-  const counts = `${view.errors} error${view.errors === 1 ? "" : "s"}, ${view.warnings} warning${view.warnings === 1 ? "" : "s"}`;
-  $("status").textContent = `${counts} · loaded ${new Date().toLocaleTimeString()}`;
+  $("status-text").textContent =
+    `${plural(view.errors, "error")}, ${plural(view.warnings, "warning")} · loaded ${new Date().toLocaleTimeString()}`;
   $("status").className = view.errors > 0 ? "bad" : "good";
   document.body.dataset.generation = String(view.generation);
-  renderMatrix();
-  $("graph").src = `/api/graph.svg?g=${encodeURIComponent(view.generation)}`;
-  renderFiles();
+  renderWhatIf();
+  void renderVerify();
+  renderPictureControls();
+  renderPicture();
+  renderTopology();
+  void renderFiles();
   renderDiagnostics();
   renderTraceForm();
 }
 
-function renderMatrix() {
+/** The picture: the services in focus, the clusters down, and the selected trace. */
+function renderPicture() {
+  const view = state.view;
+  const params = new URLSearchParams({ g: String(view.generation) });
+  if (!view.picture.all) params.set("focus", state.focus.join(","));
+  if (state.down.length > 0) params.set("down", state.down.join(","));
+  if (state.selected) {
+    params.set("from", state.selected.from);
+    params.set("to", state.selected.to);
+    if (state.selected.port) params.set("port", state.selected.port);
+  }
+  const empty = view.clusters.length === 0;
+  $("graph-empty").hidden = !empty;
+  $("graph").hidden = empty;
+  if (empty) return;
+  const src = `/api/graph.svg?${params}`;
+  $("graph-state").textContent = "drawing…";
+  $("graph").src = src;
+  $("graph-trace").hidden = !state.selected;
+  $("graph-trace-text").textContent = state.selected
+    ? `Drawn on it: the trace ${state.selected.from} → ${state.selected.to}.`
+    : "";
+}
+
+function renderPictureControls() {
+  const view = state.view;
+  $("graph-focus-form").hidden = view.picture.all;
+  $("graph-services").replaceChildren(...view.services.map((s) => el("option", { value: s.name })));
+  $("graph-focus").value = state.focus.join(", ");
+  $("graph-focus-note").textContent = view.picture.all
+    ? ""
+    : `Showing ${plural(state.focus.length, "service")} of ${view.services.length}: name up to 40, separated by commas.`;
+}
+
+async function pictureFailed() {
+  // The image did not load: ask the same address for the error in words.
+  const answer = await getJson($("graph").getAttribute("src"));
+  $("graph-state").textContent = answer.error ?? "the picture could not be drawn";
+  $("graph-state").className = "bad";
+}
+
+/** The plan's calls of the services shown: by "service/caller", and who each cluster serves. */
+function callsOf(view, shown) {
+  const callsBy = new Map();
+  for (const call of view.calls) {
+    if (!shown.has(call.service)) continue;
+    const key = `${call.service}/${call.from}`;
+    callsBy.set(key, [...(callsBy.get(key) ?? []), call]);
+    if (call.from !== call.to) {
+      const served = `${call.service}/${call.to}/serves`;
+      callsBy.set(served, [...new Set([...(callsBy.get(served) ?? []), call.from])]);
+    }
+  }
+  return callsBy;
+}
+
+/** One cell of services x clusters: whether the cluster runs the service, whom it serves, what it calls. */
+function topologyCell(service, cluster, callsBy) {
+  const chips = [];
+  if (service.backends.includes(cluster.name)) chips.push(el("span", { class: "chip runs" }, "runs"));
+  const serves = callsBy.get(`${service.name}/${cluster.name}/serves`);
+  if (serves) chips.push(el("span", { class: "chip serves" }, `serves ${serves.join(", ")}`));
+  for (const call of callsBy.get(`${service.name}/${cluster.name}`) ?? []) {
+    const how = [call.mode, call.subset && `subset ${call.subset}`, call.share].filter(Boolean).join(", ");
+    const to = call.mode === "local" ? "locally" : call.to;
+    chips.push(el("span", { class: `chip calls ${call.mode}` }, `calls ${to} (${how})`));
+  }
+  return el(
+    "td",
+    { "data-cluster": cluster.name },
+    ...(chips.length ? chips : [el("span", { class: "muted" }, "–")]),
+  );
+}
+
+/** Services x clusters, from the plan: who runs, serves and calls each service. A page at a time. */
+function renderTopology() {
+  const view = state.view;
+  const filter = topologyAt.filter.toLowerCase();
+  const services = view.services.filter((s) => s.name.toLowerCase().includes(filter));
+  const rows = services.slice(topologyAt.row, topologyAt.row + TOPOLOGY_ROWS);
+  const clusters = view.clusters.slice(topologyAt.col, topologyAt.col + TOPOLOGY_COLUMNS);
+  const callsBy = callsOf(view, new Set(rows.map((s) => s.name)));
+  $("matrix-pagers").replaceChildren(
+    pager("services", topologyAt.row, TOPOLOGY_ROWS, services.length, (row) => {
+      topologyAt.row = row;
+      renderTopology();
+    }),
+    pager("clusters", topologyAt.col, TOPOLOGY_COLUMNS, view.clusters.length, (col) => {
+      topologyAt.col = col;
+      renderTopology();
+    }),
+  );
   const head = el(
     "tr",
     {},
     el("th", { scope: "col" }, "service"),
-    ...view.clusters.map((c) =>
+    ...clusters.map((c) =>
       el(
         "th",
         { scope: "col", "data-cluster": c.name },
@@ -60,89 +153,75 @@ function renderMatrix() {
       ),
     ),
   );
-  const rows = view.matrix.map((row) =>
+  const body = rows.map((s) =>
     el(
       "tr",
-      { "data-service": row.service },
-      el(
-        "th",
-        { scope: "row" },
-        el("div", {}, row.service),
-        el("div", { class: "muted small" }, row.namespace),
-      ),
-      ...view.clusters.map((c) => {
-        const cell = row.cells[c.name];
-        const chips = [];
-        if (cell?.runs) chips.push(el("span", { class: "chip runs" }, "runs"));
-        if (cell?.servesTo.length)
-          chips.push(el("span", { class: "chip serves" }, `serves ${cell.servesTo.join(", ")}`));
-        for (const call of cell?.callsTo ?? []) {
-          chips.push(
-            el(
-              "span",
-              { class: `chip calls ${call.mode}` },
-              `calls ${call.cluster} (${call.mode}${call.share ? `, ${call.share}` : ""})`,
-            ),
-          );
-        }
-        return el(
-          "td",
-          { "data-cluster": c.name },
-          ...(chips.length ? chips : [el("span", { class: "muted" }, "–")]),
-        );
+      { "data-service": s.name },
+      el("th", { scope: "row" }, el("div", {}, s.name), el("div", { class: "muted small" }, s.namespace)),
+      ...clusters.map((c) => topologyCell(s, c, callsBy)),
+    ),
+  );
+  const table = el("table", { class: "matrix" }, el("thead", {}, head), el("tbody", {}, ...body));
+  $("matrix").replaceChildren(
+    view.services.length ? table : el("p", { class: "muted empty" }, "No services."),
+  );
+}
+
+/** The generated YAML: a cluster's file list, and one file, fetched when shown. */
+async function renderFiles() {
+  const view = state.view;
+  const clusters = view.files.map((c) => c.cluster);
+  $("yaml-body").hidden = clusters.length === 0;
+  $("yaml-empty").hidden = clusters.length > 0;
+  $("yaml-empty").textContent =
+    view.errors > 0
+      ? `Nothing was generated: the topology has ${plural(view.errors, "error")}. Fix them (see Diagnostics below) and the configuration appears here.`
+      : "Nothing was generated: the topology has no clusters.";
+  if (clusters.length === 0) {
+    $("cluster-tabs").replaceChildren();
+    return;
+  }
+  if (!clusters.includes(yamlCluster)) {
+    yamlCluster = clusters[0];
+    yamlFile = undefined;
+  }
+  $("cluster-tabs").replaceChildren(
+    ...clusters.map((name) =>
+      button({ role: "tab", "aria-selected": name === yamlCluster, "data-cluster": name }, name, () => {
+        void openFile(name, undefined);
       }),
     ),
   );
-  const table = el("table", { class: "matrix" }, el("thead", {}, head), el("tbody", {}, ...rows));
-  $("matrix").replaceChildren(view.matrix.length ? table : el("p", { class: "muted" }, "No services."));
+  const list = await getJson("/api/files", { cluster: yamlCluster });
+  const files = list.files ?? [];
+  if (!files.includes(yamlFile)) yamlFile = files.find((f) => f !== "kustomization.yaml") ?? files[0];
+  $("file-list").replaceChildren(
+    ...files.map((path) =>
+      el(
+        "li",
+        {},
+        button({ "aria-current": path === yamlFile, "data-path": path }, path, () => {
+          void openFile(yamlCluster, path);
+        }),
+      ),
+    ),
+  );
+  const file = yamlFile ? await getJson("/api/file", { cluster: yamlCluster, path: yamlFile }) : {};
+  $("file-name").textContent = yamlFile ? `${yamlCluster}/${yamlFile}` : "";
+  $("yaml").textContent = file.content ?? file.error ?? "";
+  $("download").setAttribute("href", `/api/download?cluster=${encodeURIComponent(yamlCluster)}`);
+  $("copy").disabled = file.content === undefined;
 }
 
-function renderFiles() {
-  const clusters = view.files.map((c) => c.cluster);
-  if (!clusters.includes(cluster)) cluster = clusters[0];
-  $("cluster-tabs").replaceChildren(
-    ...clusters.map((name) => {
-      const tab = el(
-        "button",
-        { type: "button", role: "tab", "aria-selected": name === cluster, "data-cluster": name },
-        name,
-      );
-      tab.addEventListener("click", () => {
-        cluster = name;
-        file = undefined;
-        renderFiles();
-      });
-      return tab;
-    }),
-  );
-  const files = view.files.find((c) => c.cluster === cluster)?.files ?? [];
-  if (!files.some((f) => f.path === file))
-    file = files.find((f) => f.path !== "kustomization.yaml")?.path ?? files[0]?.path;
-  $("file-list").replaceChildren(
-    ...files.map((f) => {
-      const button = el(
-        "button",
-        { type: "button", "aria-current": f.path === file, "data-path": f.path },
-        f.path,
-      );
-      button.addEventListener("click", () => {
-        file = f.path;
-        renderFiles();
-      });
-      return el("li", {}, button);
-    }),
-  );
-  const current = files.find((f) => f.path === file);
-  $("file-name").textContent = current
-    ? `${cluster}/${current.path}`
-    : clusters.length
-      ? ""
-      : "Nothing generated: see Diagnostics.";
-  $("yaml").textContent = current?.content ?? "";
-  const download = $("download");
-  download.hidden = !cluster;
-  if (cluster) download.setAttribute("href", `/api/download?cluster=${encodeURIComponent(cluster)}`);
-  $("copy").disabled = !current;
+/** Shows a cluster's file (its first when `path` is undefined); the trace's links come here. */
+async function openFile(cluster, path) {
+  yamlCluster = cluster;
+  yamlFile = path;
+  await renderFiles();
+  if (path) {
+    $("yaml-section").scrollIntoView({ block: "start" });
+    document.querySelector(`#file-list button[aria-current="true"]`)?.focus();
+  }
 }
 
 async function copy() {
@@ -162,7 +241,9 @@ async function copy() {
   }, 1500);
 }
 
+/** The diagnostics, in the order the CLI prints them (the server sorts them). */
 function renderDiagnostics() {
+  const view = state.view;
   $("diagnostics-count").textContent = `(${view.diagnostics.length})`;
   if (view.diagnostics.length === 0) {
     $("diagnostics").replaceChildren(el("p", { class: "good" }, "No problems found."));
@@ -174,7 +255,7 @@ function renderDiagnostics() {
         d.file !== undefined ? `${d.file}${d.line !== undefined ? `:${d.line}:${d.col}` : ""}: ` : "";
       const item = el(
         "div",
-        { class: `diagnostic ${d.level}` },
+        { class: `diagnostic ${d.level}`, "data-code": d.code, "data-line": d.line },
         el("div", {}, el("strong", {}, `${d.level} ${d.code}`), ` ${where}${d.message}`),
       );
       if (d.source !== undefined) {
@@ -187,90 +268,38 @@ function renderDiagnostics() {
   );
 }
 
-function renderTraceForm() {
-  const select = $("trace-cluster");
-  const chosen = select.value;
-  select.replaceChildren(...view.clusters.map((c) => el("option", { value: c.name }, c.name)));
-  if (view.clusters.some((c) => c.name === chosen)) select.value = chosen;
-  else {
-    // Start with a call that crosses clusters, if there is one.
-    const call = view.calls[0];
-    if (call) {
-      select.value = call.from;
-      const service = view.services.find((s) => s.name === call.service);
-      $("trace-host").value = service?.hosts[0] ?? "";
-      $("trace-port").value = String(service?.ports[0]?.port ?? 80);
-    }
-  }
-}
-
-async function runTrace(event) {
-  event.preventDefault();
-  const form = new FormData($("trace-form"));
-  const body = Object.fromEntries(form.entries());
-  body.port = Number(body.port);
-  $("trace-outcome").textContent = "tracing…";
-  $("trace-result").replaceChildren();
-  let answer;
-  try {
-    const response = await fetch("/api/trace", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    answer = await response.json();
-  } catch (e) {
-    answer = { error: `the request failed: ${e}` };
-  }
-  if (answer.error) {
-    $("trace-outcome").textContent = answer.error;
-    $("trace-outcome").className = "bad";
-    return;
-  }
-  $("trace-outcome").textContent = `${answer.title}: ${answer.outcome}`;
-  $("trace-outcome").className = answer.paths.every((p) => p.end.kind === "arrived") ? "good" : "bad";
-  $("trace-result").replaceChildren(...answer.paths.map(drawPath));
-}
-
-/** One path as boxes top to bottom: each hop, then where it ended. */
-function drawPath(path) {
-  const boxes = [
-    ...path.hops.map((h) => ({ kind: h.kind, label: h.label, text: h.text })),
-    { kind: path.end.kind, label: path.end.kind, text: path.end.text },
-  ];
-  const width = 1300;
-  const box = 40;
-  const gap = 18;
-  const height = boxes.length * (box + gap);
-  const picture = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "trace-path", role: "img" });
-  picture.append(svg("title", {}, `path with ${Math.round(path.share * 1000) / 10}% of calls`));
-  boxes.forEach((b, i) => {
-    const y = i * (box + gap);
-    const group = svg("g", { class: `hop ${b.kind}`, "data-kind": b.kind });
-    group.append(svg("title", {}, b.text));
-    group.append(svg("rect", { x: 1, y, width: width - 2, height: box, rx: 8 }));
-    group.append(svg("text", { x: 14, y: y + 25, class: "kind" }, b.label));
-    const shown = b.text.length > 145 ? `${b.text.slice(0, 144)}…` : b.text;
-    group.append(svg("text", { x: 110, y: y + 25 }, shown));
-    picture.append(group);
-    if (i < boxes.length - 1) {
-      picture.append(
-        svg("path", {
-          d: `M 60 ${y + box} L 60 ${y + box + gap - 4} M 54 ${y + box + gap - 10} L 60 ${y + box + gap - 3} L 66 ${y + box + gap - 10}`,
-          class: "arrow",
-        }),
-      );
-    }
-  });
-  const share =
-    path.share < 1 ? el("p", { class: "muted" }, `${Math.round(path.share * 1000) / 10}% of calls:`) : "";
-  return el("div", { class: "path" }, share, picture);
-}
-
 $("copy").addEventListener("click", copy);
-$("trace-form").addEventListener("submit", runTrace);
-const events = new EventSource("/api/events");
-events.addEventListener("change", () => {
-  refresh();
+$("graph").addEventListener("load", () => {
+  $("graph-state").textContent = "";
+  $("graph-state").className = "muted";
 });
-refresh();
+$("graph").addEventListener("error", () => void pictureFailed());
+$("graph-focus-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const names = $("graph-focus")
+    .value.split(/[\s,]+/)
+    .filter(Boolean);
+  update({ focus: [...new Set(names)] });
+});
+$("graph-trace-clear").addEventListener("click", () => update({ selected: undefined }));
+$("matrix-filter").addEventListener(
+  "input",
+  debounce(() => {
+    topologyAt.filter = $("matrix-filter").value.trim();
+    topologyAt.row = 0;
+    renderTopology();
+  }),
+);
+setFileOpener((cluster, path) => void openFile(cluster, path));
+initTraceForm();
+initVerify();
+onChange((changed) => {
+  if (changed.has("view")) return render();
+  if (changed.has("down") || changed.has("selected") || changed.has("focus")) {
+    if (changed.has("focus")) renderPictureControls();
+    renderPicture();
+  }
+});
+const events = new EventSource("/api/events");
+events.addEventListener("change", () => void refresh());
+void refresh();

@@ -2,7 +2,8 @@
 // and link (cw check --live) and the status table (cw status), and shows them; a cluster cw cannot
 // reach is said so plainly, with why. Values go into the page as text only, as in app.js.
 
-const $ = (id) => document.getElementById(id);
+import { $, el } from "/dom.js";
+
 const MARK = { pass: "✔", fail: "✘", warn: "‼" };
 const STATES = [
   ["in-sync", "in sync"],
@@ -12,15 +13,6 @@ const STATES = [
   ["not-ours", "not ours"],
   ["extra", "extra"],
 ];
-
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== undefined && value !== false) node.setAttribute(name, String(value));
-  }
-  for (const child of children) node.append(child instanceof Node ? child : String(child));
-  return node;
-}
 
 function lines(checks) {
   return el(
