@@ -1,27 +1,44 @@
 // One benchmark size, run in a child process of bench/run.ts so that each size's peak memory is its
-// own. Runs what `cw generate` runs, stage by stage, on a synthetic federation; then the bare-stringify
-// floor; then the incremental cases (the same input again; one service changed). Writes its result,
-// as JSON, to the file the request names.
+// own. Runs what `cw generate` runs, stage by stage, on a synthetic federation, in one output layout;
+// then the floors (a bare `yaml.stringify` and `JSON.stringify` of the same objects, and creating as
+// many files of the same sizes as the layout writes); then the incremental cases (the same input again;
+// one service changed), each a whole `cw generate` run in this process, as the CLI runs it. Writes its
+// result, as JSON, to the file the request names.
 //
 //   node --import tsx bench/measure.ts '<MeasureRequest as JSON>'
 
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
 import { getHeapStatistics } from "node:v8";
-import { stringify } from "yaml";
 import { verify } from "../src/analysis/verify.js";
+import { runGenerate } from "../src/cli/generate.js";
+import type { Io } from "../src/cli/io.js";
+import { readInputs } from "../src/cli/load.js";
 import { readOutputFolder } from "../src/cli/output-folder.js";
+import { clusterSalt, type KeyedOptions, runKey } from "../src/cli/run-key.js";
 import { compile } from "../src/compile.js";
 import { hasErrors } from "../src/diagnostics/diagnostic.js";
+import type { Layout } from "../src/emit/layout.js";
 import { MANIFEST, openOutput, writeOutput } from "../src/emit/write.js";
 import { generators } from "../src/generate/generators.js";
-import { EMPTY_LOCK, type Lock, readLock, renderLock } from "../src/plan/lock.js";
+import { EMPTY_LOCK, renderLock } from "../src/plan/lock.js";
 import type { Progress, Stage } from "../src/progress.js";
 import { readFederation } from "../src/topology/read.js";
 import { changeOneService, type Synthetic, type SyntheticSize, synthesize } from "./synthetic.js";
 
 export interface MeasureRequest {
   readonly size: SyntheticSize;
+  readonly layout: Layout;
   /** A folder of its own to write into; removed afterwards. */
   readonly outDir: string;
   /** Also run the incremental cases (a second and a third generate into the same folder). */
@@ -70,6 +87,7 @@ export interface Spread {
 
 export interface SizeResult {
   readonly size: SyntheticSize;
+  readonly layout: Layout;
   readonly input: { readonly bytes: number; readonly consumers: Spread & { readonly mean: number } };
   readonly output: {
     readonly objects: number;
@@ -84,11 +102,13 @@ export interface SizeResult {
   };
   /** The first `cw generate` into an empty folder. */
   readonly generate: StageTimes;
-  /** Rendering the same objects with a bare `yaml.stringify(object)`: the floor for `render`. */
+  /** `JSON.stringify` of the same objects: the floor `render` is held to (within 2x). */
   readonly floorMs: number;
   readonly floorCpuMs: number;
   /** The share of the objects the floor was timed on (1 unless sampled). */
   readonly floorSample: number;
+  /** Creating, writing and closing as many files of the same sizes as the layout writes, in one folder. */
+  readonly filesFloorMs: number;
   readonly memory: {
     /** Peak resident set of the process after the first generate, bytes. */
     readonly peakRss: number;
@@ -109,6 +129,9 @@ export interface IncrementalResult {
   readonly wrote: boolean;
   /** Files cw reported as added, changed or removed. */
   readonly reported: number;
+  /** Clusters whose files were kept (their key unchanged), and all clusters. */
+  readonly reused: number;
+  readonly clusters: number;
   /** Files whose inode, size or modification time changed on disk, or that came or went. */
   readonly touched: number;
 }
@@ -131,6 +154,11 @@ class StageClock implements Progress {
   }
 
   advance(): void {}
+
+  /** The CLI's call when a run is over (TerminalProgress). */
+  done(): void {
+    this.stop();
+  }
 
   stop(): void {
     const stage = this.current;
@@ -165,29 +193,35 @@ interface ClusterTally {
   readonly files: number;
   readonly objects: number;
   readonly bytes: number;
+  /** Each file's size, for the file-creation floor. */
+  readonly sizes: readonly number[];
 }
 
-/** What `cw generate` does: read, compile, and write each cluster's files as they come (as the CLI). */
-function generate(text: string, lock: Lock, dir: string) {
+/**
+ * The first `cw generate`: read, compile, and write each cluster's files as they come, as the CLI does
+ * (generate-folder.ts), with the run and cluster keys it records; and the lock file it writes.
+ */
+function generate(path: string, layout: Layout, dir: string) {
   const clock = new StageClock();
   clock.stage("parse");
-  const read = readFederation("federation.yaml", text);
+  // The lock file named, as the CLI's default refuses a topology below /dev (the bench's --dir /dev/shm).
+  const input = readInputs({ topology: path, lock: lockOf(path) });
+  const read = readFederation(path, input.files[0]?.text ?? "");
   if (!read.topology || hasErrors(read.diagnostics)) {
     throw new Error(`bench: the synthetic input does not read: ${JSON.stringify(read.diagnostics[0])}`);
   }
-  const writer = openOutput(dir, read.topology.name, { progress: clock });
+  // What generate-folder.ts's keyedOptions gives for these options.
+  const keyed: KeyedOptions = { layout, validate: true };
+  const writer = openOutput(dir, read.topology.name, { progress: clock, layout });
   const tallies: ClusterTally[] = [];
-  const compiled = compile(read.topology, lock, {
+  const compiled = compile(read.topology, EMPTY_LOCK, {
     progress: clock,
     keepObjects: false,
+    layout,
+    salt: clusterSalt(keyed),
+    reuse: (cluster, key) => writer.reusable(cluster, key),
     onCluster: (c) => {
-      let objects = 0;
-      let bytes = 0;
-      for (const f of c.files) {
-        if (f.service !== undefined) objects++;
-        bytes += Buffer.byteLength(f.content);
-      }
-      tallies.push({ files: c.files.length, objects, bytes });
+      tallies.push(tally(c.files));
       writer.add(c);
     },
   });
@@ -196,16 +230,64 @@ function generate(text: string, lock: Lock, dir: string) {
     const first = compiled.diagnostics.find((d) => d.level === "error");
     throw new Error(`bench: the synthetic input does not compile: ${JSON.stringify(first)}`);
   }
-  const written = writer.finish();
+  const lockText = renderLock(compiled.plan.vips);
+  const written = writer.finish({
+    inputs: runKey(input, lockText, keyed),
+    diagnostics: compiled.diagnostics,
+  });
   if (written.diagnostics.length > 0) {
     throw new Error(`bench: writing failed: ${JSON.stringify(written.diagnostics[0])}`);
   }
+  writeFileSync(input.lockPath, lockText);
   const times = clock.result();
-  const reported = written.changes.reduce(
-    (n, c) => n + c.added.length + c.changed.length + c.removed.length,
-    0,
-  );
-  return { plan: compiled.plan, tallies, times, wrote: written.wrote, reported };
+  return { plan: compiled.plan, tallies, times };
+}
+
+function tally(
+  files: readonly { readonly content: string; readonly objects?: readonly string[] }[],
+): ClusterTally {
+  let objects = 0;
+  let bytes = 0;
+  const sizes: number[] = [];
+  for (const f of files) {
+    objects += f.objects?.length ?? 0;
+    const n = Buffer.byteLength(f.content);
+    bytes += n;
+    sizes.push(n);
+  }
+  return { files: files.length, objects, bytes, sizes };
+}
+
+const lockOf = (topology: string) => join(dirname(topology), "federation.lock.yaml");
+
+/** A later `cw generate` run, whole, as the CLI runs it (in this process, the stages timed). */
+function generateAgain(path: string, layout: Layout, dir: string): Omit<IncrementalResult, "touched"> {
+  const clock = new StageClock();
+  let said = "";
+  let errors = "";
+  const io: Io = { out: (t) => (said += t), err: (t) => (errors += t), progress: clock };
+  const options = {
+    topology: path,
+    lock: lockOf(path),
+    out: dir,
+    format: "json" as const,
+    validate: true,
+    layout,
+  };
+  const code = runGenerate(options, io);
+  const times = clock.result();
+  if (code !== 0) throw new Error(`bench: cw generate exited ${code}: ${errors}`);
+  const data = JSON.parse(said) as {
+    wrote: boolean;
+    clusters: { added: unknown[]; changed: unknown[]; removed: unknown[]; reused?: boolean }[];
+  };
+  return {
+    times,
+    wrote: data.wrote,
+    reported: data.clusters.reduce((n, c) => n + c.added.length + c.changed.length + c.removed.length, 0),
+    reused: data.clusters.filter((c) => c.reused).length,
+    clusters: data.clusters.length,
+  };
 }
 
 type Generation = ReturnType<typeof generate>;
@@ -251,15 +333,15 @@ const manifestFiles = (dir: string): Record<string, string> =>
 const FLOOR_SAMPLE = 200_000;
 
 export function measure(request: MeasureRequest): SizeResult {
-  const { size } = request;
+  const { size, layout } = request;
   const synthetic = synthesize(size);
   mkdirSync(request.outDir, { recursive: true });
   const dir = join(request.outDir, "out");
+  const path = join(request.outDir, "federation.yaml");
+  writeFileSync(path, synthetic.text);
 
-  let first: Generation | undefined = generate(synthetic.text, EMPTY_LOCK, dir);
-  const summary = summarize(size, synthetic, first);
-  // The incremental cases run as the CLI would the next time: with the lock the first run wrote.
-  const lock = readLock("federation.lock.yaml", renderLock(first.plan.vips)).lock;
+  let first: Generation | undefined = generate(path, layout, dir);
+  const summary = summarize(request, synthetic, first);
   // The first run's plan (and the topology it holds) goes before anything else is measured.
   first = undefined;
   const save = (r: SizeResult) => writeFileSync(request.resultFile, `${JSON.stringify(r)}\n`);
@@ -269,16 +351,15 @@ export function measure(request: MeasureRequest): SizeResult {
 
   const disk0 = snapshot(dir);
   // Only the numbers are kept of each run, so that no run's plan outlives it.
-  const { times, wrote, reported } = generate(synthetic.text, lock, dir);
+  const again = generateAgain(path, layout, dir);
   const disk1 = snapshot(dir);
-  const unchanged: IncrementalResult = { times, wrote, reported, touched: touched(disk0, disk1) };
+  const unchanged: IncrementalResult = { ...again, touched: touched(disk0, disk1) };
   save({ ...result, unchanged });
 
   const before = manifestFiles(dir);
   const change = changeOneService(synthetic.text, size);
-  const changed = (({ times, wrote, reported }) => ({ times, wrote, reported }))(
-    generate(change.text, lock, dir),
-  );
+  writeFileSync(path, change.text);
+  const changed = generateAgain(path, layout, dir);
   const disk2 = snapshot(dir);
   const oneService = {
     service: change.service,
@@ -298,8 +379,9 @@ export function measureVerify(request: MeasureRequest): VerifyTimes {
   const dir = join(request.outDir, "out");
   const topology = readFederation("federation.yaml", text).topology;
   if (!topology) throw new Error("bench: the synthetic input does not read");
-  const compiled = compile(topology, EMPTY_LOCK, { keepObjects: false });
-  const written = writeOutput(dir, topology.name, compiled.clusters);
+  const { layout } = request;
+  const compiled = compile(topology, EMPTY_LOCK, { keepObjects: false, layout });
+  const written = writeOutput(dir, topology.name, compiled.clusters, { layout });
   if (written.diagnostics.length > 0) throw new Error("bench: writing the folder to verify failed");
 
   const start = performance.now();
@@ -323,7 +405,7 @@ export function measureVerify(request: MeasureRequest): VerifyTimes {
   };
 }
 
-function summarize(size: SyntheticSize, synthetic: Synthetic, first: Generation): SizeResult {
+function summarize(request: MeasureRequest, synthetic: Synthetic, first: Generation): SizeResult {
   const peakRss = process.resourceUsage().maxRSS * 1024;
   const heap = getHeapStatistics();
   const objects = first.tallies.map((t) => t.objects);
@@ -339,30 +421,11 @@ function summarize(size: SyntheticSize, synthetic: Synthetic, first: Generation)
     ratioMin = Math.min(ratioMin, ratio);
     ratioMax = Math.max(ratioMax, ratio);
   });
-
-  // The floor: the same objects again (generated anew, one cluster at a time, as compile does), each
-  // through a bare yaml.stringify; only the stringify calls are timed. It costs some 300 µs an object,
-  // so beyond FLOOR_SAMPLE objects every n-th cluster is timed and the time scaled to all objects.
   const total = objects.reduce((a, b) => a + b, 0);
-  const every = Math.max(1, Math.ceil(total / FLOOR_SAMPLE));
-  let floorMs = 0;
-  let floorCpuMs = 0;
-  let sampled = 0;
-  first.plan.clusters.forEach((cluster, i) => {
-    if (i % every !== 0) return;
-    const generated = generators.flatMap((generate) => generate({ plan: first.plan, cluster }));
-    const start = performance.now();
-    const cpuStart = cpuMs();
-    for (const g of generated) stringify(g.resource);
-    floorMs += performance.now() - start;
-    floorCpuMs += cpuMs() - cpuStart;
-    sampled += generated.length;
-  });
-  const scale = sampled === 0 ? 1 : total / sampled;
-
   const consumers = synthetic.consumers;
   return {
-    size,
+    size: request.size,
+    layout: request.layout,
     input: {
       bytes: Buffer.byteLength(synthetic.text),
       consumers: { ...spread(consumers), mean: consumers.reduce((a, b) => a + b, 0) / consumers.length },
@@ -377,11 +440,58 @@ function summarize(size: SyntheticSize, synthetic: Synthetic, first: Generation)
       clusterServicePairs: pairs,
     },
     generate: first.times,
-    floorMs: floorMs * scale,
-    floorCpuMs: floorCpuMs * scale,
-    floorSample: sampled / Math.max(1, total),
+    ...stringifyFloor(first, total),
+    filesFloorMs: filesFloor(join(request.outDir, "floor"), first.tallies),
     memory: { peakRss, heapUsed: heap.used_heap_size, heapLimit: heap.heap_size_limit },
   };
+}
+
+/**
+ * The floor of render: the same objects again (generated anew, one cluster at a time, as compile
+ * does), each through a bare `JSON.stringify`; only those calls are timed. Beyond FLOOR_SAMPLE objects
+ * every n-th cluster is timed and the time scaled to all objects (generating them again is what costs).
+ */
+function stringifyFloor(first: Generation, total: number) {
+  const every = Math.max(1, Math.ceil(total / FLOOR_SAMPLE));
+  let ms = 0;
+  let cpu = 0;
+  let sampled = 0;
+  first.plan.clusters.forEach((cluster, i) => {
+    if (i % every !== 0) return;
+    const generated = generators.flatMap((generate) => generate({ plan: first.plan, cluster }));
+    const start = performance.now();
+    const cpuStart = cpuMs();
+    for (const g of generated) JSON.stringify(g.resource);
+    ms += performance.now() - start;
+    cpu += cpuMs() - cpuStart;
+    sampled += generated.length;
+  });
+  const scale = sampled === 0 ? 1 : total / sampled;
+  return { floorMs: ms * scale, floorCpuMs: cpu * scale, floorSample: sampled / Math.max(1, total) };
+}
+
+/**
+ * Milliseconds to create, write and close files of the sizes the layout wrote, one folder per cluster
+ * as the output has: what writing them costs at least on this machine, in this run.
+ */
+function filesFloor(dir: string, tallies: readonly ClusterTally[]): number {
+  let largest = 0;
+  for (const t of tallies) for (const n of t.sizes) largest = Math.max(largest, n);
+  const filler = Buffer.alloc(largest, 120);
+  let ms = 0;
+  tallies.forEach((t, i) => {
+    const folder = join(dir, `c${i}`);
+    mkdirSync(folder, { recursive: true });
+    const start = performance.now();
+    t.sizes.forEach((n, j) => {
+      const fd = openSync(join(folder, `f${j}.yaml`), "w");
+      writeSync(fd, filler, 0, n);
+      closeSync(fd);
+    });
+    ms += performance.now() - start;
+    rmSync(folder, { recursive: true, force: true });
+  });
+  return ms;
 }
 
 if (process.argv[1]?.endsWith("measure.ts")) {

@@ -2,16 +2,19 @@
 // `cw --help` and `cw check` against a bare `node -e 0`, and the install's size), then synthetic
 // federations of several sizes compiled and written, each in a child process of its own
 // (bench/measure.ts) so that peak memory is per size, with each stage's wall time, peak memory,
-// output per cluster, the bare-stringify floor and the incremental cases. Writes bench/startup.json
+// output per cluster, the floors (`JSON.stringify` of the same objects, creating the same files) and the
+// incremental cases, in each output layout at the sizes the issue names. Writes bench/startup.json
 // and .md, bench/results.json and .md (the tables the README quotes), and prints the tables.
 //
 //   npm run bench                     every size (about thirty minutes on 2 cores, mostly the largest)
 //   npm run bench -- --quick          small sizes only, a smoke test for CI (results-quick.*)
-//   npm run bench -- --only 100x5000  the sizes whose label contains the text (writes no files)
+//   npm run bench -- --only 100x5000  the sizes whose label contains the text, or one of several
+//                                     (comma-separated); writes no files unless --save is given
 //   npm run bench -- --only startup   the start-up rows only (writes bench/startup.*)
 //   npm run bench -- --only ui        cw ui in Chromium on large federations (writes bench/ui.*)
 //   npm run bench -- --no-startup     the sizes only
 //   npm run bench -- --dir /dev/shm   write the output folders below this folder (default: the OS's temp)
+//   npm run bench -- --layout cluster the layouts to run (comma-separated; default: see LAYOUT_SIZES)
 
 import { spawnSync } from "node:child_process";
 import {
@@ -28,6 +31,7 @@ import {
 import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_LAYOUT, LAYOUTS, type Layout } from "../src/emit/layouts.js";
 import type { MeasureRequest, SizeResult, VerifyTimes } from "./measure.js";
 import { measureStartup, type StartupResult } from "./startup.js";
 import type { SyntheticSize } from "./synthetic.js";
@@ -61,7 +65,9 @@ const label = (s: SyntheticSize) => `${s.clusters}x${s.services}`;
 
 // cw verify traces every cluster's call to every service, allowed or not, so it runs on the sizes
 // below only (the target, 100 x 5,000, among them), each stopped after VERIFY_LIMIT seconds.
-const VERIFY = ["10x200", "10x1000", "100x1000", "100x5000"];
+const VERIFY = ["10x200", "10x1000", "100x1000", "100x5000", "500x10000"];
+// The sizes run in every layout (the others in the default one only).
+const LAYOUT_SIZES = ["100x5000", "500x10000", "500x50000"];
 const VERIFY_LIMIT = 600;
 
 interface ChildRun {
@@ -74,11 +80,11 @@ interface ChildRun {
 
 /** Run bench/measure.ts in a child process of its own, with a folder of its own below `base`. */
 function child(
-  request: Pick<MeasureRequest, "size" | "mode" | "incremental">,
+  request: Pick<MeasureRequest, "size" | "mode" | "incremental" | "layout">,
   base: string,
   limitSeconds?: number,
 ): ChildRun {
-  const name = `cw-bench-${process.pid}-${request.mode}-${label(request.size)}`;
+  const name = `cw-bench-${process.pid}-${request.mode}-${label(request.size)}-${request.layout}`;
   const outDir = join(base, name);
   const resultFile = join(tmpdir(), `${name}.json`);
   const full: MeasureRequest = { ...request, outDir, resultFile };
@@ -158,6 +164,31 @@ function machine(base: string): BenchResults["machine"] {
   };
 }
 
+/** One size in one layout: generate and the incremental cases, then (default layout) cw verify. */
+function runSize(s: SyntheticSize, layout: Layout, base: string): SizeResult | undefined {
+  process.stderr.write(`bench: ${s.clusters} clusters x ${s.services} services, ${layout} layout ...`);
+  const started = performance.now();
+  const run = child({ size: s, mode: "generate", incremental: true, layout }, base);
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  if (!run.ok) {
+    process.stderr.write(` failed after ${seconds} s (${run.why})\n`);
+    process.exitCode = 1;
+    return run.result ? { ...(run.result as SizeResult), incomplete: true } : undefined;
+  }
+  process.stderr.write(` ${seconds} s\n`);
+  const result = run.result as SizeResult;
+  if (!VERIFY.includes(label(s)) || layout !== DEFAULT_LAYOUT) return result;
+  process.stderr.write(`bench: cw verify on ${s.clusters} clusters x ${s.services} services ...`);
+  const checked = child({ size: s, mode: "verify", incremental: false, layout }, base, VERIFY_LIMIT);
+  const verify = checked.ok
+    ? (checked.result as VerifyTimes)
+    : checked.timedOut
+      ? { timedOutAfter: VERIFY_LIMIT }
+      : undefined;
+  process.stderr.write(checked.ok ? " done\n" : ` ${checked.why}\n`);
+  return verify ? { ...result, verify } : result;
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
   const only = option("--only");
@@ -165,33 +196,19 @@ async function main(): Promise<void> {
   if (!process.argv.includes("--no-startup")) await startup(quick, only);
   if (only === "startup") return;
   if (only === "ui") return benchUi(quick);
-  const sizes = (quick ? QUICK : FULL).filter((s) => only === undefined || label(s).includes(only));
+  const picked = only?.split(",");
+  const sizes = (quick ? QUICK : FULL).filter((s) => !picked || picked.some((p) => label(s).includes(p)));
+  const chosen = option("--layout")?.split(",") as Layout[] | undefined;
+  const unknown = chosen?.find((l) => !LAYOUTS.includes(l));
+  if (unknown !== undefined)
+    throw new Error(`bench: no layout "${unknown}"; there are ${LAYOUTS.join(", ")}`);
   const results: SizeResult[] = [];
   for (const s of sizes) {
-    process.stderr.write(`bench: ${s.clusters} clusters x ${s.services} services ...`);
-    const started = performance.now();
-    const run = child({ size: s, mode: "generate", incremental: true }, base);
-    const seconds = ((performance.now() - started) / 1000).toFixed(0);
-    if (!run.ok) {
-      process.stderr.write(` failed after ${seconds} s (${run.why})\n`);
-      process.exitCode = 1;
-      if (run.result) results.push({ ...(run.result as SizeResult), incomplete: true });
-      continue;
+    const layouts = chosen ?? (LAYOUT_SIZES.includes(label(s)) ? LAYOUTS : [DEFAULT_LAYOUT]);
+    for (const layout of layouts) {
+      const result = runSize(s, layout, base);
+      if (result) results.push(result);
     }
-    process.stderr.write(` ${seconds} s\n`);
-    let result = run.result as SizeResult;
-    if (VERIFY.includes(label(s))) {
-      process.stderr.write(`bench: cw verify on ${s.clusters} clusters x ${s.services} services ...`);
-      const checked = child({ size: s, mode: "verify", incremental: false }, base, VERIFY_LIMIT);
-      const verify = checked.ok
-        ? (checked.result as VerifyTimes)
-        : checked.timedOut
-          ? { timedOutAfter: VERIFY_LIMIT }
-          : undefined;
-      process.stderr.write(checked.ok ? " done\n" : ` ${checked.why}\n`);
-      if (verify) result = { ...result, verify };
-    }
-    results.push(result);
   }
 
   const bench: BenchResults = {
@@ -202,7 +219,7 @@ async function main(): Promise<void> {
   };
   const name = quick ? "results-quick" : "results";
   const markdown = table(bench);
-  if (only === undefined) {
+  if (only === undefined || process.argv.includes("--save")) {
     writeFileSync(join(here, `${name}.json`), `${JSON.stringify(bench, null, 2)}\n`);
     writeFileSync(join(here, `${name}.md`), markdown);
   }

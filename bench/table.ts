@@ -43,59 +43,49 @@ export function table(bench: BenchResults): string {
     "",
     `Creating one small file costs ${Object.entries(m.microsecondsPerFile)
       .map(([dir, us]) => `${us} µs in ${dir}`)
-      .join(", ")} (the floor of the write stage, which writes one file per object).`,
+      .join(", ")}.`,
     "",
-    "Wall seconds per stage of the first `cw generate` (into an empty folder), *write* what writing adds on the compiling thread (hashing, handing files to the writer thread, which creates them while later clusters compile, and waiting for it at the end), *total* their sum and *CPU* the CPU seconds of the same, all threads; *floor* is a bare `yaml.stringify` of the same objects (≈: timed on a sample of the clusters and scaled to all objects).",
+    "Wall seconds per stage of the first `cw generate` (into an empty folder) in each output layout (`--layout`), *write* what writing adds on the compiling thread (hashing, handing files to the writer thread, which creates them while later clusters compile, and waiting for it at the end), *total* their sum and *CPU* the CPU seconds of the same, all threads. *JSON* is a bare `JSON.stringify` of the same objects, the floor render is held to (≈: timed on a sample of the clusters and scaled to all objects); *file floor* is creating, writing and closing the layout's files (as many, of the same sizes) in the same run.",
     "",
-    "| clusters × services | objects | written | parse | check | plan | generate | validate | render | floor | render ÷ floor | write | total | CPU | peak RSS |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| clusters × services | layout | objects | files | written | parse | check | plan | generate | validate | render | JSON | render ÷ JSON | write | file floor | total | CPU | peak RSS |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...bench.results.map(stageRow),
+    "",
+    "Output per cluster, and regenerating: *k* is the number of services a cluster runs or calls; *unchanged* runs `cw generate` again on the same input, *one service* after adding a port to one service, each the whole run's wall seconds. *Touched* counts files whose inode, size or mtime changed (the manifest included), *expected* the files whose content differs; *made again* the clusters compiled again (the others kept by their keys).",
+    "",
+    "| clusters × services | layout | fan-out median (mean) | objects / cluster max (median) | KB / cluster max (median) | objects per k | unchanged: touched, s | one service: touched / expected, made again, s | cw verify: s (checks) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...bench.results.map(regenerateRow),
   ];
-  for (const r of bench.results) {
-    const t = r.generate;
-    const floor = `${r.floorSample < 1 ? "≈" : ""}${seconds(r.floorMs)}`;
-    const ratio = t.render === undefined ? "–" : (t.render / r.floorMs).toFixed(2);
-    lines.push(
-      `| ${count(r.size.clusters)} × ${count(r.size.services)}${r.incomplete ? " (cut short)" : ""} | ${count(r.output.objects)} | ${mb(r.output.bytes)} | ${[
-        t.parse,
-        t.check,
-        t.plan,
-        t.generate,
-        t.validate,
-        t.render,
-      ]
-        .map(seconds)
-        .join(
-          " | ",
-        )} | ${floor} | ${ratio} | ${seconds(t.write)} | ${seconds(compileAndWrite(t))} | ${seconds(compileAndWrite(t.cpu))} | ${(r.memory.peakRss / GiB).toFixed(2)} GiB |`,
-    );
-  }
-  lines.push(
-    "",
-    "Output per cluster, and regenerating: *k* is the number of services a cluster runs or calls; *unchanged* runs `cw generate` again on the same input, *one service* after adding a port to one service. *Touched* counts files whose inode, size or mtime changed (the manifest included), *expected* the files whose content differs.",
-    "",
-    "| clusters × services | fan-out median (mean) | objects / cluster max (median) | KB / cluster max (median) | objects per k | unchanged: touched, s | one service: touched / expected, s | cw verify: s (checks) |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-  );
-  for (const r of bench.results) {
-    const o = r.output;
-    const unchanged = r.unchanged
-      ? `${r.unchanged.touched}, ${seconds(compileAndWrite(r.unchanged.times))}`
-      : "–";
-    const one = r.oneService
-      ? `${r.oneService.touched} / ${r.oneService.expected}, ${seconds(compileAndWrite(r.oneService.times))}`
-      : "–";
-    const v = r.verify;
-    const verified =
-      v === undefined
-        ? "–"
-        : "timedOutAfter" in v
-          ? `> ${v.timedOutAfter} (stopped)`
-          : `${seconds(v.total)} (${count(v.checks)}${v.ok ? "" : ", FAILED"})`;
-    lines.push(
-      `| ${count(r.size.clusters)} × ${count(r.size.services)} | ${r.input.consumers.median} (${r.input.consumers.mean.toFixed(1)}) | ${count(o.objectsPerCluster.max)} (${count(o.objectsPerCluster.median)}) | ${kb(o.bytesPerCluster.max)} (${kb(o.bytesPerCluster.median)}) | ${o.objectsPerServiceOfCluster.min.toFixed(2)}–${o.objectsPerServiceOfCluster.max.toFixed(2)} | ${unchanged} | ${one} | ${verified} |`,
-    );
-  }
   return `${lines.join("\n")}\n`;
+}
+
+const sizeOf = (r: SizeResult) =>
+  `${count(r.size.clusters)} × ${count(r.size.services)}${r.incomplete ? " (cut short)" : ""} | ${r.layout ?? "object"}`;
+
+function stageRow(r: SizeResult): string {
+  const t = r.generate;
+  const floor = `${r.floorSample < 1 ? "≈" : ""}${seconds(r.floorMs)}`;
+  const ratio = t.render === undefined ? "–" : (t.render / r.floorMs).toFixed(2);
+  const stages = [t.parse, t.check, t.plan, t.generate, t.validate, t.render].map(seconds).join(" | ");
+  const files = r.filesFloorMs === undefined ? "–" : seconds(r.filesFloorMs);
+  return `| ${sizeOf(r)} | ${count(r.output.objects)} | ${count(r.output.files)} | ${mb(r.output.bytes)} | ${stages} | ${floor} | ${ratio} | ${seconds(t.write)} | ${files} | ${seconds(compileAndWrite(t))} | ${seconds(compileAndWrite(t.cpu))} | ${(r.memory.peakRss / GiB).toFixed(2)} GiB |`;
+}
+
+function regenerateRow(r: SizeResult): string {
+  const o = r.output;
+  const unchanged = r.unchanged ? `${r.unchanged.touched}, ${seconds(r.unchanged.times.total)}` : "–";
+  const one = r.oneService
+    ? `${r.oneService.touched} / ${r.oneService.expected}, ${r.oneService.clusters - r.oneService.reused}, ${seconds(r.oneService.times.total)}`
+    : "–";
+  const v = r.verify;
+  const verified =
+    v === undefined
+      ? "–"
+      : "timedOutAfter" in v
+        ? `> ${v.timedOutAfter} (stopped)`
+        : `${seconds(v.total)} (${count(v.checks)}${v.ok ? "" : ", FAILED"})`;
+  return `| ${sizeOf(r)} | ${r.input.consumers.median} (${r.input.consumers.mean.toFixed(1)}) | ${count(o.objectsPerCluster.max)} (${count(o.objectsPerCluster.median)}) | ${kb(o.bytesPerCluster.max)} (${kb(o.bytesPerCluster.median)}) | ${o.objectsPerServiceOfCluster.min.toFixed(2)}–${o.objectsPerServiceOfCluster.max.toFixed(2)} | ${unchanged} | ${one} | ${verified} |`;
 }
 
 /** The start-up rows and the install's size, as the README quotes them. */

@@ -6,13 +6,14 @@ import { existingConflicts } from "./analysis/existing-conflicts.js";
 import { schemaProblem } from "./analysis/schema-check.js";
 import { diag } from "./diagnostics/catalog.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
-import { type ClusterOutput, layoutCluster } from "./emit/layout.js";
+import { type ClusterOutput, type Layout, layoutCluster } from "./emit/layout.js";
 import { type ExistingConfig, NO_EXISTING } from "./existing/model.js";
 import { dnsFiles } from "./generate/dns.js";
 import { generators } from "./generate/generators.js";
 import { meshSettingsFiles } from "./generate/mesh-settings.js";
+import { clusterKeys } from "./incremental/cluster-key.js";
 import type { Lock } from "./plan/lock.js";
-import { type Plan, planFederation } from "./plan/plan.js";
+import { type ClusterPlan, type Plan, planFederation } from "./plan/plan.js";
 import { NO_PROGRESS, type Progress } from "./progress.js";
 import { checkTopology } from "./topology/check.js";
 import type { Topology } from "./topology/model.js";
@@ -37,6 +38,19 @@ export interface CompileOptions {
   readonly onCluster?: (output: ClusterOutput) => void;
   /** The config each cluster already has (--existing): generation adapts to it, conflicts are errors. */
   readonly existing?: ExistingConfig;
+  /** How the files are laid out (emit/layout.ts); one object per file by default. */
+  readonly layout?: Layout;
+  /**
+   * Give each cluster's output its key (incremental/cluster-key.ts), with this salt: whatever else the
+   * output depends on (cw's own code, the options). Without it, outputs have no key.
+   */
+  readonly salt?: string;
+  /**
+   * Asked with each cluster's key (given a salt): true when last run's files for that key are there to
+   * keep. The cluster is then not generated again; its output has `reused` and only the DNS and mesh
+   * settings, which are always made.
+   */
+  readonly reuse?: (cluster: string, key: string) => boolean;
 }
 
 export interface CompileResult {
@@ -58,17 +72,8 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
   if (!plan || hasErrors(diagnostics)) {
     return { ...(plan && { plan }), clusters: [], diagnostics: sortDiagnostics(diagnostics) };
   }
-  for (const c of plan.clusters) {
-    if (!c.istio.security && c.exports.length > 0) {
-      diagnostics.push(
-        diag(
-          "CW1022",
-          `cluster "${c.cluster.name}" runs Istio ${c.cluster.istioVersion}, which cannot enforce a DENY AuthorizationPolicy, so its exports are not enforced at the gateway; upgrade to Istio 1.5 or later`,
-          at(c.cluster.origins.istioVersion ?? c.cluster.origin),
-        ),
-      );
-    }
-  }
+  diagnostics.push(...unenforcedExports(plan));
+  const keys = options.salt === undefined ? undefined : clusterKeys(plan, existing, options.salt);
 
   // One cluster at a time, so that with keepObjects false only one cluster's objects are ever in
   // memory: a federation of tens of thousands of services generates millions of them. Once an object
@@ -78,48 +83,104 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
   const clusters: ClusterOutput[] = [];
   let invalid = false;
   plan.clusters.forEach((cluster, i) => {
-    progress.stage("generate", total);
-    progress.advance(i);
-    const objects = generators.flatMap((generate) => generate({ plan, cluster }));
-    if (options.validate !== false) {
-      progress.stage("validate", total);
-      progress.advance(i);
-      for (const g of objects) {
-        const problem = schemaProblem(g.resource);
-        if (problem) {
-          invalid = true;
-          diagnostics.push(
-            diag(
-              "CW9001",
-              `cw generated an invalid ${g.resource.kind} ${g.resource.metadata.name} for cluster ${cluster.cluster.name}: ${problem}; this is a bug in cw, please report it`,
-              at(g.origin),
-            ),
-          );
-        }
-      }
-    }
-    const known = existing.clusters.get(cluster.cluster.name);
-    const conflicts = known
-      ? existingConflicts(
-          cluster.cluster.name,
-          objects.map((g) => g.resource),
-          known,
-        )
-      : [];
-    diagnostics.push(...conflicts);
-    if (hasErrors(conflicts)) invalid = true;
-    if (invalid) return;
-    progress.stage("render", total);
-    progress.advance(i);
-    const output = layoutCluster(topology.name, cluster.cluster.name, objects, [
-      ...dnsFiles(plan, cluster),
-      ...meshSettingsFiles(plan, cluster),
-    ]);
-    const kept = options.keepObjects === false ? { ...output, objects: [] } : output;
+    const key = keys?.get(cluster.cluster.name);
+    const place = { index: i, total, render: !invalid, ...(key !== undefined && { key }) };
+    const compiled = compileCluster(plan, cluster, { ...options, progress, existing }, place);
+    diagnostics.push(...compiled.diagnostics);
+    if (hasErrors(compiled.diagnostics)) invalid = true;
+    if (invalid || !compiled.output) return;
     // Counted before the cluster goes on: a writer's own stage (files) must not get a cluster count.
     progress.advance(i + 1);
-    if (options.onCluster) options.onCluster(kept);
-    else clusters.push(kept);
+    if (options.onCluster) options.onCluster(compiled.output);
+    else clusters.push(compiled.output);
   });
   return { plan, clusters: invalid ? [] : clusters, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Exports a cluster's Istio cannot enforce (no DENY policies before 1.5). */
+function unenforcedExports(plan: Plan): Diagnostic[] {
+  return plan.clusters
+    .filter((c) => !c.istio.security && c.exports.length > 0)
+    .map((c) =>
+      diag(
+        "CW1022",
+        `cluster "${c.cluster.name}" runs Istio ${c.cluster.istioVersion}, which cannot enforce a DENY AuthorizationPolicy, so its exports are not enforced at the gateway; upgrade to Istio 1.5 or later`,
+        at(c.cluster.origins.istioVersion ?? c.cluster.origin),
+      ),
+    );
+}
+
+interface ClusterResult {
+  /** Absent when an object failed validation or conflicts with the cluster's config (errors). */
+  readonly output?: ClusterOutput;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+type ClusterOptions = CompileOptions & { readonly progress: Progress; readonly existing: ExistingConfig };
+
+/** Where a cluster is in the run: its place, its key, and whether output is still wanted. */
+interface ClusterPlace {
+  readonly index: number;
+  readonly total: number;
+  readonly key?: string;
+  /** False once another cluster had an error: the cluster is only checked. */
+  readonly render: boolean;
+}
+
+/**
+ * One cluster: its objects generated, checked against Istio's schemas and the config the cluster
+ * already has, and laid out as files; or, when its key says last run's files hold, only its settings.
+ */
+export function compileCluster(
+  plan: Plan,
+  cluster: ClusterPlan,
+  options: ClusterOptions,
+  { index, total, key, render }: ClusterPlace,
+): ClusterResult {
+  const { progress } = options;
+  const name = cluster.cluster.name;
+  const settings = [...dnsFiles(plan, cluster), ...meshSettingsFiles(plan, cluster)];
+  if (render && key !== undefined && options.reuse?.(name, key)) {
+    return { output: { cluster: name, files: settings, objects: [], key, reused: true }, diagnostics: [] };
+  }
+  progress.stage("generate", total);
+  progress.advance(index);
+  const objects = generators.flatMap((generate) => generate({ plan, cluster }));
+  const diagnostics: Diagnostic[] = [];
+  if (options.validate !== false) {
+    progress.stage("validate", total);
+    progress.advance(index);
+    for (const g of objects) {
+      const problem = schemaProblem(g.resource);
+      if (problem) {
+        diagnostics.push(
+          diag(
+            "CW9001",
+            `cw generated an invalid ${g.resource.kind} ${g.resource.metadata.name} for cluster ${name}: ${problem}; this is a bug in cw, please report it`,
+            at(g.origin),
+          ),
+        );
+      }
+    }
+  }
+  const known = options.existing.clusters.get(name);
+  if (known) {
+    diagnostics.push(
+      ...existingConflicts(
+        name,
+        objects.map((g) => g.resource),
+        known,
+      ),
+    );
+  }
+  if (hasErrors(diagnostics) || !render) return { diagnostics };
+  progress.stage("render", total);
+  progress.advance(index);
+  const output = layoutCluster(plan.topology.name, name, objects, settings, options.layout ?? "object");
+  // A cluster with warnings of its own is made again next time, so that they are said again.
+  const keep = key !== undefined && diagnostics.length === 0 ? { key } : {};
+  return {
+    output: { ...output, ...keep, objects: options.keepObjects === false ? [] : output.objects },
+    diagnostics,
+  };
 }

@@ -24,9 +24,18 @@ describe("cw generate", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toContain("wrote");
+    // One file of objects per cluster, its kustomization.yaml, and the DNS and mesh settings.
+    expect(r.out).toMatch(/out\/a\/: 5 files \(5 added\)/);
+    expect(readFileSync(join(dir, "out/b/objects.yaml"), "utf8")).toContain("name: reviews-global\n");
+    expect(readFileSync(lock, "utf8")).toContain("reviews: 240.241.");
+  });
+
+  it("writes one object per file with --layout object", async () => {
+    const lock = join(dir, "lock.yaml");
+    const r = await cw("generate", EXAMPLE, "-o", join(dir, "out"), "--lock", lock, "--layout", "object");
+    expect(r.code).toBe(0);
     expect(r.out).toMatch(/out\/a\/: 16 files \(16 added\)/);
     expect(readFileSync(join(dir, "out/b/gateway-reviews-global.yaml"), "utf8")).toContain("reviews.global");
-    expect(readFileSync(lock, "utf8")).toContain("reviews: 240.241.");
   });
 
   it("writes nothing the second time and says the folder is up to date", async () => {
@@ -41,7 +50,7 @@ describe("cw generate", () => {
     const topology = join(dir, "federation.yaml");
     const text = readFileSync(EXAMPLE, "utf8");
     writeFileSync(topology, text);
-    const args = ["generate", topology, "-o", join(dir, "out")];
+    const args = ["generate", topology, "-o", join(dir, "out"), "--layout", "object"];
     expect((await cw(...args)).code).toBe(0);
     // Stop exporting ratings to b: b loses its imports, a loses the gateway objects.
     writeFileSync(topology, text.replace("      consumers: [b]\n", ""));
@@ -51,6 +60,26 @@ describe("cw generate", () => {
     expect(r.out).toContain("removed serviceentry-ratings-global.yaml");
     expect(r.out).toContain("prune");
     expect(existsSync(join(dir, "out/a/gateway-ratings-global.yaml"))).toBe(false);
+  });
+
+  it("names the objects no longer generated when one file holds them all", async () => {
+    const topology = join(dir, "federation.yaml");
+    const text = readFileSync(EXAMPLE, "utf8");
+    writeFileSync(topology, text);
+    const args = ["generate", topology, "-o", join(dir, "out")];
+    expect((await cw(...args)).code).toBe(0);
+    writeFileSync(topology, text.replace("      consumers: [b]\n", ""));
+    const r = await cw(...args);
+    expect(r.code).toBe(0);
+    // a no longer exports ratings (its Gateway goes), b no longer calls it (its ServiceEntry goes).
+    expect(r.out).toMatch(
+      /out\/a\/: 5 files \(1 changed\)\n(.*\n)*? {4}no longer generated: gateway-ratings-global\n/,
+    );
+    expect(r.out).toMatch(
+      /out\/b\/: 5 files \(1 changed\)\n(.*\n)*? {4}no longer generated: serviceentry-ratings-global\n/,
+    );
+    expect(r.out).toContain("prune");
+    expect(readFileSync(join(dir, "out/a/objects.yaml"), "utf8")).not.toContain("kind: Gateway\n");
   });
 
   it("prints one cluster's objects to stdout with -o - and writes nothing", async () => {
@@ -87,7 +116,10 @@ describe("cw generate", () => {
     expect(r.err.match(/(error|warning) CW\d+/g)).toEqual(Array(3).fill("warning CW1041"));
     expect(r.code).toBe(0);
     // car keeps the original's fixed address; everyone but c consumes it.
-    const se = readFileSync(join(dir, "out/a/serviceentry-car-global.yaml"), "utf8");
+    const objects = readFileSync(join(dir, "out/a/objects.yaml"), "utf8");
+    const se = objects
+      .split("---\n")
+      .find((d) => d.includes("kind: ServiceEntry\n") && d.includes("name: car-global\n"));
     expect(se).toContain("- 1.2.3.4");
     expect(readFileSync(join(dir, "lock.yaml"), "utf8")).toContain("car: 1.2.3.4");
   });

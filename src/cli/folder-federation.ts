@@ -9,10 +9,10 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { MANIFEST } from "../emit/write.js";
 
 /**
- * The federation named by the folder's manifest; undefined when it has none. Only the head is read:
- * the manifest starts with the tool and the federation, and its list of files can be large.
+ * The head of the folder's manifest (its first 4 KiB), undefined when it has none. The manifest starts
+ * with the tool, the federation and the run key; its list of files can be large, and is not read.
  */
-export function manifestFederation(dir: string): string | undefined {
+export function manifestHead(dir: string): string | undefined {
   let fd: number;
   try {
     fd = openSync(join(dir, MANIFEST), "r");
@@ -21,12 +21,18 @@ export function manifestFederation(dir: string): string | undefined {
   }
   try {
     const head = Buffer.alloc(4096);
-    const text = head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString("utf8");
-    const found = /^\{\s*"tool":\s*"coddiwomple",\s*"federation":\s*("(?:[^"\\]|\\.)*")/.exec(text);
-    return found?.[1] === undefined ? undefined : (JSON.parse(found[1]) as string);
+    return head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString("utf8");
   } finally {
     closeSync(fd);
   }
+}
+
+/** The federation named by the folder's manifest; undefined when it has none. */
+export function manifestFederation(dir: string): string | undefined {
+  const found = /^\{\s*"tool":\s*"coddiwomple",\s*"federation":\s*("(?:[^"\\]|\\.)*")/.exec(
+    manifestHead(dir) ?? "",
+  );
+  return found?.[1] === undefined ? undefined : (JSON.parse(found[1]) as string);
 }
 
 /**

@@ -23,8 +23,23 @@ export interface Loaded {
   readonly lineOf: LineLookup;
 }
 
+/** The input files as read, before any is parsed: what the run key of cw generate hashes. */
+export interface InputTexts {
+  /** The topology file, or the original's cluster and service files; undefined text: unreadable. */
+  readonly files: readonly { readonly file: string; readonly text?: string }[];
+  readonly lockPath: string;
+  /** The lock file's text; undefined when there is none (or it cannot be read). */
+  readonly lockText?: string;
+  /** Files that exist but cannot be read as text (CW1039, CW2001 for the lock file). */
+  readonly unreadable: readonly Diagnostic[];
+}
+
 export function load(options: InputOptions): Loaded {
-  const texts = new Map<string, string[]>();
+  return parseInputs(options, readInputs(options));
+}
+
+/** Reads the files the options name; the command was misused (UsageError) if they do not fit. */
+export function readInputs(options: InputOptions): InputTexts {
   const unreadable: Diagnostic[] = [];
   /** The file's text, or undefined with a diagnostic (CW1039, CW2001 for the lock). */
   const read = (file: string, code: "CW1039" | "CW2001" = "CW1039"): string | undefined => {
@@ -34,11 +49,26 @@ export function load(options: InputOptions): Loaded {
       unreadable.push(diag(code, `${input.problem}; give the path of the file itself`));
       return undefined;
     }
-    texts.set(file, input.text.split(/\r?\n/));
     return input.text;
   };
-  const lineOf: LineLookup = (file, line) => texts.get(file)?.[line - 1];
+  const legacy = checkInputOptions(options);
+  const main = (legacy ? options.serviceFile : options.topology) as string;
+  // Beside /dev/stdin or /proc/self/fd/0 is no place for a file cw keeps (and, for root, writable).
+  if (options.lock === undefined && /^\/(dev|proc)\//.test(resolve(main))) {
+    throw new UsageError(`${main} is not a file cw can keep a lock file beside; give one with --lock FILE`);
+  }
+  const lockPath = options.lock ?? defaultLockPath(main);
+  const names = legacy ? [options.clusterFile as string, main] : [main];
+  const files = names.map((file) => {
+    const text = read(file);
+    return text === undefined ? { file } : { file, text };
+  });
+  const lockText = existsSync(lockPath) ? read(lockPath, "CW2001") : undefined;
+  return { files, lockPath, ...(lockText !== undefined && { lockText }), unreadable };
+}
 
+/** Whether the input is the original's two files; throws when the options do not fit together. */
+function checkInputOptions(options: InputOptions): boolean {
   const legacy = options.clusterFile !== undefined || options.serviceFile !== undefined;
   if (legacy && options.topology !== undefined) {
     throw new UsageError("give either a topology file or --cluster-file with --service-file, not both");
@@ -59,42 +89,39 @@ export function load(options: InputOptions): Loaded {
       `--name "${options.name}" is not a valid name; use up to 63 lower-case letters, digits and '-', starting and ending with a letter or digit`,
     );
   }
-  const main = (legacy ? options.serviceFile : options.topology) as string;
-  // Beside /dev/stdin or /proc/self/fd/0 is no place for a file cw keeps (and, for root, writable).
-  if (options.lock === undefined && /^\/(dev|proc)\//.test(resolve(main))) {
-    throw new UsageError(`${main} is not a file cw can keep a lock file beside; give one with --lock FILE`);
-  }
-  const lockPath = options.lock ?? defaultLockPath(main);
-  const inputs = legacy
-    ? [read(options.clusterFile as string), read(options.serviceFile as string)]
-    : [read(main)];
-  const [first, second] = inputs;
+  return legacy;
+}
+
+/** The topology and the lock, read from the texts. */
+export function parseInputs(options: InputOptions, input: InputTexts): Loaded {
+  const texts = new Map<string, string[]>();
+  for (const { file, text } of input.files) if (text !== undefined) texts.set(file, text.split(/\r?\n/));
+  if (input.lockText !== undefined) texts.set(input.lockPath, input.lockText.split(/\r?\n/));
+  const lineOf: LineLookup = (file, line) => texts.get(file)?.[line - 1];
+  const [first, second] = input.files;
   const result =
-    first === undefined || (legacy && second === undefined)
+    first?.text === undefined || (second !== undefined && second.text === undefined)
       ? { diagnostics: [] }
-      : legacy
+      : second !== undefined
         ? readLegacy({
-            clusters: { file: options.clusterFile as string, text: first },
-            services: { file: options.serviceFile as string, text: second as string },
+            clusters: { file: first.file, text: first.text },
+            services: { file: second.file, text: second.text as string },
             ...(options.name !== undefined && { name: options.name }),
           })
-        : readFederation(main, first);
+        : readFederation(first.file, first.text);
 
   let lock = EMPTY_LOCK;
   const diagnostics = [...result.diagnostics];
-  if (existsSync(lockPath)) {
-    const text = read(lockPath, "CW2001");
-    if (text !== undefined) {
-      const parsed = readLock(lockPath, text);
-      lock = parsed.lock;
-      diagnostics.push(...parsed.diagnostics);
-    }
+  if (input.lockText !== undefined) {
+    const parsed = readLock(input.lockPath, input.lockText);
+    lock = parsed.lock;
+    diagnostics.push(...parsed.diagnostics);
   }
-  diagnostics.push(...unreadable);
+  diagnostics.push(...input.unreadable);
   return {
     ...(result.topology && { topology: result.topology }),
     lock,
-    lockPath,
+    lockPath: input.lockPath,
     diagnostics: sortDiagnostics(diagnostics),
     lineOf,
   };

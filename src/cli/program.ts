@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { Argument, Command, Option } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
+import { DEFAULT_LAYOUT, LAYOUTS, type Layout } from "../emit/layouts.js";
 import { gitopsFlags, gitopsOptions } from "./gitops-options.js";
 import type { ExitCode, Io } from "./io.js";
 import {
@@ -75,6 +76,14 @@ function addGenerate(program: Command, io: Io, done: Done): void {
   outOption(command, 'output folder, or "-" for stdout with --cluster')
     .option("--cluster <name>", "with -o -: the cluster to print")
     .option("--force", "overwrite generated files that were edited by hand")
+    .addOption(
+      new Option(
+        "--layout <layout>",
+        "files per cluster folder: one per object, one per service, or one for the cluster",
+      )
+        .choices(LAYOUTS)
+        .default(DEFAULT_LAYOUT),
+    )
     .option(EXISTING_FLAG, EXISTING_HELP);
   gitopsOptions(command).action(async (topology: string | undefined, raw: Raw) => {
     const { runGenerate } = await import("./generate.js");
@@ -115,6 +124,7 @@ const generateOptions = (topology: string | undefined, raw: Raw) => ({
   force: raw.force === true,
   format: raw.format as Format,
   validate: raw.validate !== false,
+  layout: (raw.layout as Layout | undefined) ?? DEFAULT_LAYOUT,
 });
 
 const EXISTING_TRACE_HELP =
@@ -356,6 +366,7 @@ const liveInput = (topology: string | undefined, raw: Raw) => ({
   ...liveOptionValues(raw),
   format: raw.format as Format,
   validate: raw.validate !== false,
+  layout: (raw.layout as Layout | undefined) ?? DEFAULT_LAYOUT,
 });
 
 function addStatus(program: Command, io: Io, done: Done): void {

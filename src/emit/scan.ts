@@ -12,27 +12,21 @@
 // staging and retired folders beside the output folder, and temporary files inside one that has cw's
 // manifest. Their names say they are cw's: `.<name>.cw-tmp-<pid>-<8 hex digits>` (and `cw-old-`).
 
-import { lstatSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { lstatSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { MANIFEST, type Manifest, readManifest } from "./manifest.js";
 
-// No .json or .yaml ending: `kubectl apply -R -f` and validators would take it for a manifest.
-export const MANIFEST = ".coddiwomple-manifest";
+export { MANIFEST } from "./manifest.js";
 
 const TEMP_FILE = /^\..+\.cw-tmp-\d+-[0-9a-f]{8}$/;
-
-export interface Manifest {
-  readonly tool: "coddiwomple";
-  readonly federation: string;
-  readonly files: Readonly<Record<string, string>>;
-}
 
 export interface FolderScan {
   readonly refusal?: Diagnostic;
   readonly exists: boolean;
-  /** The last run's federation, when the folder has cw's manifest. */
-  readonly previous?: { readonly federation: string };
+  /** The last run's manifest, without its files (in oldFiles), when the folder has cw's manifest. */
+  readonly previous?: Omit<Manifest, "files">;
   /** What the last run wrote, by path, with its hash. */
   readonly oldFiles: Map<string, string>;
   /** Files on disk that the last run did not write: the manifest itself, the user's own files. */
@@ -99,7 +93,8 @@ export function scanOutput(dir: string, federation: string, force: boolean): Fol
       for (const path of scan.oldFiles.keys()) if (!present.has(path)) scan.missing.add(path);
     }
     const manifestTime = lstatSync(join(dir, MANIFEST), { bigint: true }).mtimeNs;
-    const result = { ...scan, previous: { federation: old.federation }, manifestTime };
+    const { files: _, ...previous } = old;
+    const result = { ...scan, previous, manifestTime };
     if (old.federation !== federation && !force) {
       return {
         ...result,
@@ -131,15 +126,6 @@ function listFiles(dir: string, each: (path: string, isLink: boolean) => void, p
     if (entry.isSymbolicLink()) each(rel, true);
     else if (entry.isDirectory()) listFiles(dir, each, rel);
     else each(rel, false);
-  }
-}
-
-function readManifest(dir: string): Manifest | undefined {
-  try {
-    const m = JSON.parse(readFileSync(join(dir, MANIFEST), "utf8")) as Manifest;
-    return m.tool === "coddiwomple" && typeof m.files === "object" && m.files !== null ? m : undefined;
-  } catch {
-    return undefined;
   }
 }
 

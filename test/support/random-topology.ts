@@ -155,7 +155,7 @@ function withoutSharedEastWest(cluster: Doc, all: readonly Doc[]): Doc {
 }
 
 /** The key under which a random cluster carries its existing objects; compileDoc takes it out. */
-const EXISTING = "x-existing";
+export const EXISTING = "x-existing";
 
 /** The objects a cluster already has, as cw discover --existing would write them. */
 function existingObjects(
@@ -386,7 +386,7 @@ export function compileDoc(doc: Doc, options: { readonly validate?: boolean } = 
 }
 
 /** The Federation document without the clusters' existing objects, and those objects as files. */
-function splitExisting(doc: Doc): { federation: Doc; files: ExistingFile[] } {
+export function splitExisting(doc: Doc): { federation: Doc; files: ExistingFile[] } {
   const spec = (doc.spec ?? {}) as Doc;
   const files: ExistingFile[] = [];
   const clusters = ((spec.clusters ?? []) as Doc[]).map((c) => {
