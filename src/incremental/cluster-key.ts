@@ -8,7 +8,8 @@
 // exactly that, walked generically (every field, so that a field added to the plan is covered without
 // a change here), with three rules:
 // - `origin` and `origins` are left out: positions in the topology never reach the output (a line
-//   added above a service must not change every cluster's key);
+//   added above a service must not change every cluster's key); so are ClusterPlan's indexes
+//   (routeTo, runs), which only index lists the key covers;
 // - a topology Cluster or a ServicePlan met inside another value is written as a reference, and its
 //   own digest (computed once per run) goes into the key beside; that cuts the plan's cycles (a route
 //   names its service, whose routes name it) and keeps the work proportional to the plan, not to
@@ -21,6 +22,9 @@ import { byText } from "../compare.js";
 import type { ExistingConfig } from "../existing/model.js";
 import type { ClusterPlan, Plan, ServicePlan } from "../plan/plan.js";
 import type { Cluster, Topology } from "../topology/model.js";
+
+// ClusterPlan's indexes of its own `routes` and `local` (plan/plan.ts), hashed already as those lists.
+const DERIVED = new Set(["routeTo", "runs"]);
 
 // The topology's own fields that are not federation-wide settings: they reach a cluster's output only
 // through its ClusterPlan.
@@ -167,7 +171,7 @@ class PlanWalker {
       hash.mark(Mark.Object);
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record)) {
-        if (key === "origin" || key === "origins") continue;
+        if (key === "origin" || key === "origins" || DERIVED.has(key)) continue;
         hash.mark(Mark.Key);
         hash.string(key);
         this.write(hash, record[key], refs, self, depth + 1);
