@@ -38,10 +38,11 @@ export function withHashAnnotation(rendered: string): string {
 /**
  * A hash as YAML, the way renderYaml writes it (test/spec-hash.test.ts holds the two together): plain,
  * unless a YAML 1.1 or 1.2 reader would take the hex digits for a number (all digits, 1e5 exponent
- * form, 0b binary), and then double-quoted. Asking renderYaml itself doubles the cost per object.
+ * form, also without digits before the e as YAML 1.1's float allows, 0b binary), and then
+ * double-quoted. Asking renderYaml itself doubles the cost per object.
  */
 export const hashScalar = (hash: string): string =>
-  /^(\d+|\d+e\d+|0b[01]+)$/.test(hash) ? `"${hash}"` : hash;
+  /^(\d+|\d*e\d+|0b[01]+)$/.test(hash) ? `"${hash}"` : hash;
 
 /** The same annotation on the object itself, for what cw applies without writing files. */
 export function annotateResource(resource: Resource): Resource {
