@@ -15,7 +15,7 @@ import { clusterKeys } from "./incremental/cluster-key.js";
 import type { Lock } from "./plan/lock.js";
 import { type ClusterPlan, type Plan, planFederation } from "./plan/plan.js";
 import { NO_PROGRESS, type Progress } from "./progress.js";
-import { checkTopology } from "./topology/check.js";
+import { checkTopology } from "./topology/checks/registry.js";
 import type { Topology } from "./topology/model.js";
 import { at } from "./topology/source.js";
 
@@ -104,7 +104,7 @@ function unenforcedExports(plan: Plan): Diagnostic[] {
     .map((c) =>
       diag(
         "CW1022",
-        `cluster "${c.cluster.name}" runs Istio ${c.cluster.istioVersion}, which cannot enforce a DENY AuthorizationPolicy, so its exports are not enforced at the gateway; upgrade to Istio 1.5 or later`,
+        { cluster: c.cluster.name, version: c.cluster.istioVersion },
         at(c.cluster.origins.istioVersion ?? c.cluster.origin),
       ),
     );

@@ -74,6 +74,72 @@ export type InvalidLabel =
   | { readonly kind: "value"; readonly value: string; readonly label: string }
   | { readonly kind: "prefix"; readonly value: string };
 
+/** What a name is given twice (CW1009): `name` is the repeated name, `service` the one it is in. */
+export type Duplicate =
+  | { readonly kind: "cluster" | "service"; readonly name: string; readonly firstLine: number }
+  | {
+      readonly kind: "port-name" | "alias" | "own-name" | "backend" | "consumer" | "subset" | "failover";
+      readonly service: string;
+      readonly name: string;
+    }
+  | { readonly kind: "port-number"; readonly service: string; readonly port: number }
+  | { readonly kind: "share"; readonly service: string; readonly cluster: string; readonly subset?: string };
+function duplicate(a: Duplicate): Message {
+  switch (a.kind) {
+    case "cluster":
+    case "service":
+      return [
+        `${a.kind} "${a.name}" is defined twice (first at line ${a.firstLine})`,
+        "rename or remove one",
+      ];
+    case "port-name":
+      return [`service "${a.service}" has two ports named "${a.name}"`, "give each port its own name"];
+    case "port-number":
+      return [`service "${a.service}" lists port ${a.port} twice`, "give each port its own number"];
+    case "own-name":
+      return [`alias "${a.name}" of service "${a.service}" is the service's own name`, "remove the alias"];
+    case "alias":
+      return [`service "${a.service}" lists alias "${a.name}" twice`, "keep one"];
+    case "backend":
+      return [`service "${a.service}" lists cluster "${a.name}" as a backend twice`, "keep one"];
+    case "consumer":
+      return [`service "${a.service}" lists consumer "${a.name}" twice`, "keep one"];
+    case "subset":
+      return [`service "${a.service}" defines subset "${a.name}" twice`, "keep one"];
+    case "failover":
+      return [`the failover list of service "${a.service}" names cluster "${a.name}" twice`, "keep one"];
+    case "share": {
+      const subset = a.subset ? `subset "${a.subset}" of ` : "";
+      return [
+        `the split of service "${a.service}" lists ${subset}cluster "${a.cluster}" twice`,
+        "merge the two shares",
+      ];
+    }
+  }
+}
+/** Why istioVersion cannot be used (CW1017). */
+export type InvalidIstioVersion =
+  | { readonly kind: "no-multicluster" | "not-1x"; readonly version: string }
+  | { readonly kind: "not-text"; readonly actual: string };
+function invalidIstioVersion(a: InvalidIstioVersion): Message {
+  switch (a.kind) {
+    case "no-multicluster":
+      return [
+        `Istio ${a.version} has no multicluster support cw can use`,
+        "upgrade the cluster to Istio 1.1 or later",
+      ];
+    case "not-1x":
+      return [`${a.version} is not an Istio 1.x release`, 'write the release like "1.30" or "1.30.3"'];
+    case "not-text":
+      return [
+        `istioVersion must be text such as "1.30", not ${a.actual}`,
+        "put it in quotes (1.30 unquoted is the number 1.3)",
+      ];
+  }
+}
+/** Names as a list in a sentence: "a", "b". */
+const quoted = (names: readonly string[], separator: string) => names.map((n) => `"${n}"`).join(separator);
+
 /** What an existing Gateway server does to cw's on the same pods (CW4010, CW4012, CW4014). */
 export type DuplicateChain = {
   readonly conflict: "duplicate-chain";
@@ -162,12 +228,17 @@ export const catalog = {
   CW1008: {
     level: "error",
     title: "unknown cluster",
+    message: (a: { service: string; cluster: string; hint: string }) => [
+      `service "${a.service}" has a backend in cluster "${a.cluster}", which is not defined${a.hint}`,
+      "add the cluster to the topology's clusters, or correct the name",
+    ],
     explain:
       "A service names a cluster that the topology does not define, so cw cannot tell where the backend runs or how to reach it. Define the cluster under spec.clusters (or, for the original Coddiwomple's files, in the file given with --cluster-file), or correct the name; the message suggests the closest defined name.",
   },
   CW1009: {
     level: "error",
     title: "duplicate name",
+    message: (a: Duplicate) => duplicate(a),
     explain:
       "Two clusters, two services, or two ports of one service share a name (or two ports share a number), or a service lists the same backend cluster, consumer or alias twice, or its own name as an alias. Names identify objects in the generated configuration, so each must be unique in its list. Rename or remove the second one; the message gives the line of the first.",
   },
@@ -184,12 +255,20 @@ export const catalog = {
   CW1011: {
     level: "error",
     title: "backend cluster has no ingress address",
+    message: (a: { cluster: string; services: readonly string[] }) => [
+      `cluster "${a.cluster}" runs ${quoted(a.services, ", ")} for other clusters but has no ingress address`,
+      "set ingress.addresses to its ingress gateway's external IP or DNS name",
+    ],
     explain:
       "A service that other clusters consume has a backend in a cluster with no ingress gateway address, or its split sends a share of a backend cluster's callers to such a cluster. Callers in other clusters reach a backend through its cluster's ingress gateway, so cw needs that address: set spec.clusters[].ingress.addresses to the external IP or DNS name of the gateway's Service (kubectl -n istio-system get svc istio-ingressgateway).",
   },
   CW1012: {
     level: "error",
     title: "consumer is not a cluster",
+    message: (a: { cluster: string; service: string; hint: string }) => [
+      `consumer "${a.cluster}" of service "${a.service}" is not a cluster${a.hint}`,
+      'list cluster names, or "*" for every cluster',
+    ],
     explain:
       "A service's consumers list names something that is not a cluster in the topology. List cluster names, or '*' for every cluster.",
   },
@@ -228,12 +307,23 @@ export const catalog = {
   CW1017: {
     level: "error",
     title: "invalid Istio version",
+    message: (a: InvalidIstioVersion) => invalidIstioVersion(a),
     explain:
       'istioVersion is a release such as "1.30" or "1.30.3". Quote it in YAML, because 1.30 unquoted is the number 1.3. cw supports Istio 1.1 and later.',
   },
   CW1018: {
     level: "warning",
     title: "service has no backend",
+    message: (a: { service: string; missing: "backends" | "consumers" }) =>
+      a.missing === "backends"
+        ? [
+            `service "${a.service}" has no backends, so nothing is generated for it`,
+            "add a backend or remove the service",
+          ]
+        : [
+            `service "${a.service}" has a split but no consumers, so no caller uses it`,
+            "list the clusters whose callers the split applies to under consumers",
+          ],
     explain:
       "The service lists no backends, so no cluster runs it and cw generates nothing for it. Add backends, or remove the service.",
   },
@@ -255,6 +345,10 @@ export const catalog = {
   CW1020: {
     level: "warning",
     title: "consumer has the service locally",
+    message: (a: { cluster: string; service: string }) => [
+      `cluster "${a.cluster}" runs "${a.service}" itself, so callers there use the local backend`,
+      "remove it from consumers",
+    ],
     explain:
       "A consumer cluster also runs a backend of the service. Callers there reach the local backend through the global name, so the consumer entry has no effect.",
   },
@@ -271,6 +365,10 @@ export const catalog = {
   CW1022: {
     level: "warning",
     title: "exports not enforced on old Istio",
+    message: (a: { cluster: string; version: string }) => [
+      `cluster "${a.cluster}" runs Istio ${a.version}, which cannot enforce a DENY AuthorizationPolicy, so its exports are not enforced at the gateway`,
+      "upgrade to Istio 1.5 or later",
+    ],
     explain:
       "Istio releases before 1.5 have no DENY AuthorizationPolicy (1.4's policies can only ALLOW, and an ALLOW policy on a shared ingress gateway would refuse all its other traffic), so cw cannot limit which clusters' callers pass the ingress gateway: every cluster that can reach the gateway can call every exported service. Upgrade the cluster's Istio to 1.5 or later to enforce exports.",
   },
@@ -287,36 +385,66 @@ export const catalog = {
   CW1024: {
     level: "error",
     title: "split weights do not add up to 100",
+    message: (a: { service: string; total: number }) => [
+      `the split of service "${a.service}" adds up to ${a.total}, not 100`,
+      "change the weights so they add up to 100",
+    ],
     explain:
       "A service's split shares its consumers' calls over (cluster, subset) pairs in percent, as Istio's route weights do, so the weights must add up to exactly 100. For 75% to v3 in b and the rest split 15/10 between v1 and v2 locally, write weights 75, 15 and 10.",
   },
   CW1025: {
     level: "error",
     title: "subset without labels",
+    message: (a: { subset: string; service: string }) => [
+      `subset "${a.subset}" of service "${a.service}" has no labels, so it would select every pod`,
+      `give it the labels of its pods, such as {version: ${a.subset}}`,
+    ],
     explain:
       "A subset selects pods by their labels (usually version: v1). A subset without labels would select every pod of the service, which is never what a split means. Give the subset the labels its pods carry.",
   },
   CW1026: {
     level: "error",
     title: "cluster runs no backend of the service",
+    message: (a: {
+      cluster: string;
+      service: string;
+      where: "a split share" | "the failover list";
+      backends: readonly string[];
+      hint: string;
+    }) => [
+      `${a.where} names cluster "${a.cluster}", which runs no backend of "${a.service}"${a.hint}`,
+      `name one of its backend clusters (${a.backends.join(", ") || "none"})`,
+    ],
     explain:
       "A split share or a failover entry names a cluster, but that cluster runs no backend of the service, so no call could be sent there. Name one of the service's backend clusters, or add a backend there.",
   },
   CW1027: {
     level: "error",
     title: "unknown subset",
+    message: (a: { service: string; subset: string; hint: string }) => [
+      `the split of service "${a.service}" names subset "${a.subset}", which the service does not define${a.hint}`,
+      "add it under subsets or correct the name",
+    ],
     explain:
       "A split share names a subset that the service does not define under subsets. Define it, or correct the name.",
   },
   CW1028: {
     level: "error",
     title: "egress mode without an egress gateway",
+    message: (a: { cluster: string; service: string; mode: string }) => [
+      `cluster "${a.cluster}" calls "${a.service}" through its egress gateway (${a.mode} mode, from a cluster in egress mode) but has no egress gateway`,
+      "describe it under the cluster's egress field, or use another mode",
+    ],
     explain:
       "In egress mode a cluster's calls to other clusters leave through its own egress gateway, so cw needs to know that gateway: add an egress field to the cluster (its selector, namespace, service account, Service name and port), or call in gateway or passthrough mode.",
   },
   CW1029: {
     level: "error",
     title: "passthrough needs one backend host",
+    message: (a: { service: string; hosts: readonly string[] }) => [
+      `service "${a.service}" is called in passthrough mode, where the caller names the backend's Kubernetes host in its SNI, but its backends use different hosts (${a.hosts.join(", ")})`,
+      "give every backend the same host, or use gateway mode",
+    ],
     explain:
       "In passthrough mode the remote ingress gateway does not terminate TLS: it routes by the SNI the caller sends, which names the backend's Kubernetes Service host and port (outbound_.<port>_._.<host>). A caller sends one SNI whatever cluster it reaches, so every backend must use the same host. Make the hosts equal (the default <name>.<namespace>.svc.cluster.local is), or use gateway mode.",
   },
@@ -333,24 +461,40 @@ export const catalog = {
   CW1031: {
     level: "warning",
     title: "caller scoping not enforceable through an egress gateway",
+    message: (a: { cluster: string; service: string; version: string }) => [
+      `cluster "${a.cluster}" calls "${a.service}" through its egress gateway, where the caller's namespace and service account are checked, but it runs Istio ${a.version}, which has no DENY AuthorizationPolicy (1.5 and later), and the remote gateway sees only the egress gateway's identity`,
+      "only the cluster is enforced",
+    ],
     explain:
       "In egress mode the remote gateway sees the egress gateway's certificate, not the caller's, so it can only tell clusters apart. cw therefore checks a consumer's namespaces and service accounts on the calling cluster's own egress gateway, with a DENY AuthorizationPolicy per service. Istio releases before 1.5 have no DENY action, so a cluster that old cannot check them anywhere: only the cluster is enforced. Upgrade the calling cluster to Istio 1.5 or later, or call the service in passthrough mode, where the pods check the caller.",
   },
   CW1032: {
     level: "error",
     title: "split through an egress gateway",
+    message: (a: { service: string; cluster: string; remote: readonly string[] }) => [
+      `the split of "${a.service}" sends "${a.cluster}"'s calls to ${quoted(a.remote, " and ")}, but in passthrough mode through its egress gateway the only name the egress gateway can route by is Istio's SNI, outbound_.<port>_.<subset>_.<host>, which names no cluster`,
+      `send the remote shares to one cluster, or call it in egress (terminated) mode from "${a.cluster}"`,
+    ],
     explain:
       "In passthrough mode through an egress gateway, the sidecar's mutual TLS passes through the egress gateway and the remote ingress gateway to the pods, and the egress gateway routes it by its SNI alone: Istio's own name of the upstream, outbound_.<port>_.<subset>_.<host>. That names the subset but not the cluster, and Istio validates Gateway server hosts and tls route sniHosts as DNS names, so only a wildcard (*.<host>) can match it, which cannot tell one subset from another either. The egress gateway can therefore send a split's remote shares to one cluster only. Send them to one cluster, or call the service in egress mode (terminated at the egress gateway, which routes each share by its own SNI or header).",
   },
   CW1033: {
     level: "error",
     title: "service accounts without namespaces",
+    message: (a: { cluster: string; service: string }) => [
+      `consumer "${a.cluster}" of service "${a.service}" lists service accounts but no namespaces`,
+      "add the namespaces they live in (an identity is namespace and service account)",
+    ],
     explain:
       "An Istio identity is <trust domain>/ns/<namespace>/sa/<service account>, and a policy can match a prefix or a suffix of it but nothing in the middle. To allow service accounts, say in which namespaces they are: consumers: [{cluster: a, namespaces: [shop], serviceAccounts: [frontend]}].",
   },
   CW1034: {
     level: "warning",
     title: "default trust domain cannot be narrowed",
+    message: (a: { cluster: string; service: string; egress: boolean }) => [
+      `cluster "${a.cluster}" keeps Istio's default trust domain cluster.local, which Istio rewrites in exact identities, so "${a.service}" admits all of "${a.cluster}"'s callers rather than the ${a.egress ? "egress gateway" : "namespaces and service accounts listed"}`,
+      `give "${a.cluster}" a trust domain of its own`,
+    ],
     explain:
       "Istio treats cluster.local in an identity (cluster.local/ns/<namespace>/sa/<account>) as an alias of the checking cluster's own trust domain, so a policy in another cluster cannot name a caller of a cluster.local cluster exactly. cw then admits that cluster's whole trust domain, which is wider than the namespaces, service accounts or egress gateway the topology names. Give the calling cluster a trust domain of its own (meshConfig.trustDomain).",
   },
@@ -411,6 +555,10 @@ export const catalog = {
   CW1040: {
     level: "error",
     title: "suffix inside the cluster domain",
+    message: (a: { suffix: string; domain: string }) => [
+      `suffix "${a.suffix}" is inside the cluster domain ${a.domain}, where Kubernetes names its Services, so global names would take over real Service names`,
+      "choose a suffix outside it, such as global",
+    ],
     explain:
       "Kubernetes names every Service <service>.<namespace>.svc.cluster.local. A suffix equal to cluster.local or ending in it (svc.cluster.local, for example) makes global names and aliases fall inside that domain: the alias reviews.default with the suffix svc.cluster.local is the name of the real Service reviews in namespace default, and cw's ServiceEntry for it would take that Service's calls over in every cluster that imports it. Choose a suffix outside the cluster domain, such as global (the default) or a subdomain you own.",
   },

@@ -169,11 +169,7 @@ const PATTERNS: ReadonlyMap<string, PatternReport> = new Map<string, PatternRepo
     String(LABEL_VALUE),
     (value, p, w) => diag("CW1035", { kind: "value", value, label: String(p.at(-1)) }, w),
   ],
-  [
-    String(ISTIO_VERSION),
-    (v, _, w) =>
-      diag("CW1017", `${v} is not an Istio 1.x release; write the release like "1.30" or "1.30.3"`, w),
-  ],
+  [String(ISTIO_VERSION), (v, _, w) => diag("CW1017", { kind: "not-1x", version: v }, w)],
 ]);
 
 export interface IssueOptions {
@@ -339,13 +335,7 @@ function invalidType(expected: string, { source, path, value, where, field, repo
     if (typeof last === "string" && PORT_FIELDS.has(last)) report(diag("CW1006", { port: written }, where));
     else report(diag("CW1003", { kind: "too-large", field, written }, where));
   } else if (path.at(-1) === "istioVersion") {
-    report(
-      diag(
-        "CW1017",
-        `istioVersion must be text such as "1.30", not ${typeName(value)}; put it in quotes (1.30 unquoted is the number 1.3)`,
-        where,
-      ),
-    );
+    report(diag("CW1017", { kind: "not-text", actual: typeName(value) }, where));
   } else {
     const args = {
       kind: "type",
