@@ -526,6 +526,7 @@ export const catalog = {
   CW1039: {
     level: "error",
     title: "cannot read the input file",
+    message: (a: { problem: string }) => [a.problem, "give the path of the file itself"],
     explain:
       "cw reads a topology (and the original's two JSON files) from regular files of UTF-8 text. The path names a folder, a pipe or a device, or a file cw may not read, or one whose bytes are not UTF-8. Give the path of the file itself; to feed a topology from another program, write it to a file first.",
   },
@@ -608,6 +609,17 @@ export const catalog = {
   CW2001: {
     level: "error",
     title: "unreadable lock file",
+    message: (
+      a: { kind: "syntax" | "not-a-lock"; detail: string } | { kind: "unreadable"; problem: string },
+    ) =>
+      a.kind === "unreadable"
+        ? [a.problem, "give the path of the file itself"]
+        : [
+            a.kind === "syntax"
+              ? `the lock file is not valid YAML (${a.detail})`
+              : `the lock file is not a cw lock (${a.detail})`,
+            "restore it from version control, or delete it to allocate VIPs afresh",
+          ],
     explain:
       "The lock file next to the topology records the VIP given to each global service, so that VIPs never move between runs. It could not be read. Restore it from version control; if it is lost, delete it and cw allocates VIPs afresh (callers may then need a restart to pick up new addresses).",
   },
