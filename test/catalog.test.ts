@@ -59,7 +59,6 @@ const FREE_TEXT = [
   "CW4108",
   "CW4109",
   "CW5001",
-  "CW9001",
 ];
 
 describe("the diagnostic catalog", () => {

@@ -890,6 +890,10 @@ export const catalog = {
   CW9001: {
     level: "error",
     title: "internal error",
+    message: (a: { kind: string; name: string; cluster: string; problem: string }) => [
+      `cw generated an invalid ${a.kind} ${a.name} for cluster ${a.cluster}: ${a.problem}`,
+      "this is a bug in cw, please report it",
+    ],
     explain:
       "cw met a bug of its own: it generated configuration that failed its own checks, or one of its internal rules broke. It is never a problem of your input, and cw exits with code 70 so that scripts can tell the two apart. Please report it with the topology file that caused it (CW_DEBUG=1 prints the details).",
   },
