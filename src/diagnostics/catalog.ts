@@ -74,6 +74,12 @@ export type InvalidLabel =
   | { readonly kind: "value"; readonly value: string; readonly label: string }
   | { readonly kind: "prefix"; readonly value: string };
 
+/** An address or CIDR block cw cannot use (CW1014); `problem` from topology/gateway-address.ts. */
+export type BadAddress =
+  | { readonly kind: "cidr"; readonly value: string; readonly field?: string }
+  | { readonly kind: "ipv4"; readonly value: string }
+  | { readonly kind: "gateway-address"; readonly value: string; readonly problem: readonly [string, string] };
+
 /** A file or folder in cw's way that cw did not write (CW3002). */
 export type NotOurs =
   | {
@@ -323,6 +329,15 @@ export const catalog = {
   CW1014: {
     level: "error",
     title: "invalid address",
+    message: (a: BadAddress) =>
+      a.kind === "cidr"
+        ? [
+            `${a.field ? `${a.field} ` : ""}${a.value} is not an IPv4 CIDR block`,
+            "write it like 240.241.0.0/16",
+          ]
+        : a.kind === "ipv4"
+          ? [`${a.value} is not an IPv4 address`, "write it like 240.241.0.10"]
+          : [`${a.value} ${a.problem[0]}`, a.problem[1]],
     explain:
       "An IP address or CIDR block could not be read, or is of a kind cw does not support. The VIP pool must be an IPv4 CIDR block such as 240.241.0.0/16; a service's vip must be an IPv4 address. An ingress gateway address is what other clusters dial: an IPv4 address in dotted decimal without leading zeros, an IPv6 address without a zone, or a DNS name, never with a port, a scheme or a path (the port is ingress.port).",
   },
