@@ -156,7 +156,7 @@ export function compileCluster(
         diagnostics.push(
           diag(
             "CW9001",
-            `cw generated an invalid ${g.resource.kind} ${g.resource.metadata.name} for cluster ${name}: ${problem}; this is a bug in cw, please report it`,
+            { kind: g.resource.kind, name: g.resource.metadata.name, cluster: name, problem },
             at(g.origin),
           ),
         );

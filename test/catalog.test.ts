@@ -28,16 +28,6 @@ const retired = all.filter((c) => (catalog[c] as { retired?: string }).retired !
 const FREE_TEXT = [
   "CW1001",
   "CW1013",
-  "CW1014",
-  "CW1039",
-  "CW2001",
-  "CW3001",
-  "CW3002",
-  "CW3003",
-  "CW3004",
-  "CW3005",
-  "CW3006",
-  "CW3007",
   "CW4101",
   "CW4102",
   "CW4103",
@@ -48,7 +38,6 @@ const FREE_TEXT = [
   "CW4108",
   "CW4109",
   "CW5001",
-  "CW9001",
 ];
 
 describe("the diagnostic catalog", () => {

@@ -1,17 +1,9 @@
 // The mesh facts a topology states (trace/mesh.ts): trust domains, gateways, and the Kubernetes
-// Services backends run. Fields that colleagues add to the model over time (egress service and port,
-// pod selectors) are read defensively, so this keeps working while the model grows.
+// Services backends run, read from the typed topology.
 
 import type { Service, Topology } from "../topology/model.js";
 import { parseIstioVersion } from "../trace/istio-version.js";
 import type { ClusterFacts, EgressFacts, KubernetesService, MeshFacts } from "../trace/mesh.js";
-
-type Loose = Readonly<Record<string, unknown>>;
-const loose = (x: unknown): Loose => (typeof x === "object" && x !== null ? (x as Loose) : {});
-const stringRecord = (x: unknown): Record<string, string> | undefined => {
-  const entries = Object.entries(loose(x)).filter((e): e is [string, string] => typeof e[1] === "string");
-  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
-};
 
 export function meshFactsFromTopology(topology: Topology): MeshFacts {
   const clusters = new Map<string, ClusterFacts>();
@@ -27,7 +19,7 @@ export function meshFactsFromTopology(topology: Topology): MeshFacts {
   for (const c of topology.clusters) {
     const services: KubernetesService[] = [];
     for (const { s, b } of backendsIn.get(c.name) ?? []) {
-      const labels = stringRecord(loose(s).selector) ?? { app: s.name };
+      const labels = { ...s.selector };
       const existing = services.find((k) => k.host === b.host);
       const ports = [...new Set([...(existing?.ports ?? []), ...s.ports.map((p) => p.targetPort)])];
       // The Service's ports carry the topology's protocols (their names or appProtocol say so).
@@ -36,13 +28,13 @@ export function meshFactsFromTopology(topology: Topology): MeshFacts {
         ...existing?.protocols,
       };
       if (existing) services.splice(services.indexOf(existing), 1);
-      const sa = loose(s).serviceAccount;
+      const sa = s.serviceAccount;
       services.push({
         host: b.host,
         ports,
         protocols,
         labels,
-        ...(typeof sa === "string" && { serviceAccount: sa }),
+        ...(sa !== undefined && { serviceAccount: sa }),
       });
     }
     const egress = egressFactsOf(c);
@@ -70,13 +62,12 @@ export function meshFactsFromTopology(topology: Topology): MeshFacts {
 /** A cluster's egress gateway as the tracer knows it: its pods, its Service's host and port. */
 function egressFactsOf(c: Topology["clusters"][number]): EgressFacts | undefined {
   if (!c.egress) return undefined;
-  const raw = loose(c.egress);
-  const service = typeof raw.service === "string" ? raw.service : "istio-egressgateway";
+  const { service, port } = c.egress;
   return {
     labels: { ...c.egress.selector },
     namespace: c.egress.namespace,
     serviceAccount: c.egress.serviceAccount,
     hosts: [`${service}.${c.egress.namespace}.svc.cluster.local`],
-    ...(typeof raw.port === "number" && { port: raw.port }),
+    port,
   };
 }

@@ -67,9 +67,7 @@ export async function runDiscover(options: DiscoverCliOptions, io: Io): Promise<
   const file = options.topology;
   const input = file !== undefined ? readInputFile(file) : undefined;
   if (input && !input.ok && !input.missing) {
-    io.err(
-      `${formatText([diag("CW1039", `${input.problem}; give the path of the file itself`)], () => undefined)}\n`,
-    );
+    io.err(`${formatText([diag("CW1039", { problem: input.problem })], () => undefined)}\n`);
     return ExitCode.inputErrors;
   }
   const text = input?.ok ? input.text : undefined;

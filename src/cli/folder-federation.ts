@@ -48,16 +48,17 @@ export function folderFederationProblem(
   const found = manifestFederation(dir);
   const regenerate = `cw generate ${topologyFile} -o ${dir}`;
   if (found === undefined && !outGiven) {
-    return diag(
-      "CW3005",
-      `${dir}/ has no ${MANIFEST}, so nothing says it holds federation "${federation}"; give the folder cw generate wrote for ${topologyFile} with -o, or write it: ${regenerate}`,
-    );
+    return diag("CW3005", {
+      kind: "unmarked",
+      dir,
+      manifest: MANIFEST,
+      federation,
+      topology: topologyFile,
+      regenerate,
+    });
   }
   if (found !== undefined && found !== federation) {
-    return diag(
-      "CW3005",
-      `${dir}/ holds the output of federation "${found}", not of "${federation}" (${topologyFile}); give this federation's folder with -o, or write it: ${regenerate}`,
-    );
+    return diag("CW3005", { kind: "not-this", dir, found, federation, topology: topologyFile, regenerate });
   }
   return undefined;
 }

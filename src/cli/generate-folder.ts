@@ -219,21 +219,12 @@ function writeLock(lockFile: LockFileWriter | undefined, path: string, text: str
   const problem = lockFile?.write(text);
   return problem === undefined
     ? undefined
-    : diag(
-        "CW3004",
-        `cannot write the lock file ${path}: ${problem}; choose a writable place with --lock FILE`,
-      );
+    : diag("CW3004", { kind: "lock-file", path, problem, nothingWritten: false });
 }
 
 /** Why the lock file cannot be written: another run holds it (CW3007), or its place is not writable. */
 function lockFileRefusal(path: string, outcome: { busy: boolean; problem: string }): Diagnostic {
   return outcome.busy
-    ? diag(
-        "CW3007",
-        `${outcome.problem}, writing the lock file ${path}; wait for it to finish, or delete that lock file if no cw runs there any more`,
-      )
-    : diag(
-        "CW3004",
-        `cannot write the lock file ${path}: ${outcome.problem}; nothing was written: choose a writable place with --lock FILE`,
-      );
+    ? diag("CW3007", { what: `the lock file ${path}`, problem: outcome.problem })
+    : diag("CW3004", { kind: "lock-file", path, problem: outcome.problem, nothingWritten: true });
 }

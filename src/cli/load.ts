@@ -46,7 +46,10 @@ export function readInputs(options: InputOptions): InputTexts {
     const input = readInputFile(file);
     if (!input.ok) {
       if (input.missing && code === "CW1039") throw new UsageError(`no such file: ${file}`);
-      unreadable.push(diag(code, `${input.problem}; give the path of the file itself`));
+      const { problem } = input;
+      unreadable.push(
+        code === "CW1039" ? diag(code, { problem }) : diag(code, { kind: "unreadable", problem }),
+      );
       return undefined;
     }
     return input.text;

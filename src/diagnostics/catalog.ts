@@ -139,6 +139,132 @@ function invalidIstioVersion(a: InvalidIstioVersion): Message {
 }
 /** Names as a list in a sentence: "a", "b". */
 const quoted = (names: readonly string[], separator: string) => names.map((n) => `"${n}"`).join(separator);
+/** An address or CIDR block cw cannot use (CW1014); `problem` from topology/gateway-address.ts. */
+export type BadAddress =
+  | { readonly kind: "cidr"; readonly value: string; readonly field?: string }
+  | { readonly kind: "ipv4"; readonly value: string }
+  | { readonly kind: "gateway-address"; readonly value: string; readonly problem: readonly [string, string] };
+
+/** A file or folder in cw's way that cw did not write (CW3002). */
+export type NotOurs =
+  | {
+      readonly kind: "existing-folder";
+      readonly path: string;
+      readonly what: string;
+      readonly cluster: string;
+    }
+  | { readonly kind: "link"; readonly path: string }
+  | { readonly kind: "foreign"; readonly path: string; readonly force: boolean };
+function notOurs(a: NotOurs): Message {
+  switch (a.kind) {
+    case "existing-folder":
+      return [
+        `${a.path} is ${a.what}`,
+        `cw writes cluster ${a.cluster}'s existing config only into a real folder there: move it away`,
+      ];
+    case "link":
+      return [
+        `${a.path} is a symbolic link`,
+        "cw never writes through one: move it away, or run again with --force to replace the link itself",
+      ];
+    case "foreign":
+      return [
+        `${a.path} exists and cw did not write it`,
+        a.force
+          ? "move it away, or run again with --force to overwrite it"
+          : "move it away or choose another folder",
+      ];
+  }
+}
+/** A file cw wrote that changed since, or the record that says which files are cw's (CW3003). */
+export type Edited =
+  | { readonly kind: "edited"; readonly path: string; readonly by: "generate" | "discover" }
+  | { readonly kind: "unreadable-record"; readonly path: string; readonly error: string };
+function edited(a: Edited): Message {
+  if (a.kind === "unreadable-record")
+    return [
+      `${a.path} cannot be read (${a.error}), so cw cannot tell its files from yours`,
+      "restore it, or delete it and run again with --force",
+    ];
+  return a.by === "generate"
+    ? [
+        `${a.path} was edited since cw wrote it`,
+        "move your change into the topology, then run again with --force",
+      ]
+    : [
+        `${a.path} was edited since cw discover --existing wrote it`,
+        "move your version away, or run again with --force to overwrite it",
+      ];
+}
+/** Why a folder or the lock file could not be read or written (CW3004). */
+export type CannotWrite =
+  | { readonly kind: "lock"; readonly dir: string; readonly problem: string }
+  | { readonly kind: "aborted"; readonly dir: string }
+  | { readonly kind: "write" | "read"; readonly path: string; readonly error: string }
+  | {
+      readonly kind: "lock-file";
+      readonly path: string;
+      readonly problem: string;
+      readonly nothingWritten: boolean;
+    };
+function cannotWrite(a: CannotWrite): Message {
+  switch (a.kind) {
+    case "lock":
+      return [`cannot lock ${a.dir}: ${a.problem}`, "choose a folder you can write with -o"];
+    case "aborted":
+      return [`nothing was written to ${a.dir}`, "fix what stopped the run, then run again"];
+    case "write":
+      return [
+        `cannot write ${a.path}: ${a.error}`,
+        "make the folder writable (and the disk not full), then run again",
+      ];
+    case "read":
+      return [`cannot read ${a.path}: ${a.error}`, "make the folder readable, or choose another with -o"];
+    case "lock-file":
+      return [
+        `cannot write the lock file ${a.path}: ${a.problem}`,
+        `${a.nothingWritten ? "nothing was written: " : ""}choose a writable place with --lock FILE`,
+      ];
+  }
+}
+/** A folder that holds another federation's output, or says nothing of whose (CW3005). */
+export type OtherFederation =
+  | { readonly kind: "taken"; readonly dir: string; readonly found: string; readonly federation: string }
+  | {
+      readonly kind: "unmarked";
+      readonly dir: string;
+      readonly manifest: string;
+      readonly federation: string;
+      readonly topology: string;
+      readonly regenerate: string;
+    }
+  | {
+      readonly kind: "not-this";
+      readonly dir: string;
+      readonly found: string;
+      readonly federation: string;
+      readonly topology: string;
+      readonly regenerate: string;
+    };
+function otherFederation(a: OtherFederation): Message {
+  switch (a.kind) {
+    case "taken":
+      return [
+        `${a.dir} holds the output of federation "${a.found}", and cw would replace and remove its files for federation "${a.federation}"`,
+        "choose another folder with -o, or run again with --force to take it over",
+      ];
+    case "unmarked":
+      return [
+        `${a.dir}/ has no ${a.manifest}, so nothing says it holds federation "${a.federation}"`,
+        `give the folder cw generate wrote for ${a.topology} with -o, or write it: ${a.regenerate}`,
+      ];
+    case "not-this":
+      return [
+        `${a.dir}/ holds the output of federation "${a.found}", not of "${a.federation}" (${a.topology})`,
+        `give this federation's folder with -o, or write it: ${a.regenerate}`,
+      ];
+  }
+}
 
 /** What an existing Gateway server does to cw's on the same pods (CW4010, CW4012, CW4014). */
 export type DuplicateChain = {
@@ -281,6 +407,15 @@ export const catalog = {
   CW1014: {
     level: "error",
     title: "invalid address",
+    message: (a: BadAddress) =>
+      a.kind === "cidr"
+        ? [
+            `${a.field ? `${a.field} ` : ""}${a.value} is not an IPv4 CIDR block`,
+            "write it like 240.241.0.0/16",
+          ]
+        : a.kind === "ipv4"
+          ? [`${a.value} is not an IPv4 address`, "write it like 240.241.0.10"]
+          : [`${a.value} ${a.problem[0]}`, a.problem[1]],
     explain:
       "An IP address or CIDR block could not be read, or is of a kind cw does not support. The VIP pool must be an IPv4 CIDR block such as 240.241.0.0/16; a service's vip must be an IPv4 address. An ingress gateway address is what other clusters dial: an IPv4 address in dotted decimal without leading zeros, an IPv6 address without a zone, or a DNS name, never with a port, a scheme or a path (the port is ingress.port).",
   },
@@ -549,6 +684,7 @@ export const catalog = {
   CW1039: {
     level: "error",
     title: "cannot read the input file",
+    message: (a: { problem: string }) => [a.problem, "give the path of the file itself"],
     explain:
       "cw reads a topology (and the original's two JSON files) from regular files of UTF-8 text. The path names a folder, a pipe or a device, or a file cw may not read, or one whose bytes are not UTF-8. Give the path of the file itself; to feed a topology from another program, write it to a file first.",
   },
@@ -635,6 +771,17 @@ export const catalog = {
   CW2001: {
     level: "error",
     title: "unreadable lock file",
+    message: (
+      a: { kind: "syntax" | "not-a-lock"; detail: string } | { kind: "unreadable"; problem: string },
+    ) =>
+      a.kind === "unreadable"
+        ? [a.problem, "give the path of the file itself"]
+        : [
+            a.kind === "syntax"
+              ? `the lock file is not valid YAML (${a.detail})`
+              : `the lock file is not a cw lock (${a.detail})`,
+            "restore it from version control, or delete it to allocate VIPs afresh",
+          ],
     explain:
       "The lock file next to the topology records the VIP given to each global service, so that VIPs never move between runs. It could not be read. Restore it from version control; if it is lost, delete it and cw allocates VIPs afresh (callers may then need a restart to pick up new addresses).",
   },
@@ -661,41 +808,57 @@ export const catalog = {
   CW3001: {
     level: "error",
     title: "output folder not created by cw",
+    message: (a: { dir: string; problem: "not-a-folder" | "foreign-files" }) =>
+      a.problem === "not-a-folder"
+        ? [`${a.dir} exists and is not a folder`, "choose another output folder with -o"]
+        : [`${a.dir} already holds files that cw did not write`, "choose a new or empty folder with -o"],
     explain:
       "cw writes only into a folder it created (it keeps a .coddiwomple-manifest file there), so that it never deletes or overwrites files it did not write. Choose a new or empty folder with -o, or move the existing folder away.",
   },
   CW3002: {
     level: "error",
     title: "would overwrite a file cw did not write",
+    message: (a: NotOurs) => notOurs(a),
     explain:
       "A file that cw would generate already exists in the output folder (or, for cw discover --existing, in the --existing folder), and cw did not write it. Move the file away, or choose another folder; cw discover --existing overwrites it with --force. cw never writes through a symbolic link.",
   },
   CW3003: {
     level: "error",
     title: "generated file was edited",
+    message: (a: Edited) => edited(a),
     explain:
       "A file cw generated has been changed since cw wrote it, and regenerating would lose the change. Put the change into the topology file (or a kustomize overlay of your own), then run again with --force to overwrite.",
   },
   CW3004: {
     level: "error",
     title: "cannot write output",
+    message: (a: CannotWrite) => cannotWrite(a),
     explain: "The file system refused a write. The message gives the operating system's reason.",
   },
   CW3005: {
     level: "error",
     title: "output folder of another federation",
+    message: (a: OtherFederation) => otherFederation(a),
     explain:
       "The folder's .coddiwomple-manifest, which cw generate writes, names the federation it holds, and this one names another federation. cw generate will not write there: it would replace that federation's files and remove the ones this federation does not generate (run again with --force if the folder really should change hands). cw verify and cw trace check a folder against a topology, and refuse it too (and the default folder, out, when it has no manifest at all): checking one federation's calls against another's output would report mismatches that are not there. Give the folder that cw generate wrote for this topology with -o, or generate it.",
   },
   CW3006: {
     level: "error",
     title: "symbolic link in the output folder",
+    message: (a: { dir: string; named: string; more: number; count: number }) => [
+      `${a.named}${a.more > 0 ? ` and ${a.more} more` : ""} ${a.count === 1 ? "is a symbolic link" : "are symbolic links"}, which cw does not follow in its output folder ${a.dir}`,
+      `replace ${a.count === 1 ? "it" : "them"} with the real folder or file, or choose another folder with -o`,
+    ],
     explain:
       "The output folder, or a folder or file in it, is a symbolic link. cw never follows one there: writing through a link to a cluster folder would write into (and replace files of) whatever folder it points at, outside the output folder. Replace the link with the real folder or file, or choose another output folder with -o.",
   },
   CW3007: {
     level: "error",
     title: "output folder in use",
+    message: (a: { what: string; problem: string }) => [
+      `${a.problem}, writing ${a.what}`,
+      "wait for it to finish, or delete that lock file if no cw runs there any more",
+    ],
     explain:
       "Another cw run is writing the same output folder or lock file (cw holds a .<name>.cw-lock file beside it while it runs). Two runs at once would each write a complete result, and one would be lost. Wait for the other run to finish. A lock left by a run that was killed is taken over by the next run on the same machine; one from another machine (on a shared disk) must be deleted by hand once no cw runs there.",
   },
@@ -889,6 +1052,10 @@ export const catalog = {
   CW9001: {
     level: "error",
     title: "internal error",
+    message: (a: { kind: string; name: string; cluster: string; problem: string }) => [
+      `cw generated an invalid ${a.kind} ${a.name} for cluster ${a.cluster}: ${a.problem}`,
+      "this is a bug in cw, please report it",
+    ],
     explain:
       "cw met a bug of its own: it generated configuration that failed its own checks, or one of its internal rules broke. It is never a problem of your input, and cw exits with code 70 so that scripts can tell the two apart. Please report it with the topology file that caused it (CW_DEBUG=1 prints the details).",
   },

@@ -78,12 +78,7 @@ export function planExisting(
     const onDisk = disk.find((d) => d.cluster === cluster) ?? { cluster, folder: "absent", files: [] };
     if (onDisk.folder === "symlink" || onDisk.folder === "not-a-folder") {
       const what = onDisk.folder === "symlink" ? "a symbolic link" : "not a folder";
-      refusals.push(
-        diag(
-          "CW3002",
-          `${dir}/${cluster} is ${what}; cw writes cluster ${cluster}'s existing config only into a real folder there: move it away`,
-        ),
-      );
+      refusals.push(diag("CW3002", { kind: "existing-folder", path: `${dir}/${cluster}`, what, cluster }));
       continue;
     }
     folders.push(cluster);
@@ -121,18 +116,8 @@ export function planExisting(
 
 function refusal(dir: string, file: DiskFile, listed: boolean): Diagnostic {
   const path = `${dir}/${file.path}`;
-  if (file.hash === undefined)
-    return diag(
-      "CW3002",
-      `${path} is a symbolic link; cw never writes through one: move it away, or run again with --force to replace the link itself`,
-    );
+  if (file.hash === undefined) return diag("CW3002", { kind: "link", path });
   return listed
-    ? diag(
-        "CW3003",
-        `${path} was edited since cw discover --existing wrote it; move your version away, or run again with --force to overwrite it`,
-      )
-    : diag(
-        "CW3002",
-        `${path} exists and cw did not write it; move it away, or run again with --force to overwrite it`,
-      );
+    ? diag("CW3003", { kind: "edited", path, by: "discover" })
+    : diag("CW3002", { kind: "foreign", path, force: true });
 }

@@ -52,7 +52,7 @@ export function writeExisting(
   try {
     apply(dir, plan, manifest);
   } catch (e) {
-    return { plan, diagnostics: [diag("CW3004", `cannot write ${dir}: ${(e as Error).message}`)] };
+    return { plan, diagnostics: [diag("CW3004", { kind: "write", path: dir, error: (e as Error).message })] };
   }
   return { plan, diagnostics: [] };
 }
@@ -67,10 +67,7 @@ function readManifest(dir: string): ExistingManifest | Diagnostic {
     );
     return new Map(entries);
   } catch (e) {
-    return diag(
-      "CW3003",
-      `${path} cannot be read (${(e as Error).message}), so cw cannot tell its files from yours; restore it, or delete it and run again with --force`,
-    );
+    return diag("CW3003", { kind: "unreadable-record", path, error: (e as Error).message });
   }
 }
 

@@ -55,9 +55,7 @@ export function scanOutput(dir: string, federation: string, force: boolean): Fol
     scan.exists = true;
     if (stat.isSymbolicLink()) return refuse(linkRefusal(dir, [dir]));
     if (!stat.isDirectory()) {
-      return refuse(
-        diag("CW3001", `${dir} exists and is not a folder; choose another output folder with -o`),
-      );
+      return refuse(diag("CW3001", { dir, problem: "not-a-folder" }));
     }
     const links: string[] = [];
     const temps: string[] = [];
@@ -71,12 +69,7 @@ export function scanOutput(dir: string, federation: string, force: boolean): Fol
     const old = readManifest(dir);
     if (!old) {
       if (onDisk.length + temps.length > 0) {
-        return refuse(
-          diag(
-            "CW3001",
-            `${dir} already holds files that cw did not write; choose a new or empty folder with -o`,
-          ),
-        );
+        return refuse(diag("CW3001", { dir, problem: "foreign-files" }));
       }
       return scan;
     }
@@ -98,25 +91,21 @@ export function scanOutput(dir: string, federation: string, force: boolean): Fol
     if (old.federation !== federation && !force) {
       return {
         ...result,
-        refusal: diag(
-          "CW3005",
-          `${dir} holds the output of federation "${old.federation}", and cw would replace and remove its files for federation "${federation}"; choose another folder with -o, or run again with --force to take it over`,
-        ),
+        refusal: diag("CW3005", { kind: "taken", dir, found: old.federation, federation }),
       };
     }
     return result;
   } catch (e) {
-    return refuse(diag("CW3004", `cannot read ${dir}: ${e instanceof Error ? e.message : String(e)}`));
+    return refuse(
+      diag("CW3004", { kind: "read", path: dir, error: e instanceof Error ? e.message : String(e) }),
+    );
   }
 }
 
 function linkRefusal(dir: string, links: readonly string[]): Diagnostic {
   const named = links.slice(0, MAX_NAMED).join(", ");
-  const more = links.length > MAX_NAMED ? ` and ${links.length - MAX_NAMED} more` : "";
-  return diag(
-    "CW3006",
-    `${named}${more} ${links.length === 1 ? "is a symbolic link" : "are symbolic links"}, which cw does not follow in its output folder ${dir}; replace ${links.length === 1 ? "it" : "them"} with the real folder or file, or choose another folder with -o`,
-  );
+  const more = Math.max(0, links.length - MAX_NAMED);
+  return diag("CW3006", { dir, named, more, count: links.length });
 }
 
 /** Every entry below dir, relative, with "/" separators; symbolic links are reported, not followed. */

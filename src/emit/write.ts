@@ -170,11 +170,8 @@ const EMPTY_SCAN: FolderScan = {
 /** Why the folder's lock could not be taken: another run holds it (CW3007), or it cannot be made. */
 function lockRefusal(dir: string, outcome: { busy: boolean; problem: string }): Diagnostic {
   return outcome.busy
-    ? diag(
-        "CW3007",
-        `${outcome.problem}, writing ${dir}; wait for it to finish, or delete that lock file if no cw runs there any more`,
-      )
-    : diag("CW3004", `cannot lock ${dir}: ${outcome.problem}; choose a folder you can write with -o`);
+    ? diag("CW3007", { what: dir, problem: outcome.problem })
+    : diag("CW3004", { kind: "lock", dir, problem: outcome.problem });
 }
 
 interface Changes {
@@ -293,7 +290,7 @@ class FolderWriter implements OutputWriter {
 
   abort(): void {
     this.dropStage();
-    this.failure ??= diag("CW3004", `nothing was written to ${this.dir}`);
+    this.failure ??= diag("CW3004", { kind: "aborted", dir: this.dir });
     this.lock?.release();
   }
 
@@ -421,7 +418,11 @@ class FolderWriter implements OutputWriter {
   }
 
   private cannotWrite(e: unknown): Diagnostic {
-    return diag("CW3004", `cannot write ${this.dir}: ${e instanceof Error ? e.message : String(e)}`);
+    return diag("CW3004", {
+      kind: "write",
+      path: this.dir,
+      error: e instanceof Error ? e.message : String(e),
+    });
   }
 
   private finishNew(record: RunRecord): WriteResult {
@@ -495,21 +496,11 @@ class FolderWriter implements OutputWriter {
         if (this.hashes.get(path) === hash) restore.add(path);
         continue;
       }
-      diagnostics.push(
-        diag(
-          "CW3003",
-          `${join(this.dir, path)} was edited since cw wrote it; move your change into the topology, then run again with --force`,
-        ),
-      );
+      diagnostics.push(diag("CW3003", { kind: "edited", path: join(this.dir, path), by: "generate" }));
     }
     for (const path of this.pending.keys()) {
       if (!oldFiles.has(path) && foreign.has(path)) {
-        diagnostics.push(
-          diag(
-            "CW3002",
-            `${join(this.dir, path)} exists and cw did not write it; move it away or choose another folder`,
-          ),
-        );
+        diagnostics.push(diag("CW3002", { kind: "foreign", path: join(this.dir, path), force: false }));
       }
     }
     return { diagnostics, restore };

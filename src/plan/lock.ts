@@ -27,16 +27,13 @@ const LockSchema = z.strictObject({
 
 export function readLock(file: string, text: string): { lock: Lock; diagnostics: Diagnostic[] } {
   const parsed = parseSource(file, text);
-  const unreadable = (message: string, location: Location) => ({
+  const unreadable = (kind: "syntax" | "not-a-lock", detail: string, location: Location) => ({
     lock: EMPTY_LOCK,
-    diagnostics: [diag("CW2001", message, location)],
+    diagnostics: [diag("CW2001", { kind, detail }, location)],
   });
   const syntax = parsed.diagnostics[0];
   if (syntax?.location) {
-    return unreadable(
-      `the lock file is not valid YAML (${syntax.message.replace(/;.*$/s, "")}); restore it from version control, or delete it to allocate VIPs afresh`,
-      syntax.location,
-    );
+    return unreadable("syntax", syntax.message.replace(/;.*$/s, ""), syntax.location);
   }
   const result = LockSchema.safeParse(parsed.source.data);
   if (!result.success) {
@@ -55,10 +52,7 @@ export function readLock(file: string, text: string): { lock: Lock; diagnostics:
           : path.length === 0
             ? "it is empty or not a mapping"
             : (issue?.message ?? "bad shape");
-    return unreadable(
-      `the lock file is not a cw lock (${what}); restore it from version control, or delete it to allocate VIPs afresh`,
-      location,
-    );
+    return unreadable("not-a-lock", what, location);
   }
   const diagnostics: Diagnostic[] = [];
   const vips = new Map<string, LockedVip>();

@@ -113,8 +113,8 @@ export function planFederation(
   const pool = parsePool(topology.vipPool);
   const where = topology.origins.vipPool && at(topology.origins.vipPool);
   if (!pool) {
-    const message = `VIP pool "${topology.vipPool}" is not an IPv4 CIDR block; write it like 240.241.0.0/16`;
-    return { diagnostics: [diag("CW1014", message, where)] };
+    const value = `"${topology.vipPool}"`;
+    return { diagnostics: [diag("CW1014", { kind: "cidr", value, field: "VIP pool" }, where)] };
   }
   const sorted = [...topology.services].sort(byName);
   const allocation = allocateVips(

@@ -11,8 +11,19 @@ import ipaddr from "ipaddr.js";
 const HOST_LABEL = /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$/;
 const ALONE = "write the address alone (the gateway's port is ingress.port, 15443 by default)";
 
-/** Why `address` cannot be a gateway address, as advice; undefined when it can. */
-export function gatewayAddressProblem(address: string): string | undefined {
+/**
+ * Why `address` cannot be a gateway address and what to write instead (the two parts of CW1014's
+ * message, after the address); undefined when it can be one.
+ */
+export function gatewayAddressProblem(address: string): readonly [wrong: string, todo: string] | undefined {
+  const why = problemText(address);
+  if (why === undefined) return undefined;
+  const cut = why.indexOf("; ");
+  return [why.slice(0, cut), why.slice(cut + 2)];
+}
+
+/** The problem as one sentence, "what is wrong; what to do". */
+function problemText(address: string): string | undefined {
   if (address === "") return undefined; // empty text has a problem of its own (CW1003)
   if (ipaddr.IPv4.isValidFourPartDecimal(address) || (isIPv6(address) && !address.includes("%"))) {
     return undefined;

@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic, Location } from "../diagnostics/diagnostic.js";
+import { gatewayAddressProblem } from "./gateway-address.js";
 import {
   type CustomProblem,
   DNS1123_LABEL,
@@ -156,11 +157,8 @@ const PATTERNS: ReadonlyMap<string, PatternReport> = new Map<string, PatternRepo
     String(DNS1123_SUBDOMAIN),
     (value, p, w) => diag("CW1005", { kind: "subdomain", value, owner: fieldName(p) }, w),
   ],
-  [
-    String(IPV4_CIDR),
-    (v, _, w) => diag("CW1014", `${v} is not an IPv4 CIDR block; write it like 240.241.0.0/16`, w),
-  ],
-  [String(IPV4), (v, _, w) => diag("CW1014", `${v} is not an IPv4 address; write it like 240.241.0.10`, w)],
+  [String(IPV4_CIDR), (value, _, w) => diag("CW1014", { kind: "cidr", value }, w)],
+  [String(IPV4), (value, _, w) => diag("CW1014", { kind: "ipv4", value }, w)],
   [
     String(LABEL_KEY),
     (value, p, w) => diag("CW1035", { kind: "key", value, field: fieldName(p.slice(0, -1)) }, w),
@@ -384,8 +382,11 @@ function invalidKey(inner: z.core.$ZodIssue | undefined, { source, path, report 
 }
 
 function customIssue(issue: z.core.$ZodIssue, { value, field, where, report }: IssueAt): void {
+  // The schema raised gateway-address from the same function, so it has a problem to say.
+  const address =
+    customProblem(issue) === "gateway-address" ? gatewayAddressProblem(String(value)) : undefined;
   if (customProblem(issue) === "empty-selector") report(diag("CW1036", { field }, where));
-  else if (customProblem(issue) === "gateway-address")
-    report(diag("CW1014", `${show(value)} ${issue.message}`, where));
+  else if (address)
+    report(diag("CW1014", { kind: "gateway-address", value: show(value), problem: address }, where));
   else report(diag("CW1003", { kind: "invalid", field, detail: issue.message }, where));
 }

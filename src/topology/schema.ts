@@ -85,7 +85,8 @@ export const gatewayAddress = z
   .min(1)
   .superRefine((address, ctx) => {
     const why = gatewayAddressProblem(address);
-    if (why !== undefined) ctx.addIssue({ code: "custom", message: why, params: { cw: "gateway-address" } });
+    if (why !== undefined)
+      ctx.addIssue({ code: "custom", message: why.join("; "), params: { cw: "gateway-address" } });
   });
 const selector = labelMap("Labels of the gateway's pods, as in a Gateway's selector.", { selector: true });
 
