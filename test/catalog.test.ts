@@ -27,7 +27,6 @@ const retired = all.filter((c) => (catalog[c] as { retired?: string }).retired !
 /** Codes whose sites still pass their sentence as free text. Shrinks; never grows. */
 const FREE_TEXT = [
   "CW1001",
-  "CW1013",
   "CW4101",
   "CW4102",
   "CW4103",

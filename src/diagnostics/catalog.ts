@@ -145,6 +145,12 @@ export type BadAddress =
   | { readonly kind: "ipv4"; readonly value: string }
   | { readonly kind: "gateway-address"; readonly value: string; readonly problem: readonly [string, string] };
 
+/** A file that is not what it was given as (CW1013). */
+export type NotAFederation =
+  | { readonly kind: "not-a-mapping"; readonly list: boolean; readonly apiVersion: string }
+  | { readonly kind: "wrong-header"; readonly found: string; readonly apiVersion: string }
+  | { readonly kind: "legacy-not-a-list"; readonly what: "clusters" | "services" };
+
 /** A file or folder in cw's way that cw did not write (CW3002). */
 export type NotOurs =
   | {
@@ -401,6 +407,23 @@ export const catalog = {
   CW1013: {
     level: "error",
     title: "not a Federation",
+    message: (a: NotAFederation) =>
+      a.kind === "legacy-not-a-list"
+        ? [
+            `an original Coddiwomple ${a.what} file is a JSON list of ${a.what}`,
+            "check that you passed the right file",
+          ]
+        : a.kind === "not-a-mapping"
+          ? [
+              "the file is not a Federation document",
+              a.list
+                ? "this looks like an original Coddiwomple file: pass it with --cluster-file or --service-file"
+                : `start it with apiVersion: ${a.apiVersion} and kind: Federation`,
+            ]
+          : [
+              `the file ${a.found}, so it is not a Federation`,
+              `start it with apiVersion: ${a.apiVersion} and kind: Federation`,
+            ],
     explain:
       "A topology file starts with `apiVersion: coddiwomple.io/v1alpha1` and `kind: Federation`. For the original Coddiwomple's JSON files use `cw generate --cluster-file clusters.json --service-file services.json`.",
   },

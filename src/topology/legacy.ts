@@ -135,13 +135,7 @@ function readItems<T>(
   reporter: Reporter,
 ): (Part<T> & { origin: Origin })[] | undefined {
   if (!Array.isArray(source.data)) {
-    reporter.report(
-      diag(
-        "CW1013",
-        `an original Coddiwomple ${what} file is a JSON list of ${what}; check that you passed the right file`,
-        source.locate([]),
-      ),
-    );
+    reporter.report(diag("CW1013", { kind: "legacy-not-a-list", what }, source.locate([])));
     return undefined;
   }
   return source.data.flatMap((_, i) => {

@@ -67,12 +67,8 @@ export function readFederationSource(source: Source): ReadResult {
   const data = source.data as Record<string, unknown> | null;
   const root: Origin = { source, path: [] };
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    const hint = Array.isArray(data)
-      ? "this looks like an original Coddiwomple file: pass it with --cluster-file or --service-file"
-      : `start it with apiVersion: ${API_VERSION} and kind: Federation`;
-    return {
-      diagnostics: [diag("CW1013", `the file is not a Federation document; ${hint}`, source.locate([]))],
-    };
+    const args = { kind: "not-a-mapping", list: Array.isArray(data), apiVersion: API_VERSION } as const;
+    return { diagnostics: [diag("CW1013", args, source.locate([]))] };
   }
   if (data.apiVersion !== API_VERSION || data.kind !== "Federation") {
     const field = data.apiVersion !== API_VERSION ? "apiVersion" : "kind";
@@ -81,7 +77,7 @@ export function readFederationSource(source: Source): ReadResult {
       diagnostics: [
         diag(
           "CW1013",
-          `the file ${found}, so it is not a Federation; start it with apiVersion: ${API_VERSION} and kind: Federation`,
+          { kind: "wrong-header", found, apiVersion: API_VERSION },
           source.locate(field in data ? [field] : []),
         ),
       ],
