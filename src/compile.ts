@@ -72,7 +72,6 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
   if (!plan || hasErrors(diagnostics)) {
     return { ...(plan && { plan }), clusters: [], diagnostics: sortDiagnostics(diagnostics) };
   }
-  diagnostics.push(...unenforcedExports(plan));
   const keys = options.salt === undefined ? undefined : clusterKeys(plan, existing, options.salt);
 
   // One cluster at a time, so that with keepObjects false only one cluster's objects are ever in
@@ -95,19 +94,6 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
     else clusters.push(compiled.output);
   });
   return { plan, clusters: invalid ? [] : clusters, diagnostics: sortDiagnostics(diagnostics) };
-}
-
-/** Exports a cluster's Istio cannot enforce (no DENY policies before 1.5). */
-function unenforcedExports(plan: Plan): Diagnostic[] {
-  return plan.clusters
-    .filter((c) => !c.istio.security && c.exports.length > 0)
-    .map((c) =>
-      diag(
-        "CW1022",
-        { cluster: c.cluster.name, version: c.cluster.istioVersion },
-        at(c.cluster.origins.istioVersion ?? c.cluster.origin),
-      ),
-    );
 }
 
 interface ClusterResult {

@@ -39,6 +39,7 @@ export function planCluster(
   };
   const diagnostics = [
     ...unfollowedFailover(cluster, istio, routes),
+    ...unenforcedExports(cluster, istio, exports),
     ...defaultedIdentity(cluster, exports),
     ...trustDomainValidation(cluster, istio, exports),
     ...unknownPassthrough(cluster, facts, exports),
@@ -58,6 +59,22 @@ function subsetsSelected(s: ServicePlan, cluster: Cluster): Subset[] {
       for (const sh of r.shares) if (sh.kind === "local" && sh.subset) chosen.add(sh.subset);
   }
   return [...chosen].sort(byText((x) => x.name));
+}
+
+/** Exports a cluster's Istio cannot enforce (no DENY policies before 1.5). */
+function unenforcedExports(
+  cluster: Cluster,
+  istio: IstioCapabilities,
+  exports: readonly Export[],
+): Diagnostic[] {
+  if (istio.security || exports.length === 0) return [];
+  return [
+    diag(
+      "CW1022",
+      { cluster: cluster.name, version: cluster.istioVersion },
+      at(cluster.origins.istioVersion ?? cluster.origin),
+    ),
+  ];
 }
 
 function unfollowedFailover(
