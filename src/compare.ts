@@ -9,3 +9,6 @@ export const byText =
   <T>(key: (item: T) => string) =>
   (a: T, b: T): number =>
     compareText(key(a), key(b));
+
+/** Items by their name, the order most of cw's lists are written in. */
+export const byName = byText((x: { readonly name: string }) => x.name);

@@ -8,7 +8,7 @@
 // SNI, p<port>.<host>, and is proxied as TCP after TLS termination: HTTP alone cannot tell two ports
 // of one host apart at a gateway that listens on one port.
 
-import { byText } from "../compare.js";
+import { byName } from "../compare.js";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { type ExistingConfig, NO_EXISTING } from "../existing/model.js";
@@ -95,8 +95,6 @@ export interface PlanResult {
   readonly plan?: Plan;
   readonly diagnostics: Diagnostic[];
 }
-
-const byName = byText((x: { readonly name: string }) => x.name);
 
 /** Add `value` to the list under `key`, in place: copying the list each time would be quadratic. */
 function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -12,7 +12,7 @@
 // service carries its split on that name too, so that callers need no change; with "everywhere", a
 // cluster that does not run it gets the name created (a takeover), where its DNS proxy can answer it.
 
-import { byText, compareText } from "../compare.js";
+import { byName, compareText } from "../compare.js";
 import { kubernetesHost } from "../topology/kubernetes-name.js";
 import type { Cluster, Consumer, Service, Subset, Topology } from "../topology/model.js";
 import type { Mode } from "../topology/schema.js";
@@ -47,8 +47,6 @@ export interface RouteInput {
    */
   readonly kubernetesName?: { readonly host: string; readonly takeover: boolean };
 }
-
-const byName = byText((x: { name: string }) => x.name);
 
 export function routesOf(
   topology: Topology,

@@ -2,7 +2,7 @@
 // routes of its consumers. The hosts and SNIs it claims are checked against every other service's
 // (CW1010) through one HostClaims shared by the whole plan.
 
-import { byText } from "../compare.js";
+import { byName } from "../compare.js";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Cluster, Service, Topology } from "../topology/model.js";
@@ -11,8 +11,6 @@ import { globalHost, isHttpFamily, portSni } from "./names.js";
 import type { PortPlan, Route, ServicePlan } from "./plan.js";
 import { routesOf } from "./routes.js";
 import { trustDomainWarnings } from "./trust-domain-warnings.js";
-
-const byName = byText((x: { readonly name: string }) => x.name);
 
 /** Which service claimed each global host and SNI first; a second claim is CW1010. */
 export class HostClaims {

@@ -1,13 +1,11 @@
 // CW1019: the gateway admits callers by the trust domain in their certificate, so a service whose
 // consumers share a trust domain with clusters that are not consumers cannot keep those out.
 
-import { byText } from "../compare.js";
+import { byName } from "../compare.js";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Cluster, Service } from "../topology/model.js";
 import { at } from "../topology/source.js";
-
-const byName = byText((x: { readonly name: string }) => x.name);
 
 export function trustDomainWarnings(
   service: Service,
