@@ -29,8 +29,14 @@ import {
 
 export function* egressProbes(topology: Topology): Generator<Expectation> {
   const carriers = egressCarriers(topology);
-  for (const cluster of topology.clusters)
-    for (const s of topology.services) yield* probesAt(topology, cluster, s, carriers);
+  if (carriers.size === 0) return;
+  // Each service's consumers once, not once per cluster: "*" expands to every cluster.
+  const consumers = topology.services.map((s) => consumerMap(topology, s));
+  for (const cluster of topology.clusters) {
+    if (!carriers.has(cluster.name)) continue;
+    for (const [i, s] of topology.services.entries())
+      yield* probesAt(topology, cluster, s, consumers[i]?.get(cluster.name));
+  }
 }
 
 /** One service's egress probes, in every cluster (the UI judges a service at a time). */
@@ -39,30 +45,29 @@ export function* egressProbesOf(
   s: Service,
   carriers: ReadonlySet<string>,
 ): Generator<Expectation> {
-  for (const cluster of topology.clusters) yield* probesAt(topology, cluster, s, carriers);
+  if (carriers.size === 0) return;
+  const consumers = consumerMap(topology, s);
+  for (const cluster of topology.clusters)
+    if (carriers.has(cluster.name)) yield* probesAt(topology, cluster, s, consumers.get(cluster.name));
 }
 
 /** The clusters some of whose calls leave through their egress gateway: the ones probed. */
 export function egressCarriers(topology: Topology): ReadonlySet<string> {
-  const found = new Set<string>();
-  for (const cluster of topology.clusters) {
-    if (!cluster.egress) continue;
-    const carries = topology.services.some(
-      (s) => consumerMap(topology, s).has(cluster.name) && leavesThrough(cluster, s),
-    );
-    if (carries) found.add(cluster.name);
-  }
-  return found;
+  const withEgress = topology.clusters.filter((c) => c.egress);
+  if (withEgress.length === 0) return new Set();
+  const consumers = topology.services.map((s) => consumerMap(topology, s));
+  const carries = (cluster: Cluster) =>
+    topology.services.some((s, i) => consumers[i]?.has(cluster.name) && leavesThrough(cluster, s));
+  return new Set(withEgress.filter(carries).map((c) => c.name));
 }
 
+/** A carrying cluster's probes of `s`: its consumer's outsiders, or every name of a service it does not call out. */
 function* probesAt(
   topology: Topology,
   cluster: Cluster,
   s: Service,
-  carriers: ReadonlySet<string>,
+  consumer: ConsumerEntry | undefined,
 ): Generator<Expectation> {
-  if (!carriers.has(cluster.name)) return;
-  const consumer = consumerMap(topology, s).get(cluster.name);
   if (consumer && leavesThrough(cluster, s)) {
     if (callerMode(cluster, s) === "egress") yield* consumerProbes(topology, cluster, s, consumer);
   } else yield* otherNameProbes(topology, cluster, s);
