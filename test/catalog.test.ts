@@ -3,20 +3,13 @@
 // again, and each code's message is a template in the catalog, except the codes listed below whose
 // sites still write free text (being moved; a new code must come with its template).
 
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Code, catalog, diag, isCode, templated } from "../src/diagnostics/catalog.js";
+import { filesUnder } from "./support/files-under.js";
 
 const ROOT = join(import.meta.dirname, "..");
-
-function files(dir: string, keep: (path: string) => boolean): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === "node_modules" ? [] : files(path, keep);
-    return keep(path) ? [path] : [];
-  });
-}
 
 const codesIn = (paths: readonly string[]): Set<string> =>
   new Set(paths.flatMap((p) => readFileSync(p, "utf8").match(/CW\d{4}/g) ?? []));
@@ -42,12 +35,14 @@ const FREE_TEXT = [
 describe("the diagnostic catalog", () => {
   it("every code that is not retired is produced by some test or golden", () => {
     const here = join(ROOT, "test", "catalog.test.ts");
-    const tested = codesIn(files(join(ROOT, "test"), (p) => p !== here && /\.(ts|txt|json|yaml)$/.test(p)));
+    const tested = codesIn(
+      filesUnder(join(ROOT, "test"), (p) => p !== here && /\.(ts|txt|json|yaml)$/.test(p)),
+    );
     expect(all.filter((c) => !retired.includes(c) && !tested.has(c))).toEqual([]);
   });
 
   it("a retired code is never produced, and every code in src/ is in the catalog", () => {
-    const sources = files(join(ROOT, "src"), (p) => p.endsWith(".ts") && !p.endsWith("catalog.ts"));
+    const sources = filesUnder(join(ROOT, "src"), (p) => p.endsWith(".ts") && !p.endsWith("catalog.ts"));
     for (const path of sources) {
       for (const code of readFileSync(path, "utf8").match(/"CW\d{4}"/g) ?? []) {
         const c = code.slice(1, -1);

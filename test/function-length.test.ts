@@ -3,24 +3,17 @@
 // a comment). A function that had to stay longer for a while would be listed below, and the list
 // only shrinks: a function that grows past the limit, or a new one, fails here.
 
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { filesUnder } from "./support/files-under.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const LIMIT = 80;
 
 /** file:name of the functions still over the limit. */
 const LONG_FOR_NOW: readonly string[] = [];
-
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith(".ts") ? [path] : [];
-  });
-}
 
 function nameOf(node: ts.Node): string {
   const named = node as ts.Node & { name?: ts.Node };
@@ -49,7 +42,9 @@ function longFunctions(path: string): string[] {
 
 describe("function length", () => {
   it(`no function in src/ is longer than ${LIMIT} lines, but for the ones being split`, () => {
-    const long = sources(join(ROOT, "src")).flatMap(longFunctions).sort();
+    const long = filesUnder(join(ROOT, "src"), (p) => p.endsWith(".ts"))
+      .flatMap(longFunctions)
+      .sort();
     expect(long).toEqual([...LONG_FOR_NOW].sort());
   });
 });
