@@ -45,10 +45,10 @@ export function table(bench: BenchResults): string {
       .map(([dir, us]) => `${us} µs in ${dir}`)
       .join(", ")}.`,
     "",
-    "Wall seconds per stage of the first `cw generate` (into an empty folder) in each output layout (`--layout`), *write* what writing adds on the compiling thread (hashing, handing files to the writer thread, which creates them while later clusters compile, and waiting for it at the end), *total* their sum and *CPU* the CPU seconds of the same, all threads. *JSON* is a bare `JSON.stringify` of the same objects, the floor render is held to (≈: timed on a sample of the clusters and scaled to all objects); *file floor* is creating, writing and closing the layout's files (as many, of the same sizes) in the same run.",
+    "Wall seconds per stage of the first `cw generate` (into an empty folder) in each output layout (`--layout`), *write* what writing adds on the compiling thread (hashing, handing files to the writer thread, which creates them while later clusters compile, and waiting for it at the end), *total* their sum and *CPU* the CPU seconds of the same, all threads. *JSON* is a bare `JSON.stringify` of the same objects, the floor render is held to (≈: timed on a sample of the clusters and scaled to all objects); *file floor* is creating, writing and closing the layout's files (as many, of the same sizes) in the same run. The stages are timed on one thread; *cw generate* is the same first run as the command runs it (\`--jobs auto\`: on several cores, a helper thread that reads and plans the input itself and then makes half the clusters), its wall seconds with its CPU seconds in brackets, and *peak RSS* the most the process held in any run of that size.",
     "",
-    "| clusters × services | layout | objects | files | written | parse | check | plan | generate | validate | render | JSON | render ÷ JSON | write | file floor | total | CPU | peak RSS |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| clusters × services | layout | objects | files | written | parse | check | plan | generate | validate | render | JSON | render ÷ JSON | write | file floor | total | CPU | cw generate | peak RSS |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...bench.results.map(stageRow),
     "",
     "Output per cluster, and regenerating: *k* is the number of services a cluster runs or calls; *unchanged* runs `cw generate` again on the same input, *one service* after adding a port to one service, each the whole run's wall seconds. *Touched* counts files whose inode, size or mtime changed (the manifest included), *expected* the files whose content differs; *made again* the clusters compiled again (the others kept by their keys).",
@@ -69,7 +69,10 @@ function stageRow(r: SizeResult): string {
   const ratio = t.render === undefined ? "–" : (t.render / r.floorMs).toFixed(2);
   const stages = [t.parse, t.check, t.plan, t.generate, t.validate, t.render].map(seconds).join(" | ");
   const files = r.filesFloorMs === undefined ? "–" : seconds(r.filesFloorMs);
-  return `| ${sizeOf(r)} | ${count(r.output.objects)} | ${count(r.output.files)} | ${mb(r.output.bytes)} | ${stages} | ${floor} | ${ratio} | ${seconds(t.write)} | ${files} | ${seconds(compileAndWrite(t))} | ${seconds(compileAndWrite(t.cpu))} | ${(r.memory.peakRss / GiB).toFixed(2)} GiB |`;
+  const c = r.cliFirst;
+  const cli = c ? `${seconds(c.times.total)} (${seconds(c.times.cpu.total)})` : "–";
+  const peak = Math.max(r.memory.peakRss, c?.peakRss ?? 0);
+  return `| ${sizeOf(r)} | ${count(r.output.objects)} | ${count(r.output.files)} | ${mb(r.output.bytes)} | ${stages} | ${floor} | ${ratio} | ${seconds(t.write)} | ${files} | ${seconds(compileAndWrite(t))} | ${seconds(compileAndWrite(t.cpu))} | ${cli} | ${(peak / GiB).toFixed(2)} GiB |`;
 }
 
 function regenerateRow(r: SizeResult): string {

@@ -38,7 +38,8 @@ const englishOnlyZod: Plugin = {
 /** How dist/ is bundled; the benchmark bundles the same way to say what the package's bytes are. */
 export const bundleOptions = (): BuildOptions & { metafile: true } => ({
   absWorkingDir: ROOT,
-  entryPoints: { cw: "src/cli/main.ts" },
+  // The helper thread of cw generate (src/cli/cluster-helpers.ts) is started from its own file.
+  entryPoints: { cw: "src/cli/main.ts", "cluster-helper": "src/cli/cluster-helper-worker.ts" },
   outdir: "dist",
   // Chunks sit beside cw.js: the UI server finds its page at ./assets/ from its own chunk.
   chunkNames: "[name]-[hash]",

@@ -51,6 +51,8 @@ export interface CompileOptions {
    * settings, which are always made.
    */
   readonly reuse?: (cluster: string, key: string) => boolean;
+  /** Threads that make some of the clusters too (the output is the same, in the same order). */
+  readonly helpers?: ClusterHelpers;
 }
 
 export interface CompileResult {
@@ -73,30 +75,103 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
     return { ...(plan && { plan }), clusters: [], diagnostics: sortDiagnostics(diagnostics) };
   }
   const keys = options.salt === undefined ? undefined : clusterKeys(plan, existing, options.salt);
+  const context = { ...options, progress, existing };
 
-  // One cluster at a time, so that with keepObjects false only one cluster's objects are ever in
-  // memory: a federation of tens of thousands of services generates millions of them. Once an object
-  // fails validation nothing is rendered any more (the result has no clusters), but the remaining
-  // clusters are still validated, so that every such bug is reported.
-  const total = plan.clusters.length;
-  const clusters: ClusterOutput[] = [];
-  let invalid = false;
-  plan.clusters.forEach((cluster, i) => {
+  // Clusters whose key says last run's files hold keep them; the others are made, here or by helper
+  // threads (options.helpers), and handed on in cluster order. With keepObjects false only a few
+  // clusters' objects are ever in memory: a federation of tens of thousands of services generates
+  // millions of them. Once an object fails validation nothing is rendered any more (the result has
+  // no clusters), but the remaining clusters are still validated, so that every such bug is reported.
+  const work: ClusterWork[] = [];
+  const kept = new Map<number, ClusterOutput>();
+  plan.clusters.forEach((cluster, index) => {
     const key = keys?.get(cluster.cluster.name);
-    const place = { index: i, total, render: !invalid, ...(key !== undefined && { key }) };
-    const compiled = compileCluster(plan, cluster, { ...options, progress, existing }, place);
+    if (key !== undefined && options.reuse?.(cluster.cluster.name, key)) {
+      kept.set(index, keptOutput(plan, cluster, key));
+    } else work.push({ index, name: cluster.cluster.name, ...(key !== undefined && { key }) });
+  });
+  const clusters: ClusterOutput[] = [];
+  const state = { invalid: false };
+  const made = makeInOrder(plan, work, context, state);
+  plan.clusters.forEach((_, i) => {
+    const compiled = kept.has(i) ? { output: kept.get(i), diagnostics: [] } : made.next().value;
+    if (!compiled) throw new Error(`internal: no result for cluster ${i}`);
     diagnostics.push(...compiled.diagnostics);
-    if (hasErrors(compiled.diagnostics)) invalid = true;
-    if (invalid || !compiled.output) return;
+    if (hasErrors(compiled.diagnostics)) state.invalid = true;
+    if (state.invalid || !compiled.output) return;
     // Counted before the cluster goes on: a writer's own stage (files) must not get a cluster count.
     progress.advance(i + 1);
     if (options.onCluster) options.onCluster(compiled.output);
     else clusters.push(compiled.output);
   });
-  return { plan, clusters: invalid ? [] : clusters, diagnostics: sortDiagnostics(diagnostics) };
+  return { plan, clusters: state.invalid ? [] : clusters, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-interface ClusterResult {
+/** A cluster to make: its place in the plan's clusters, and its key. */
+export interface ClusterWork {
+  readonly index: number;
+  /** The cluster's name, by which a helper checks that its plan is the same. */
+  readonly name: string;
+  readonly key?: string;
+}
+
+/**
+ * Other threads that make some of the clusters (cli/cluster-helpers.ts), each from its own plan of
+ * the same input, which is the same plan: planning is deterministic. They and compile() take the
+ * clusters from one queue, so that neither waits while the other has much left.
+ */
+export interface ClusterHelpers {
+  /** Hands the helpers the work; from then on they take clusters from it. */
+  offer(work: readonly ClusterWork[]): void;
+  /** Takes the next cluster for this thread: its position in the work, or undefined if none is left. */
+  take(): number | undefined;
+  /** Puts the results helpers have sent so far in `into`, by position, without waiting. */
+  collect(into: Map<number, ClusterResult>): void;
+  /** Waits for the result of a position a helper took; undefined if the helper is gone. */
+  wait(position: number): ClusterResult | undefined;
+}
+
+/** The results of `work`, in its order, made here or by helpers. */
+function* makeInOrder(
+  plan: Plan,
+  work: readonly ClusterWork[],
+  options: ClusterOptions,
+  state: { readonly invalid: boolean },
+): Generator<ClusterResult> {
+  const make = (position: number): ClusterResult => {
+    const { index, key } = work[position] as ClusterWork;
+    const place = { index, total: plan.clusters.length, render: !state.invalid };
+    return compileCluster(plan, plan.clusters[index] as ClusterPlan, options, {
+      ...place,
+      ...(key !== undefined && { key }),
+    });
+  };
+  const helpers = work.length > 1 ? options.helpers : undefined;
+  if (!helpers) {
+    for (let position = 0; position < work.length; position++) yield make(position);
+    return;
+  }
+  helpers.offer(work);
+  const ready = new Map<number, ClusterResult>();
+  for (let position = 0; position < work.length; position++) {
+    // While the next result is a helper's and not here yet, make the next cluster nobody has taken.
+    for (;;) {
+      helpers.collect(ready);
+      if (ready.has(position)) break;
+      const next = helpers.take();
+      if (next === undefined) {
+        ready.set(position, helpers.wait(position) ?? make(position));
+        break;
+      }
+      ready.set(next, make(next));
+    }
+    const result = ready.get(position) as ClusterResult;
+    ready.delete(position);
+    yield result;
+  }
+}
+
+export interface ClusterResult {
   /** Absent when an object failed validation or conflicts with the cluster's config (errors). */
   readonly output?: ClusterOutput;
   readonly diagnostics: readonly Diagnostic[];
@@ -113,9 +188,23 @@ interface ClusterPlace {
   readonly render: boolean;
 }
 
+const settingFiles = (plan: Plan, cluster: ClusterPlan) => [
+  ...dnsFiles(plan, cluster),
+  ...meshSettingsFiles(plan, cluster),
+];
+
+/** A cluster whose key says last run's files hold: only its settings, which are always made. */
+const keptOutput = (plan: Plan, cluster: ClusterPlan, key: string): ClusterOutput => ({
+  cluster: cluster.cluster.name,
+  files: settingFiles(plan, cluster),
+  objects: [],
+  key,
+  reused: true,
+});
+
 /**
  * One cluster: its objects generated, checked against Istio's schemas and the config the cluster
- * already has, and laid out as files; or, when its key says last run's files hold, only its settings.
+ * already has, and laid out as files.
  */
 export function compileCluster(
   plan: Plan,
@@ -125,10 +214,7 @@ export function compileCluster(
 ): ClusterResult {
   const { progress } = options;
   const name = cluster.cluster.name;
-  const settings = [...dnsFiles(plan, cluster), ...meshSettingsFiles(plan, cluster)];
-  if (render && key !== undefined && options.reuse?.(name, key)) {
-    return { output: { cluster: name, files: settings, objects: [], key, reused: true }, diagnostics: [] };
-  }
+  const settings = settingFiles(plan, cluster);
   progress.stage("generate", total);
   progress.advance(index);
   const objects = generators.flatMap((generate) => generate({ plan, cluster }));

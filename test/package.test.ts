@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -107,6 +108,21 @@ describe("the installed cw, outside the clone", () => {
     const traced = await cw("trace", "--from", "a/default/productpage", "--to", "reviews.global:9080");
     expect(traced.code).toBe(0);
     expect(traced.out).toMatch(/^ok: reached reviews\.default\.svc\.cluster\.local:9080 in cluster b/m);
+  });
+
+  it("generates the same folder with a helper thread (--jobs 2) as without, from the bundle's own helper file", async () => {
+    const one = await cw("generate", "-o", "jobs-1", "--jobs", "1", "--lock", "jobs.lock");
+    const two = await cw("generate", "-o", "jobs-2", "--jobs", "2", "--lock", "jobs.lock");
+    expect([one.code, one.err, two.code, two.err]).toEqual([0, "", 0, ""]);
+    const files = (dir: string) =>
+      readdirSync(join(work, dir), { recursive: true, encoding: "utf8" })
+        .sort()
+        .map((f) => [
+          f,
+          statSync(join(work, dir, f)).isFile() ? readFileSync(join(work, dir, f), "utf8") : "",
+        ]);
+    expect(files("jobs-2")).toEqual(files("jobs-1"));
+    expect(installed.files).toContain("dist/cluster-helper.js");
   });
 
   it("cw ui answers its page and its script with 200", async () => {

@@ -18,6 +18,7 @@ import { type OutputWriter, openOutput } from "../emit/write.js";
 import { gitopsOutput } from "../gitops/layout.js";
 import { gitopsSettings } from "../gitops/settings.js";
 import { renderLock } from "../plan/lock.js";
+import { autoHelpers, type RunningHelpers, startHelpers } from "./cluster-helpers.js";
 import { type ExistingFolder, readExistingFolder } from "./existing-folder.js";
 import { manifestFederation } from "./folder-federation.js";
 import type { GenerateOptions } from "./generate.js";
@@ -42,6 +43,7 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
   const folder = options.existing === undefined ? undefined : readExistingFolder(options.existing);
   const keyed = keyedOptions(options, folder);
   const opened: Opened = {};
+  let helpers: RunningHelpers | undefined;
   try {
     const federation = manifestFederation(options.out);
     if (federation !== undefined && recordedRunKey(options.out) === runKey(input, input.lockText, keyed)) {
@@ -50,6 +52,7 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
       const same = upToDate(options, io, { input, folder, keyed, federation }, opened);
       if (same !== undefined) return same;
     }
+    helpers = startHelpersFor(options, input, folder);
     io.progress?.stage("parse");
     const loaded = withExisting(parseInputs(options, input), folder);
     const topology = loaded.topology;
@@ -67,6 +70,7 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
         layout: options.layout,
         salt: clusterSalt(keyed),
         ...(io.progress && { progress: io.progress }),
+        ...(helpers && { helpers }),
         ...(writer && {
           onCluster: (c: ClusterOutput) => writer.add(c),
           reuse: (cluster: string, key: string) => writer.reusable(cluster, key),
@@ -86,10 +90,26 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
     }
     return finish(options, io, { loaded, vips: compiled.plan.vips, key, diagnostics }, opened);
   } finally {
+    helpers?.close();
     io.progress?.done();
     opened.writer?.abort(); // after finish, this only lets go of locks that are already let go
     opened.lockFile?.release();
   }
+}
+
+/** Helper threads for this run (--jobs), started at once so that they read and plan beside it. */
+function startHelpersFor(
+  options: GenerateOptions,
+  input: InputTexts,
+  folder: ExistingFolder | undefined,
+): RunningHelpers | undefined {
+  const size = input.files.reduce((sum, f) => sum + (f.text?.length ?? 0), 0);
+  const count = options.jobs === undefined || options.jobs === "auto" ? autoHelpers(size) : options.jobs - 1;
+  if (count === 0) return undefined;
+  const { topology, clusterFile, serviceFile, lock, name } = options;
+  const inputOptions = { topology, clusterFile, serviceFile, lock, name };
+  const job = { options: inputOptions, input, validate: options.validate, layout: options.layout };
+  return startHelpers({ ...job, ...(folder && { folder }) }, count);
 }
 
 /** What of the options the output depends on (run-key.ts). */

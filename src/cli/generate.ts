@@ -12,7 +12,7 @@ import { type ExistingFolder, readExistingFolder } from "./existing-folder.js";
 import { generateFolder } from "./generate-folder.js";
 import { ExitCode, type Io } from "./io.js";
 import { type Loaded, load } from "./load.js";
-import type { Format, InputOptions } from "./options.js";
+import type { Format, InputOptions, Jobs } from "./options.js";
 import { printResult, reportDiagnostics as report } from "./report.js";
 import { UsageError } from "./usage-error.js";
 
@@ -29,6 +29,8 @@ export interface GenerateOptions extends InputOptions {
   readonly gitops?: GitopsFlags;
   /** How the files are laid out (emit/layout.ts). */
   readonly layout: Layout;
+  /** How many threads make clusters (--jobs); "auto" by default. */
+  readonly jobs?: Jobs;
 }
 
 export function runCheck(options: GenerateOptions, io: Io): ExitCode {

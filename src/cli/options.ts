@@ -88,6 +88,18 @@ export function parseTimeout(value: string): number {
   return n;
 }
 
+/** --jobs: how many threads make clusters, or "auto" (cluster-helpers.ts decides by the input's size). */
+export type Jobs = number | "auto";
+
+export function parseJobs(value: string): Jobs {
+  if (value === "auto") return value;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new UsageError(`--jobs ${value} is not a number of threads from 1 to 64, or auto`);
+  }
+  return n;
+}
+
 /** Which live clusters discover, diff and apply talk to, and how long they wait for each request. */
 export interface LiveOptions {
   /** --cluster: only these clusters (default: all). */

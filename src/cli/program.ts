@@ -22,6 +22,7 @@ import {
   liveOptions,
   liveOptionValues,
   outOption,
+  parseJobs,
   parseTimeout,
   topologyArgument,
 } from "./options.js";
@@ -84,10 +85,16 @@ function addGenerate(program: Command, io: Io, done: Done): void {
         .choices(LAYOUTS)
         .default(DEFAULT_LAYOUT),
     )
-    .option(EXISTING_FLAG, EXISTING_HELP);
+    .option(EXISTING_FLAG, EXISTING_HELP)
+    .option(
+      "--jobs <n>",
+      "threads that make clusters: a number, or auto (2 for large input on several cores)",
+      "auto",
+    );
   gitopsOptions(command).action(async (topology: string | undefined, raw: Raw) => {
     const { runGenerate } = await import("./generate.js");
-    done(runGenerate({ ...generateOptions(topology, raw), ...gitopsFlags(raw) }, io));
+    const jobs = parseJobs(raw.jobs as string);
+    done(runGenerate({ ...generateOptions(topology, raw), jobs, ...gitopsFlags(raw) }, io));
   });
 }
 
