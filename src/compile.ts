@@ -11,7 +11,7 @@ import { type ExistingConfig, NO_EXISTING } from "./existing/model.js";
 import { dnsFiles } from "./generate/dns.js";
 import { generators } from "./generate/generators.js";
 import { meshSettingsFiles } from "./generate/mesh-settings.js";
-import { clusterKeys } from "./incremental/cluster-key.js";
+import { clusterKeyer } from "./incremental/cluster-key.js";
 import type { Lock } from "./plan/lock.js";
 import { type ClusterPlan, type Plan, planFederation } from "./plan/plan.js";
 import { NO_PROGRESS, type Progress } from "./progress.js";
@@ -74,99 +74,100 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
   if (!plan || hasErrors(diagnostics)) {
     return { ...(plan && { plan }), clusters: [], diagnostics: sortDiagnostics(diagnostics) };
   }
-  const keys = options.salt === undefined ? undefined : clusterKeys(plan, existing, options.salt);
+  const keyOf = options.salt === undefined ? undefined : clusterKeyer(plan, existing, options.salt);
   const context = { ...options, progress, existing };
 
-  // Clusters whose key says last run's files hold keep them; the others are made, here or by helper
-  // threads (options.helpers), and handed on in cluster order. With keepObjects false only a few
-  // clusters' objects are ever in memory: a federation of tens of thousands of services generates
+  // Each cluster whose key says last run's files hold keeps them; the others are made, here or by
+  // helper threads (options.helpers), and handed on in cluster order. With keepObjects false only a
+  // few clusters' objects are ever in memory: a federation of tens of thousands of services generates
   // millions of them. Once an object fails validation nothing is rendered any more (the result has
   // no clusters), but the remaining clusters are still validated, so that every such bug is reported.
-  const work: ClusterWork[] = [];
-  const kept = new Map<number, ClusterOutput>();
-  plan.clusters.forEach((cluster, index) => {
-    const key = keys?.get(cluster.cluster.name);
-    if (key !== undefined && options.reuse?.(cluster.cluster.name, key)) {
-      kept.set(index, keptOutput(plan, cluster, key));
-    } else work.push({ index, name: cluster.cluster.name, ...(key !== undefined && { key }) });
-  });
   const clusters: ClusterOutput[] = [];
   const state = { invalid: false };
-  const made = makeInOrder(plan, work, context, state);
-  plan.clusters.forEach((_, i) => {
-    const compiled = kept.has(i) ? { output: kept.get(i), diagnostics: [] } : made.next().value;
-    if (!compiled) throw new Error(`internal: no result for cluster ${i}`);
+  let i = 0;
+  for (const compiled of inOrder(plan, context, keyOf, state)) {
+    i++;
     diagnostics.push(...compiled.diagnostics);
     if (hasErrors(compiled.diagnostics)) state.invalid = true;
-    if (state.invalid || !compiled.output) return;
+    if (state.invalid || !compiled.output) continue;
     // Counted before the cluster goes on: a writer's own stage (files) must not get a cluster count.
-    progress.advance(i + 1);
+    progress.advance(i);
     if (options.onCluster) options.onCluster(compiled.output);
     else clusters.push(compiled.output);
-  });
+  }
   return { plan, clusters: state.invalid ? [] : clusters, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-/** A cluster to make: its place in the plan's clusters, and its key. */
-export interface ClusterWork {
-  readonly index: number;
-  /** The cluster's name, by which a helper checks that its plan is the same. */
+/** What a helper sends for a cluster it took: its key, and what it made (nothing: last run's holds). */
+export interface HelperResult {
+  /** The cluster's name in the helper's plan, by which compile() checks that the plan is the same. */
   readonly name: string;
   readonly key?: string;
+  readonly made?: ClusterResult;
 }
 
 /**
  * Other threads that make some of the clusters (cli/cluster-helpers.ts), each from its own plan of
  * the same input, which is the same plan: planning is deterministic. They and compile() take the
- * clusters from one queue, so that neither waits while the other has much left.
+ * plan's clusters from one queue, so that neither waits while the other has much left.
  */
 export interface ClusterHelpers {
-  /** Hands the helpers the work; from then on they take clusters from it. */
-  offer(work: readonly ClusterWork[]): void;
-  /** Takes the next cluster for this thread: its position in the work, or undefined if none is left. */
-  take(): number | undefined;
-  /** Puts the results helpers have sent so far in `into`, by position, without waiting. */
-  collect(into: Map<number, ClusterResult>): void;
-  /** Waits for the result of a position a helper took; undefined if the helper is gone. */
-  wait(position: number): ClusterResult | undefined;
+  /** Takes the next of `total` clusters for this thread: its index, or undefined if none is left. */
+  take(total: number): number | undefined;
+  /** Puts what helpers have sent so far in `into`, by cluster index, without waiting. */
+  collect(into: Map<number, HelperResult>): void;
+  /** Waits for what a helper sends for a cluster it took; undefined if the helper is gone. */
+  wait(index: number): HelperResult | undefined;
+  /** Gives the helpers up (their plan is not this one): compile() makes the rest itself. */
+  reject(why: string): void;
 }
 
-/** The results of `work`, in its order, made here or by helpers. */
-function* makeInOrder(
+/** Each cluster's result, in the plan's order: kept, made here, or made by a helper. */
+function* inOrder(
   plan: Plan,
-  work: readonly ClusterWork[],
   options: ClusterOptions,
+  keyOf: ((cluster: ClusterPlan) => string) | undefined,
   state: { readonly invalid: boolean },
 ): Generator<ClusterResult> {
-  const make = (position: number): ClusterResult => {
-    const { index, key } = work[position] as ClusterWork;
-    const place = { index, total: plan.clusters.length, render: !state.invalid };
-    return compileCluster(plan, plan.clusters[index] as ClusterPlan, options, {
-      ...place,
-      ...(key !== undefined && { key }),
-    });
+  const total = plan.clusters.length;
+  const settle = (index: number, theirs?: HelperResult): ClusterResult => {
+    const cluster = plan.clusters[index] as ClusterPlan;
+    if (theirs?.made) return theirs.made;
+    const key = theirs?.key ?? keyOf?.(cluster);
+    if (key !== undefined && options.reuse?.(cluster.cluster.name, key)) {
+      return { output: keptOutput(plan, cluster, key), diagnostics: [] };
+    }
+    const place = { index, total, render: !state.invalid, ...(key !== undefined && { key }) };
+    return compileCluster(plan, cluster, options, place);
   };
-  const helpers = work.length > 1 ? options.helpers : undefined;
+  const helpers = total > 1 ? options.helpers : undefined;
   if (!helpers) {
-    for (let position = 0; position < work.length; position++) yield make(position);
+    for (let index = 0; index < total; index++) yield settle(index);
     return;
   }
-  helpers.offer(work);
-  const ready = new Map<number, ClusterResult>();
-  for (let position = 0; position < work.length; position++) {
-    // While the next result is a helper's and not here yet, make the next cluster nobody has taken.
-    for (;;) {
-      helpers.collect(ready);
-      if (ready.has(position)) break;
-      const next = helpers.take();
-      if (next === undefined) {
-        ready.set(position, helpers.wait(position) ?? make(position));
-        break;
+  const checked = (index: number, theirs: HelperResult | undefined): HelperResult | undefined => {
+    const name = plan.clusters[index]?.cluster.name;
+    if (theirs === undefined || theirs.name === name) return theirs;
+    helpers.reject(`the helper's plan differs at ${name}`);
+    return undefined;
+  };
+  const mine = new Map<number, ClusterResult>();
+  const arrived = new Map<number, HelperResult>();
+  for (let index = 0; index < total; index++) {
+    // While this cluster's result is not here, make the next cluster nobody has taken.
+    let result = mine.get(index);
+    while (result === undefined) {
+      helpers.collect(arrived);
+      if (arrived.has(index)) result = settle(index, checked(index, arrived.get(index)));
+      else {
+        const next = helpers.take(total);
+        if (next === undefined) result = settle(index, checked(index, helpers.wait(index)));
+        else mine.set(next, settle(next));
+        result ??= mine.get(index);
       }
-      ready.set(next, make(next));
     }
-    const result = ready.get(position) as ClusterResult;
-    ready.delete(position);
+    mine.delete(index);
+    arrived.delete(index);
     yield result;
   }
 }

@@ -21,7 +21,7 @@ import { type RunningHelpers, startHelpers } from "../src/cli/cluster-helpers.js
 import { readExistingFolder } from "../src/cli/existing-folder.js";
 import { withExisting } from "../src/cli/generate.js";
 import { parseInputs, readInputs } from "../src/cli/load.js";
-import { compile } from "../src/compile.js";
+import { compile, type HelperResult } from "../src/compile.js";
 import type { Topology } from "../src/topology/model.js";
 import { cw } from "./support/cw.js";
 import { federationArbitrary, splitExisting, supportedFeatures } from "./support/random-topology.js";
@@ -141,7 +141,7 @@ describe("a helper thread", () => {
       });
     const alone = compileWith({});
     const helpers = startHelpers(
-      { options, input, ...(folder && { folder }), validate: true, layout: "service" },
+      { options, input, ...(folder && { folder }), validate: true, layout: "service", recorded: new Map() },
       1,
     );
     try {
@@ -149,6 +149,52 @@ describe("a helper thread", () => {
       expect(helped.diagnostics).toEqual(alone.diagnostics);
       expect(helped.clusters.length).toBeGreaterThan(0);
       expect(helped.clusters).toEqual(alone.clusters.map((c) => ({ ...c, objects: [] })));
+    } finally {
+      helpers.close();
+    }
+  });
+});
+
+describe("a helper thread and last run's files", () => {
+  it("keys the clusters it takes and makes none whose key last run recorded; the main thread keeps them or makes them", () => {
+    const options = { topology: "examples/split-bookinfo/federation.yaml", lock: join(root, "keys.lock") };
+    const input = readInputs(options);
+    const loaded = parseInputs(options, input);
+    const topology = loaded.topology as Topology;
+    const alone = compile(topology, loaded.lock, { layout: "cluster", salt: "s", keepObjects: false });
+    const recorded = new Map(alone.clusters.map((c): [string, string] => [c.cluster, c.key as string]));
+    expect([...recorded.keys()]).toEqual(["a", "b"]);
+    const helpers = startHelpers(
+      { options, input, validate: true, layout: "cluster", salt: "s", recorded },
+      1,
+    );
+    const sent: HelperResult[] = [];
+    try {
+      const watched = {
+        ...doingAll(helpers),
+        wait: (index: number) => {
+          const r = helpers.wait(index);
+          if (r) sent.push(r);
+          return r;
+        },
+      };
+      // Last run's files hold for a only (b's were edited by hand, say): b is made again here.
+      const reuse = (cluster: string, key: string) => cluster === "a" && key === recorded.get("a");
+      const result = compile(topology, loaded.lock, {
+        layout: "cluster",
+        salt: "s",
+        helpers: watched,
+        reuse,
+      });
+      expect(sent.map((r) => [r.name, r.key, r.made !== undefined])).toEqual([
+        ["a", recorded.get("a"), false],
+        ["b", recorded.get("b"), false],
+      ]);
+      expect(result.clusters.map((c) => [c.cluster, c.reused === true])).toEqual([
+        ["a", true],
+        ["b", false],
+      ]);
+      expect(result.clusters[1]?.files).toEqual(alone.clusters[1]?.files);
     } finally {
       helpers.close();
     }
@@ -176,7 +222,13 @@ describe("a helper that fails", () => {
 
   it("is given up when its input does not read, and the main thread makes every cluster", () => {
     const broken = { ...input, files: [{ file: EXAMPLE, text: "spec: [" }] };
-    const result = withHelper({ options, input: broken, validate: true, layout: "cluster" });
+    const result = withHelper({
+      options,
+      input: broken,
+      validate: true,
+      layout: "cluster",
+      recorded: new Map(),
+    });
     expect(result.clusters.map((c) => c.files)).toEqual(alone.clusters.map((c) => c.files));
     expect(result.diagnostics).toEqual(alone.diagnostics);
     expect(result.failure).toMatch(/the input does not read/);
@@ -190,7 +242,13 @@ describe("a helper that fails", () => {
       .replaceAll(/consumers: \[(a|b)\]/g, "consumers: [x$1]");
     expect(text).not.toEqual(readFileSync(EXAMPLE, "utf8"));
     const other = { ...input, files: [{ file: EXAMPLE, text }] };
-    const result = withHelper({ options, input: other, validate: true, layout: "cluster" });
+    const result = withHelper({
+      options,
+      input: other,
+      validate: true,
+      layout: "cluster",
+      recorded: new Map(),
+    });
     expect(result.clusters.map((c) => c.files)).toEqual(alone.clusters.map((c) => c.files));
     expect(result.failure).toMatch(/the helper's plan differs at a\b/);
   });

@@ -1,11 +1,13 @@
 // A helper thread of `cw generate` (cluster-helpers.ts says why and how): reads and plans the input as
-// the main thread does, then takes clusters from the shared queue and sends each one's result back.
+// the main thread does, then takes clusters from the shared queue, and for each sends back its key and
+// what it made (nothing when the key is the one last run recorded: its files are kept).
 
-import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import { type ClusterWork, compileCluster } from "../compile.js";
+import { type MessagePort, workerData } from "node:worker_threads";
+import { type ClusterResult, compileCluster } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { NO_EXISTING } from "../existing/model.js";
-import { planFederation } from "../plan/plan.js";
+import { clusterKeyer } from "../incremental/cluster-key.js";
+import { type Plan, planFederation } from "../plan/plan.js";
 import { NO_PROGRESS } from "../progress.js";
 import { type HelperJob, type HelperMessage, NEXT, SENT } from "./cluster-helpers.js";
 import { withExisting } from "./generate.js";
@@ -29,44 +31,38 @@ const send = (message: HelperMessage) => {
 function plan() {
   const loaded = withExisting(parseInputs(job.options, job.input), job.folder);
   if (!loaded.topology || hasErrors(loaded.diagnostics)) throw new Error("the input does not read");
-  const existing = loaded.existing;
-  const planned = planFederation(loaded.topology, loaded.lock, existing ?? NO_EXISTING);
+  const existing = loaded.existing ?? NO_EXISTING;
+  const planned = planFederation(loaded.topology, loaded.lock, existing);
   if (!planned.plan) throw new Error("the input does not plan");
-  return { plan: planned.plan, ...(existing && { existing }) };
+  return { plan: planned.plan, existing };
 }
 
-function makeClusters(work: readonly ClusterWork[], planned: ReturnType<typeof plan>): void {
+function makeClusters({ plan, existing }: { plan: Plan; existing: typeof NO_EXISTING }): void {
   const options = {
     validate: job.validate,
     layout: job.layout,
     keepObjects: false,
     progress: NO_PROGRESS,
-    existing: planned.existing ?? NO_EXISTING,
+    existing,
   };
-  for (let position = Atomics.add(state, NEXT, 1); position < work.length; ) {
-    Atomics.add(state, SENT, 1); // a sign of life: a position taken
-    const { index, name, key } = work[position] as ClusterWork;
-    const cluster = planned.plan.clusters[index];
-    if (cluster?.cluster.name !== name) throw new Error(`internal: the helper's plan differs at ${name}`);
-    const place = { index, total: planned.plan.clusters.length, render: true };
-    const result = compileCluster(planned.plan, cluster, options, {
-      ...place,
-      ...(key !== undefined && { key }),
-    });
-    send({ position, result });
-    position = Atomics.add(state, NEXT, 1);
+  const keyOf = job.salt === undefined ? undefined : clusterKeyer(plan, existing, job.salt);
+  const total = plan.clusters.length;
+  for (let index = Atomics.add(state, NEXT, 1); index < total; index = Atomics.add(state, NEXT, 1)) {
+    Atomics.add(state, SENT, 1); // a sign of life: a cluster taken
+    const cluster = plan.clusters[index] as Plan["clusters"][number];
+    const name = cluster.cluster.name;
+    const key = keyOf?.(cluster);
+    let made: ClusterResult | undefined;
+    if (key === undefined || job.recorded.get(name) !== key) {
+      const place = { index, total, render: true, ...(key !== undefined && { key }) };
+      made = compileCluster(plan, cluster, options, place);
+    }
+    send({ index, result: { name, ...(key !== undefined && { key }), ...(made && { made }) } });
   }
 }
 
 try {
-  const planned = plan();
-  parentPort?.once("message", (work: readonly ClusterWork[]) => {
-    try {
-      makeClusters(work, planned);
-    } catch (e) {
-      send({ failed: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-    }
-  });
+  makeClusters(plan());
 } catch (e) {
   send({ failed: e instanceof Error ? (e.stack ?? e.message) : String(e) });
 }

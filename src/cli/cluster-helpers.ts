@@ -5,8 +5,10 @@
 // costs about what making it does. It gets the input's texts instead and reads and plans them itself,
 // while the main thread does the same (on another core, so at no cost in wall time), and planning is
 // deterministic: the same texts give the same plan, and so the same clusters, byte for byte. Then
-// both take clusters from one queue (a shared counter), the helper sends each result back, and
-// compile() hands them on in cluster order (src/compile.ts, makeInOrder).
+// both take the plan's clusters from one queue (a shared counter): whoever takes a cluster computes
+// its key, and makes it unless the key is the one the output folder's manifest recorded. The helper
+// starts as soon as its plan is made (it does not wait for the main thread's checks), sends what it
+// did for each cluster back, and compile() hands the results on in cluster order (src/compile.ts).
 //
 // compile() is synchronous, so the main thread waits for a helper's result with Atomics.wait and
 // reads it with receiveMessageOnPort. A helper that fails, or stops answering, is given up: the main
@@ -19,7 +21,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
-import type { ClusterHelpers, ClusterResult, ClusterWork } from "../compile.js";
+import type { ClusterHelpers, HelperResult } from "../compile.js";
 import type { Layout } from "../emit/layouts.js";
 import type { ExistingFolder } from "./existing-folder.js";
 import type { InputTexts } from "./load.js";
@@ -32,17 +34,20 @@ export interface HelperJob {
   readonly folder?: ExistingFolder;
   readonly validate: boolean;
   readonly layout: Layout;
+  /** What cluster keys are salted with (run-key.ts clusterSalt); none: no keys. */
+  readonly salt?: string;
+  /** The keys the output folder's manifest records, by cluster: those clusters need not be made. */
+  readonly recorded: ReadonlyMap<string, string>;
 }
 
 /** What the helper sends on its port. */
 export type HelperMessage =
-  | { readonly position: number; readonly result: ClusterResult }
+  | { readonly index: number; readonly result: HelperResult }
   | { readonly failed: string };
 
 // Slots of the shared Int32Array.
-export const NEXT = 0; // the next position of the work to take, for every thread
-export const SENT = 1; // results sent, and 1 more whenever a helper takes a position or fails
-export const COUNT = 2; // the length of the work, once offered (-1 before)
+export const NEXT = 0; // the index of the next cluster to take, for every thread
+export const SENT = 1; // results sent, and 1 more whenever a helper takes a cluster or fails
 
 /** A helper that has given no sign of life for this long while being waited for is given up. */
 const SILENCE_MS = 120_000;
@@ -55,61 +60,55 @@ export const autoHelpers = (inputBytes: number): number =>
   inputBytes >= HELPER_THRESHOLD && availableParallelism() > 1 ? 1 : 0;
 
 export interface RunningHelpers extends ClusterHelpers {
-  /** Ends the helpers (whether or not they were offered work); safe to call twice. */
+  /** Ends the helpers (whether or not they are done); safe to call twice. */
   close(): void;
   /** Why a helper was given up, if one was (for tests: the run's output is the same either way). */
   failure(): string | undefined;
 }
 
-/** Starts `count` helpers on the job; they read and plan at once, and wait for the work. */
+/** Starts `count` helpers on the job; they read and plan at once, then take clusters. */
 export function startHelpers(job: HelperJob, count: number): RunningHelpers {
-  const state = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-  Atomics.store(state, COUNT, -1);
+  const state = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
   const helpers = Array.from({ length: count }, () => {
     const channel = new MessageChannel();
     channel.port1.unref();
     return { worker: startWorker(job, state.buffer, channel.port2), port: channel.port1 };
   });
   let gone: string | undefined;
-  let work: readonly ClusterWork[] = [];
 
   const giveUp = (why: string) => {
     gone ??= why;
     for (const h of helpers) void h.worker.terminate();
   };
   // Results received while waiting for another one, until compile() collects them.
-  const arrived = new Map<number, ClusterResult>();
+  const arrived = new Map<number, HelperResult>();
   const receive = () => {
     for (const { port } of helpers) {
       for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
         const message = m.message as HelperMessage;
         if ("failed" in message) giveUp(message.failed);
-        else arrived.set(message.position, message.result);
+        else arrived.set(message.index, message.result);
       }
     }
   };
   return {
-    offer(offered) {
-      work = offered;
-      for (const h of helpers) h.worker.postMessage(offered);
-      Atomics.store(state, COUNT, offered.length);
+    take(total) {
+      const index = Atomics.add(state, NEXT, 1);
+      return index < total ? index : undefined;
     },
-    take() {
-      const position = Atomics.add(state, NEXT, 1);
-      return position < work.length ? position : undefined;
-    },
+    reject: giveUp,
     collect(into) {
       receive();
-      for (const [position, result] of arrived) into.set(position, result);
+      for (const [index, result] of arrived) into.set(index, result);
       arrived.clear();
     },
-    wait(position) {
+    wait(index) {
       let heard = performance.now();
       for (;;) {
         receive();
-        const result = arrived.get(position);
+        const result = arrived.get(index);
         if (result) {
-          arrived.delete(position);
+          arrived.delete(index);
           return result;
         }
         if (gone !== undefined) return undefined;

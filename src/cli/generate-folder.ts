@@ -28,7 +28,7 @@ import { ExitCode, type Io } from "./io.js";
 import { type InputTexts, type Loaded, parseInputs, readInputs } from "./load.js";
 import { printResult, reportDiagnostics as report } from "./report.js";
 import { repositoryPrefix } from "./repository-prefix.js";
-import { clusterSalt, type KeyedOptions, recordedRunKey, runKey } from "./run-key.js";
+import { clusterSalt, type KeyedOptions, recordedClusterKeys, recordedRunKey, runKey } from "./run-key.js";
 import { UsageError } from "./usage-error.js";
 
 /** The lock file and the output folder, both locked for this run; or why they cannot be. */
@@ -52,7 +52,7 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
       const same = upToDate(options, io, { input, folder, keyed, federation }, opened);
       if (same !== undefined) return same;
     }
-    helpers = startHelpersFor(options, input, folder);
+    helpers = startHelpersFor(options, { input, folder, keyed });
     io.progress?.stage("parse");
     const loaded = withExisting(parseInputs(options, input), folder);
     const topology = loaded.topology;
@@ -100,16 +100,25 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
 /** Helper threads for this run (--jobs), started at once so that they read and plan beside it. */
 function startHelpersFor(
   options: GenerateOptions,
-  input: InputTexts,
-  folder: ExistingFolder | undefined,
+  run: { input: InputTexts; folder: ExistingFolder | undefined; keyed: KeyedOptions },
 ): RunningHelpers | undefined {
+  const { input, folder, keyed } = run;
   const size = input.files.reduce((sum, f) => sum + (f.text?.length ?? 0), 0);
   const count = options.jobs === undefined || options.jobs === "auto" ? autoHelpers(size) : options.jobs - 1;
   if (count === 0) return undefined;
   const { topology, clusterFile, serviceFile, lock, name } = options;
-  const inputOptions = { topology, clusterFile, serviceFile, lock, name };
-  const job = { options: inputOptions, input, validate: options.validate, layout: options.layout };
-  return startHelpers({ ...job, ...(folder && { folder }) }, count);
+  return startHelpers(
+    {
+      options: { topology, clusterFile, serviceFile, lock, name },
+      input,
+      ...(folder && { folder }),
+      validate: options.validate,
+      layout: options.layout,
+      salt: clusterSalt(keyed),
+      recorded: options.force ? new Map() : recordedClusterKeys(options.out, options.layout),
+    },
+    count,
+  );
 }
 
 /** What of the options the output depends on (run-key.ts). */

@@ -32,6 +32,19 @@ const TOPOLOGY_PARTS = new Set(["clusters", "services", "origins", "gitops"]);
 
 /** Each cluster's key, by name. */
 export function clusterKeys(plan: Plan, existing: ExistingConfig, salt: string): Map<string, string> {
+  const keyOf = clusterKeyer(plan, existing, salt);
+  return new Map(plan.clusters.map((cluster) => [cluster.cluster.name, keyOf(cluster)]));
+}
+
+/**
+ * The key of any of the plan's clusters, one at a time: each thread that makes clusters (compile.ts)
+ * keys those it takes. The digests of services and clusters are remembered between calls.
+ */
+export function clusterKeyer(
+  plan: Plan,
+  existing: ExistingConfig,
+  salt: string,
+): (cluster: ClusterPlan) => string {
   const walker = new PlanWalker(plan);
   const federation = JSON.stringify([
     salt,
@@ -39,14 +52,7 @@ export function clusterKeys(plan: Plan, existing: ExistingConfig, salt: string):
       .filter(([k]) => !TOPOLOGY_PARTS.has(k))
       .sort(byText(([k]) => k)),
   ]);
-  const keys = new Map<string, string>();
-  for (const cluster of plan.clusters) {
-    keys.set(
-      cluster.cluster.name,
-      walker.clusterKey(cluster, federation, existing.clusters.get(cluster.cluster.name)),
-    );
-  }
-  return keys;
+  return (cluster) => walker.clusterKey(cluster, federation, existing.clusters.get(cluster.cluster.name));
 }
 
 /** References met while writing a value: the clusters and services whose digests go with it. */
