@@ -170,9 +170,18 @@ describe("a helper thread and last run's files", () => {
     );
     const sent: HelperResult[] = [];
     try {
-      const watched = {
+      // Everything the helper sends, whether compile() collects it or waits for it.
+      const watched: RunningHelpers = {
         ...doingAll(helpers),
-        wait: (index: number) => {
+        collect: (into) => {
+          const got = new Map<number, HelperResult>();
+          helpers.collect(got);
+          for (const [i, r] of got) {
+            sent.push(r);
+            into.set(i, r);
+          }
+        },
+        wait: (index) => {
           const r = helpers.wait(index);
           if (r) sent.push(r);
           return r;
