@@ -125,6 +125,49 @@ describe("the topology's fast YAML reader", () => {
     expect(accepted).toBeGreaterThan(250);
   });
 
+  it("finds every path where the library finds it, keys and values, on text it accepts", () => {
+    let located = 0;
+    fc.assert(
+      fc.property(
+        document,
+        fc.array(fc.array(fc.nat(5), { maxLength: 6 }), { maxLength: 8 }),
+        (text, walks) => {
+          if (fast(text) === undefined) return;
+          const mine = parseSource("t.yaml", text).source;
+          const theirs = parseWithLibrary("t.yaml", text).source;
+          // Paths that exist and paths that stop short or go astray, each followed from the root.
+          for (const walk of [[], ...walks]) {
+            const path: (string | number)[] = [];
+            let value: unknown = mine.data;
+            for (const n of walk) {
+              const keys = Array.isArray(value)
+                ? value.map((_, i) => i)
+                : value && typeof value === "object"
+                  ? Object.keys(value)
+                  : [];
+              const seg =
+                keys.length > 0 && n < 5
+                  ? (keys[n % keys.length] as string | number)
+                  : n === 5
+                    ? "missing"
+                    : n;
+              path.push(seg);
+              value = (value as Record<string | number, unknown> | null)?.[seg];
+            }
+            for (const at of ["key", "value"] as const) {
+              expect(mine.locate(path, at), `${JSON.stringify(text)} ${JSON.stringify(path)} ${at}`).toEqual(
+                theirs.locate(path, at),
+              );
+              located++;
+            }
+          }
+        },
+      ),
+      { numRuns: 1500, seed: 20261206 },
+    );
+    expect(located).toBeGreaterThan(1000);
+  });
+
   it.each([
     ["flow collections", "a: [x, 'y', \"z\", [1, {b: c}]]\nd: { e: 1.30, f: [] }\n"],
     ["CRLF line ends", "a: 1\r\nb:\r\n  - c # d\r\n"],

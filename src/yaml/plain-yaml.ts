@@ -83,6 +83,11 @@ class Schema {
     return v;
   }
 
+  /** A mapping key as the library's own lookups spell it: String of its typed value ("null" for ~). */
+  keyName(source: string): string {
+    return String(this.resolve(source, true));
+  }
+
   /** A mapping key as toJS stringifies it (addPairToJSMap's stringifyKey). */
   key(source: string): string {
     let k = this.keys.get(source);
@@ -103,8 +108,11 @@ const schemas = { "1.1": new Schema("1.1"), "1.2": new Schema("1.2") };
 /** Whatever may follow a scalar on its line: spaces, then a comment. */
 const restIsComment = (rest: string): boolean => /^(?: +#.*)?$/.test(rest) || /^ *$/.test(rest);
 
+/** The library's spelling of a plain mapping key that the reader accepted (see Schema.keyName). */
+export const keyName = (source: string, version: "1.1" | "1.2"): string => schemas[version].keyName(source);
+
 /** A quoted scalar starting at `text[start]`: its value and the offset after its closing quote. */
-function quoted(text: string, start: number): { value: string; end: number } {
+export function quoted(text: string, start: number): { value: string; end: number } {
   const quote = text[start];
   if (quote === '"') {
     const end = text.indexOf('"', start + 1);
@@ -223,7 +231,7 @@ interface Line {
 }
 
 /** "key: rest" at the start of a line's text: the key and the rest, or undefined if not a key. */
-function splitKey(text: string): { key: string; rest: string } | undefined {
+export function splitKey(text: string): { key: string; rest: string } | undefined {
   const colon = text.indexOf(":");
   if (colon <= 0) return undefined;
   const after = text[colon + 1];
@@ -233,7 +241,7 @@ function splitKey(text: string): { key: string; rest: string } | undefined {
   return { key, rest: text.slice(colon + 1).trimStart() };
 }
 
-const isItem = (text: string): boolean => text === "-" || text.startsWith("- ");
+export const isItem = (text: string): boolean => text === "-" || text.startsWith("- ");
 
 class Reader {
   private pos = 0;
