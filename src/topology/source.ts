@@ -4,6 +4,8 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic, Location } from "../diagnostics/diagnostic.js";
+import { PlainPositions } from "../yaml/plain-positions.js";
+import { readPlainDocument } from "../yaml/plain-yaml.js";
 import { lowerFirst, syntaxCause } from "./syntax-cause.js";
 
 export type PathSegment = string | number;
@@ -31,8 +33,35 @@ export interface ParsedSource {
   readonly diagnostics: Diagnostic[];
 }
 
-/** Parse YAML or JSON (JSON is read as YAML 1.2, which it is a subset of) keeping node positions. */
+/**
+ * Parse YAML or JSON (JSON is read as YAML 1.2, which it is a subset of) keeping node positions.
+ * Plain block YAML, which is what topologies are, is read by the fast reader (src/yaml/plain-yaml.ts),
+ * and its positions found on request, without the library (plain-positions.ts). Whatever the fast
+ * reader declines, syntax errors among it, the library reads and reports as before.
+ */
 export function parseSource(file: string, text: string): ParsedSource {
+  const data = readPlainDocument(text, { version: "1.2", flow: true, crlf: true });
+  if (data === undefined) return parseWithLibrary(file, text);
+  let positions: PlainPositions | undefined;
+  let lines: string[] | undefined;
+  const source: Source = {
+    file,
+    text,
+    data,
+    locate: (path, at) => {
+      positions ??= new PlainPositions(text, "1.2");
+      return { file, ...positions.locate(path, at) };
+    },
+    lineText: (line) => {
+      lines ??= text.split(/\r?\n/);
+      return lines[line - 1] ?? "";
+    },
+  };
+  return { source, diagnostics: [] };
+}
+
+/** The yaml library's reading of the text: its values, positions and syntax errors. */
+export function parseWithLibrary(file: string, text: string): ParsedSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: "1.2" });
   const lines = text.split(/\r?\n/);
