@@ -3,7 +3,7 @@
 // folders with an object taken out (mismatches), and on random topologies, with and without --verbose.
 // The reference below is the report as it was written over the full list, before issue 15.
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
@@ -18,10 +18,9 @@ import {
   verifySummary,
 } from "../src/analysis/verify.js";
 import { readWithExisting } from "../src/cli/output-folder.js";
-import { readLegacy } from "../src/topology/legacy.js";
-import { readFederation } from "../src/topology/read.js";
 import type { ClusterConfig } from "../src/trace/config.js";
 import { formatTrace } from "../src/trace/format.js";
+import { topologyOf } from "./support/golden-topology.js";
 import { compileDoc, federationArbitrary, supportedFeatures } from "./support/random-topology.js";
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), "golden");
@@ -77,16 +76,6 @@ function without(
   const config = clusters.get(cluster);
   if (config) copy.set(cluster, { ...config, objects: config.objects.filter((_, i) => i !== index) });
   return copy;
-}
-
-function topologyOf(dir: string) {
-  const text = (n: string) => readFileSync(join(dir, n), "utf8");
-  return existsSync(join(dir, "federation.yaml"))
-    ? readFederation("federation.yaml", text("federation.yaml")).topology
-    : readLegacy({
-        clusters: { file: "clusters.json", text: text("clusters.json") },
-        services: { file: "services.json", text: text("services.json") },
-      }).topology;
 }
 
 const goldens = readdirSync(GOLDEN, { withFileTypes: true })
