@@ -1,7 +1,7 @@
 // `cw verify` over every golden case and the bundled example: each allowed call arrives where the
 // topology says, everything else is refused. Plus the command's exit codes on a good and a broken folder.
 
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,25 +9,14 @@ import { describe, expect, it } from "vitest";
 import { meshFactsFromTopology } from "../src/analysis/mesh-facts.js";
 import { formatVerify, verify } from "../src/analysis/verify.js";
 import { readOutputFolder, readWithExisting } from "../src/cli/output-folder.js";
-import { readLegacy } from "../src/topology/legacy.js";
-import { readFederation } from "../src/topology/read.js";
 import type { ClusterConfig } from "../src/trace/config.js";
 import { traceCall } from "../src/trace/trace.js";
 import { cw } from "./support/cw.js";
+import { topologyOf } from "./support/golden-topology.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const GOLDEN = join(ROOT, "test", "golden");
 const EXAMPLE = join(ROOT, "examples", "split-bookinfo");
-
-function topologyOf(dir: string) {
-  const text = (n: string) => readFileSync(join(dir, n), "utf8");
-  return existsSync(join(dir, "federation.yaml"))
-    ? readFederation("federation.yaml", text("federation.yaml")).topology
-    : readLegacy({
-        clusters: { file: "clusters.json", text: text("clusters.json") },
-        services: { file: "services.json", text: text("services.json") },
-      }).topology;
-}
 
 const cases = [
   ...readdirSync(GOLDEN, { withFileTypes: true })

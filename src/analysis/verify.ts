@@ -15,8 +15,10 @@ import { meshFactsFromTopology } from "./mesh-facts.js";
 import { conflictsOf } from "./verify-conflicts.js";
 import { type Expectation, type ExpectationKind, expectations } from "./verify-expectations.js";
 import { judge, type Retrace, retraceOf, traceAgain } from "./verify-judge.js";
+import { summarizeChecks, type VerifySummary } from "./verify-summary.js";
 
-export { CHECK_KINDS, formatVerify } from "./verify-format.js";
+export { CHECK_KINDS, formatSummary, formatVerify } from "./verify-format.js";
+export { summarizeChecks, type VerifySummary } from "./verify-summary.js";
 
 export interface VerifyInput {
   readonly topology: Topology;
@@ -45,30 +47,40 @@ export interface VerifyResult {
   readonly assumptions: readonly string[];
 }
 
+/** Every check, each one kept: what `--format json|yaml` prints, and what the UI and tests read. */
 export function verify(input: VerifyInput): VerifyResult {
+  const checks = [...allChecks(input)];
+  return {
+    checks,
+    ok: checks.every((c) => c.status !== "mismatch"),
+    assumptions: assumptionsOf(input.topology, input.withExisting === true),
+  };
+}
+
+/** The same checks, counted as they are made; only those that do not hold are kept (verify-summary.ts). */
+export function verifySummary(input: VerifyInput): VerifySummary {
+  return summarizeChecks(allChecks(input), assumptionsOf(input.topology, input.withExisting === true));
+}
+
+/** Every expectation judged, then every conflict with the clusters' existing config, one at a time. */
+function* allChecks(input: VerifyInput): Generator<Check> {
   const traceInput: TraceInput = { clusters: input.clusters, mesh: meshFactsFromTopology(input.topology) };
   const tracer = createTracer(traceInput);
-  const checks: Check[] = [];
-  for (const e of expectations(input.topology)) checks.push(checkExpectation(tracer, e));
+  for (const e of expectations(input.topology)) yield checkExpectation(tracer, e);
   for (const c of conflictsOf(tracer, input.topology)) {
     const trace: Trace = {
       hops: [],
       end: { kind: "failed", reason: "config-conflict", cluster: c.cluster, message: c.problem },
     };
-    checks.push({
+    yield {
       kind: "conflict",
       call: `${c.cluster}: ${c.what}`,
       expected: "no conflict with the cluster's existing config",
       status: "mismatch",
       problem: c.problem,
       trace,
-    });
+    };
   }
-  return {
-    checks,
-    ok: checks.every((c) => c.status !== "mismatch"),
-    assumptions: assumptionsOf(input.topology, input.withExisting === true),
-  };
 }
 
 /** One expectation judged: the check verify reports (cw ui judges a page of them at a time). */

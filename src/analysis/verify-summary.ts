@@ -1,0 +1,46 @@
+// What `cw verify`'s text report needs of its checks: how many of each kind hold, do not, or are
+// unenforced, and every check that does not hold, with its trace. At 500 clusters x 10,000 services
+// verify makes 28 million checks; keeping each of them alive (even without its trace) ran out of a
+// 4 GiB heap, and most of the rest of the time went to garbage collection. A summary is taken as the
+// checks stream past (summarizeChecks), so only the counts and the checks that do not hold stay.
+
+import type { Check, CheckKind } from "./verify.js";
+
+export interface KindCounts {
+  total: number;
+  ok: number;
+  mismatch: number;
+  unenforced: number;
+}
+
+export interface VerifySummary {
+  /** Counts per kind, only for kinds that had checks. */
+  readonly counts: ReadonlyMap<CheckKind, Readonly<KindCounts>>;
+  /** Every check whose status is not "ok", in the order verify made them. */
+  readonly notHeld: readonly Check[];
+  readonly total: number;
+  /** No check is a mismatch. */
+  readonly ok: boolean;
+  readonly assumptions: readonly string[];
+}
+
+/** Counts the checks and keeps those that do not hold; the others are dropped as they pass. */
+export function summarizeChecks(checks: Iterable<Check>, assumptions: readonly string[]): VerifySummary {
+  const counts = new Map<CheckKind, KindCounts>();
+  const notHeld: Check[] = [];
+  let total = 0;
+  let mismatches = 0;
+  for (const c of checks) {
+    let n = counts.get(c.kind);
+    if (!n) {
+      n = { total: 0, ok: 0, mismatch: 0, unenforced: 0 };
+      counts.set(c.kind, n);
+    }
+    n.total++;
+    n[c.status]++;
+    total++;
+    if (c.status === "mismatch") mismatches++;
+    if (c.status !== "ok") notHeld.push(c);
+  }
+  return { counts, notHeld, total, ok: mismatches === 0, assumptions };
+}
