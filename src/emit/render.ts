@@ -63,23 +63,24 @@ export const renderResource = (resource: Resource, header: string): string => re
 
 function render(value: unknown, header: string): string {
   const split = renderSplit(value, false);
-  return split === undefined
-    ? `${header}${renderYamlByLibrary(value)}`
-    : `${header}${split.head}${split.tail}`;
+  if (split === undefined) return `${header}${renderYamlByLibrary(value)}`;
+  // join() gives one flat string: held as it is built, with +, the text would be a rope of hundreds
+  // of small pieces, several times its size, until something read it.
+  return [header, split.head, "\n"].join("");
 }
 
-/**
- * A plain object's YAML in two parts: `head`, the lines before its top-level spec (without the line
- * break that ends the last of them), and `tail`, from "spec:" to the end of the text (all of it, after
- * a line break, when `atSpec` is false or there is no spec). Undefined where the direct path leaves the
- * value to the library. With atSpec, a missing spec (head is everything, tail is "") is the caller's
- * to refuse.
- */
+/** An object's YAML, cut before a line (renderSplit): the text is head, a line break, then tail. */
 export interface SplitYaml {
   readonly head: string;
   readonly tail: string;
 }
 
+/**
+ * A plain object's YAML in two parts: `head`, the lines before its top-level spec (without the line
+ * break that ends the last of them), and `tail`, from "spec:" to the end of the text. Without
+ * `atSpec`, or without a spec, head is every line and tail is "". Undefined where the direct path
+ * leaves the value to the library.
+ */
 export function renderSplit(value: unknown, atSpec: boolean): SplitYaml | undefined {
   if (!isPlainObject(value)) return undefined;
   try {
@@ -96,7 +97,7 @@ export function renderSplit(value: unknown, atSpec: boolean): SplitYaml | undefi
       else head += mappingEntry(value, order, i, 0, head === "");
     }
     if (head === "" && tail === "") return undefined;
-    return atSpec ? { head, tail: inTail ? `${tail}\n` : "" } : { head, tail: "\n" };
+    return { head, tail: inTail ? `${tail}\n` : "" };
   } catch (e) {
     if (e === UNCOVERED) return undefined;
     throw e;
