@@ -137,6 +137,37 @@ describe("renderYaml", () => {
     );
   });
 
+  it("matches the library on objects that share their keys, some of them undefined (the key-order memo)", () => {
+    // Few keys, so that lists of keys repeat across objects and in nested mappings, in any insertion
+    // order, with and without integer-like keys and the ranked ones (apiVersion, metadata, name, ...).
+    const few = fc.constantFrom(
+      "apiVersion",
+      "kind",
+      "metadata",
+      "name",
+      "namespace",
+      "spec",
+      "b",
+      "a",
+      "10",
+      "2",
+    );
+    const { shared } = fc.letrec((tie) => ({
+      shared: fc.oneof(
+        { depthSize: "small" },
+        scalar,
+        fc.array(tie("shared"), { maxLength: 3 }),
+        fc.dictionary(few, fc.option(tie("shared"), { nil: undefined }), { maxKeys: 6 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(fc.array(fc.dictionary(few, shared, { maxKeys: 7 }), { maxLength: 4 }), (docs) => {
+        for (const doc of docs) expect(renderYaml(doc)).toBe(renderYamlByLibrary(doc));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
   it("knows the library's YAML 1.1 schema, so long words that start with a letter skip its tests", () => {
     expect(KNOWN_SCHEMA).toBe(true);
   });

@@ -4,11 +4,20 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { compile } from "../src/compile.js";
-import { renderYaml } from "../src/emit/render.js";
-import { annotateResource, HASH_ANNOTATION, hashScalar, liveSpecHash } from "../src/emit/spec-hash.js";
+import { renderResource, renderYaml } from "../src/emit/render.js";
+import {
+  annotateResource,
+  HASH_ANNOTATION,
+  hashScalar,
+  liveSpecHash,
+  renderAnnotated,
+  withHashAnnotation,
+} from "../src/emit/spec-hash.js";
+import type { Resource } from "../src/generate/resource.js";
 import { EMPTY_LOCK } from "../src/plan/lock.js";
 import { readFederation } from "../src/topology/read.js";
 
@@ -49,6 +58,50 @@ describe("the hash annotation", () => {
         expect(written?.content).toContain(`    ${HASH_ANNOTATION}: ${annotated}\n`);
       }
     }
+  });
+
+  it("is put in by the renderer as it is by searching the rendered text, or refused the same way", () => {
+    // renderAnnotated has the renderer split the text at the spec block; withHashAnnotation searches
+    // the text for it. Keys near "spec" ("spec:x", "spec x", "spe"), a spec left undefined or first,
+    // annotations of its own, and values the library writes (multi-line strings) must agree.
+    const key = fc.constantFrom(
+      "apiVersion",
+      "kind",
+      "metadata",
+      "spec",
+      "spec:x",
+      "spec x",
+      "spe",
+      "specs",
+      "a",
+      "z",
+    );
+    const scalar = fc.oneof(fc.constantFrom("v1", "x", "a\nb", "spec:", "\nspec: x", "on"), fc.integer());
+    const value = fc.oneof(
+      scalar,
+      fc.array(scalar, { maxLength: 2 }),
+      fc.dictionary(key, scalar, { maxKeys: 2 }),
+    );
+    const metadata = fc.record(
+      { name: fc.constantFrom("n", "spec"), annotations: fc.dictionary(fc.constantFrom("a"), scalar) },
+      { requiredKeys: ["name"] },
+    );
+    const object = fc.dictionary(key, fc.option(value, { nil: undefined }), { maxKeys: 6 });
+    const outcome = (f: () => string) => {
+      try {
+        return f();
+      } catch (e) {
+        return `threw ${(e as Error).message}`;
+      }
+    };
+    fc.assert(
+      fc.property(object, metadata, fc.boolean(), (o, m, withMetadata) => {
+        const resource = (withMetadata ? { ...o, metadata: m } : o) as unknown as Resource;
+        const expected = outcome(() => withHashAnnotation(renderResource(resource, "")));
+        expect(outcome(() => renderAnnotated(resource))).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it("changes when the spec does, and only then", () => {

@@ -17,8 +17,8 @@ import type { TextFile } from "../generate/dns.js";
 import type { Generated } from "../generate/resource.js";
 import { fileName } from "../plan/names.js";
 import type { Layout } from "./layouts.js";
-import { renderResource, renderYaml } from "./render.js";
-import { withHashAnnotation } from "./spec-hash.js";
+import { renderYaml } from "./render.js";
+import { renderAnnotated } from "./spec-hash.js";
 
 export { DEFAULT_LAYOUT, LAYOUTS, type Layout } from "./layouts.js";
 
@@ -116,7 +116,7 @@ function renderObjects(cluster: string, objects: readonly Generated[]): Rendered
       );
     }
     seen.set(id, g);
-    const text = withHashAnnotation(renderResource(g.resource, ""));
+    const text = renderAnnotated(g.resource);
     rendered.push({ id, file: `${id}.yaml`, service: g.service, text });
   }
   // By file name, as the object layout's files are sorted ("a-b.yaml" before "a.yaml"), so that every

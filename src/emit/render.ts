@@ -62,22 +62,49 @@ export const renderYaml = (value: unknown): string => render(value, "");
 export const renderResource = (resource: Resource, header: string): string => render(resource, header);
 
 function render(value: unknown, header: string): string {
-  const byLibrary = () => `${header}${renderYamlByLibrary(value)}`;
-  if (!isPlainObject(value)) return byLibrary();
-  const out: string[] = [header];
-  try {
-    if (!mapping(value, "\n", TOP_KEYS, out)) return byLibrary();
-  } catch (e) {
-    if (e === UNCOVERED) return byLibrary();
-    throw e;
-  }
-  // join() gives one flat string. Appending with + would leave a rope of thousands of small pieces
-  // behind every file, several times the size of its text, until something flattens it.
-  out.push("\n");
-  return out.join("");
+  const split = renderSplit(value, false);
+  if (split === undefined) return `${header}${renderYamlByLibrary(value)}`;
+  // join() gives one flat string: held as it is built, with +, the text would be a rope of hundreds
+  // of small pieces, several times its size, until something read it.
+  return [header, split.head, "\n"].join("");
 }
 
-/** Thrown (and caught in renderYaml) where the direct path leaves a value to the library. */
+/** An object's YAML, cut before a line (renderSplit): the text is head, a line break, then tail. */
+export interface SplitYaml {
+  readonly head: string;
+  readonly tail: string;
+}
+
+/**
+ * A plain object's YAML in two parts: `head`, the lines before its top-level spec (without the line
+ * break that ends the last of them), and `tail`, from "spec:" to the end of the text. Without
+ * `atSpec`, or without a spec, head is every line and tail is "". Undefined where the direct path
+ * leaves the value to the library.
+ */
+export function renderSplit(value: unknown, atSpec: boolean): SplitYaml | undefined {
+  if (!isPlainObject(value)) return undefined;
+  try {
+    const order = orderOf(value, TOP);
+    let head = "";
+    let tail = "";
+    let inTail = false;
+    for (let i = 0; i < order.keys.length; i++) {
+      // A spec left undefined is no line of the text, as it is not one in the library's.
+      if (atSpec && !inTail && head !== "" && order.spec[i] && value[order.keys[i] as string] !== undefined) {
+        inTail = true;
+      }
+      if (inTail) tail += mappingEntry(value, order, i, 0, tail === "");
+      else head += mappingEntry(value, order, i, 0, head === "");
+    }
+    if (head === "" && tail === "") return undefined;
+    return { head, tail: inTail ? `${tail}\n` : "" };
+  } catch (e) {
+    if (e === UNCOVERED) return undefined;
+    throw e;
+  }
+}
+
+/** Thrown (and caught in renderSplit) where the direct path leaves a value to the library. */
 const UNCOVERED: unique symbol = Symbol("uncovered");
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -89,101 +116,164 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 // The library's block layout with OPTIONS: "key: scalar", "key:" then the nested block indented by
 // two (sequences too, as indentSeq asks), "- " before each item with the item's own lines indented
 // by two more, and empty collections in flow style ([] and {}) on the same line as their key or dash.
-// Each writer appends to `out` the collection's lines, the first without its line break and indent
-// (the caller has written what goes before it: a key, a dash), and every later one after `newline`,
-// which is "\n" followed by the collection's indentation. Each returns false, having written
-// nothing, for an empty collection, which the caller writes as [] or {}.
+// Each writer returns the collection's lines at `depth` (two spaces each), the first without its line
+// break and indent (the caller writes what goes before it: a key, a dash), or "" for an empty
+// collection, which the caller writes as [] or {}. The text is built with + and flattened once, by
+// whoever reads it first (the hash, the join of a file): V8 keeps the pieces as a rope until then.
 
-function mapping(
-  record: Record<string, unknown>,
-  newline: string,
-  first: readonly string[],
-  out: string[],
-): boolean {
-  const keys = orderedKeys(record, first);
-  if (keys.length === 0) return false;
-  const inner = `${newline}  `;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    const value = record[key];
-    if (i > 0) out.push(newline);
-    out.push(keyScalar(key));
-    if (Array.isArray(value)) {
-      if (value.length === 0) out.push(": []");
-      else {
-        out.push(":", inner);
-        sequence(value, inner, out);
-      }
-    } else if (value !== null && typeof value === "object") {
-      if (!isPlainObject(value)) throw UNCOVERED;
-      const at = out.length;
-      out.push(":", inner);
-      const nested = first === TOP_KEYS && key === "metadata" ? METADATA_KEYS : NONE;
-      if (!mapping(value, inner, nested, out)) {
-        out.length = at;
-        out.push(": {}");
-      }
-    } else {
-      out.push(": ", valueScalar(value));
-    }
-  }
-  return true;
+const NEWLINES: string[] = ["\n"];
+const newline = (depth: number): string => {
+  for (let d = NEWLINES.length; d <= depth; d++) NEWLINES.push(`\n${"  ".repeat(d)}`);
+  return NEWLINES[depth] as string;
+};
+
+function mapping(record: Record<string, unknown>, depth: number, ranks: Ranks): string {
+  const order = orderOf(record, ranks);
+  let out = "";
+  for (let i = 0; i < order.keys.length; i++) out += mappingEntry(record, order, i, depth, out === "");
+  return out;
 }
 
-const NONE: readonly string[] = [];
+/**
+ * One key of a mapping and its value, after a line break unless it is the mapping's first; "" for an
+ * undefined value (the key is left out).
+ */
+function mappingEntry(
+  record: Record<string, unknown>,
+  order: KeyOrder,
+  i: number,
+  depth: number,
+  first: boolean,
+) {
+  const value = record[order.keys[i] as string];
+  if (value === undefined) return "";
+  const lines = linesOf(order, depth);
+  if (Array.isArray(value)) {
+    const key = first ? (order.rendered[i] as string) : (lines.key[i] as string);
+    if (value.length === 0) return `${key}: []`;
+    return `${key}:${newline(depth + 1)}${sequence(value, depth + 1)}`;
+  }
+  if (value !== null && typeof value === "object") {
+    if (!isPlainObject(value)) throw UNCOVERED;
+    const key = first ? (order.rendered[i] as string) : (lines.key[i] as string);
+    const inner = mapping(value, depth + 1, order.nested[i] as Ranks);
+    return inner === "" ? `${key}: {}` : `${key}:${newline(depth + 1)}${inner}`;
+  }
+  return (first ? (order.scalar[i] as string) : (lines.scalar[i] as string)) + valueScalar(value);
+}
 
 // The keys in canonical order, as canonical() leaves them: sorted, then rebuilt into an object, where
 // JavaScript puts integer-like keys ("0", "80") first in numeric order, as Object.keys lists them.
+// Objects from one generator share their keys, so the order (with each key rendered) is worked out
+// once per list of keys, as Object.keys gives it, and found again by walking a tree of the keys.
+// Keys whose value is undefined are left out when written, which gives the order of those left.
 const INDEX = /^(?:0|[1-9][0-9]*)$/;
 const isIndex = (k: string) => INDEX.test(k) && Number(k) < 2 ** 32 - 1;
 
-function orderedKeys(record: Record<string, unknown>, first: readonly string[]): string[] {
-  const all = Object.keys(record);
-  let indexed = 0;
-  while (indexed < all.length && isIndex(all[indexed] as string)) indexed++;
-  let defined = true;
-  for (const k of all) {
-    if (record[k] === undefined) {
-      defined = false;
-      break;
-    }
-  }
-  const keys = indexed === 0 ? all : all.slice(indexed);
-  let present = defined ? keys : keys.filter((k) => record[k] !== undefined);
-  // Without a comparator, sort() orders strings by UTF-16 code units, as byCodeUnit does, and faster.
-  // Ranked keys (apiVersion, kind, metadata; name, namespace, ...) are taken out and put first in
-  // their rank's order, rather than sorted with a comparator that looks each of them up.
-  if (first.length === 0) present.sort();
-  else {
-    const head: string[] = [];
-    for (const k of first) if (record[k] !== undefined && Object.hasOwn(record, k)) head.push(k);
-    if (head.length > 0) present = present.filter((k) => !first.includes(k));
-    present.sort();
-    if (head.length > 0) present = [...head, ...present];
-  }
-  if (indexed === 0) return present;
-  return [...all.slice(0, indexed).filter((k) => record[k] !== undefined), ...present];
+interface KeyOrder {
+  readonly keys: readonly string[];
+  /** Each key as the library writes it. */
+  readonly rendered: readonly string[];
+  /** The ranks of each key's nested mapping: metadata's keys at the top level, none elsewhere. */
+  readonly nested: readonly Ranks[];
+  /** Whether the key's line starts "spec:" (spec-hash.ts's block starts at the first such line). */
+  readonly spec: readonly boolean[];
+  /** Each key with ": " after it, ready for a scalar. */
+  readonly scalar: readonly string[];
+  /** The keys after a line break and indent, by depth: fewer pieces to join per line. */
+  readonly lines: KeyLines[];
 }
 
-function sequence(items: readonly unknown[], newline: string, out: string[]): void {
-  const inner = `${newline}  `;
+interface KeyLines {
+  readonly key: readonly string[];
+  readonly scalar: readonly string[];
+}
+
+function linesOf(order: KeyOrder, depth: number): KeyLines {
+  let lines = order.lines[depth];
+  if (lines === undefined) {
+    const nl = newline(depth);
+    lines = { key: order.rendered.map((k) => nl + k), scalar: order.scalar.map((k) => nl + k) };
+    order.lines[depth] = lines;
+  }
+  return lines;
+}
+
+/** Keys that go first, in this order; and the memo of key orders for mappings ranked so. */
+interface Ranks {
+  readonly first: readonly string[];
+  readonly tree: KeyTree;
+}
+interface KeyTree {
+  readonly next: Map<string, KeyTree>;
+  order?: KeyOrder;
+}
+const newTree = (): KeyTree => ({ next: new Map() });
+const METADATA: Ranks = { first: METADATA_KEYS, tree: newTree() };
+const TOP: Ranks = { first: TOP_KEYS, tree: newTree() };
+const NO_RANKS: Ranks = { first: [], tree: newTree() };
+let treeNodes = 0;
+
+function orderOf(record: Record<string, unknown>, ranks: Ranks): KeyOrder {
+  const all = Object.keys(record);
+  let node = ranks.tree;
+  for (const k of all) {
+    let next = node.next.get(k);
+    if (next === undefined) {
+      // Bounded, as the caches below: arbitrary objects (cw diff reads them from clusters) would
+      // otherwise grow the trees without end.
+      if (++treeNodes > LIMIT) {
+        for (const r of [TOP, METADATA, NO_RANKS]) r.tree.next.clear();
+        treeNodes = 0;
+        return keyOrder(all, ranks);
+      }
+      next = newTree();
+      node.next.set(k, next);
+    }
+    node = next;
+  }
+  node.order ??= keyOrder(all, ranks);
+  return node.order;
+}
+
+function keyOrder(all: readonly string[], ranks: Ranks): KeyOrder {
+  const { first } = ranks;
+  let indexed = 0;
+  while (indexed < all.length && isIndex(all[indexed] as string)) indexed++;
+  const rest = all.slice(indexed);
+  const head = first.filter((k) => rest.includes(k));
+  // Without a comparator, sort() orders strings by UTF-16 code units, as compareText does.
+  const others = (head.length === 0 ? rest : rest.filter((k) => !first.includes(k))).sort();
+  const keys = [...all.slice(0, indexed), ...head, ...others];
+  const rendered = keys.map(keyScalar);
+  return {
+    keys,
+    rendered,
+    nested: keys.map((k) => (ranks === TOP && k === "metadata" ? METADATA : NO_RANKS)),
+    spec: rendered.map((r) => r === "spec" || r.startsWith("spec:")),
+    scalar: rendered.map((r) => `${r}: `),
+    lines: [],
+  };
+}
+
+function sequence(items: readonly unknown[], depth: number): string {
+  const nl = newline(depth);
+  let out = "";
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    if (i > 0) out.push(newline);
+    let entry: string;
     if (Array.isArray(item)) {
-      if (item.length === 0) out.push("- []");
-      else {
-        out.push("- ");
-        sequence(item, inner, out);
-      }
+      entry = item.length === 0 ? "- []" : `- ${sequence(item, depth + 1)}`;
     } else if (item !== null && typeof item === "object") {
       if (!isPlainObject(item)) throw UNCOVERED;
-      out.push("- ");
-      if (!mapping(item, inner, NONE, out)) out.push("{}");
+      const inner = mapping(item, depth + 1, NO_RANKS);
+      entry = inner === "" ? "- {}" : `- ${inner}`;
     } else {
-      out.push("- ", valueScalar(item));
+      entry = `- ${valueScalar(item)}`;
     }
+    out = i === 0 ? entry : out + nl + entry;
   }
+  return out;
 }
 
 // A string the library writes plain, unquoted, as it is: it starts with a letter or digit, and holds
@@ -255,7 +345,16 @@ function keyScalar(key: string): string {
 
 function valueScalar(value: unknown): string {
   if (typeof value === "string") {
-    if (isWord(value)) return value;
+    if (KNOWN_SCHEMA && STRING_ONLY.test(value)) return value;
+    // Short words and those that start with a digit ("v1", "http", "10.0.0.1") are common: their
+    // answer is remembered, rather than running the schema's tests over them each time.
+    const known = valueCache.get(value);
+    if (known !== undefined) return known;
+    if (isWord(value)) {
+      if (valueCache.size >= LIMIT) valueCache.clear();
+      valueCache.set(value, value);
+      return value;
+    }
     if (MARKER.test(value)) throw UNCOVERED;
   } else if (typeof value !== "number" && typeof value !== "boolean" && value !== null) {
     throw UNCOVERED;
