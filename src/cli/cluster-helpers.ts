@@ -55,9 +55,23 @@ const SILENCE_MS = 120_000;
 /** Input smaller than this is made faster on one thread than a helper starts and plans it. */
 export const HELPER_THRESHOLD = 256 * 1024;
 
+/**
+ * A helper holds a plan of its own, and its garbage: measured at 500 x 50,000 (a 14.4 MB topology,
+ * 2026-12-07), the peak resident set was 2.6 GiB on one thread and 4.6 GiB with a helper, about 190
+ * and 340 bytes per byte of input. `--jobs auto` starts a helper only while the estimate stays under
+ * MEMORY_BUDGET, the peak cw promises for a run (the README's targets); `--jobs 2` trades more memory
+ * for time on larger input.
+ */
+const PEAK_PER_INPUT_BYTE_WITH_HELPER = 340;
+export const MEMORY_BUDGET = 4 * 2 ** 30;
+
 /** How many helpers `--jobs auto` starts for input of this size: one, on a machine of several cores. */
 export const autoHelpers = (inputBytes: number): number =>
-  inputBytes >= HELPER_THRESHOLD && availableParallelism() > 1 ? 1 : 0;
+  inputBytes >= HELPER_THRESHOLD &&
+  inputBytes * PEAK_PER_INPUT_BYTE_WITH_HELPER <= MEMORY_BUDGET &&
+  availableParallelism() > 1
+    ? 1
+    : 0;
 
 export interface RunningHelpers extends ClusterHelpers {
   /** Ends the helpers (whether or not they are done); safe to call twice. */
