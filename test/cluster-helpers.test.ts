@@ -2,19 +2,9 @@
 // byte for byte, the folder a run on one thread writes, first runs and incremental ones alike; and a
 // helper that fails is given up, its clusters made by the main thread, the output still the same.
 
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { type RunningHelpers, startHelpers } from "../src/cli/cluster-helpers.js";
@@ -24,35 +14,13 @@ import { parseInputs, readInputs } from "../src/cli/load.js";
 import { compile, type HelperResult } from "../src/compile.js";
 import type { Topology } from "../src/topology/model.js";
 import { cw } from "./support/cw.js";
-import { federationArbitrary, splitExisting, supportedFeatures } from "./support/random-topology.js";
+import { federationArbitrary, supportedFeatures } from "./support/random-topology.js";
+import { placeTopology, tree } from "./support/work-folder.js";
 
 type Doc = Record<string, unknown>;
 
 const root = mkdtempSync(join(tmpdir(), "cw-helpers-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Every file below `dir`, by relative path, with its bytes. */
-function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!existsSync(dir)) return out;
-  for (const path of readdirSync(dir, { recursive: true, encoding: "utf8" }).sort()) {
-    if (statSync(join(dir, path)).isFile()) out.set(path, readFileSync(join(dir, path), "utf8"));
-  }
-  return out;
-}
-
-/** The topology and its clusters' existing config, written into `dir`. */
-function place(dir: string, doc: Doc): void {
-  const { federation, files } = splitExisting(doc);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "federation.yaml"), JSON.stringify(federation, null, 1));
-  rmSync(join(dir, "existing"), { recursive: true, force: true });
-  mkdirSync(join(dir, "existing"));
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.text);
-  }
-}
 
 const generate = (dir: string, jobs: string, layout: string) =>
   cw(
@@ -88,7 +56,7 @@ describe("cw generate with a helper thread (--jobs 2)", () => {
           const aside = { "1": join(root, `one-${run}`), "2": join(root, `two-${run}`) };
           const ran = async (jobs: "1" | "2", doc: Doc) => {
             if (existsSync(aside[jobs])) renameSync(aside[jobs], work);
-            place(work, doc);
+            placeTopology(work, doc);
             const r = await generate(work, jobs, layout);
             renameSync(work, aside[jobs]);
             return { code: r.code, out: r.out, err: r.err };

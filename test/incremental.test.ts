@@ -4,28 +4,14 @@
 // the same input writes nothing and says the last run's warnings again; a run that keeps a cluster's
 // files keeps them only while they are as cw wrote them.
 
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { cw, cwWith } from "./support/cw.js";
-import {
-  EXISTING,
-  federationArbitrary,
-  splitExisting,
-  supportedFeatures,
-} from "./support/random-topology.js";
+import { EXISTING, federationArbitrary, supportedFeatures } from "./support/random-topology.js";
+import { placeTopology, tree } from "./support/work-folder.js";
 
 type Doc = Record<string, unknown>;
 
@@ -34,31 +20,8 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "cw-incremental-"));
 });
 
-/** Every file below `root`, by relative path, with its bytes. */
-function tree(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(root, rel)).sort()) {
-      const path = rel ? `${rel}/${name}` : name;
-      if (statSync(join(root, path)).isDirectory()) walk(path);
-      else out.set(path, readFileSync(join(root, path), "utf8"));
-    }
-  };
-  if (existsSync(root)) walk("");
-  return out;
-}
-
 /** Writes the topology (and its clusters' existing config under existing/) into the work folder. */
-function place(doc: Doc): void {
-  const { federation, files } = splitExisting(doc);
-  writeFileSync(join(dir, "federation.yaml"), JSON.stringify(federation, null, 1));
-  rmSync(join(dir, "existing"), { recursive: true, force: true });
-  mkdirSync(join(dir, "existing"));
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.text);
-  }
-}
+const place = (doc: Doc): void => placeTopology(dir, doc);
 
 const generate = (layout: string) =>
   cw(

@@ -7,7 +7,6 @@ import { byText } from "../compare.js";
 import {
   type Cluster,
   type ClusterOutput,
-  type CompileResult,
   compile,
   type Diagnostic,
   EMPTY_LOCK,
