@@ -88,7 +88,7 @@ function addGenerate(program: Command, io: Io, done: Done): void {
     .option(EXISTING_FLAG, EXISTING_HELP)
     .option(
       "--jobs <n>",
-      "threads that make clusters: a number, or auto (2 for large input on several cores)",
+      "threads that make clusters: a number, or auto (2 for large input on several cores, memory allowing)",
       "auto",
     );
   gitopsOptions(command).action(async (topology: string | undefined, raw: Raw) => {
