@@ -65,8 +65,25 @@ export const MAX_PROXIES = 8;
 export class Indexes {
   private readonly byCluster = new Map<string, ClusterIndex | undefined>();
   private owners: ReadonlyMap<string, ClusterFacts> | undefined;
+  private readonly memos = new WeakMap<object, Map<string, unknown>>();
 
   constructor(private readonly input: TraceInput) {}
+
+  /**
+   * A value computed once per tracer for an owner (a gateway's facts, say) and a key: what every
+   * trace through the owner would otherwise compute again (gateway.ts keeps its plans here).
+   */
+  memo<T>(owner: object, key: string, build: () => T): T {
+    let byKey = this.memos.get(owner);
+    if (!byKey) {
+      byKey = new Map();
+      this.memos.set(owner, byKey);
+    }
+    if (byKey.has(key)) return byKey.get(key) as T;
+    const value = build();
+    byKey.set(key, value);
+    return value;
+  }
 
   cluster(name: string): ClusterIndex | undefined {
     if (this.byCluster.has(name)) return this.byCluster.get(name);
