@@ -85,7 +85,7 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
     });
   }
   const at: Arrival = { ctx: { ...ctx, depth: ctx.depth + 1 }, gw, conn, index, role, cluster };
-  const plan = ctx.indexes.memo(gw.facts, planKey(ctx, gw, conn), () => planAt(at));
+  const plan = ctx.indexes.memo(gw.facts, planKey(ctx, conn), () => planAt(at));
   switch (plan.kind) {
     case "done":
       return plan.trace;
@@ -127,12 +127,25 @@ interface TerminatePlan {
   rest?: Trace;
 }
 
-/** Everything a plan depends on: the gateway, the trace's depth and clusters down, the connection but its principal. */
-function planKey(ctx: TraceContext, gw: GatewayProxy, conn: Connection): string {
+/**
+ * Everything a plan depends on, as Indexes.memo's key: the gateway (the memo's owner, whose facts
+ * fix its role and namespace), the trace's depth and clusters down, and the connection but its
+ * principal. KeyedFields below fails to compile when Connection grows a field this key leaves out.
+ */
+function planKey(ctx: TraceContext, conn: Connection): (string | number)[] {
   const down = ctx.input.down ? [...ctx.input.down].sort().join(",") : "";
-  const { principal: _, ...rest } = conn;
-  return `${gw.ref.role}\n${gw.ref.namespace}\n${ctx.depth}\n${down}\n${JSON.stringify(rest)}`;
+  const { tls, http } = conn;
+  const sans = tls.subjectAltNames.length === 0 ? "" : tls.subjectAltNames.join(" ");
+  const request = http
+    ? [http.host, http.path, http.headers ? JSON.stringify(http.headers) : ""]
+    : [-1, -1, -1];
+  return [ctx.depth, down, conn.port, tls.mode, tls.decidedBy, tls.sni ?? -1, sans, ...request];
 }
+
+type KeyedFields<T, K extends keyof T> = Exclude<keyof T, K> extends never ? true : never;
+const _connectionKeyed: KeyedFields<Connection, "port" | "tls" | "principal" | "http"> = true;
+const _tlsKeyed: KeyedFields<Connection["tls"], "mode" | "sni" | "decidedBy" | "subjectAltNames"> = true;
+const _httpKeyed: KeyedFields<NonNullable<Connection["http"]>, "host" | "path" | "headers"> = true;
 
 function planAt(at: Arrival): Plan {
   const done = (f: Omit<Failure, "kind">, hops: Hop[] = []): Plan => ({
