@@ -15,9 +15,10 @@ import { compileDoc, federationArbitrary, supportedFeatures } from "./support/ra
 
 /** Gateway hops a trace passes whose policies let the call on (the plan's shared routes). */
 const allowedAtGateways = (t: Trace): number =>
-  t.hops.filter(
-    (h, i) => h.kind === "gateway" && t.hops[i + 1]?.kind === "authz" && t.hops[i + 1]?.verdict === "allow",
-  ).length;
+  t.hops.filter((h, i) => {
+    const next = t.hops[i + 1];
+    return h.kind === "gateway" && next?.kind === "authz" && next.verdict === "allow";
+  }).length;
 
 describe("gateway plans, shared between callers", () => {
   it("give the traces a fresh tracer gives, on random topologies", () => {
