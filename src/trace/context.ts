@@ -57,6 +57,9 @@ export interface TraceContext {
 
 export const MAX_PROXIES = 8;
 
+/** Where Indexes.memo keeps a value, beside the maps of longer keys. */
+const LEAF = Symbol("value");
+
 /**
  * What a tracer computes once and every trace reads: each cluster's index (with what the hop modules
  * derive from it, in its memo), and which cluster's ingress gateway an address is. Built lazily, per
@@ -65,8 +68,35 @@ export const MAX_PROXIES = 8;
 export class Indexes {
   private readonly byCluster = new Map<string, ClusterIndex | undefined>();
   private owners: ReadonlyMap<string, ClusterFacts> | undefined;
+  private readonly memos = new WeakMap<object, Map<unknown, unknown>>();
 
   constructor(private readonly input: TraceInput) {}
+
+  /**
+   * A value computed once per tracer for an owner (a gateway's facts, say) and a key of parts: what
+   * every trace through the owner would otherwise compute again (gateway.ts keeps its plans here).
+   * The parts are looked up one by one in nested maps rather than joined into one text: they are
+   * mostly strings the caller already holds, whose hashes are kept, so a hit allocates nothing.
+   */
+  memo<T>(owner: object, parts: readonly (string | number)[], build: () => T): T {
+    let level = this.memos.get(owner);
+    if (!level) {
+      level = new Map();
+      this.memos.set(owner, level);
+    }
+    for (const part of parts) {
+      let next = level.get(part) as Map<unknown, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        level.set(part, next);
+      }
+      level = next;
+    }
+    if (level.has(LEAF)) return level.get(LEAF) as T;
+    const value = build();
+    level.set(LEAF, value);
+    return value;
+  }
 
   cluster(name: string): ClusterIndex | undefined {
     if (this.byCluster.has(name)) return this.byCluster.get(name);

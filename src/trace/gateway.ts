@@ -85,22 +85,93 @@ export function gatewayInbound(ctx: TraceContext, gw: GatewayProxy, conn: Connec
     });
   }
   const at: Arrival = { ctx: { ...ctx, depth: ctx.depth + 1 }, gw, conn, index, role, cluster };
-  const listener = gatewayListeners(index, gw.facts.labels, gw.facts.namespace).get(conn.port);
-  if (!listener || listener.servers.length === 0) return failed([], portNotExposed(at));
-  if (listener.rejected) return failed([], listenerRejected(at, listener));
-  if (conn.tls.mode === "DISABLE") return plainText(at, listener);
+  const plan = ctx.indexes.memo(gw.facts, planKey(ctx, conn), () => planAt(at));
+  switch (plan.kind) {
+    case "done":
+      return plan.trace;
+    case "plain":
+      return plainText(at, plan.listener);
+    case "terminate":
+      return terminated(at, plan);
+    case "passthrough":
+      return passthrough(at, plan.chain.server, [...plan.hops]);
+    default:
+      return autoPassthrough(at, plan.chain, [...plan.hops]);
+  }
+}
+
+/**
+ * What the gateway decides for a connection before it asks who the caller is: the listener, the
+ * filter chain, the TLS handshake, and (for a terminating server) the routes taken once its policies
+ * allow the call. Callers of the same gateway, port and SNI/Host differ only in their principal, so
+ * the plan is made once per tracer (Indexes.memo) and only the policies are evaluated per caller.
+ * Passthrough chains carry the caller's connection on to the pods, and plain text is rare, so those
+ * are traced per caller past the chain.
+ */
+type Plan =
+  | { readonly kind: "done"; readonly trace: Trace }
+  | { readonly kind: "plain"; readonly listener: GatewayListener }
+  | {
+      readonly kind: "passthrough" | "auto-passthrough";
+      readonly chain: FilterChain;
+      readonly hops: readonly Hop[];
+    }
+  | TerminatePlan;
+
+interface TerminatePlan {
+  readonly kind: "terminate";
+  readonly server: Server;
+  readonly hops: readonly Hop[];
+  readonly http: boolean;
+  /** The trace past the policies, the same for every caller they allow: made when first needed. */
+  rest?: Trace;
+}
+
+/**
+ * Everything a plan depends on, as Indexes.memo's key: the gateway (the memo's owner, whose facts
+ * fix its role and namespace), the trace's depth and clusters down, and the connection but its
+ * principal. KeyedFields below fails to compile when Connection grows a field this key leaves out.
+ */
+function planKey(ctx: TraceContext, conn: Connection): (string | number)[] {
+  const down = ctx.input.down ? [...ctx.input.down].sort().join(",") : "";
+  const { tls, http } = conn;
+  const sans = tls.subjectAltNames.length === 0 ? "" : tls.subjectAltNames.join(" ");
+  const request = http
+    ? [http.host, http.path, http.headers ? JSON.stringify(http.headers) : ""]
+    : [-1, -1, -1];
+  return [ctx.depth, down, conn.port, tls.mode, tls.decidedBy, tls.sni ?? -1, sans, ...request];
+}
+
+type KeyedFields<T, K extends keyof T> = Exclude<keyof T, K> extends never ? true : never;
+const _connectionKeyed: KeyedFields<Connection, "port" | "tls" | "principal" | "http"> = true;
+const _tlsKeyed: KeyedFields<Connection["tls"], "mode" | "sni" | "decidedBy" | "subjectAltNames"> = true;
+const _httpKeyed: KeyedFields<NonNullable<Connection["http"]>, "host" | "path" | "headers"> = true;
+
+function planAt(at: Arrival): Plan {
+  const done = (f: Omit<Failure, "kind">, hops: Hop[] = []): Plan => ({
+    kind: "done",
+    trace: failed(hops, f),
+  });
+  const { conn } = at;
+  const listener = gatewayListeners(at.index, at.gw.facts.labels, at.gw.facts.namespace).get(conn.port);
+  if (!listener || listener.servers.length === 0) return done(portNotExposed(at));
+  if (listener.rejected) return done(listenerRejected(at, listener));
+  if (conn.tls.mode === "DISABLE") return { kind: "plain", listener };
   const sni = conn.tls.sni;
   const chain = chooseChain(listener, sni, conn.tls.mode === "ISTIO_MUTUAL");
-  if (!chain) return failed([], noChain(at, listener, sni));
+  if (!chain) return done(noChain(at, listener, sni));
   const hops: Hop[] = [gatewayHop(at, chain.server, sni, matchedText(chain, sni))];
-  switch (chain.kind) {
-    case "terminate":
-      return terminated(at, chain.server, hops);
-    case "passthrough":
-      return passthrough(at, chain.server, hops);
-    default:
-      return autoPassthrough(at, chain, hops);
-  }
+  if (chain.kind === "passthrough") return { kind: "passthrough", chain, hops };
+  if (chain.kind !== "terminate") return { kind: "auto-passthrough", chain, hops };
+  const refused = handshake(at, chain.server);
+  if (refused) return done(refused, hops);
+  const server = chain.server;
+  return {
+    kind: "terminate",
+    server,
+    hops,
+    http: server.protocol === "HTTPS" || HTTP_PROTOCOLS.has(server.protocol),
+  };
 }
 
 function portNotExposed(at: Arrival): Omit<Failure, "kind"> {
@@ -174,33 +245,40 @@ const selfOf = (at: Arrival): ProxyState => ({
 
 const gatewayNameOf = (s: Server) => `${s.gateway.metadata.namespace}/${s.gateway.metadata.name}`;
 
-/** A terminating server: TLS, identity, policy, then routes. */
-function terminated(at: Arrival, server: Server, hops: Hop[]): Trace {
+/** A terminating server: TLS and identity (handshake, in the plan), policy, then routes. */
+function terminated(at: Arrival, plan: TerminatePlan): Trace {
+  const hops = [...plan.hops];
+  const principal = plan.server.tlsMode === "ISTIO_MUTUAL" ? at.conn.principal : undefined;
+  const denied = authorizeHere(at, hops, principal, plan.http);
+  if (denied) return denied;
+  // Routing reads the connection's port, SNI and HTTP request, never its principal (planKey).
+  plan.rest ??= plan.http ? routeHttp(at, plan.server, []) : routeTcp(at, plan.server, []);
+  return prepend(hops, plan.rest);
+}
+
+/** Why the TLS handshake with a terminating server fails, if it does. */
+function handshake(at: Arrival, server: Server): Omit<Failure, "kind"> | undefined {
   const mismatch = tlsMismatch(server.tlsMode, at.conn.tls.mode);
   if (mismatch) {
-    return failed(hops, {
+    return {
       reason: "tls-mode-mismatch",
       cluster: at.cluster,
       message: `TLS mode mismatch at the ${at.role} of cluster ${at.cluster}: ${mismatch}`,
-    });
+    };
   }
   // Terminated mutual TLS ends here: the gateway must be who the caller's subjectAltNames say.
   const sans = at.conn.tls.subjectAltNames;
   if (at.conn.tls.mode === "ISTIO_MUTUAL" && sans.length > 0) {
     const identity = `spiffe://${principalOf(at.index.trustDomain, at.gw.facts.namespace, at.gw.facts.serviceAccount)}`;
     if (!sans.includes(identity)) {
-      return failed(hops, {
+      return {
         reason: "peer-identity-mismatch",
         cluster: at.cluster,
         message: `the ${at.role} of cluster ${at.cluster} presents ${identity}, which is not among the caller's subjectAltNames ${sans.join(", ")}: the TLS handshake fails (certificate verify failed)`,
-      });
+      };
     }
   }
-  const principal = server.tlsMode === "ISTIO_MUTUAL" ? at.conn.principal : undefined;
-  const http = server.protocol === "HTTPS" || HTTP_PROTOCOLS.has(server.protocol);
-  const denied = authorizeHere(at, hops, principal, http);
-  if (denied) return denied;
-  return http ? routeHttp(at, server, hops) : routeTcp(at, server, hops);
+  return undefined;
 }
 
 function tlsMismatch(serverMode: string, client: string): string | false {
