@@ -94,7 +94,8 @@ export function startHelpers(job: HelperJob, count: number): RunningHelpers {
     gone ??= why;
     for (const h of helpers) void h.worker.terminate();
   };
-  // Results received while waiting for another one, until compile() collects them.
+  // Results received while waiting for another one, until compile() collects them. Once the helpers
+  // are given up nothing more of theirs is used, not even what they sent before.
   const arrived = new Map<number, HelperResult>();
   const receive = () => {
     for (const { port } of helpers) {
@@ -104,6 +105,7 @@ export function startHelpers(job: HelperJob, count: number): RunningHelpers {
         else arrived.set(message.index, message.result);
       }
     }
+    if (gone !== undefined) arrived.clear();
   };
   return {
     take(total) {
