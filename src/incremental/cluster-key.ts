@@ -30,12 +30,6 @@ const DERIVED = new Set(["routeTo", "runs"]);
 // through its ClusterPlan.
 const TOPOLOGY_PARTS = new Set(["clusters", "services", "origins", "gitops"]);
 
-/** Each cluster's key, by name. */
-export function clusterKeys(plan: Plan, existing: ExistingConfig, salt: string): Map<string, string> {
-  const keyOf = clusterKeyer(plan, existing, salt);
-  return new Map(plan.clusters.map((cluster) => [cluster.cluster.name, keyOf(cluster)]));
-}
-
 /**
  * The key of any of the plan's clusters, one at a time: each thread that makes clusters (compile.ts)
  * keys those it takes. The digests of services and clusters are remembered between calls.
