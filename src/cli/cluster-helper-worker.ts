@@ -5,7 +5,7 @@
 import { type MessagePort, workerData } from "node:worker_threads";
 import { type ClusterResult, compileCluster } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import { NO_EXISTING } from "../existing/model.js";
+import { type ExistingConfig, NO_EXISTING } from "../existing/model.js";
 import { clusterKeyer } from "../incremental/cluster-key.js";
 import { type Plan, planFederation } from "../plan/plan.js";
 import { NO_PROGRESS } from "../progress.js";
@@ -37,7 +37,7 @@ function plan() {
   return { plan: planned.plan, existing };
 }
 
-function makeClusters({ plan, existing }: { plan: Plan; existing: typeof NO_EXISTING }): void {
+function makeClusters({ plan, existing }: { plan: Plan; existing: ExistingConfig }): void {
   const options = {
     validate: job.validate,
     layout: job.layout,
