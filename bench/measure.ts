@@ -2,8 +2,9 @@
 // own. Runs what `cw generate` runs, stage by stage, on a synthetic federation, in one output layout;
 // then the floors (a bare `yaml.stringify` and `JSON.stringify` of the same objects, and creating as
 // many files of the same sizes as the layout writes); then the incremental cases (the same input again;
-// one service changed), each a whole `cw generate` run in this process, as the CLI runs it. Writes its
-// result, as JSON, to the file the request names.
+// one service changed) and the first run again, each a whole `cw generate` as the user runs it: the
+// built command in a process of its own (command.ts). Writes its result, as JSON, to the file the
+// request names.
 //
 //   node --import tsx bench/measure.ts '<MeasureRequest as JSON>'
 
@@ -21,8 +22,6 @@ import {
 import { dirname, join } from "node:path";
 import { getHeapStatistics } from "node:v8";
 import { verifySummary } from "../src/analysis/verify.js";
-import { runGenerate } from "../src/cli/generate.js";
-import type { Io } from "../src/cli/io.js";
 import { readInputs } from "../src/cli/load.js";
 import { readOutputFolder } from "../src/cli/output-folder.js";
 import { clusterSalt, type KeyedOptions, runKey } from "../src/cli/run-key.js";
@@ -34,6 +33,7 @@ import { generators } from "../src/generate/generators.js";
 import { EMPTY_LOCK, renderLock } from "../src/plan/lock.js";
 import type { Progress, Stage } from "../src/progress.js";
 import { readFederation } from "../src/topology/read.js";
+import { runCommand } from "./command.js";
 import { changeOneService, type Synthetic, type SyntheticSize, synthesize } from "./synthetic.js";
 
 export interface MeasureRequest {
@@ -50,6 +50,8 @@ export interface MeasureRequest {
   readonly mode: "generate" | "verify";
   /** Where the result goes, rewritten after each phase, so a run cut short still leaves its numbers. */
   readonly resultFile: string;
+  /** The built command (dist/cw.js of a build of these sources) that the whole runs are timed with. */
+  readonly cli: string;
 }
 
 /** `cw verify` on the folder cw generate wrote: its stages, and what it checked. */
@@ -122,14 +124,17 @@ export interface SizeResult {
   readonly incomplete?: boolean;
   readonly oneService?: IncrementalResult & { readonly service: string; readonly expected: number };
   /**
-   * The first `cw generate` again, into an empty folder, as the CLI runs it (--jobs auto: a helper
-   * thread for large input on several cores), whole; with the peak resident set of the process so far.
+   * The first `cw generate` again, into an empty folder, as the built command runs it in a process of
+   * its own (--jobs auto: a helper thread for large input on several cores); with that process's peak.
    */
   readonly cliFirst?: { readonly times: StageTimes; readonly peakRss: number };
 }
 
 export interface IncrementalResult {
+  /** The whole command's wall and CPU time (no stages: it runs in a process of its own). */
   readonly times: StageTimes;
+  /** The command's peak resident set, bytes. */
+  readonly peakRss: number;
   /** Whether cw said it wrote anything. */
   readonly wrote: boolean;
   /** Files cw reported as added, changed or removed. */
@@ -265,29 +270,27 @@ function tally(
 
 const lockOf = (topology: string) => join(dirname(topology), "federation.lock.yaml");
 
-/** A later `cw generate` run, whole, as the CLI runs it (in this process, the stages timed). */
-function generateAgain(path: string, layout: Layout, dir: string): Omit<IncrementalResult, "touched"> {
-  const clock = new StageClock();
-  let said = "";
-  let errors = "";
-  const io: Io = { out: (t) => (said += t), err: (t) => (errors += t), progress: clock };
-  const options = {
-    topology: path,
-    lock: lockOf(path),
-    out: dir,
-    format: "json" as const,
-    validate: true,
-    layout,
-  };
-  const code = runGenerate(options, io);
-  const times = clock.result();
-  if (code !== 0) throw new Error(`bench: cw generate exited ${code}: ${errors}`);
-  const data = JSON.parse(said) as {
+/**
+ * A whole `cw generate` run as the user runs it: the built command in a process of its own
+ * (command.ts), with --format json for what it did; its wall and CPU time, and its peak memory.
+ */
+function generateCommand(
+  cli: string,
+  path: string,
+  layout: Layout,
+  dir: string,
+): Omit<IncrementalResult, "touched"> {
+  // The lock file named, as the CLI's default refuses a topology below /dev (the bench's --dir /dev/shm).
+  const args = ["generate", path, "-o", dir, "--lock", lockOf(path), "--layout", layout, "--format", "json"];
+  const run = runCommand(cli, args);
+  if (run.status !== 0) throw new Error(`bench: cw generate exited ${run.status}: ${run.stderr}`);
+  const data = JSON.parse(run.stdout) as {
     wrote: boolean;
     clusters: { added: unknown[]; changed: unknown[]; removed: unknown[]; reused?: boolean }[];
   };
   return {
-    times,
+    times: { total: run.wallMs, cpu: { total: run.cpuMs } },
+    peakRss: run.peakRss,
     wrote: data.wrote,
     reported: data.clusters.reduce((n, c) => n + c.added.length + c.changed.length + c.removed.length, 0),
     reused: data.clusters.filter((c) => c.reused).length,
@@ -356,7 +359,7 @@ export function measure(request: MeasureRequest): SizeResult {
 
   const disk0 = snapshot(dir);
   // Only the numbers are kept of each run, so that no run's plan outlives it.
-  const again = generateAgain(path, layout, dir);
+  const again = generateCommand(request.cli, path, layout, dir);
   const disk1 = snapshot(dir);
   const unchanged: IncrementalResult = { ...again, touched: touched(disk0, disk1) };
   save({ ...result, unchanged });
@@ -364,7 +367,7 @@ export function measure(request: MeasureRequest): SizeResult {
   const before = manifestFiles(dir);
   const change = changeOneService(synthetic.text, size);
   writeFileSync(path, change.text);
-  const changed = generateAgain(path, layout, dir);
+  const changed = generateCommand(request.cli, path, layout, dir);
   const disk2 = snapshot(dir);
   const oneService = {
     service: change.service,
@@ -379,8 +382,8 @@ export function measure(request: MeasureRequest): SizeResult {
   rmSync(dir, { recursive: true, force: true });
   rmSync(lockOf(path), { force: true });
   writeFileSync(path, synthetic.text);
-  const cli = generateAgain(path, layout, dir);
-  const complete = { ...all, cliFirst: { times: cli.times, peakRss: process.resourceUsage().maxRSS * 1024 } };
+  const cli = generateCommand(request.cli, path, layout, dir);
+  const complete = { ...all, cliFirst: { times: cli.times, peakRss: cli.peakRss } };
   save(complete);
   return complete;
 }

@@ -1,7 +1,8 @@
 // `npm run bench`: first the start-up of the installed package (bench/startup.ts: `cw --version`,
 // `cw --help` and `cw check` against a bare `node -e 0`, and the install's size), then synthetic
 // federations of several sizes compiled and written, each in a child process of its own
-// (bench/measure.ts) so that peak memory is per size, with each stage's wall time, peak memory,
+// (bench/measure.ts) so that peak memory is per size, the whole `cw generate` runs timed with the
+// command as built for the package (bench/command.ts), with each stage's wall time, peak memory,
 // output per cluster, the floors (`JSON.stringify` of the same objects, creating the same files) and the
 // incremental cases, in each output layout at the sizes the issue names. Writes bench/startup.json
 // and .md, bench/results.json and .md (the tables the README quotes), and prints the tables.
@@ -19,8 +20,10 @@
 import { spawnSync } from "node:child_process";
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   openSync,
   readFileSync,
   rmSync,
@@ -31,6 +34,8 @@ import {
 import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { bundleOptions, ROOT } from "../scripts/build.js";
 import { DEFAULT_LAYOUT, LAYOUTS, type Layout } from "../src/emit/layouts.js";
 import type { MeasureRequest, SizeResult, VerifyTimes } from "./measure.js";
 import { measureStartup, type StartupResult } from "./startup.js";
@@ -80,7 +85,7 @@ interface ChildRun {
 
 /** Run bench/measure.ts in a child process of its own, with a folder of its own below `base`. */
 function child(
-  request: Pick<MeasureRequest, "size" | "mode" | "incremental" | "layout">,
+  request: Pick<MeasureRequest, "size" | "mode" | "incremental" | "layout" | "cli">,
   base: string,
   limitSeconds?: number,
 ): ChildRun {
@@ -165,10 +170,10 @@ function machine(base: string): BenchResults["machine"] {
 }
 
 /** One size in one layout: generate and the incremental cases, then (default layout) cw verify. */
-function runSize(s: SyntheticSize, layout: Layout, base: string): SizeResult | undefined {
+function runSize(s: SyntheticSize, layout: Layout, base: string, cli: string): SizeResult | undefined {
   process.stderr.write(`bench: ${s.clusters} clusters x ${s.services} services, ${layout} layout ...`);
   const started = performance.now();
-  const run = child({ size: s, mode: "generate", incremental: true, layout }, base);
+  const run = child({ size: s, mode: "generate", incremental: true, layout, cli }, base);
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   if (!run.ok) {
     process.stderr.write(` failed after ${seconds} s (${run.why})\n`);
@@ -179,7 +184,7 @@ function runSize(s: SyntheticSize, layout: Layout, base: string): SizeResult | u
   const result = run.result as SizeResult;
   if (!VERIFY.includes(label(s)) || layout !== DEFAULT_LAYOUT) return result;
   process.stderr.write(`bench: cw verify on ${s.clusters} clusters x ${s.services} services ...`);
-  const checked = child({ size: s, mode: "verify", incremental: false, layout }, base, VERIFY_LIMIT);
+  const checked = child({ size: s, mode: "verify", incremental: false, layout, cli }, base, VERIFY_LIMIT);
   const verify = checked.ok
     ? (checked.result as VerifyTimes)
     : checked.timedOut
@@ -187,6 +192,17 @@ function runSize(s: SyntheticSize, layout: Layout, base: string): SizeResult | u
       : undefined;
   process.stderr.write(checked.ok ? " done\n" : ` ${checked.why}\n`);
   return verify ? { ...result, verify } : result;
+}
+
+/**
+ * The command as the package ships it (scripts/build.ts's bundle, beside the package.json it reads
+ * its version from), in a folder of its own; its cw.js is at dist/cw.js there.
+ */
+async function buildCommand(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "cw-bench-cli-"));
+  copyFileSync(join(ROOT, "package.json"), join(dir, "package.json"));
+  await build({ ...bundleOptions(), outdir: join(dir, "dist") });
+  return dir;
 }
 
 async function main(): Promise<void> {
@@ -203,12 +219,17 @@ async function main(): Promise<void> {
   if (unknown !== undefined)
     throw new Error(`bench: no layout "${unknown}"; there are ${LAYOUTS.join(", ")}`);
   const results: SizeResult[] = [];
-  for (const s of sizes) {
-    const layouts = chosen ?? (LAYOUT_SIZES.includes(label(s)) ? LAYOUTS : [DEFAULT_LAYOUT]);
-    for (const layout of layouts) {
-      const result = runSize(s, layout, base);
-      if (result) results.push(result);
+  const built = await buildCommand();
+  try {
+    for (const s of sizes) {
+      const layouts = chosen ?? (LAYOUT_SIZES.includes(label(s)) ? LAYOUTS : [DEFAULT_LAYOUT]);
+      for (const layout of layouts) {
+        const result = runSize(s, layout, base, join(built, "dist", "cw.js"));
+        if (result) results.push(result);
+      }
     }
+  } finally {
+    rmSync(built, { recursive: true, force: true });
   }
 
   const bench: BenchResults = {

@@ -45,13 +45,13 @@ export function table(bench: BenchResults): string {
       .map(([dir, us]) => `${us} µs in ${dir}`)
       .join(", ")}.`,
     "",
-    "Wall seconds per stage of the first `cw generate` (into an empty folder) in each output layout (`--layout`), *write* what writing adds on the compiling thread (hashing, handing files to the writer thread, which creates them while later clusters compile, and waiting for it at the end), *total* their sum and *CPU* the CPU seconds of the same, all threads. *JSON* is a bare `JSON.stringify` of the same objects, the floor render is held to (≈: timed on a sample of the clusters and scaled to all objects); *file floor* is creating, writing and closing the layout's files (as many, of the same sizes) in the same run. The stages are timed on one thread; *cw generate* is the same first run as the command runs it (`--jobs auto`: on several cores, a helper thread that reads and plans the input itself and then makes half the clusters), its wall seconds with its CPU seconds in brackets, and *peak RSS* the most the process held in any run of that size.",
+    "Wall seconds per stage of the first `cw generate` (into an empty folder) in each output layout (`--layout`), *write* what writing adds on the compiling thread (hashing, handing files to the writer thread, which creates them while later clusters compile, and waiting for it at the end), *total* their sum and *CPU* the CPU seconds of the same, all threads. *JSON* is a bare `JSON.stringify` of the same objects, the floor render is held to (≈: timed on a sample of the clusters and scaled to all objects); *file floor* is creating, writing and closing the layout's files (as many, of the same sizes) in the same run. The stages are timed on one thread, in the benchmark's process; *cw generate* is the same first run as a user runs it: the built command (the bundle `npm run build` makes) in a process of its own, `--jobs auto` (on several cores, a helper thread that reads and plans the input itself and then makes half the clusters, memory allowing), its wall seconds with its CPU seconds in brackets, start-up included; *peak RSS* is that process's peak resident set (the staged run's where there is none).",
     "",
     "| clusters × services | layout | objects | files | written | parse | check | plan | generate | validate | render | JSON | render ÷ JSON | write | file floor | total | CPU | cw generate | peak RSS |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...bench.results.map(stageRow),
     "",
-    "Output per cluster, and regenerating: *k* is the number of services a cluster runs or calls; *unchanged* runs `cw generate` again on the same input, *one service* after adding a port to one service, each the whole run's wall seconds. *Touched* counts files whose inode, size or mtime changed (the manifest included), *expected* the files whose content differs; *made again* the clusters compiled again (the others kept by their keys).",
+    "Output per cluster, and regenerating: *k* is the number of services a cluster runs or calls; *unchanged* runs `cw generate` again on the same input, *one service* after adding a port to one service, each the built command's wall seconds in a process of its own, start-up included. *Touched* counts files whose inode, size or mtime changed (the manifest included), *expected* the files whose content differs; *made again* the clusters compiled again (the others kept by their keys).",
     "",
     "| clusters × services | layout | fan-out median (mean) | objects / cluster max (median) | KB / cluster max (median) | objects per k | unchanged: touched, s | one service: touched / expected, made again, s | cw verify: s (checks) |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -71,7 +71,7 @@ function stageRow(r: SizeResult): string {
   const files = r.filesFloorMs === undefined ? "–" : seconds(r.filesFloorMs);
   const c = r.cliFirst;
   const cli = c ? `${seconds(c.times.total)} (${seconds(c.times.cpu.total)})` : "–";
-  const peak = Math.max(r.memory.peakRss, c?.peakRss ?? 0);
+  const peak = c?.peakRss ?? r.memory.peakRss;
   return `| ${sizeOf(r)} | ${count(r.output.objects)} | ${count(r.output.files)} | ${mb(r.output.bytes)} | ${stages} | ${floor} | ${ratio} | ${seconds(t.write)} | ${files} | ${seconds(compileAndWrite(t))} | ${seconds(compileAndWrite(t.cpu))} | ${cli} | ${(peak / GiB).toFixed(2)} GiB |`;
 }
 
