@@ -16,12 +16,13 @@ export const backends: TopologyCheck = {
       }
       const repeats = new Set(uniqueBy(s.backends, (b) => b.cluster).map((r) => r.item));
       for (const b of s.backends) {
-        const where = at(b.origins.cluster, b.origins.clusterAt);
+        // Found only for a diagnostic: finding a place costs a walk of the text, and most backends are fine.
+        const where = () => at(b.origins.cluster, b.origins.clusterAt);
         if (repeats.has(b)) {
-          report(diag("CW1009", { kind: "backend", service: s.name, name: b.cluster }, where));
+          report(diag("CW1009", { kind: "backend", service: s.name, name: b.cluster }, where()));
         } else if (!clusters.has(b.cluster)) {
           const hint = suggestion(b.cluster, clusterNames);
-          report(diag("CW1008", { service: s.name, cluster: b.cluster, hint }, where));
+          report(diag("CW1008", { service: s.name, cluster: b.cluster, hint }, where()));
         }
       }
     }

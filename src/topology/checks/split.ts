@@ -15,14 +15,15 @@ export const split: TopologyCheck = {
     for (const facts of ctx.services) {
       const s = facts.service;
       if (s.split.length === 0) continue;
-      const where = at(s.origins.split ?? s.origin, "key");
+      // Found only for a diagnostic (a walk of the text).
+      const where = () => at(s.origins.split ?? s.origin, "key");
       const total = s.split.reduce((n, share) => n + share.weight, 0);
       if (total !== 100 && !s.invalidFields?.has("split")) {
-        ctx.report(diag("CW1024", { service: s.name, total }, where));
+        ctx.report(diag("CW1024", { service: s.name, total }, where()));
       }
       shares(facts, ctx);
       if (facts.consumers.size === 0) {
-        ctx.report(diag("CW1018", { service: s.name, missing: "consumers" }, where));
+        ctx.report(diag("CW1018", { service: s.name, missing: "consumers" }, where()));
       }
     }
   },
