@@ -19,7 +19,7 @@ import type { ExistingFacts } from "./existing-facts.js";
 import type { Export } from "./exports.js";
 import type { IstioCapabilities } from "./istio-version.js";
 import type { Lock } from "./lock.js";
-import type { RouteInput } from "./routes.js";
+import type { RouteOf } from "./routes.js";
 import { HostClaims, planService, type ServiceInputs } from "./service-plan.js";
 import { allocateVips, overlapsIstioRange, parsePool } from "./vip.js";
 
@@ -39,9 +39,7 @@ export interface PortPlan {
 }
 
 /** How callers in one cluster reach one service (see routes.ts). */
-export interface Route extends Omit<RouteInput, "service"> {
-  readonly service: ServicePlan;
-}
+export type Route = RouteOf<ServicePlan>;
 
 export interface ServicePlan {
   readonly service: Service;

@@ -48,15 +48,32 @@ export interface RouteInput {
   readonly kubernetesName?: { readonly host: string; readonly takeover: boolean };
 }
 
-export function routesOf(
+/** A route as planned: RouteInput with its service's plan in place of its name (plan.ts's Route). */
+export type RouteOf<S> = Omit<RouteInput, "service"> & { readonly service: S };
+
+// Shared by every route they fit: a plan has a route per consumer cluster of every service (hundreds
+// of thousands at 500 x 50,000), and none of them is changed once built.
+const EVERYTHING_REMOTE: readonly Share[] = [{ kind: "remote", weight: 100 }];
+const ANY_CALLER: RouteInput["callers"] = {};
+
+/** The routes of `service`'s consumers, each naming `owner` (its plan) as its service. */
+export function routesOf<S>(
   topology: Topology,
   service: Topology["services"][number],
   clusters: ReadonlyMap<string, Cluster>,
-): RouteInput[] {
+  owner: S,
+): RouteOf<S>[] {
   const backendNames = new Set(service.backends.map((b) => b.cluster).filter((n) => clusters.has(n)));
   if (backendNames.size === 0) return [];
   const subsets = new Map(service.subsets.map((s) => [s.name, s]));
   const failover = service.failover.map((f) => clusters.get(f.cluster)).filter((c) => c !== undefined);
+  // Remote backends in preference order: the failover order, then the other backends by name. A
+  // caller never counts itself, so a caller that is neither a backend nor in the order shares the list.
+  const rest = [...backendNames]
+    .flatMap((n) => clusters.get(n) ?? [])
+    .filter((c) => !failover.includes(c))
+    .sort(byName);
+  const preferred = [...failover, ...rest];
 
   // "*" expands to every cluster; a consumer listed by name (with its scope) wins over "*".
   const entries = new Map<string, Consumer>();
@@ -65,48 +82,55 @@ export function routesOf(
   for (const c of service.consumers)
     if (c.cluster !== "*" && clusters.has(c.cluster)) entries.set(c.cluster, c);
 
-  const routes: RouteInput[] = [];
+  const routes: RouteOf<S>[] = [];
   for (const [name, consumer] of [...entries].sort(([a], [b]) => compareText(a, b))) {
     const caller = clusters.get(name);
     if (!caller) continue;
     const local = backendNames.has(name);
-    let shares: Share[];
-    if (service.split.length > 0) {
-      shares = service.split.map((share) => {
-        const subset = share.subset === undefined ? undefined : subsets.get(share.subset);
-        const base = { weight: share.weight, ...(subset && { subset }) };
-        return share.cluster === name
-          ? { kind: "local", ...base }
-          : { kind: "remote", cluster: clusters.get(share.cluster), ...base };
-      });
-      if (!shares.some((s) => s.kind === "remote")) continue;
-    } else if (local) {
-      continue;
-    } else {
-      shares = [{ kind: "remote", weight: 100 }];
-    }
-    const others = [...backendNames].filter((n) => n !== name).flatMap((n) => clusters.get(n) ?? []);
-    const ordered = failover.filter((c) => c.name !== name);
-    const remotes = [...ordered, ...others.filter((c) => !ordered.includes(c)).sort(byName)];
+    const shares = sharesOf(service, subsets, clusters, name, local);
+    if (!shares) continue;
+    const remotes = preferred.includes(caller) ? preferred.filter((c) => c !== caller) : preferred;
     const kubernetesName = kubernetesNameOf(service, caller, local);
     const mode = service.mode?.value ?? caller.mode ?? topology.mode;
     const egress = mode === "egress" || (mode === "passthrough" && caller.mode === "egress");
     routes.push({
-      service: service.name,
+      service: owner,
       caller,
       mode,
       exit: egress ? "egress-gateway" : "sidecar",
       shares,
       remotes,
-      ordered: ordered.length > 0,
-      callers: {
-        ...(consumer.namespaces && { namespaces: consumer.namespaces }),
-        ...(consumer.serviceAccounts && { serviceAccounts: consumer.serviceAccounts }),
-      },
+      ordered: failover.some((c) => c !== caller),
+      callers:
+        consumer.namespaces || consumer.serviceAccounts
+          ? {
+              ...(consumer.namespaces && { namespaces: consumer.namespaces }),
+              ...(consumer.serviceAccounts && { serviceAccounts: consumer.serviceAccounts }),
+            }
+          : ANY_CALLER,
       ...(kubernetesName && { kubernetesName }),
     });
   }
   return routes;
+}
+
+/** How the calls of the cluster `name` are shared out, or undefined when they all stay local. */
+function sharesOf(
+  service: Service,
+  subsets: ReadonlyMap<string, Subset>,
+  clusters: ReadonlyMap<string, Cluster>,
+  name: string,
+  local: boolean,
+): readonly Share[] | undefined {
+  if (service.split.length === 0) return local ? undefined : EVERYTHING_REMOTE;
+  const shares = service.split.map((share): Share => {
+    const subset = share.subset === undefined ? undefined : subsets.get(share.subset);
+    const base = { weight: share.weight, ...(subset && { subset }) };
+    return share.cluster === name
+      ? { kind: "local", ...base }
+      : { kind: "remote", cluster: clusters.get(share.cluster), ...base };
+  });
+  return shares.some((s) => s.kind === "remote") ? shares : undefined;
 }
 
 function kubernetesNameOf(

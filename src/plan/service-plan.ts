@@ -51,9 +51,10 @@ export function planService(
     const cluster = clusters.get(backend.cluster);
     return cluster ? [{ backend, cluster }] : [];
   });
-  const inputsOfRoutes = routesOf(topology, service, clusters);
-  // A route refers to its service's plan and the plan lists its routes: the routes are made once the
-  // plan exists and are read through it, so neither is changed after it is built.
+  // A route refers to its service's plan and the plan lists its routes and their callers: the routes
+  // are made once the plan exists and read through it, so neither changes once planService returns.
+  let routes: readonly Route[] = [];
+  const consumers: Cluster[] = [];
   const plan: ServicePlan = {
     service,
     // The first backend as the topology lists them, not in name order.
@@ -66,9 +67,10 @@ export function planService(
     primaryHost,
     ports,
     backends: [...found].sort((a, b) => byName(a.cluster, b.cluster)),
-    consumers: inputsOfRoutes.map((r) => r.caller),
+    consumers,
   };
-  const routes: readonly Route[] = inputsOfRoutes.map((r) => ({ ...r, service: plan }));
+  routes = routesOf(topology, service, clusters, plan);
+  for (const r of routes) consumers.push(r.caller);
   claimSubsetSnis(plan, claims);
   return { plan, diagnostics: [...hostLengths(service, hosts), ...warnings(plan, inputs)] };
 }
