@@ -17,14 +17,22 @@
 // - functions (ExistingFacts.podsDeny) are skipped: what they read, the cluster's existing config, is
 //   hashed whole.
 // Anything else the output depends on (cw's own code, the layout, options) comes in as `salt`.
+//
+// The walk is the hot part of a one-service change at scale (every cluster keyed, every service
+// digested), so it avoids work per field: an object's key names are fed as one fingerprint of its key
+// list (shapes.ts), only objects whose key list some cluster, service or route has are looked up as
+// references, and digests are fed as four words, not as text.
 
 import { byText } from "../compare.js";
 import type { ExistingConfig } from "../existing/model.js";
 import type { ClusterPlan, Plan, ServicePlan } from "../plan/plan.js";
 import type { Cluster, Topology } from "../topology/model.js";
+import { Hash, Mark } from "./key-hash.js";
+import { Shapes } from "./shapes.js";
 
-// ClusterPlan's indexes of its own `routes` and `local` (plan/plan.ts), hashed already as those lists.
-const DERIVED = new Set(["routeTo", "runs"]);
+// ClusterPlan's indexes of its own `routes` and `local` (plan/plan.ts), hashed already as those lists;
+// and the positions in the topology.
+const LEFT_OUT = new Set(["routeTo", "runs", "origin", "origins"]);
 
 // The topology's own fields that are not federation-wide settings: they reach a cluster's output only
 // through its ClusterPlan.
@@ -49,236 +57,179 @@ export function clusterKeyer(
   return (cluster) => walker.clusterKey(cluster, federation, existing.clusters.get(cluster.cluster.name));
 }
 
-/** References met while writing a value: the clusters and services whose digests go with it. */
-interface Refs {
-  readonly clusters: Set<Cluster>;
-  readonly services: Set<ServicePlan>;
+/** What a shared value is written as, elsewhere than in its own digest: its place, its name. */
+interface Ref {
+  readonly kind: "cluster" | "service";
+  /** In the key's order of clusters (by name) or of the plan's services (by name). */
+  readonly index: number;
+  readonly name: string;
+  /** A route's calling cluster: a route is written in full only in its service's digest. */
+  readonly caller?: string;
 }
 
-/** What a shared value is written as, elsewhere than in its own digest, and what it brings along. */
-type Ref =
-  | { readonly kind: "cluster"; readonly cluster: Cluster; readonly name: string }
-  | { readonly kind: "service"; readonly service: ServicePlan; readonly name: string };
-
-// Marks between the values fed to the hash, outside the range of UTF-16 code units, so that no two
-// different values feed it the same sequence.
-enum Mark {
-  String = 0x10000,
-  End,
-  Number,
-  True,
-  False,
-  Null,
-  Undefined,
-  Function,
-  Object,
-  Array,
-  Map,
-  Set,
-  Key,
-  Close,
-  Self,
-  ClusterRef,
-  ServiceRef,
-  RouteRef,
-  Other,
+/** Clusters or services in the key's order, each with its digest (four words) once computed. */
+class Digests<T> {
+  readonly words: Int32Array;
+  readonly done: Uint8Array;
+  /** Per item, the last `Refs` stamp that listed it: each is listed once per value without a Set. */
+  readonly seen: Int32Array;
+  constructor(readonly items: readonly T[]) {
+    this.words = new Int32Array(4 * items.length);
+    this.done = new Uint8Array(items.length);
+    this.seen = new Int32Array(items.length);
+  }
 }
+
+/** References met while writing one value: the clusters and services whose digests go with it. */
+class Refs {
+  readonly clusters: number[] = [];
+  readonly services: number[] = [];
+  constructor(private readonly stamp: number) {}
+
+  add(ref: Ref, clusters: Digests<Cluster>, services: Digests<ServicePlan>): void {
+    const [seen, list] =
+      ref.kind === "cluster" ? [clusters.seen, this.clusters] : [services.seen, this.services];
+    if (seen[ref.index] === this.stamp) return;
+    seen[ref.index] = this.stamp;
+    list.push(ref.index);
+  }
+}
+
+/** What one digest's walk carries: where it goes, what it met, and the value it is of. */
+interface Walk {
+  readonly hash: Hash;
+  readonly refs: Refs;
+  /** The value whose digest this is: written out in full where met, not as a reference. */
+  readonly self: unknown;
+  /** Its routes, when it is a service: written out in full too (a short list). */
+  readonly ownRoutes: readonly object[];
+}
+
+// Which references a key list (a Shape) can be, as bits of Shape.refs.
+const CLUSTER = 1;
+const SERVICE = 2;
+const ROUTE = 4;
 
 class PlanWalker {
-  private readonly refs = new Map<object, Ref>();
-  private readonly clusterDigests = new Map<Cluster, string>();
-  private readonly serviceDigests = new Map<ServicePlan, string>();
-  /** Routes are written where they belong, in their service's digest; elsewhere named. */
-  private readonly routeCallers = new Map<object, string>();
+  // By kind, each looked up only for objects of a key list that kind has: most lookups are of
+  // clusters, and their map is small enough to stay in the processor's cache.
+  private readonly clusterRefs = new Map<object, Ref>();
+  private readonly serviceRefs = new Map<object, Ref>();
+  private readonly routeRefs = new Map<object, Ref>();
+  private readonly clusters: Digests<Cluster>;
+  private readonly services: Digests<ServicePlan>;
+  private readonly shapes = new Shapes(LEFT_OUT);
+  private stamp = 0;
 
   constructor(plan: Plan) {
-    for (const c of (plan.topology as Topology).clusters) {
-      this.refs.set(c, { kind: "cluster", cluster: c, name: c.name });
-    }
-    for (const s of plan.services) {
-      this.refs.set(s, { kind: "service", service: s, name: s.service.name });
-      for (const r of s.routes) {
-        this.refs.set(r, { kind: "service", service: s, name: s.service.name });
-        this.routeCallers.set(r, r.caller.name);
-      }
-    }
+    const clusters = [...(plan.topology as Topology).clusters].sort(byText((c) => c.name));
+    this.clusters = new Digests(clusters);
+    this.services = new Digests(plan.services);
+    for (const [index, c] of clusters.entries())
+      this.addRef(c, CLUSTER, { kind: "cluster", index, name: c.name });
+    plan.services.forEach((s, index) => {
+      const name = s.service.name;
+      this.addRef(s, SERVICE, { kind: "service", index, name });
+      for (const r of s.routes)
+        this.addRef(r, ROUTE, { kind: "service", index, name, caller: r.caller.name });
+    });
   }
 
   clusterKey(cluster: ClusterPlan, federation: string, existing: unknown): string {
-    const refs: Refs = { clusters: new Set([cluster.cluster]), services: new Set() };
-    const hash = new Hash();
+    const walk: Walk = { hash: new Hash(), refs: new Refs(++this.stamp), self: undefined, ownRoutes: [] };
+    walk.refs.add(this.clusterRefs.get(cluster.cluster) as Ref, this.clusters, this.services);
+    const { hash, refs } = walk;
     hash.string(federation);
     hash.string(JSON.stringify(existing ?? null));
-    this.write(hash, cluster, refs, undefined, 0);
-    // The digests of what was written as a reference: each service's carries the clusters it names.
+    this.write(walk, cluster, 0);
+    // The digests of what was written as a reference, in name order: each service's carries the
+    // clusters it names.
     hash.mark(Mark.Close);
-    for (const s of [...refs.services].sort(byText((s) => s.service.name))) {
-      hash.string(s.service.name);
-      hash.string(this.service(s));
-    }
+    for (const i of Int32Array.from(refs.services).sort()) hash.digestWords(this.service(i));
     hash.mark(Mark.Close);
-    for (const c of [...refs.clusters].sort(byText((c) => c.name))) {
-      hash.string(c.name);
-      hash.string(this.cluster(c));
-    }
+    for (const i of Int32Array.from(refs.clusters).sort()) hash.digestWords(this.cluster(i));
     return hash.digest();
   }
 
+  private addRef(value: object, kind: number, ref: Ref): void {
+    const refs = kind === CLUSTER ? this.clusterRefs : kind === SERVICE ? this.serviceRefs : this.routeRefs;
+    refs.set(value, ref);
+    this.shapes.of(value as Record<string, unknown>).refs |= kind;
+  }
+
   /** A service's digest, with those of the clusters it names (it has no other references). */
-  private service(s: ServicePlan): string {
-    let digest = this.serviceDigests.get(s);
-    if (digest === undefined) {
-      const refs: Refs = { clusters: new Set(), services: new Set() };
-      const hash = new Hash();
-      this.write(hash, s, refs, s, 0);
-      for (const c of [...refs.clusters].sort(byText((c) => c.name))) hash.string(this.cluster(c));
-      digest = hash.digest();
-      this.serviceDigests.set(s, digest);
+  private service(i: number): Int32Array {
+    const { words, done, items } = this.services;
+    if (!done[i]) {
+      const s = items[i] as ServicePlan;
+      const walk: Walk = { hash: new Hash(), refs: new Refs(++this.stamp), self: s, ownRoutes: s.routes };
+      this.write(walk, s, 0);
+      for (const c of Int32Array.from(walk.refs.clusters).sort()) walk.hash.digestWords(this.cluster(c));
+      words.set(walk.hash.finish(), 4 * i);
+      done[i] = 1;
     }
-    return digest;
+    return words.subarray(4 * i, 4 * i + 4);
   }
 
-  private cluster(c: Cluster): string {
-    let digest = this.clusterDigests.get(c);
-    if (digest === undefined) {
-      const hash = new Hash();
-      this.write(hash, c, { clusters: new Set(), services: new Set() }, c, 0);
-      digest = hash.digest();
-      this.clusterDigests.set(c, digest);
+  private cluster(i: number): Int32Array {
+    const { words, done, items } = this.clusters;
+    if (!done[i]) {
+      const c = items[i] as Cluster;
+      const walk: Walk = { hash: new Hash(), refs: new Refs(++this.stamp), self: c, ownRoutes: [] };
+      this.write(walk, c, 0);
+      words.set(walk.hash.finish(), 4 * i);
+      done[i] = 1;
     }
-    return digest;
+    return words.subarray(4 * i, 4 * i + 4);
   }
 
-  /** Feeds `value` to the hash. `self` is the value whose digest this is: written out in full. */
-  private write(hash: Hash, value: unknown, refs: Refs, self: unknown, depth: number): void {
+  /** Feeds `value` to the walk's hash. */
+  private write(walk: Walk, value: unknown, depth: number): void {
+    const { hash } = walk;
     if (value === null || typeof value !== "object") {
-      scalar(hash, value);
-    } else if (value === self && depth > 0) {
+      hash.scalar(value);
+    } else if (value === walk.self && depth > 0) {
       hash.mark(Mark.Self);
     } else if (depth > 64) {
       // The plan is a few levels deep; only a cycle the references do not cut goes on.
       throw new Error("internal: the plan has a cycle that cluster keys do not cut");
-    } else if (value === self || !this.reference(hash, value, refs, self)) {
-      this.structure(hash, value, refs, self, depth);
-    }
-  }
-
-  private structure(hash: Hash, value: object, refs: Refs, self: unknown, depth: number): void {
-    if (value instanceof Map || value instanceof Set || Array.isArray(value)) {
-      hash.mark(value instanceof Map ? Mark.Map : value instanceof Set ? Mark.Set : Mark.Array);
-      for (const item of value) this.write(hash, item, refs, self, depth + 1);
+    } else if (Array.isArray(value) || value instanceof Map || value instanceof Set) {
+      hash.mark(Array.isArray(value) ? Mark.Array : value instanceof Map ? Mark.Map : Mark.Set);
+      for (const item of value) this.write(walk, item, depth + 1);
+      hash.mark(Mark.Close);
     } else {
-      hash.mark(Mark.Object);
       const record = value as Record<string, unknown>;
-      for (const key of Object.keys(record)) {
-        if (key === "origin" || key === "origins" || DERIVED.has(key)) continue;
-        hash.mark(Mark.Key);
-        hash.string(key);
-        this.write(hash, record[key], refs, self, depth + 1);
+      const shape = this.shapes.of(record);
+      const ref = shape.refs === 0 || value === walk.self ? undefined : this.refOf(walk, value, shape.refs);
+      if (ref) this.reference(walk, ref);
+      else {
+        // An object: its key list's fingerprint, then its values in that list's order.
+        hash.shape(shape.fingerprint);
+        for (const key of shape.keys) this.write(walk, record[key], depth + 1);
+        hash.mark(Mark.Close);
       }
     }
-    hash.mark(Mark.Close);
   }
 
-  /** A cluster, service or route written as a reference; false when `value` is none (or `self`'s). */
-  private reference(hash: Hash, value: object, refs: Refs, self: unknown): boolean {
-    const ref = this.refs.get(value);
-    if (!ref || (ref.kind === "service" && ref.service === self)) return false;
-    if (ref.kind === "cluster") {
-      refs.clusters.add(ref.cluster);
-      hash.mark(Mark.ClusterRef);
-    } else {
-      refs.services.add(ref.service);
-      const caller = this.routeCallers.get(value);
-      hash.mark(caller === undefined ? Mark.ServiceRef : Mark.RouteRef);
-      if (caller !== undefined) hash.string(caller);
+  /** The reference `value` is written as, if it is one (a route of the walk's own service is not). */
+  private refOf(walk: Walk, value: object, kinds: number): Ref | undefined {
+    const ref =
+      ((kinds & CLUSTER) !== 0 ? this.clusterRefs.get(value) : undefined) ??
+      ((kinds & SERVICE) !== 0 ? this.serviceRefs.get(value) : undefined);
+    if (ref !== undefined || (kinds & ROUTE) === 0 || walk.ownRoutes.includes(value)) return ref;
+    return this.routeRefs.get(value);
+  }
+
+  /** A cluster, service or route written as a reference: its kind and name. */
+  private reference(walk: Walk, ref: Ref): void {
+    const { hash } = walk;
+    walk.refs.add(ref, this.clusters, this.services);
+    if (ref.kind === "cluster") hash.mark(Mark.ClusterRef);
+    else if (ref.caller === undefined) hash.mark(Mark.ServiceRef);
+    else {
+      hash.mark(Mark.RouteRef);
+      hash.string(ref.caller);
     }
     hash.string(ref.name);
-    return true;
   }
-}
-
-/**
- * A 128-bit hash of a sequence of UTF-16 code units and marks, in JavaScript: the plan is walked value
- * by value, and feeding each to a native hash (or building a text for one) costs ten times as much.
- * Four 32-bit lanes with different multipliers, each finished with MurmurHash3's fmix32 and mixed
- * with the others; not meant to resist a crafted collision (whoever can write the topology decides
- * the output anyway), only to make an accidental one as unlikely as a 128-bit value can.
- */
-class Hash {
-  // Int32Array slots, not fields: a field holding a 32-bit number that is not a small integer is a
-  // boxed number, allocated at every store.
-  private readonly state = Int32Array.of(0x811c9dc5, 0x9e3779b9, 0x85ebca6b, 0xc2b2ae35, 0);
-
-  mark(code: Mark): void {
-    this.units("", code);
-  }
-
-  string(s: string): void {
-    this.units(s, Mark.String);
-  }
-
-  /** `first`, then the code units of `s` (none for a mark), then End. */
-  private units(s: string, first: number): void {
-    const st = this.state;
-    let a = st[0] as number;
-    let b = st[1] as number;
-    let c = st[2] as number;
-    let d = st[3] as number;
-    const n = first === Mark.String ? s.length : 0;
-    for (let i = -1; i <= n; i++) {
-      const x = i < 0 ? first : i === n ? Mark.End : s.charCodeAt(i);
-      a = Math.imul(a ^ x, 0x01000193);
-      b = Math.imul((b << 5) | (b >>> 27), 0x5bd1e995) ^ x;
-      c = Math.imul(c + x, 0xcc9e2d51);
-      c = (c << 15) | (c >>> 17);
-      d = (Math.imul(d ^ Math.imul(x, 0x1b873593), 0x27d4eb2f) + (d >>> 16)) | 0;
-    }
-    st[0] = a;
-    st[1] = b;
-    st[2] = c;
-    st[3] = d;
-    st[4] = ((st[4] as number) + n + 2) | 0;
-  }
-
-  digest(): string {
-    const st = this.state;
-    let [a, b, c, d] = [st[0] as number, st[1] as number, st[2] as number, st[3] as number];
-    a = fmix(a ^ (st[4] as number));
-    b = fmix(b + a);
-    c = fmix(c ^ b);
-    d = fmix(d + c);
-    a = fmix(a + d);
-    b = fmix(b ^ a);
-    return [a, b, c, d].map((x) => (x >>> 0).toString(16).padStart(8, "0")).join("");
-  }
-}
-
-/** A value that is not an object (or is null). */
-function scalar(hash: Hash, value: unknown): void {
-  if (typeof value === "string") {
-    hash.string(value);
-  } else if (typeof value === "number") {
-    hash.mark(Mark.Number);
-    hash.string(String(value));
-  } else if (typeof value === "boolean") {
-    hash.mark(value ? Mark.True : Mark.False);
-  } else if (value === undefined || value === null) {
-    hash.mark(value === null ? Mark.Null : Mark.Undefined);
-  } else if (typeof value === "function") {
-    hash.mark(Mark.Function);
-  } else {
-    hash.mark(Mark.Other);
-    hash.string(String(value));
-  }
-}
-
-function fmix(h: number): number {
-  let x = h | 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x;
 }
