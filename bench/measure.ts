@@ -27,7 +27,7 @@ import { readOutputFolder } from "../src/cli/output-folder.js";
 import { clusterSalt, type KeyedOptions, runKey } from "../src/cli/run-key.js";
 import { compile } from "../src/compile.js";
 import { hasErrors } from "../src/diagnostics/diagnostic.js";
-import type { Layout } from "../src/emit/layout.js";
+import { fileBytes, type Layout, type OutputFile } from "../src/emit/layout.js";
 import { MANIFEST, openOutput, writeOutput } from "../src/emit/write.js";
 import { generators } from "../src/generate/generators.js";
 import { EMPTY_LOCK, renderLock } from "../src/plan/lock.js";
@@ -253,15 +253,13 @@ function generate(path: string, layout: Layout, dir: string) {
   return { plan: compiled.plan, tallies, times };
 }
 
-function tally(
-  files: readonly { readonly content: string; readonly objects?: readonly string[] }[],
-): ClusterTally {
+function tally(files: readonly OutputFile[]): ClusterTally {
   let objects = 0;
   let bytes = 0;
   const sizes: number[] = [];
   for (const f of files) {
     objects += f.objects?.length ?? 0;
-    const n = Buffer.byteLength(f.content);
+    const n = fileBytes(f).length;
     bytes += n;
     sizes.push(n);
   }

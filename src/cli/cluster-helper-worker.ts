@@ -9,7 +9,7 @@ import { type ExistingConfig, NO_EXISTING } from "../existing/model.js";
 import { clusterKeyer } from "../incremental/cluster-key.js";
 import { type Plan, planFederation } from "../plan/plan.js";
 import { NO_PROGRESS } from "../progress.js";
-import { type HelperJob, type HelperMessage, NEXT, SENT } from "./cluster-helpers.js";
+import { type HelperJob, type HelperMessage, NEXT, SENT, sentResult } from "./cluster-helpers.js";
 import { withExisting } from "./generate.js";
 import { parseInputs } from "./load.js";
 
@@ -21,8 +21,8 @@ interface Data {
 
 const { job, state: buffer, port } = workerData as Data;
 const state = new Int32Array(buffer);
-const send = (message: HelperMessage) => {
-  port.postMessage(message);
+const send = (message: HelperMessage, transfer: ArrayBuffer[] = []) => {
+  port.postMessage(message, transfer);
   Atomics.add(state, SENT, 1);
   Atomics.notify(state, SENT);
 };
@@ -57,7 +57,8 @@ function makeClusters({ plan, existing }: { plan: Plan; existing: ExistingConfig
       const place = { index, total, render: true, ...(key !== undefined && { key }) };
       made = compileCluster(plan, cluster, options, place);
     }
-    send({ index, result: { name, ...(key !== undefined && { key }), ...(made && { made }) } });
+    const { sent, transfer } = sentResult({ name, ...(key !== undefined && { key }), ...(made && { made }) });
+    send({ index, result: sent }, transfer);
   }
 }
 

@@ -21,7 +21,8 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
-import type { ClusterHelpers, HelperResult } from "../compile.js";
+import type { ClusterHelpers, ClusterResult, HelperResult } from "../compile.js";
+import { type OutputMessage, outputMessage, outputOfMessage } from "../emit/layout.js";
 import type { Layout } from "../emit/layouts.js";
 import type { ExistingFolder } from "./existing-folder.js";
 import type { InputTexts } from "./load.js";
@@ -40,10 +41,40 @@ export interface HelperJob {
   readonly recorded: ReadonlyMap<string, string>;
 }
 
+/**
+ * A HelperResult as the helper sends it: the output of a cluster it made as an OutputMessage, whose
+ * bytes move to the main thread rather than being copied.
+ */
+export interface SentResult {
+  readonly name: string;
+  readonly key?: string;
+  readonly made?: {
+    readonly diagnostics: ClusterResult["diagnostics"];
+    readonly output?: OutputMessage;
+  };
+}
+
 /** What the helper sends on its port. */
 export type HelperMessage =
-  | { readonly index: number; readonly result: HelperResult }
+  | { readonly index: number; readonly result: SentResult }
   | { readonly failed: string };
+
+export function sentResult({ name, key, made }: HelperResult): { sent: SentResult; transfer: ArrayBuffer[] } {
+  const output = made?.output && outputMessage(made.output);
+  const sent = made && { diagnostics: made.diagnostics, ...(output && { output }) };
+  return {
+    sent: { name, ...(key !== undefined && { key }), ...(sent && { made: sent }) },
+    transfer: output ? [output.bytes] : [],
+  };
+}
+
+const receivedResult = ({ name, key, made }: SentResult): HelperResult => ({
+  name,
+  ...(key !== undefined && { key }),
+  ...(made && {
+    made: { diagnostics: made.diagnostics, ...(made.output && { output: outputOfMessage(made.output) }) },
+  }),
+});
 
 // Slots of the shared Int32Array.
 export const NEXT = 0; // the index of the next cluster to take, for every thread
@@ -102,7 +133,7 @@ export function startHelpers(job: HelperJob, count: number): RunningHelpers {
       for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
         const message = m.message as HelperMessage;
         if ("failed" in message) giveUp(message.failed);
-        else arrived.set(message.index, message.result);
+        else arrived.set(message.index, receivedResult(message.result));
       }
     }
     if (gone !== undefined) arrived.clear();

@@ -5,7 +5,8 @@
 // the other core while the caller goes on rendering the next cluster.
 //
 // The caller stays synchronous (compile is pure and synchronous; only this edge knows about threads):
-// files go to the worker in batches through postMessage, a shared counter of the bytes not yet
+// files go to the worker in batches through postMessage (a batch's bytes in one buffer, moved to the
+// worker rather than copied, and written as they are), a shared counter of the bytes not yet
 // written holds the caller back (Atomics.wait) when the worker falls behind, so memory stays bounded,
 // and close() blocks until every file is on disk, then reports the first failure, if any.
 //
@@ -16,7 +17,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_thread
 
 export interface FileSink {
   /** Create (or overwrite) these files; their folders are made as needed. Returns at once. */
-  write(files: readonly { readonly path: string; readonly content: string }[]): void;
+  write(files: readonly { readonly path: string; readonly bytes: Uint8Array }[]): void;
   /** How many files are on disk so far. */
   written(): number;
   /**
@@ -32,13 +33,13 @@ export interface FileSink {
 }
 
 // Slots of the shared Int32Array.
-const PENDING = 0; // UTF-16 code units handed over and not yet written
+const PENDING = 0; // bytes handed over and not yet written
 const DONE = 1; // set to 1 by the worker once it has handled the final message
 const FAILED = 2; // set to 1 by the worker at its first error
 const CANCEL = 3; // set to 1 by abort(): skip what is left
 const WRITTEN = 4; // files written so far
 
-// Past this many code units in flight, write() waits for the worker: a few clusters' worth of files.
+// Past this many bytes in flight, write() waits for the worker: a few clusters' worth of files.
 const HIGH_WATER = 32 * 1024 * 1024;
 
 const WORKER = `
@@ -55,11 +56,11 @@ parentPort.on("message", (message) => {
     Atomics.notify(state, ${DONE});
     return;
   }
-  let units = 0;
-  for (let i = 0; i < message.length; i += 2) {
-    const path = message[i];
-    const content = message[i + 1];
-    units += content.length;
+  const { paths, ends } = message;
+  const bytes = Buffer.from(message.bytes);
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i];
+    const start = i === 0 ? 0 : ends[i - 1];
     if (failed || Atomics.load(state, ${CANCEL}) === 1) continue;
     try {
       const folder = dirname(path);
@@ -69,7 +70,7 @@ parentPort.on("message", (message) => {
       }
       const fd = openSync(path, "w");
       try {
-        writeSync(fd, content);
+        writeSync(fd, bytes, start, ends[i] - start);
       } finally {
         closeSync(fd);
       }
@@ -79,8 +80,8 @@ parentPort.on("message", (message) => {
       Atomics.store(state, ${FAILED}, 1);
     }
   }
-  Atomics.add(state, ${WRITTEN}, message.length / 2);
-  Atomics.sub(state, ${PENDING}, units);
+  Atomics.add(state, ${WRITTEN}, paths.length);
+  Atomics.sub(state, ${PENDING}, bytes.length);
   Atomics.notify(state, ${PENDING});
 });
 `;
@@ -114,18 +115,14 @@ export function openFileSink(): FileSink {
     write(files) {
       if (!open) throw new Error("internal: write after close");
       if (files.length === 0) return;
-      const message: string[] = [];
-      let units = 0;
-      for (const f of files) {
-        message.push(f.path, f.content);
-        units += f.content.length;
-      }
+      const message = batch(files);
+      const units = message.bytes.byteLength;
       // Wait while too much is in flight. The counter only falls, so each wait ends soon.
       for (let now = Atomics.load(state, PENDING); now > HIGH_WATER; now = Atomics.load(state, PENDING)) {
         Atomics.wait(state, PENDING, now, 1000);
       }
       Atomics.add(state, PENDING, units);
-      worker.postMessage(message);
+      worker.postMessage(message, [message.bytes]);
     },
 
     written: () => Atomics.load(state, WRITTEN),
@@ -146,4 +143,19 @@ export function openFileSink(): FileSink {
       end();
     },
   };
+}
+
+/** A batch of files as one message: their paths, their bytes one after another, and where each ends. */
+function batch(files: readonly { readonly path: string; readonly bytes: Uint8Array }[]) {
+  let total = 0;
+  for (const f of files) total += f.bytes.length;
+  const bytes = new Uint8Array(total);
+  const paths: string[] = [];
+  const ends: number[] = [];
+  for (const f of files) {
+    bytes.set(f.bytes, ends.at(-1) ?? 0);
+    paths.push(f.path);
+    ends.push((ends.at(-1) ?? 0) + f.bytes.length);
+  }
+  return { paths, ends, bytes: bytes.buffer };
 }

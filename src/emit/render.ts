@@ -15,6 +15,7 @@
 import { Document, stringify } from "yaml";
 import { compareText } from "../compare.js";
 import type { Resource } from "../generate/resource.js";
+import { ByteBuffer } from "./byte-buffer.js";
 
 // Kubernetes readers expect these first; everything else is alphabetical.
 const TOP_KEYS = ["apiVersion", "kind", "metadata"];
@@ -61,50 +62,72 @@ export const renderYaml = (value: unknown): string => render(value, "");
 /** A resource's file: the header (comment lines), then the YAML. */
 export const renderResource = (resource: Resource, header: string): string => render(resource, header);
 
-function render(value: unknown, header: string): string {
-  const split = renderSplit(value, false);
-  if (split === undefined) return `${header}${renderYamlByLibrary(value)}`;
-  // join() gives one flat string: held as it is built, with +, the text would be a rope of hundreds
-  // of small pieces, several times its size, until something read it.
-  return [header, split.head, "\n"].join("");
-}
+// The string API renders into this buffer and decodes what it wrote.
+const scratch = new ByteBuffer();
 
-/** An object's YAML, cut before a line (renderSplit): the text is head, a line break, then tail. */
-export interface SplitYaml {
-  readonly head: string;
-  readonly tail: string;
+function render(value: unknown, header: string): string {
+  scratch.reset();
+  // A lone surrogate is written as U+FFFD: the string would not be the library's, which keeps it.
+  if (writeYaml(scratch, value, false) === undefined || !scratch.wellFormed) {
+    return `${header}${renderYamlByLibrary(value)}`;
+  }
+  return header + scratch.toString();
 }
 
 /**
- * A plain object's YAML in two parts: `head`, the lines before its top-level spec (without the line
- * break that ends the last of them), and `tail`, from "spec:" to the end of the text. Without
- * `atSpec`, or without a spec, head is every line and tail is "". Undefined where the direct path
- * leaves the value to the library.
+ * Writes a plain object's YAML to `out`, with its final line break, and returns where the line of its
+ * top-level spec starts (spec-hash.ts's block), or -1: without `atSpec`, without a spec, or when the
+ * spec is the first key written. Undefined where the direct path leaves the value to the library;
+ * `out` is then as it was.
  */
-export function renderSplit(value: unknown, atSpec: boolean): SplitYaml | undefined {
+export function writeYaml(out: ByteBuffer, value: unknown, atSpec: boolean): number | undefined {
   if (!isPlainObject(value)) return undefined;
+  const start = out.length;
   try {
-    const order = orderOf(value, TOP);
-    let head = "";
-    let tail = "";
-    let inTail = false;
-    for (let i = 0; i < order.keys.length; i++) {
-      // A spec left undefined is no line of the text, as it is not one in the library's.
-      if (atSpec && !inTail && head !== "" && order.spec[i] && value[order.keys[i] as string] !== undefined) {
-        inTail = true;
-      }
-      if (inTail) tail += mappingEntry(value, order, i, 0, tail === "");
-      else head += mappingEntry(value, order, i, 0, head === "");
-    }
-    if (head === "" && tail === "") return undefined;
-    return { head, tail: inTail ? `${tail}\n` : "" };
+    return writeTop(out, value, atSpec);
   } catch (e) {
-    if (e === UNCOVERED) return undefined;
-    throw e;
+    if (e !== UNCOVERED) throw e;
+    out.length = start;
+    return undefined;
   }
 }
 
-/** Thrown (and caught in renderSplit) where the direct path leaves a value to the library. */
+/**
+ * What the last writeYaml found: whether a line at depth 1 before the spec block starts with
+ * "annotations:" (a top-level mapping's annotations). A generated object must have none there, where
+ * the hash annotation goes (spec-hash.ts).
+ */
+export const lastWrite = { annotationsBeforeSpec: false };
+// Set by writeMapping at depth 1; read when the spec block starts.
+let annotationsSeen = false;
+
+function writeTop(out: ByteBuffer, value: Record<string, unknown>, atSpec: boolean): number {
+  const order = orderOf(value, TOP);
+  const { keys } = order;
+  let wrote = false;
+  let specAt = -1;
+  annotationsSeen = false;
+  lastWrite.annotationsBeforeSpec = false;
+  for (let i = 0; i < keys.length; i++) {
+    const entry = value[keys[i] as string];
+    if (entry === undefined) continue;
+    if (wrote) {
+      out.newline(0);
+      // A spec left undefined is no line of the text, as it is not one in the library's.
+      if (atSpec && specAt < 0 && order.spec[i]) {
+        specAt = out.length;
+        lastWrite.annotationsBeforeSpec = annotationsSeen;
+      }
+    }
+    wrote = true;
+    writeEntry(out, order, i, entry, 0);
+  }
+  if (!wrote) throw UNCOVERED;
+  out.newline(0);
+  return specAt;
+}
+
+/** Thrown (and caught in writeYaml) where the direct path leaves a value to the library. */
 const UNCOVERED: unique symbol = Symbol("uncovered");
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -116,50 +139,105 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 // The library's block layout with OPTIONS: "key: scalar", "key:" then the nested block indented by
 // two (sequences too, as indentSeq asks), "- " before each item with the item's own lines indented
 // by two more, and empty collections in flow style ([] and {}) on the same line as their key or dash.
-// Each writer returns the collection's lines at `depth` (two spaces each), the first without its line
-// break and indent (the caller writes what goes before it: a key, a dash), or "" for an empty
-// collection, which the caller writes as [] or {}. The text is built with + and flattened once, by
-// whoever reads it first (the hash, the join of a file): V8 keeps the pieces as a rope until then.
+// Each writer puts its collection's lines at `depth` (two spaces each); before the first it writes
+// `first` (a line break and indent after "key:", a space after a dash, nothing at the top), and it
+// says whether it wrote anything: the caller writes an empty collection as [] or {}.
 
-const NEWLINES: string[] = ["\n"];
-const newline = (depth: number): string => {
-  for (let d = NEWLINES.length; d <= depth; d++) NEWLINES.push(`\n${"  ".repeat(d)}`);
-  return NEWLINES[depth] as string;
-};
+const NONE = 0;
+const SPACE = 1;
+const NEWLINE = 2;
+type Separator = typeof NONE | typeof SPACE | typeof NEWLINE;
 
-function mapping(record: Record<string, unknown>, depth: number, ranks: Ranks): string {
+function separate(out: ByteBuffer, separator: Separator, depth: number): void {
+  if (separator === NEWLINE) out.newline(depth);
+  else if (separator === SPACE) out.byte(0x20);
+}
+
+function writeMapping(
+  out: ByteBuffer,
+  record: Record<string, unknown>,
+  depth: number,
+  ranks: Ranks,
+  first: Separator,
+): boolean {
   const order = orderOf(record, ranks);
-  let out = "";
-  for (let i = 0; i < order.keys.length; i++) out += mappingEntry(record, order, i, depth, out === "");
-  return out;
+  const { keys } = order;
+  let wrote = false;
+  for (let i = 0; i < keys.length; i++) {
+    const value = record[keys[i] as string];
+    if (value === undefined) continue;
+    if (wrote) out.newline(depth);
+    else separate(out, first, depth);
+    wrote = true;
+    if (depth === 1 && order.annotations[i]) annotationsSeen = true;
+    writeEntry(out, order, i, value, depth);
+  }
+  return wrote;
+}
+
+/** One key of a mapping and its value (not undefined). */
+function writeEntry(out: ByteBuffer, order: KeyOrder, i: number, value: unknown, depth: number): void {
+  if (Array.isArray(value)) {
+    out.text(order.rendered[i] as string);
+    if (value.length === 0) out.text(": []");
+    else {
+      out.byte(0x3a);
+      writeSequence(out, value, depth + 1, NEWLINE);
+    }
+  } else if (value !== null && typeof value === "object") {
+    if (!isPlainObject(value)) throw UNCOVERED;
+    out.text(order.rendered[i] as string);
+    out.byte(0x3a);
+    if (!writeMapping(out, value, depth + 1, order.nested[i] as Ranks, NEWLINE)) out.text(" {}");
+  } else {
+    out.text(order.scalar[i] as string);
+    writeScalar(out, value);
+  }
+}
+
+function writeSequence(out: ByteBuffer, items: readonly unknown[], depth: number, first: Separator): void {
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out.newline(depth);
+    else separate(out, first, depth);
+    out.byte(0x2d);
+    const item = items[i];
+    if (Array.isArray(item)) {
+      if (item.length === 0) out.text(" []");
+      else writeSequence(out, item, depth + 1, SPACE);
+    } else if (item !== null && typeof item === "object") {
+      if (!isPlainObject(item)) throw UNCOVERED;
+      if (!writeMapping(out, item, depth + 1, NO_RANKS, SPACE)) out.text(" {}");
+    } else {
+      out.byte(0x20);
+      writeScalar(out, item);
+    }
+  }
+}
+
+/** A scalar: a long word copied as it is, checked as it is copied; anything else as valueScalar says. */
+function writeScalar(out: ByteBuffer, value: unknown): void {
+  if (typeof value === "string" && KNOWN_SCHEMA && writeLongWord(out, value)) return;
+  out.text(valueScalar(value));
 }
 
 /**
- * One key of a mapping and its value, after a line break unless it is the mapping's first; "" for an
- * undefined value (the key is left out).
+ * Writes `s` and returns true if it matches STRING_ONLY (below); else writes nothing. One pass over
+ * the word, where testing the expression and then copying would take two.
  */
-function mappingEntry(
-  record: Record<string, unknown>,
-  order: KeyOrder,
-  i: number,
-  depth: number,
-  first: boolean,
-) {
-  const value = record[order.keys[i] as string];
-  if (value === undefined) return "";
-  const lines = linesOf(order, depth);
-  if (Array.isArray(value)) {
-    const key = first ? (order.rendered[i] as string) : (lines.key[i] as string);
-    if (value.length === 0) return `${key}: []`;
-    return `${key}:${newline(depth + 1)}${sequence(value, depth + 1)}`;
+function writeLongWord(out: ByteBuffer, s: string): boolean {
+  const n = s.length;
+  if (n < 6) return false;
+  const c = s.charCodeAt(0) | 0x20; // lower case, for letters
+  if (c < 0x61 || c > 0x7a || c === 0x65) return false; // [A-DF-Za-df-z]
+  const data = out.reserve(n);
+  let at = out.length;
+  for (let i = 0; i < n; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x21 || code > 0x7e || code === 0x3a) return false; // [\x21-\x39\x3b-\x7e]
+    data[at++] = code;
   }
-  if (value !== null && typeof value === "object") {
-    if (!isPlainObject(value)) throw UNCOVERED;
-    const key = first ? (order.rendered[i] as string) : (lines.key[i] as string);
-    const inner = mapping(value, depth + 1, order.nested[i] as Ranks);
-    return inner === "" ? `${key}: {}` : `${key}:${newline(depth + 1)}${inner}`;
-  }
-  return (first ? (order.scalar[i] as string) : (lines.scalar[i] as string)) + valueScalar(value);
+  out.length = at;
+  return true;
 }
 
 // The keys in canonical order, as canonical() leaves them: sorted, then rebuilt into an object, where
@@ -178,25 +256,10 @@ interface KeyOrder {
   readonly nested: readonly Ranks[];
   /** Whether the key's line starts "spec:" (spec-hash.ts's block starts at the first such line). */
   readonly spec: readonly boolean[];
+  /** Whether the key's line starts "annotations:" (lastWrite). */
+  readonly annotations: readonly boolean[];
   /** Each key with ": " after it, ready for a scalar. */
   readonly scalar: readonly string[];
-  /** The keys after a line break and indent, by depth: fewer pieces to join per line. */
-  readonly lines: KeyLines[];
-}
-
-interface KeyLines {
-  readonly key: readonly string[];
-  readonly scalar: readonly string[];
-}
-
-function linesOf(order: KeyOrder, depth: number): KeyLines {
-  let lines = order.lines[depth];
-  if (lines === undefined) {
-    const nl = newline(depth);
-    lines = { key: order.rendered.map((k) => nl + k), scalar: order.scalar.map((k) => nl + k) };
-    order.lines[depth] = lines;
-  }
-  return lines;
 }
 
 /** Keys that go first, in this order; and the memo of key orders for mappings ranked so. */
@@ -215,9 +278,10 @@ const NO_RANKS: Ranks = { first: [], tree: newTree() };
 let treeNodes = 0;
 
 function orderOf(record: Record<string, unknown>, ranks: Ranks): KeyOrder {
-  const all = Object.keys(record);
   let node = ranks.tree;
-  for (const k of all) {
+  // for-in walks the object's own keys in Object.keys's order (a plain object inherits none that are
+  // enumerable) without making an array of them.
+  for (const k in record) {
     let next = node.next.get(k);
     if (next === undefined) {
       // Bounded, as the caches below: arbitrary objects (cw diff reads them from clusters) would
@@ -225,14 +289,14 @@ function orderOf(record: Record<string, unknown>, ranks: Ranks): KeyOrder {
       if (++treeNodes > LIMIT) {
         for (const r of [TOP, METADATA, NO_RANKS]) r.tree.next.clear();
         treeNodes = 0;
-        return keyOrder(all, ranks);
+        return keyOrder(Object.keys(record), ranks);
       }
       next = newTree();
       node.next.set(k, next);
     }
     node = next;
   }
-  node.order ??= keyOrder(all, ranks);
+  node.order ??= keyOrder(Object.keys(record), ranks);
   return node.order;
 }
 
@@ -246,34 +310,15 @@ function keyOrder(all: readonly string[], ranks: Ranks): KeyOrder {
   const others = (head.length === 0 ? rest : rest.filter((k) => !first.includes(k))).sort();
   const keys = [...all.slice(0, indexed), ...head, ...others];
   const rendered = keys.map(keyScalar);
+  const starts = (word: string) => rendered.map((r) => r === word || r.startsWith(`${word}:`));
   return {
     keys,
     rendered,
     nested: keys.map((k) => (ranks === TOP && k === "metadata" ? METADATA : NO_RANKS)),
-    spec: rendered.map((r) => r === "spec" || r.startsWith("spec:")),
+    spec: starts("spec"),
+    annotations: starts("annotations"),
     scalar: rendered.map((r) => `${r}: `),
-    lines: [],
   };
-}
-
-function sequence(items: readonly unknown[], depth: number): string {
-  const nl = newline(depth);
-  let out = "";
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    let entry: string;
-    if (Array.isArray(item)) {
-      entry = item.length === 0 ? "- []" : `- ${sequence(item, depth + 1)}`;
-    } else if (item !== null && typeof item === "object") {
-      if (!isPlainObject(item)) throw UNCOVERED;
-      const inner = mapping(item, depth + 1, NO_RANKS);
-      entry = inner === "" ? "- {}" : `- ${inner}`;
-    } else {
-      entry = `- ${valueScalar(item)}`;
-    }
-    out = i === 0 ? entry : out + nl + entry;
-  }
-  return out;
 }
 
 // A string the library writes plain, unquoted, as it is: it starts with a letter or digit, and holds
@@ -345,8 +390,7 @@ function keyScalar(key: string): string {
 
 function valueScalar(value: unknown): string {
   if (typeof value === "string") {
-    if (KNOWN_SCHEMA && STRING_ONLY.test(value)) return value;
-    // Short words and those that start with a digit ("v1", "http", "10.0.0.1") are common: their
+    // (Long words are written by writeLongWord.) Short words and those that start with a digit ("v1", "http", "10.0.0.1") are common: their
     // answer is remembered, rather than running the schema's tests over them each time.
     const known = valueCache.get(value);
     if (known !== undefined) return known;

@@ -11,7 +11,8 @@
 
 import { hash } from "node:crypto";
 import type { Resource } from "../generate/resource.js";
-import { renderResource, renderSplit, renderYaml } from "./render.js";
+import { ByteBuffer } from "./byte-buffer.js";
+import { lastWrite, renderResource, renderYaml, writeYaml } from "./render.js";
 
 export const HASH_ANNOTATION = "coddiwomple.io/hash";
 
@@ -35,23 +36,41 @@ export function withHashAnnotation(rendered: string): string {
 
 /**
  * A generated object rendered with its hash annotation: withHashAnnotation(renderResource(resource,
- * "")), but the renderer gives the text before the spec block and the block apart, so that neither
- * is searched for nor copied before the file is put together.
+ * "")), as a string (writeAnnotated gives the bytes).
  */
 export function renderAnnotated(resource: Resource): string {
-  const split = renderSplit(resource, true);
-  return split === undefined
-    ? withHashAnnotation(renderResource(resource, ""))
-    : annotated(split.head, split.tail);
+  single.reset();
+  writeAnnotated(single, resource);
+  return single.wellFormed ? single.toString() : withHashAnnotation(renderResource(resource, ""));
+}
+const single = new ByteBuffer(1024);
+
+/**
+ * Writes a generated object with its hash annotation to `out`: the bytes of renderAnnotated. The
+ * renderer says where the spec block starts; the block is hashed where it stands, and the
+ * annotation is put in before it.
+ */
+export function writeAnnotated(out: ByteBuffer, resource: Resource): void {
+  const specAt = writeYaml(out, resource, true);
+  if (specAt === undefined) {
+    out.text(withHashAnnotation(renderResource(resource, "")));
+    return;
+  }
+  if (specAt < 0 || lastWrite.annotationsBeforeSpec) throw new Error(NO_PLACE);
+  const digest = hash("sha256", out.data.subarray(specAt, out.length), "hex");
+  out.insertAscii(specAt, annotation(digest.slice(0, 16)));
 }
 
 /** `head` is the text before the spec block's line break, `block` the spec block ("" for none). */
 function annotated(head: string, block: string): string {
-  if (block === "" || head.includes("\n  annotations:")) {
-    throw new Error("internal: a generated object has no spec, or has annotations of its own");
-  }
-  return `${head}\n  annotations:\n    ${HASH_ANNOTATION}: ${hashScalar(blockHash(block))}\n${block}`;
+  if (block === "" || head.includes("\n  annotations:")) throw new Error(NO_PLACE);
+  return `${head}\n${annotation(blockHash(block))}${block}`;
 }
+
+const NO_PLACE = "internal: a generated object has no spec, or has annotations of its own";
+
+/** The annotation's lines, which go right before the spec block. */
+const annotation = (hash: string): string => `  annotations:\n    ${HASH_ANNOTATION}: ${hashScalar(hash)}\n`;
 
 /**
  * A hash as YAML, the way renderYaml writes it (test/spec-hash.test.ts holds the two together): plain,
