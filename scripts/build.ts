@@ -38,8 +38,12 @@ const englishOnlyZod: Plugin = {
 /** How dist/ is bundled; the benchmark bundles the same way to say what the package's bytes are. */
 export const bundleOptions = (): BuildOptions & { metafile: true } => ({
   absWorkingDir: ROOT,
-  // The helper thread of cw generate (src/cli/cluster-helpers.ts) is started from its own file.
-  entryPoints: { cw: "src/cli/main.ts", "cluster-helper": "src/cli/cluster-helper-worker.ts" },
+  // The helper threads of cw generate and cw verify (src/cli/helper-threads.ts) start from files of their own.
+  entryPoints: {
+    cw: "src/cli/main.ts",
+    "cluster-helper": "src/cli/cluster-helper-worker.ts",
+    "verify-helper": "src/cli/verify-helper-worker.ts",
+  },
   outdir: "dist",
   // Chunks sit beside cw.js: the UI server finds its page at ./assets/ from its own chunk.
   chunkNames: "[name]-[hash]",

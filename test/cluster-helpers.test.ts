@@ -211,6 +211,27 @@ describe("a helper that fails", () => {
     expect(result.failure).toMatch(/the input does not read/);
   });
 
+  it("is given up when it runs out of memory, and neither the run nor the process stops", async () => {
+    // A heap limit no helper can start in: it dies of "out of memory", which Node reports as an
+    // "error" event of its Worker; unheard, that event would end the process.
+    const helpers = startHelpers(
+      { options, input, validate: true, layout: "cluster", recorded: new Map() },
+      1,
+      2,
+    );
+    try {
+      // The main thread takes every cluster the helper does not: here, all of them.
+      const result = compile(topology, loaded.lock, { layout: "cluster", helpers });
+      expect(result.clusters.map((c) => c.files)).toEqual(alone.clusters.map((c) => c.files));
+      for (let waited = 0; helpers.failure() === undefined && waited < 60_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(helpers.failure()).toMatch(/the helper stopped: .*memory/);
+    } finally {
+      helpers.close();
+    }
+  });
+
   it("is given up when its plan has other clusters than the main thread's", () => {
     // The same federation with its clusters renamed: a helper that did not check would send their
     // files as the main thread's clusters'.

@@ -125,6 +125,15 @@ describe("the installed cw, outside the clone", () => {
     expect(installed.files).toContain("dist/cluster-helper.js");
   });
 
+  it("verifies with a helper thread (--jobs 2) as without, from the bundle's own helper file", async () => {
+    await cw("generate", "-o", "verify-jobs", "--lock", "verify-jobs.lock");
+    const one = await cw("verify", "-o", "verify-jobs", "--jobs", "1");
+    const two = await cw("verify", "-o", "verify-jobs", "--jobs", "2");
+    expect([one.code, one.err, two.code, two.err]).toEqual([0, "", 0, ""]);
+    expect(two.out).toBe(one.out);
+    expect(installed.files).toContain("dist/verify-helper.js");
+  });
+
   it("cw ui answers its page and its script with 200", async () => {
     const ui = spawn("cw", ["ui", "--port", "0"], { cwd: work, env: env() });
     try {

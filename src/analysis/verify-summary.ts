@@ -44,3 +44,26 @@ export function summarizeChecks(checks: Iterable<Check>, assumptions: readonly s
   }
   return { counts, notHeld, total, ok: mismatches === 0, assumptions };
 }
+
+/** Summaries of consecutive runs of checks as one, in the order given (verify's shares, verify.ts). */
+export function mergeSummaries(
+  parts: readonly VerifySummary[],
+  assumptions: readonly string[],
+): VerifySummary {
+  const counts = new Map<CheckKind, KindCounts>();
+  const notHeld: Check[] = [];
+  let total = 0;
+  for (const part of parts) {
+    for (const [kind, n] of part.counts) {
+      const sum = counts.get(kind) ?? { total: 0, ok: 0, mismatch: 0, unenforced: 0 };
+      sum.total += n.total;
+      sum.ok += n.ok;
+      sum.mismatch += n.mismatch;
+      sum.unenforced += n.unenforced;
+      counts.set(kind, sum);
+    }
+    for (const c of part.notHeld) notHeld.push(c);
+    total += part.total;
+  }
+  return { counts, notHeld, total, ok: parts.every((p) => p.ok), assumptions };
+}

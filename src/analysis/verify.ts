@@ -8,14 +8,15 @@
 
 import type { Topology } from "../topology/model.js";
 import type { ClusterConfig } from "../trace/config.js";
-import { createTracer, type TraceInput, type Tracer } from "../trace/trace.js";
+import { createTracer, type Tracer } from "../trace/trace.js";
 import type { Trace } from "../trace/types.js";
 import { assumptionsOf } from "./assumptions.js";
 import { meshFactsFromTopology } from "./mesh-facts.js";
 import { conflictsOf } from "./verify-conflicts.js";
-import { type Expectation, type ExpectationKind, expectations } from "./verify-expectations.js";
+import { egressProbes } from "./verify-egress-probes.js";
+import { type Expectation, type ExpectationKind, serviceExpectations } from "./verify-expectations.js";
 import { judge, type Retrace, retraceOf, traceAgain } from "./verify-judge.js";
-import { summarizeChecks, type VerifySummary } from "./verify-summary.js";
+import { mergeSummaries, summarizeChecks, type VerifySummary } from "./verify-summary.js";
 
 export { CHECK_KINDS, formatSummary, formatVerify } from "./verify-format.js";
 export { summarizeChecks, type VerifySummary } from "./verify-summary.js";
@@ -57,16 +58,113 @@ export function verify(input: VerifyInput): VerifyResult {
   };
 }
 
-/** The same checks, counted as they are made; only those that do not hold are kept (verify-summary.ts). */
-export function verifySummary(input: VerifyInput): VerifySummary {
-  return summarizeChecks(allChecks(input), assumptionsOf(input.topology, input.withExisting === true));
+/**
+ * The same checks, counted as they are made; only those that do not hold are kept (verify-summary.ts).
+ * With helpers (other threads, each verifying the same input with a tracer of its own), the shares of
+ * the work are spread over the threads and their summaries merged in share order: the same summary.
+ */
+export function verifySummary(input: VerifyInput, helpers?: VerifyHelpers): VerifySummary {
+  const assumptions = assumptionsOf(input.topology, input.withExisting === true);
+  if (!helpers) return summarizeChecks(allChecks(input), assumptions);
+  const tracer = verifyTracer(input);
+  const total = shareCount(input.topology);
+  const own = (share: number) => summarizeShare(input, tracer, share);
+  const checked = (share: number, theirs: ShareSummary | undefined): ShareSummary | undefined => {
+    if (theirs === undefined || theirs.key === shareKey(input.topology, share)) return theirs;
+    helpers.reject(`the helper's topology differs at share ${share}`);
+    return undefined;
+  };
+  const parts: VerifySummary[] = [];
+  const mine = new Map<number, ShareSummary>();
+  const arrived = new Map<number, ShareSummary>();
+  for (let share = 0; share < total; share++) {
+    // While this share's summary is not here, verify the next share nobody has taken.
+    let part = mine.get(share);
+    while (part === undefined) {
+      helpers.collect(arrived);
+      if (arrived.has(share)) part = checked(share, arrived.get(share)) ?? own(share);
+      else {
+        const next = helpers.take(total);
+        if (next === undefined) part = checked(share, helpers.wait(share)) ?? own(share);
+        else mine.set(next, own(next));
+        part ??= mine.get(share);
+      }
+    }
+    mine.delete(share);
+    arrived.delete(share);
+    parts.push(part.summary);
+  }
+  return mergeSummaries(parts, assumptions);
 }
+
+/**
+ * Other threads that verify some shares of the work (cli/verify-helpers.ts). They and verifySummary
+ * take shares from one queue, so that neither waits while the other has much left.
+ */
+export interface VerifyHelpers {
+  /** Takes the next of `total` shares for this thread: its index, or undefined if none is left. */
+  take(total: number): number | undefined;
+  /** Puts what helpers have sent so far in `into`, by share, without waiting. */
+  collect(into: Map<number, ShareSummary>): void;
+  /** Waits for what a helper sends for a share it took; undefined if the helpers are gone. */
+  wait(share: number): ShareSummary | undefined;
+  /** Gives the helpers up (their input is not this one): verifySummary does the rest itself. */
+  reject(why: string): void;
+}
+
+/** One share's summary, with the key (shareKey) by which verifySummary checks it is of the same input. */
+export interface ShareSummary {
+  readonly key: string;
+  readonly summary: VerifySummary;
+}
+
+/**
+ * How many services a share of the work holds: at most MAX_SHARE_SERVICES (a second or so of checks
+ * at 500 clusters), and fewer in a small federation, so that it still has SHARES shares to spread.
+ */
+const MAX_SHARE_SERVICES = 50;
+const SHARES = 16;
+const shareSize = (topology: Topology): number =>
+  Math.max(1, Math.min(MAX_SHARE_SERVICES, Math.ceil(topology.services.length / SHARES)));
+
+/** The shares of the work: the services, a share size at a time, then the egress probes and conflicts. */
+export const shareCount = (topology: Topology): number =>
+  Math.ceil(topology.services.length / shareSize(topology)) + 1;
+
+/** What a share is of, in words a helper's share is checked by: its first and last services. */
+const shareKey = (topology: Topology, share: number): string => {
+  const size = shareSize(topology);
+  const of = topology.services.slice(share * size, (share + 1) * size);
+  return `${share}:${of[0]?.name ?? ""}..${of[of.length - 1]?.name ?? ""}`;
+};
+
+/** One share's checks, summarized, with its key (what a helper sends; verifySummary merges them). */
+export function summarizeShare(input: VerifyInput, tracer: Tracer, share: number): ShareSummary {
+  const summary = summarizeChecks(shareChecks(input, tracer, share), []);
+  return { key: shareKey(input.topology, share), summary };
+}
+
+/** The tracer every check of a run reads. */
+export const verifyTracer = (input: VerifyInput): Tracer =>
+  createTracer({ clusters: input.clusters, mesh: meshFactsFromTopology(input.topology) });
 
 /** Every expectation judged, then every conflict with the clusters' existing config, one at a time. */
 function* allChecks(input: VerifyInput): Generator<Check> {
-  const traceInput: TraceInput = { clusters: input.clusters, mesh: meshFactsFromTopology(input.topology) };
-  const tracer = createTracer(traceInput);
-  for (const e of expectations(input.topology)) yield checkExpectation(tracer, e);
+  const tracer = verifyTracer(input);
+  const total = shareCount(input.topology);
+  for (let share = 0; share < total; share++) yield* shareChecks(input, tracer, share);
+}
+
+/** The checks of one share: its services' expectations, or (the last) egress probes and conflicts. */
+function* shareChecks(input: VerifyInput, tracer: Tracer, share: number): Generator<Check> {
+  const { topology } = input;
+  const size = shareSize(topology);
+  if (share < shareCount(topology) - 1) {
+    for (const service of topology.services.slice(share * size, (share + 1) * size))
+      for (const e of serviceExpectations(topology, service)) yield checkExpectation(tracer, e);
+    return;
+  }
+  for (const e of egressProbes(topology)) yield checkExpectation(tracer, e);
   for (const c of conflictsOf(tracer, input.topology)) {
     const trace: Trace = {
       hops: [],

@@ -2,30 +2,18 @@
 // the main thread does, then takes clusters from the shared queue, and for each sends back its key and
 // what it made (nothing when the key is the one last run recorded: its files are kept).
 
-import { type MessagePort, workerData } from "node:worker_threads";
-import { type ClusterResult, compileCluster } from "../compile.js";
+import { type ClusterResult, compileCluster, type HelperResult } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { type ExistingConfig, NO_EXISTING } from "../existing/model.js";
 import { clusterKeyer } from "../incremental/cluster-key.js";
 import { type Plan, planFederation } from "../plan/plan.js";
 import { NO_PROGRESS } from "../progress.js";
-import { type HelperJob, type HelperMessage, NEXT, SENT, sentResult } from "./cluster-helpers.js";
+import { type HelperJob, type SentResult, sentResult } from "./cluster-helpers.js";
 import { withExisting } from "./generate.js";
+import { helperSide } from "./helper-threads.js";
 import { parseInputs } from "./load.js";
 
-interface Data {
-  readonly job: HelperJob;
-  readonly state: SharedArrayBuffer;
-  readonly port: MessagePort;
-}
-
-const { job, state: buffer, port } = workerData as Data;
-const state = new Int32Array(buffer);
-const send = (message: HelperMessage, transfer: ArrayBuffer[] = []) => {
-  port.postMessage(message, transfer);
-  Atomics.add(state, SENT, 1);
-  Atomics.notify(state, SENT);
-};
+const { job, take, send } = helperSide<HelperJob, SentResult>();
 
 /** The plan the main thread makes of the same input (generate-folder.ts, compile.ts). */
 function plan() {
@@ -47,8 +35,7 @@ function makeClusters({ plan, existing }: { plan: Plan; existing: ExistingConfig
   };
   const keyOf = job.salt === undefined ? undefined : clusterKeyer(plan, existing, job.salt);
   const total = plan.clusters.length;
-  for (let index = Atomics.add(state, NEXT, 1); index < total; index = Atomics.add(state, NEXT, 1)) {
-    Atomics.add(state, SENT, 1); // a sign of life: a cluster taken
+  for (let index = take(total); index !== undefined; index = take(total)) {
     const cluster = plan.clusters[index] as Plan["clusters"][number];
     const name = cluster.cluster.name;
     const key = keyOf?.(cluster);

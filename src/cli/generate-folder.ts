@@ -24,6 +24,7 @@ import { manifestFederation } from "./folder-federation.js";
 import type { GenerateOptions } from "./generate.js";
 import { withExisting } from "./generate.js";
 import { describeWritten, type Written, writtenData } from "./generate-report.js";
+import { inputSize } from "./helper-threads.js";
 import { ExitCode, type Io } from "./io.js";
 import { type InputTexts, type Loaded, parseInputs, readInputs } from "./load.js";
 import { printResult, reportDiagnostics as report } from "./report.js";
@@ -103,8 +104,8 @@ function startHelpersFor(
   run: { input: InputTexts; folder: ExistingFolder | undefined; keyed: KeyedOptions },
 ): RunningHelpers | undefined {
   const { input, folder, keyed } = run;
-  const size = input.files.reduce((sum, f) => sum + (f.text?.length ?? 0), 0);
-  const count = options.jobs === undefined || options.jobs === "auto" ? autoHelpers(size) : options.jobs - 1;
+  const auto = options.jobs === undefined || options.jobs === "auto";
+  const count = auto ? autoHelpers(inputSize(input)) : options.jobs - 1;
   if (count === 0) return undefined;
   const { topology, clusterFile, serviceFile, lock, name } = options;
   return startHelpers(

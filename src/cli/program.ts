@@ -149,8 +149,14 @@ function addVerify(program: Command, io: Io, done: Done): void {
   )
     .option("--verbose", "also show the checks cw cannot enforce (CW1019, CW1022) with their traces")
     .option(EXISTING_FLAG, EXISTING_TRACE_HELP)
+    .option(
+      "--jobs <n>",
+      "threads that trace the checks of the text report: a number, or auto (2 for large input on several cores, memory allowing)",
+      "auto",
+    )
     .action(async (topology: string | undefined, raw: Raw, cmd: Command) => {
       const { runVerify } = await import("./verify.js");
+      const jobs = parseJobs(raw.jobs as string);
       done(
         runVerify(
           {
@@ -160,6 +166,7 @@ function addVerify(program: Command, io: Io, done: Done): void {
             format: raw.format as Format,
             verbose: raw.verbose === true,
             ...(raw.existing !== undefined && { existing: raw.existing as string }),
+            jobs,
           },
           io,
         ),

@@ -7,12 +7,14 @@ import { formatSummary, formatVerify, verify, verifySummary } from "../analysis/
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { printable } from "../diagnostics/printable.js";
 import { folderFederationProblem } from "./folder-federation.js";
+import { inputSize } from "./helper-threads.js";
 import { ExitCode, type Io, paintOut } from "./io.js";
-import { load } from "./load.js";
-import type { Format, InputOptions } from "./options.js";
+import { type InputTexts, parseInputs, readInputs } from "./load.js";
+import type { Format, InputOptions, Jobs } from "./options.js";
 import { readWithExisting } from "./output-folder.js";
 import { printResult, reportDiagnostics } from "./report.js";
 import { paintVerdicts } from "./style.js";
+import { autoVerifyHelpers, type RunningVerifyHelpers, startVerifyHelpers } from "./verify-helpers.js";
 
 export interface VerifyOptions extends InputOptions {
   /** The output folder. */
@@ -23,10 +25,43 @@ export interface VerifyOptions extends InputOptions {
   readonly verbose?: boolean;
   /** A folder of the config the clusters already have (cw discover --existing writes one). */
   readonly existing?: string;
+  /** Threads that trace the checks of the text report (verify-helpers.ts); default 1. */
+  readonly jobs?: Jobs;
 }
 
 export function runVerify(options: VerifyOptions, io: Io): ExitCode {
-  const loaded = load(options);
+  const input = readInputs(options);
+  const helpers = options.format === "text" ? startHelpersFor(options, input) : undefined;
+  try {
+    return verifyWith(options, io, input, helpers);
+  } finally {
+    helpers?.close();
+  }
+}
+
+/** Helper threads for the text report (--jobs), started at once so that they read beside the main one. */
+function startHelpersFor(options: VerifyOptions, input: InputTexts): RunningVerifyHelpers | undefined {
+  const size = inputSize(input);
+  const jobs = options.jobs ?? 1;
+  const count = jobs === "auto" ? autoVerifyHelpers(size) : jobs - 1;
+  if (count === 0) return undefined;
+  const { topology, clusterFile, serviceFile, lock, name } = options;
+  const job = {
+    options: { topology, clusterFile, serviceFile, lock, name },
+    input,
+    out: options.out,
+    ...(options.existing !== undefined && { existing: options.existing }),
+  };
+  return startVerifyHelpers(job, count);
+}
+
+function verifyWith(
+  options: VerifyOptions,
+  io: Io,
+  texts: InputTexts,
+  helpers: RunningVerifyHelpers | undefined,
+): ExitCode {
+  const loaded = parseInputs(options, texts);
   if (!loaded.topology || hasErrors(loaded.diagnostics)) {
     reportDiagnostics(io, loaded.diagnostics, loaded.lineOf, options.format);
     return ExitCode.inputErrors;
@@ -56,7 +91,7 @@ export function runVerify(options: VerifyOptions, io: Io): ExitCode {
   const verbose = options.verbose === true;
   if (options.format === "text") {
     // The text report counts the checks that hold and keeps only the others (verify-summary.ts).
-    const summary = verifySummary(input);
+    const summary = verifySummary(input, helpers);
     printResult(
       io,
       "text",

@@ -55,7 +55,7 @@ export function resolveName(
 ): Resolution {
   const cluster = index.config.name;
   const host = normalize(name);
-  if (isIP(host)) {
+  if (mayBeIp(host) && isIP(host)) {
     return { ok: true, address: host, hop: dnsHop(cluster, name, host, "literal") };
   }
   const kubernetes = kubernetesName(index, namespace, host, name.endsWith("."));
@@ -66,7 +66,7 @@ export function resolveName(
   if (proxy.on && (inClusterDomain || completion !== undefined)) {
     const full = inClusterDomain ? host : (completion ?? host);
     const answered = proxyAnswer(index, namespace, full, scope);
-    if (answered.address !== undefined && answered.by) {
+    if (answered.address !== undefined) {
       const hop = dnsHop(cluster, name, answered.address, answered.by);
       return { ok: true, address: answered.address, hop, ...(full !== host && { completed: full }) };
     }
@@ -77,11 +77,11 @@ export function resolveName(
   let why = proxy.why;
   if (proxy.on) {
     const answered = proxyAnswer(index, namespace, host, scope);
-    if (answered.address !== undefined && answered.by) {
+    if (answered.address !== undefined) {
       const by = answered.by;
       return { ok: true, address: answered.address, hop: dnsHop(cluster, name, answered.address, by) };
     }
-    why = answered.why;
+    why = unansweredWhy(cluster, namespace, host, scope, answered);
   }
   const zone = zoneFor(index.config.dnsZones, host);
   if (zone) {
@@ -119,7 +119,7 @@ function kubernetesName(
   const known = index.facts?.services !== undefined;
   for (const candidate of candidates) {
     // A Service's name is exactly <service>.<namespace>.svc.cluster.local.
-    if (!isKubernetesHost(candidate) || candidate.split(".").length !== 5) continue;
+    if (!isKubernetesHost(candidate) || dotsIn(candidate) !== 4) continue;
     if (candidate !== host && !known) continue;
     if (findService(index, candidate, namespace)?.source.kind === "kubernetes") {
       const address = `ClusterIP of ${candidate}`;
@@ -137,10 +137,20 @@ function kubernetesName(
  */
 function searchCompletion(host: string, namespace: string, absolute: boolean): string | undefined {
   if (absolute) return undefined;
-  const dots = host.split(".").length - 1;
+  const dots = dotsIn(host);
   if (dots === 0) return `${host}.${namespace}.svc.cluster.local`;
   if (dots === 1) return `${host}.svc.cluster.local`;
   return dots === 2 && host.endsWith(".svc") ? `${host}.cluster.local` : undefined;
+}
+
+/** isIP's long expressions are not worth running on a name: an IP is digits and dots, or has a colon. */
+const mayBeIp = (host: string): boolean => host.includes(":") || /^[0-9.]+$/.test(host);
+
+/** How many dots a name has (counted, not split: every call resolves a name or two). */
+function dotsIn(name: string): number {
+  let dots = 0;
+  for (let i = name.indexOf("."); i >= 0; i = name.indexOf(".", i + 1)) dots++;
+  return dots;
 }
 
 /** Whether the sidecars' DNS proxy answers, and why (not), with the release rule applied. */
@@ -161,35 +171,53 @@ interface Entry {
   readonly address: string | undefined;
 }
 
-function proxyAnswer(
-  index: ClusterIndex,
-  namespace: string,
-  host: string,
-  scope: SidecarScope,
-): { address?: string; by?: ObjectRef; why: string } {
+/** The entry the DNS proxy answers `host` with, or which step left it without one. */
+type ProxyAnswer =
+  | { readonly address: string; readonly by: ObjectRef }
+  | {
+      readonly address?: undefined;
+      readonly all: readonly Entry[];
+      readonly exported: readonly Entry[];
+      readonly scoped: readonly Entry[];
+    };
+
+const NO_ENTRIES: readonly Entry[] = [];
+
+function proxyAnswer(index: ClusterIndex, namespace: string, host: string, scope: SidecarScope): ProxyAnswer {
   const cluster = index.config.name;
-  const all = entriesByHost(index).get(host) ?? [];
+  const all = entriesByHost(index).get(host) ?? NO_ENTRIES;
+  // Most names a cluster is asked for (refused calls) are in none of its ServiceEntries.
+  if (all.length === 0) return { all, exported: all, scoped: all };
   const exported = all.filter(({ se }) => visibleTo(exportToOf(se), se.metadata.namespace, namespace));
   const scoped = exported.filter(({ se }) => inNameTable(index, scope, host, se));
   const withAddress = scoped.find((e) => e.address !== undefined);
   if (withAddress?.address !== undefined) {
-    return { address: withAddress.address, by: refOf(cluster, withAddress.se), why: "" };
+    return { address: withAddress.address, by: refOf(cluster, withAddress.se) };
   }
   // 1.25 and later: istiod allocates an address (240.240.0.0/16) for a host that has none.
   const auto = scoped
     .map((e) => ({ se: e.se, address: autoAllocated(e.se, host, index.version) }))
     .find((x) => x.address !== undefined);
-  if (auto?.address !== undefined) return { address: auto.address, by: refOf(cluster, auto.se), why: "" };
+  if (auto?.address !== undefined) return { address: auto.address, by: refOf(cluster, auto.se) };
+  return { all, exported, scoped };
+}
+
+/** Why the DNS proxy does not answer `host`, worded only when a failure shows it. */
+function unansweredWhy(
+  cluster: string,
+  namespace: string,
+  host: string,
+  scope: SidecarScope,
+  { all, exported, scoped }: Extract<ProxyAnswer, { address?: undefined }>,
+): string {
   const first = (all[0] ?? exported[0])?.se;
-  const why =
-    all.length === 0
-      ? `Istio's DNS proxy does not answer ${host}: no ServiceEntry in cluster ${cluster} names it`
-      : exported.length === 0
-        ? `Istio's DNS proxy does not answer ${host}: ServiceEntry ${first?.metadata.namespace}/${first?.metadata.name} is not exported to namespace ${namespace}`
-        : scoped.length === 0
-          ? `Istio's DNS proxy does not answer ${host}: namespace ${namespace}'s ${scopeText(scope)} does not import it`
-          : `Istio's DNS proxy does not answer ${host}: ServiceEntry ${first?.metadata.namespace}/${first?.metadata.name} gives it no address`;
-  return { why };
+  return all.length === 0
+    ? `Istio's DNS proxy does not answer ${host}: no ServiceEntry in cluster ${cluster} names it`
+    : exported.length === 0
+      ? `Istio's DNS proxy does not answer ${host}: ServiceEntry ${first?.metadata.namespace}/${first?.metadata.name} is not exported to namespace ${namespace}`
+      : scoped.length === 0
+        ? `Istio's DNS proxy does not answer ${host}: namespace ${namespace}'s ${scopeText(scope)} does not import it`
+        : `Istio's DNS proxy does not answer ${host}: ServiceEntry ${first?.metadata.namespace}/${first?.metadata.name} gives it no address`;
 }
 
 /**
