@@ -44,12 +44,21 @@ export const formatOption = (command: Command, choices: readonly Format[] = FORM
 export const outOption = (command: Command, what: string): Command =>
   command.option("-o, --out <dir>", what, DEFAULT_OUT);
 
+/**
+ * The VIP lock file. Every command that reads a topology reads it; one below /dev or /proc (a topology
+ * piped in) has no place for it beside, and needs this (load.ts).
+ */
+export const lockOption = (command: Command): Command =>
+  command.option("--lock <file>", "lock file of VIPs (default: <topology>.lock.yaml beside the topology)");
+
 /** The options of every command that compiles a topology: generate, check, diff, apply. */
 export function inputOptions(command: Command): Command {
-  return formatOption(legacyOptions(topologyArgument(command)))
-    .option("--name <name>", "federation name for the original's files, which have none")
-    .option("--lock <file>", "lock file of VIPs (default: <topology>.lock.yaml beside the topology)")
-    .option("--no-validate", "skip checking generated objects against Istio's schemas");
+  return lockOption(
+    formatOption(legacyOptions(topologyArgument(command))).option(
+      "--name <name>",
+      "federation name for the original's files, which have none",
+    ),
+  ).option("--no-validate", "skip checking generated objects against Istio's schemas");
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   legacyOptions,
   liveOptions,
   liveOptionValues,
+  lockOption,
   outOption,
   parseJobs,
   parseTimeout,
@@ -143,7 +144,7 @@ function addVerify(program: Command, io: Io, done: Done): void {
     .description("prove the output folder routes every allowed call and no other");
   formatOption(
     outOption(
-      legacyOptions(topologyArgument(command)),
+      lockOption(legacyOptions(topologyArgument(command))),
       "the output folder to verify; its manifest must name this federation (one given with -o may have none)",
     ),
   )
@@ -182,7 +183,7 @@ function addTrace(program: Command, io: Io, done: Done): void {
     command,
     "Federation file, for trust domains and gateway addresses; without one (and no ./federation.yaml) they are inferred from the folder",
   );
-  outOption(legacyOptions(command), "the folder to trace through: one subfolder per cluster")
+  outOption(lockOption(legacyOptions(command)), "the folder to trace through: one subfolder per cluster")
     .requiredOption(
       "--from <caller>",
       "the caller: cluster[/namespace[/serviceaccount]], e.g. a/default/productpage",
@@ -235,18 +236,19 @@ function addSchema(program: Command, io: Io, done: Done): void {
 }
 
 function addUi(program: Command, io: Io, done: Done): void {
-  topologyArgument(
-    program
-      .command("ui")
-      .description(
-        "a local web page over a topology: matrix, picture, YAML, diagnostics, trace; reloads on change",
-      ),
-    "Federation file",
+  lockOption(
+    topologyArgument(
+      program
+        .command("ui")
+        .description(
+          "a local web page over a topology: matrix, picture, YAML, diagnostics, trace; reloads on change",
+        ),
+      "Federation file",
+    ),
   )
     .option("--port <port>", "port to listen on", "7878")
     .option("--host <address>", "address to bind: one IP address of this machine", "127.0.0.1")
     .option("--allow-remote", "allow a --host other machines can reach (the page has no login)")
-    .option("--lock <file>", "lock file of VIPs (default: <topology>.lock.yaml beside the topology)")
     .option("--kubeconfig <file>", "kubeconfig for the page's live checks (default: as cw check --live)")
     .option("--timeout <seconds>", "time limit of each request the page's live checks make", "5")
     .action(async (topology: string | undefined, raw: Raw) => {
