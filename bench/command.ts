@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 const PRELOAD = join(dirname(fileURLToPath(import.meta.url)), "usage-preload.cjs");
 
 export interface CommandRun {
+  /** Stopped at the time limit (then status is -1 and the usage figures are 0). */
+  readonly timedOut: boolean;
   readonly status: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -20,16 +22,25 @@ export interface CommandRun {
   readonly peakRss: number;
 }
 
-/** `node <cli> ...args`, waited for; throws when it could not start or said nothing of its usage. */
-export function runCommand(cli: string, args: readonly string[]): CommandRun {
+/**
+ * `node <cli> ...args`, waited for (and killed after `timeoutMs`, if given); throws when it could not
+ * start, or ended without saying its usage.
+ */
+export function runCommand(cli: string, args: readonly string[], timeoutMs?: number): CommandRun {
   const usageFile = join(tmpdir(), `cw-bench-usage-${process.pid}-${Date.now()}.json`);
   const started = performance.now();
   const run = spawnSync(process.execPath, ["--require", PRELOAD, cli, ...args], {
     encoding: "utf8",
     maxBuffer: 1 << 30,
     env: { ...process.env, CW_BENCH_USAGE: usageFile },
+    ...(timeoutMs !== undefined && { timeout: timeoutMs, killSignal: "SIGKILL" as const }),
   });
   const wallMs = performance.now() - started;
+  if ((run.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") {
+    rmSync(usageFile, { force: true });
+    const { stdout, stderr } = run;
+    return { timedOut: true, status: -1, stdout, stderr, wallMs, cpuMs: 0, peakRss: 0 };
+  }
   if (run.error) throw run.error;
   let usage: { peakRss: number; cpuMs: number };
   try {
@@ -39,5 +50,12 @@ export function runCommand(cli: string, args: readonly string[]): CommandRun {
   } finally {
     rmSync(usageFile, { force: true });
   }
-  return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr, wallMs, ...usage };
+  return {
+    timedOut: false,
+    status: run.status ?? -1,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    wallMs,
+    ...usage,
+  };
 }

@@ -51,9 +51,9 @@ export function table(bench: BenchResults): string {
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...bench.results.map(stageRow),
     "",
-    "Output per cluster, and regenerating: *k* is the number of services a cluster runs or calls; *unchanged* runs `cw generate` again on the same input, *one service* after adding a port to one service, each the built command's wall seconds in a process of its own, start-up included. *Touched* counts files whose inode, size or mtime changed (the manifest included), *expected* the files whose content differs; *made again* the clusters compiled again (the others kept by their keys).",
+    "Output per cluster, and regenerating: *k* is the number of services a cluster runs or calls; *unchanged* runs `cw generate` again on the same input, *one service* after adding a port to one service, each the built command's wall seconds in a process of its own, start-up included. *Touched* counts files whose inode, size or mtime changed (the manifest included), *expected* the files whose content differs; *made again* the clusters compiled again (the others kept by their keys). *cw verify* is the built command (`--jobs auto`) on the first run's folder, in a process of its own: wall seconds, with the checks it counted and its peak resident set.",
     "",
-    "| clusters × services | layout | fan-out median (mean) | objects / cluster max (median) | KB / cluster max (median) | objects per k | unchanged: touched, s | one service: touched / expected, made again, s | cw verify: s (checks) |",
+    "| clusters × services | layout | fan-out median (mean) | objects / cluster max (median) | KB / cluster max (median) | objects per k | unchanged: touched, s | one service: touched / expected, made again, s | cw verify: s (checks, peak) |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...bench.results.map(regenerateRow),
   ];
@@ -87,7 +87,7 @@ function regenerateRow(r: SizeResult): string {
       ? "–"
       : "timedOutAfter" in v
         ? `> ${v.timedOutAfter} (stopped)`
-        : `${seconds(v.total)} (${count(v.checks)}${v.ok ? "" : ", FAILED"})`;
+        : `${seconds(v.total)} (${count(v.checks)}, ${(v.peakRss / GiB).toFixed(2)} GiB${v.ok ? "" : ", FAILED"})`;
   return `| ${sizeOf(r)} | ${r.input.consumers.median} (${r.input.consumers.mean.toFixed(1)}) | ${count(o.objectsPerCluster.max)} (${count(o.objectsPerCluster.median)}) | ${kb(o.bytesPerCluster.max)} (${kb(o.bytesPerCluster.median)}) | ${o.objectsPerServiceOfCluster.min.toFixed(2)}–${o.objectsPerServiceOfCluster.max.toFixed(2)} | ${unchanged} | ${one} | ${verified} |`;
 }
 
