@@ -15,6 +15,7 @@ import { clusterKeyer } from "./incremental/cluster-key.js";
 import type { Lock } from "./plan/lock.js";
 import { type ClusterPlan, type Plan, planFederation } from "./plan/plan.js";
 import { NO_PROGRESS, type Progress } from "./progress.js";
+import { inShareOrder, type ShareHelpers } from "./shares.js";
 import { checkTopology } from "./topology/checks/registry.js";
 import type { Topology } from "./topology/model.js";
 import { at } from "./topology/source.js";
@@ -109,18 +110,9 @@ export interface HelperResult {
 /**
  * Other threads that make some of the clusters (cli/cluster-helpers.ts), each from its own plan of
  * the same input, which is the same plan: planning is deterministic. They and compile() take the
- * plan's clusters from one queue, so that neither waits while the other has much left.
+ * plan's clusters from one queue (shares.ts), so that neither waits while the other has much left.
  */
-export interface ClusterHelpers {
-  /** Takes the next of `total` clusters for this thread: its index, or undefined if none is left. */
-  take(total: number): number | undefined;
-  /** Puts what helpers have sent so far in `into`, by cluster index, without waiting. */
-  collect(into: Map<number, HelperResult>): void;
-  /** Waits for what a helper sends for a cluster it took; undefined if the helper is gone. */
-  wait(index: number): HelperResult | undefined;
-  /** Gives the helpers up (their plan is not this one): compile() makes the rest itself. */
-  reject(why: string): void;
-}
+export type ClusterHelpers = ShareHelpers<HelperResult>;
 
 /** Each cluster's result, in the plan's order: kept, made here, or made by a helper. */
 function* inOrder(
@@ -142,34 +134,15 @@ function* inOrder(
   };
   const helpers = total > 1 ? options.helpers : undefined;
   if (!helpers) {
+    // One at a time: each goes on to the writer before the next is made.
     for (let index = 0; index < total; index++) yield settle(index);
     return;
   }
-  const checked = (index: number, theirs: HelperResult | undefined): HelperResult | undefined => {
+  const differs = (index: number, theirs: HelperResult) => {
     const name = plan.clusters[index]?.cluster.name;
-    if (theirs === undefined || theirs.name === name) return theirs;
-    helpers.reject(`the helper's plan differs at ${name}`);
-    return undefined;
+    return theirs.name === name ? undefined : `the helper's plan differs at ${name}`;
   };
-  const mine = new Map<number, ClusterResult>();
-  const arrived = new Map<number, HelperResult>();
-  for (let index = 0; index < total; index++) {
-    // While this cluster's result is not here, make the next cluster nobody has taken.
-    let result = mine.get(index);
-    while (result === undefined) {
-      helpers.collect(arrived);
-      if (arrived.has(index)) result = settle(index, checked(index, arrived.get(index)));
-      else {
-        const next = helpers.take(total);
-        if (next === undefined) result = settle(index, checked(index, helpers.wait(index)));
-        else mine.set(next, settle(next));
-        result ??= mine.get(index);
-      }
-    }
-    mine.delete(index);
-    arrived.delete(index);
-    yield result;
-  }
+  yield* inShareOrder(total, helpers, settle, differs);
 }
 
 export interface ClusterResult {

@@ -6,6 +6,7 @@
 // narrowed consumers of a cluster whose egress gateway has no DENY policies, CW1031) is "unenforced",
 // not a mismatch: cw warned about it when it generated the folder.
 
+import { inShareOrder, type ShareHelpers } from "../shares.js";
 import type { Topology } from "../topology/model.js";
 import type { ClusterConfig } from "../trace/config.js";
 import { createTracer, type Tracer } from "../trace/trace.js";
@@ -67,50 +68,19 @@ export function verifySummary(input: VerifyInput, helpers?: VerifyHelpers): Veri
   const assumptions = assumptionsOf(input.topology, input.withExisting === true);
   if (!helpers) return summarizeChecks(allChecks(input), assumptions);
   const tracer = verifyTracer(input);
-  const total = shareCount(input.topology);
-  const own = (share: number) => summarizeShare(input, tracer, share);
-  const checked = (share: number, theirs: ShareSummary | undefined): ShareSummary | undefined => {
-    if (theirs === undefined || theirs.key === shareKey(input.topology, share)) return theirs;
-    helpers.reject(`the helper's topology differs at share ${share}`);
-    return undefined;
-  };
+  const settle = (share: number, theirs?: ShareSummary) => theirs ?? summarizeShare(input, tracer, share);
+  const differs = (share: number, theirs: ShareSummary) =>
+    theirs.key === shareKey(input.topology, share) ? undefined : `the helper's topology differs at share ${share}`;
   const parts: VerifySummary[] = [];
-  const mine = new Map<number, ShareSummary>();
-  const arrived = new Map<number, ShareSummary>();
-  for (let share = 0; share < total; share++) {
-    // While this share's summary is not here, verify the next share nobody has taken.
-    let part = mine.get(share);
-    while (part === undefined) {
-      helpers.collect(arrived);
-      if (arrived.has(share)) part = checked(share, arrived.get(share)) ?? own(share);
-      else {
-        const next = helpers.take(total);
-        if (next === undefined) part = checked(share, helpers.wait(share)) ?? own(share);
-        else mine.set(next, own(next));
-        part ??= mine.get(share);
-      }
-    }
-    mine.delete(share);
-    arrived.delete(share);
-    parts.push(part.summary);
-  }
+  for (const part of inShareOrder(shareCount(input.topology), helpers, settle, differs)) parts.push(part.summary);
   return mergeSummaries(parts, assumptions);
 }
 
 /**
  * Other threads that verify some shares of the work (cli/verify-helpers.ts). They and verifySummary
- * take shares from one queue, so that neither waits while the other has much left.
+ * take shares from one queue (shares.ts), so that neither waits while the other has much left.
  */
-export interface VerifyHelpers {
-  /** Takes the next of `total` shares for this thread: its index, or undefined if none is left. */
-  take(total: number): number | undefined;
-  /** Puts what helpers have sent so far in `into`, by share, without waiting. */
-  collect(into: Map<number, ShareSummary>): void;
-  /** Waits for what a helper sends for a share it took; undefined if the helpers are gone. */
-  wait(share: number): ShareSummary | undefined;
-  /** Gives the helpers up (their input is not this one): verifySummary does the rest itself. */
-  reject(why: string): void;
-}
+export type VerifyHelpers = ShareHelpers<ShareSummary>;
 
 /** One share's summary, with the key (shareKey) by which verifySummary checks it is of the same input. */
 export interface ShareSummary {
