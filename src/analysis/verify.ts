@@ -70,9 +70,12 @@ export function verifySummary(input: VerifyInput, helpers?: VerifyHelpers): Veri
   const tracer = verifyTracer(input);
   const settle = (share: number, theirs?: ShareSummary) => theirs ?? summarizeShare(input, tracer, share);
   const differs = (share: number, theirs: ShareSummary) =>
-    theirs.key === shareKey(input.topology, share) ? undefined : `the helper's topology differs at share ${share}`;
+    theirs.key === shareKey(input.topology, share)
+      ? undefined
+      : `the helper's topology differs at share ${share}`;
   const parts: VerifySummary[] = [];
-  for (const part of inShareOrder(shareCount(input.topology), helpers, settle, differs)) parts.push(part.summary);
+  for (const part of inShareOrder(shareCount(input.topology), helpers, settle, differs))
+    parts.push(part.summary);
   return mergeSummaries(parts, assumptions);
 }
 

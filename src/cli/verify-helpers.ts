@@ -8,7 +8,7 @@
 // src/cli/verify-helper-worker.ts.
 
 import type { ShareSummary, VerifyHelpers } from "../analysis/verify.js";
-import { autoHelperCount, type HelperThreads, startHelperThreads } from "./helper-threads.js";
+import { autoHelperCount, type HelperThreads, inputSize, startHelperThreads } from "./helper-threads.js";
 import type { InputTexts } from "./load.js";
 import type { InputOptions } from "./options.js";
 
@@ -22,12 +22,15 @@ export interface VerifyJob {
 }
 
 /**
- * A helper holds the clusters' config and indexes of its own: measured at 500 x 10,000 (a 2.95 MB
- * topology, 2026-12-07, under load), the peak resident set was 2.2 GiB on one thread and 3.9 GiB
- * with a helper, about 790 and 1,370 bytes per byte of input: `--jobs auto` starts one up to a
- * topology of about 3 MB.
+ * A helper holds the clusters' config and indexes of its own. Measured at 500 x 10,000 (a 2.95 MB
+ * topology, 2026-12-07, dist build, idle): the peak resident set was 2.2 GiB on one thread and 4.5 GiB
+ * with a helper whose heap was not limited; with its heap limited to 1,200 MB (400 bytes per byte of
+ * input, as below), 3.3 GiB, about 1,200 bytes per byte of input. `--jobs auto` starts one while
+ * the estimate (with a margin) stays under the budget: up to a topology of about 3 MB.
  */
 const PEAK_PER_INPUT_BYTE_WITH_HELPER = 1400;
+const HELPER_HEAP_PER_INPUT_BYTE = 400;
+const HELPER_HEAP_FLOOR_MB = 1024;
 
 /** How many helpers `--jobs auto` starts for a topology of this size (helper-threads.ts autoHelperCount). */
 export const autoVerifyHelpers = (inputBytes: number): number =>
@@ -36,5 +39,17 @@ export const autoVerifyHelpers = (inputBytes: number): number =>
 export type RunningVerifyHelpers = HelperThreads<ShareSummary> & VerifyHelpers;
 
 /** Starts `count` helpers on the job; they read the input and the folder at once, then take shares. */
-export const startVerifyHelpers = (job: VerifyJob, count: number): RunningVerifyHelpers =>
-  startHelperThreads({ source: "./verify-helper-worker.ts", bundle: "./verify-helper.js" }, job, count);
+export function startVerifyHelpers(job: VerifyJob, count: number): RunningVerifyHelpers {
+  const heapMb = Math.max(
+    HELPER_HEAP_FLOOR_MB,
+    Math.ceil((inputSize(job.input) * HELPER_HEAP_PER_INPUT_BYTE) / 2 ** 20),
+  );
+  return startHelperThreads(
+    { source: "./verify-helper-worker.ts", bundle: "./verify-helper.js" },
+    job,
+    count,
+    {
+      heapMb,
+    },
+  );
+}
