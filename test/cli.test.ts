@@ -467,7 +467,7 @@ describe("a topology below /dev (piped in, or on /dev/shm)", () => {
           "reviews.global:9080",
         );
         expect(traced.err).toBe("");
-      expect(traced.code).toBe(0);
+        expect(traced.code).toBe(0);
       } finally {
         rmSync(dir, { recursive: true, force: true });
         rmSync(work, { recursive: true, force: true });
