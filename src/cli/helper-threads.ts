@@ -23,6 +23,7 @@ import {
   Worker,
   workerData,
 } from "node:worker_threads";
+import type { ShareHelpers } from "../shares.js";
 import type { InputTexts } from "./load.js";
 
 /** Input smaller than this is done faster on one thread than a helper starts and reads it. */
@@ -56,16 +57,8 @@ const SENT = 1; // results sent, and 1 more whenever a helper takes a share or f
 /** A helper that has given no sign of life for this long while being waited for is given up. */
 const SILENCE_MS = 120_000;
 
-/** The helpers, as the main thread sees them. */
-export interface HelperThreads<R> {
-  /** Takes the next of `total` shares for this thread: its index, or undefined if none is left. */
-  take(total: number): number | undefined;
-  /** Puts what helpers have sent so far in `into`, by share, without waiting. */
-  collect(into: Map<number, R>): void;
-  /** Waits for what a helper sends for a share it took; undefined if the helpers are gone. */
-  wait(index: number): R | undefined;
-  /** Gives the helpers up (what they made is not this run's): the main thread does the rest itself. */
-  reject(why: string): void;
+/** The helpers, as the main thread sees them: what work in shares needs of them (shares.ts), and more. */
+export interface HelperThreads<R> extends ShareHelpers<R> {
   /** Ends the helpers (whether or not they are done); safe to call twice. */
   close(): void;
   /** Why the helpers were given up, if they were (for tests: the run's output is the same either way). */
@@ -78,6 +71,7 @@ export interface HelperModule {
   readonly bundle: string;
 }
 
+/** How helpers are started: what their results become here, and how much memory each may take. */
 export interface HelperOptions<S, R> {
   /** What a result becomes on the main thread, from what the helper sent (by default, itself). */
   readonly receive?: (sent: S) => R;

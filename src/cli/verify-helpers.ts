@@ -7,7 +7,7 @@
 // waits for a helper, and gives up one that fails: helper-threads.ts. The helper's code is
 // src/cli/verify-helper-worker.ts.
 
-import type { ShareSummary, VerifyHelpers } from "../analysis/verify.js";
+import type { ShareSummary } from "../analysis/verify.js";
 import { autoHelperCount, type HelperThreads, inputSize, startHelperThreads } from "./helper-threads.js";
 import type { InputTexts } from "./load.js";
 import type { InputOptions } from "./options.js";
@@ -36,7 +36,7 @@ const HELPER_HEAP_FLOOR_MB = 1024;
 export const autoVerifyHelpers = (inputBytes: number): number =>
   autoHelperCount(inputBytes, PEAK_PER_INPUT_BYTE_WITH_HELPER);
 
-export type RunningVerifyHelpers = HelperThreads<ShareSummary> & VerifyHelpers;
+export type RunningVerifyHelpers = HelperThreads<ShareSummary>;
 
 /** Starts `count` helpers on the job; they read the input and the folder at once, then take shares. */
 export function startVerifyHelpers(job: VerifyJob, count: number): RunningVerifyHelpers {
