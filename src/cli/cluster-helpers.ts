@@ -17,7 +17,7 @@ import type { ClusterResult, HelperResult } from "../compile.js";
 import { type OutputMessage, outputMessage, outputOfMessage } from "../emit/layout.js";
 import type { Layout } from "../emit/layouts.js";
 import type { ExistingFolder } from "./existing-folder.js";
-import { autoHelperCount, type HelperThreads, inputSize, startHelperThreads } from "./helper-threads.js";
+import { autoHelperCount, type HelperThreads, helperHeapMb, startHelperThreads } from "./helper-threads.js";
 import type { InputTexts } from "./load.js";
 import type { InputOptions } from "./options.js";
 
@@ -77,7 +77,6 @@ const receivedResult = ({ name, key, made }: SentResult): HelperResult => ({
  */
 const PEAK_PER_INPUT_BYTE_WITH_HELPER = 265;
 const HELPER_HEAP_PER_INPUT_BYTE = 80;
-const HELPER_HEAP_FLOOR_MB = 1024;
 
 /** How many helpers `--jobs auto` starts for input of this size (helper-threads.ts autoHelperCount). */
 export const autoHelpers = (inputBytes: number): number =>
@@ -92,10 +91,7 @@ export type RunningHelpers = HelperThreads<HelperResult>;
 export function startHelpers(
   job: HelperJob,
   count: number,
-  heapMb = Math.max(
-    HELPER_HEAP_FLOOR_MB,
-    Math.ceil((inputSize(job.input) * HELPER_HEAP_PER_INPUT_BYTE) / 2 ** 20),
-  ),
+  heapMb = helperHeapMb(job.input, HELPER_HEAP_PER_INPUT_BYTE),
 ): RunningHelpers {
   return startHelperThreads<HelperResult, SentResult>(
     { source: "./cluster-helper-worker.ts", bundle: "./cluster-helper.js" },

@@ -36,6 +36,13 @@ const MEMORY_BUDGET = 4 * 2 ** 30;
 export const inputSize = (input: InputTexts): number =>
   input.files.reduce((sum, f) => sum + (f.text?.length ?? 0), 0);
 
+/** The least heap a helper is given, whatever the input's size: room to start and read small input. */
+const HELPER_HEAP_FLOOR_MB = 1024;
+
+/** A helper's heap limit (HelperOptions.heapMb) for this input, at `perInputByte` bytes per byte of it. */
+export const helperHeapMb = (input: InputTexts, perInputByte: number): number =>
+  Math.max(HELPER_HEAP_FLOOR_MB, Math.ceil((inputSize(input) * perInputByte) / 2 ** 20));
+
 /**
  * How many helpers `--jobs auto` starts for input of this size: one on a machine of several cores,
  * while the peak a run with a helper is estimated at (bytes per byte of input) stays under the budget.

@@ -8,7 +8,7 @@
 // src/cli/verify-helper-worker.ts.
 
 import type { ShareSummary } from "../analysis/verify.js";
-import { autoHelperCount, type HelperThreads, inputSize, startHelperThreads } from "./helper-threads.js";
+import { autoHelperCount, type HelperThreads, helperHeapMb, startHelperThreads } from "./helper-threads.js";
 import type { InputTexts } from "./load.js";
 import type { InputOptions } from "./options.js";
 
@@ -30,7 +30,6 @@ export interface VerifyJob {
  */
 const PEAK_PER_INPUT_BYTE_WITH_HELPER = 1400;
 const HELPER_HEAP_PER_INPUT_BYTE = 400;
-const HELPER_HEAP_FLOOR_MB = 1024;
 
 /** How many helpers `--jobs auto` starts for a topology of this size (helper-threads.ts autoHelperCount). */
 export const autoVerifyHelpers = (inputBytes: number): number =>
@@ -40,10 +39,7 @@ export type RunningVerifyHelpers = HelperThreads<ShareSummary>;
 
 /** Starts `count` helpers on the job; they read the input and the folder at once, then take shares. */
 export function startVerifyHelpers(job: VerifyJob, count: number): RunningVerifyHelpers {
-  const heapMb = Math.max(
-    HELPER_HEAP_FLOOR_MB,
-    Math.ceil((inputSize(job.input) * HELPER_HEAP_PER_INPUT_BYTE) / 2 ** 20),
-  );
+  const heapMb = helperHeapMb(job.input, HELPER_HEAP_PER_INPUT_BYTE);
   return startHelperThreads(
     { source: "./verify-helper-worker.ts", bundle: "./verify-helper.js" },
     job,
