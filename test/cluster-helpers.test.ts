@@ -14,8 +14,7 @@ import { parseInputs, readInputs } from "../src/cli/load.js";
 import { compile, type HelperResult } from "../src/compile.js";
 import type { Topology } from "../src/topology/model.js";
 import { cw } from "./support/cw.js";
-import { federationArbitrary, supportedFeatures } from "./support/random-topology.js";
-import { placeTopology, tree } from "./support/work-folder.js";
+import { placeTopology, tree, workFolderTopology } from "./support/work-folder.js";
 
 type Doc = Record<string, unknown>;
 
@@ -38,15 +37,12 @@ const generate = (dir: string, jobs: string, layout: string) =>
 
 describe("cw generate with a helper thread (--jobs 2)", () => {
   it("writes the folder one thread writes, byte for byte, first and incremental runs, over random topologies", async () => {
-    const features = supportedFeatures();
-    const topology = () =>
-      federationArbitrary({ features, existing: true, minClusters: 3, maxClusters: 7, maxServices: 12 });
     let compared = 0;
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
-        topology(),
-        topology(),
+        workFolderTopology(),
+        workFolderTopology(),
         fc.constantFrom("object", "service", "cluster"),
         async (before, after, layout) => {
           run++;

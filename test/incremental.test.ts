@@ -10,8 +10,8 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { cw, cwWith } from "./support/cw.js";
-import { EXISTING, federationArbitrary, supportedFeatures } from "./support/random-topology.js";
-import { placeTopology, tree } from "./support/work-folder.js";
+import { EXISTING } from "./support/random-topology.js";
+import { placeTopology, tree, workFolderTopology } from "./support/work-folder.js";
 
 type Doc = Record<string, unknown>;
 
@@ -135,15 +135,12 @@ const edits: fc.Arbitrary<Edit> = fc.oneof(
 
 describe("incremental regeneration", () => {
   it("gives the bytes of a full regeneration, over random edits of random topologies", async () => {
-    const features = supportedFeatures();
-    const topology = () =>
-      federationArbitrary({ features, existing: true, minClusters: 3, maxClusters: 7, maxServices: 12 });
     let kept = 0;
     let compared = 0;
     await fc.assert(
       fc.asyncProperty(
-        topology(),
-        topology(),
+        workFolderTopology(),
+        workFolderTopology(),
         fc.array(edits, { minLength: 1, maxLength: 2 }),
         fc.constantFrom("object", "service", "cluster"),
         async (before, other, change, layout) => {

@@ -3,7 +3,21 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { splitExisting } from "./random-topology.js";
+import type fc from "fast-check";
+import { federationArbitrary, splitExisting, supportedFeatures } from "./random-topology.js";
+
+/**
+ * Random topologies for whole cw runs in a work folder: every feature cw supports, with the clusters'
+ * existing config, and small (3-7 clusters, 12 services at most) so that a run takes about a second.
+ */
+export const workFolderTopology = (): fc.Arbitrary<Record<string, unknown>> =>
+  federationArbitrary({
+    features: supportedFeatures(),
+    existing: true,
+    minClusters: 3,
+    maxClusters: 7,
+    maxServices: 12,
+  });
 
 /** Every file below `root`, by relative path ("/" separators, sorted), with its text. */
 export function tree(root: string): Map<string, string> {
