@@ -2,7 +2,7 @@
 // the main thread does, then takes clusters from the shared queue, and for each sends back its key and
 // what it made (nothing when the key is the one last run recorded: its files are kept).
 
-import { type ClusterResult, compileCluster, type HelperResult } from "../compile.js";
+import { type ClusterResult, compileCluster } from "../compile.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { type ExistingConfig, NO_EXISTING } from "../existing/model.js";
 import { clusterKeyer } from "../incremental/cluster-key.js";

@@ -11,7 +11,7 @@
 import { compile } from "../compile.js";
 import { diag } from "../diagnostics/catalog.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
-import type { LineLookup } from "../diagnostics/format.js";
+import { lineLookup } from "../diagnostics/line-lookup.js";
 import type { ClusterOutput } from "../emit/layout.js";
 import { type LockFileWriter, openLockFile } from "../emit/lock-file.js";
 import { type OutputWriter, openOutput } from "../emit/write.js";
@@ -174,10 +174,11 @@ function upToDate(options: GenerateOptions, io: Io, unread: Unread, opened: Open
   const { input, folder, keyed, federation } = unread;
   const same = opened.writer?.upToDate(runKey(input, input.lockText, keyed));
   if (!same) return undefined;
-  const lineOf: LineLookup = (file, line) =>
-    [...input.files, { file: input.lockPath, text: input.lockText }]
-      .find((f) => f.file === file)
-      ?.text?.split(/\r?\n/)[line - 1] ?? folder?.texts.get(file)?.split(/\r?\n/)[line - 1];
+  const lineOf = lineLookup([
+    ...input.files.map((f) => [f.file, f.text] as const),
+    [input.lockPath, input.lockText],
+    ...(folder?.texts ?? []),
+  ]);
   report(io, same.diagnostics, lineOf, options.format);
   const written: Written = {
     out: options.out,

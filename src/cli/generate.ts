@@ -3,7 +3,8 @@
 
 import { type CompileResult, compile } from "../compile.js";
 import { hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
-import { type LineLookup, summary } from "../diagnostics/format.js";
+import { summary } from "../diagnostics/format.js";
+import { lineLookup } from "../diagnostics/line-lookup.js";
 import type { ClusterOutput, Layout } from "../emit/layout.js";
 import type { ExistingConfig } from "../existing/model.js";
 import { readExisting } from "../existing/read.js";
@@ -82,8 +83,7 @@ export function withExisting(
     loaded.topology.name,
     loaded.topology.clusters.map((c) => c.name),
   );
-  const lineOf: LineLookup = (file, line) =>
-    loaded.lineOf(file, line) ?? folder.texts.get(file)?.split(/\r?\n/)[line - 1];
+  const lineOf = lineLookup(folder.texts, loaded.lineOf);
   return {
     ...loaded,
     existing: read.existing,

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { diag } from "../diagnostics/catalog.js";
 import { type Diagnostic, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import type { LineLookup } from "../diagnostics/format.js";
+import { lineLookup } from "../diagnostics/line-lookup.js";
 import { defaultLockPath, EMPTY_LOCK, type Lock, readLock } from "../plan/lock.js";
 import { readInputFile } from "../topology/input-file.js";
 import { readLegacy } from "../topology/legacy.js";
@@ -97,10 +98,10 @@ function checkInputOptions(options: InputOptions): boolean {
 
 /** The topology and the lock, read from the texts. */
 export function parseInputs(options: InputOptions, input: InputTexts): Loaded {
-  const texts = new Map<string, string[]>();
-  for (const { file, text } of input.files) if (text !== undefined) texts.set(file, text.split(/\r?\n/));
-  if (input.lockText !== undefined) texts.set(input.lockPath, input.lockText.split(/\r?\n/));
-  const lineOf: LineLookup = (file, line) => texts.get(file)?.[line - 1];
+  const lineOf = lineLookup([
+    ...input.files.map((f) => [f.file, f.text] as const),
+    [input.lockPath, input.lockText],
+  ]);
   const [first, second] = input.files;
   const result =
     first?.text === undefined || (second !== undefined && second.text === undefined)
