@@ -24,18 +24,21 @@ export interface TextFile {
 }
 
 export function dnsFiles(plan: Plan, cluster: ClusterPlan): TextFile[] {
-  const services = [...new Set([...cluster.local, ...cluster.routes.map((r) => r.service)])].sort(
-    byText((s) => s.service.name),
-  );
-  const guard = coreDnsBlock(plan, cluster, services);
-  if (services.length === 0) return [guard];
+  const callsAny = cluster.local.length > 0 || cluster.routes.length > 0;
+  if (!callsAny) return [guardBlock(plan, cluster, false)];
   switch (cluster.istio.dns) {
     case "istio-dns-proxy":
-      return [guard, dnsProxySetting(cluster)];
+      return [guardBlock(plan, cluster, true), dnsProxySetting(cluster)];
     case "coredns":
-      return [guard];
+      return [hostsBlock(plan, cluster)];
   }
 }
+
+/** The services whose names the cluster's workloads may look up: those it runs or calls, by name. */
+const namedServices = (cluster: ClusterPlan): ServicePlan[] =>
+  [...new Set([...cluster.local, ...cluster.routes.map((r) => r.service)])].sort(
+    byText((s) => s.service.name),
+  );
 
 function dnsProxySetting(cluster: ClusterPlan): TextFile {
   return {
@@ -62,42 +65,47 @@ function dnsProxySetting(cluster: ClusterPlan): TextFile {
   };
 }
 
-function coreDnsBlock(plan: Plan, cluster: ClusterPlan, services: readonly ServicePlan[]): TextFile {
+const INSTALL = [
+  `# Add this server block to the Corefile in ConfigMap kube-system/coredns`,
+  "# (kubectl -n kube-system edit configmap coredns); CoreDNS reloads it by itself.",
+];
+
+/** Before Istio 1.8: CoreDNS answers the suffix zone from a hosts table of the VIPs. */
+function hostsBlock(plan: Plan, cluster: ClusterPlan): TextFile {
   const suffix = plan.topology.suffix;
-  const name = cluster.cluster.name;
-  const version = cluster.cluster.istioVersion;
-  const install = [
-    `# Add this server block to the Corefile in ConfigMap kube-system/coredns`,
-    "# (kubectl -n kube-system edit configmap coredns); CoreDNS reloads it by itself.",
-  ];
-  if (cluster.istio.dns === "coredns" && services.length > 0) {
-    const width = Math.max(...services.map((s) => s.vip.length));
-    return {
-      path: `dns/coredns-${suffix}.server`,
-      content: [
-        `# Cluster ${name} runs Istio ${version}, which has no DNS proxy: let CoreDNS answer`,
-        `# the ${suffix} zone, and nothing in it go on to public DNS (a name not listed gets SERVFAIL).`,
-        ...install,
-        `${suffix}:53 {`,
-        "    errors",
-        "    cache 30",
-        "    hosts {",
-        ...services.map((s) => `        ${s.vip.padEnd(width)} ${s.hosts.join(" ")}`),
-        "    }",
-        "}",
-        "",
-      ].join("\n"),
-    };
-  }
+  const services = namedServices(cluster);
+  const width = Math.max(...services.map((s) => s.vip.length));
   return {
     path: `dns/coredns-${suffix}.server`,
     content: [
-      services.length > 0
-        ? `# Cluster ${name} runs Istio ${version}: the sidecars' DNS proxy answers the ${suffix} names a workload\n# may call (dns/istio-dns-proxy.yaml). This block keeps every other ${suffix} lookup inside the`
+      `# Cluster ${cluster.cluster.name} runs Istio ${cluster.cluster.istioVersion}, which has no DNS proxy: let CoreDNS answer`,
+      `# the ${suffix} zone, and nothing in it go on to public DNS (a name not listed gets SERVFAIL).`,
+      ...INSTALL,
+      `${suffix}:53 {`,
+      "    errors",
+      "    cache 30",
+      "    hosts {",
+      ...services.map((s) => `        ${s.vip.padEnd(width)} ${s.hosts.join(" ")}`),
+      "    }",
+      "}",
+      "",
+    ].join("\n"),
+  };
+}
+
+/** The block that answers NXDOMAIN for every suffix name the DNS proxy does not (or that nothing calls). */
+function guardBlock(plan: Plan, cluster: ClusterPlan, callsAny: boolean): TextFile {
+  const suffix = plan.topology.suffix;
+  const name = cluster.cluster.name;
+  return {
+    path: `dns/coredns-${suffix}.server`,
+    content: [
+      callsAny
+        ? `# Cluster ${name} runs Istio ${cluster.cluster.istioVersion}: the sidecars' DNS proxy answers the ${suffix} names a workload\n# may call (dns/istio-dns-proxy.yaml). This block keeps every other ${suffix} lookup inside the`
         : `# Cluster ${name} calls no ${suffix} name. This block keeps any lookup of one inside the`,
       "# cluster: without it CoreDNS forwards the zone to public DNS, and the connection that follows",
       "# would leave the cluster in plain text.",
-      ...install,
+      ...INSTALL,
       `${suffix}:53 {`,
       "    errors",
       "    cache 30",
