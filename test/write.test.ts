@@ -19,6 +19,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ClusterOutput } from "../src/emit/layout.js";
+import { manifestAgain, readStampedManifest } from "../src/emit/manifest.js";
 import { MANIFEST, openOutput, writeOutput } from "../src/emit/write.js";
 
 const cluster = (name: string, files: Record<string, string>): ClusterOutput => ({
@@ -336,5 +337,32 @@ describe("the output folder: nothing of the user's is lost", () => {
     expect(r.diagnostics.map((d) => d.code)).toEqual(["CW3007"]);
     expect(r.diagnostics[0]?.message).toContain(`pid ${process.ppid}`);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe("the manifest read before the run took the folder's lock", () => {
+  it("is taken by the scan while the file is the one it was read from, and read again once replaced", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    const earlier = readStampedManifest(out);
+    expect(earlier.manifest?.files).toHaveProperty("a/x.yaml");
+    expect(manifestAgain(out, earlier)).toBe(earlier.manifest);
+    // Another run replaces x.yaml and the manifest between the read and this run's lock.
+    expect(writeOutput(out, "f", [cluster("a", { "x.yaml": "x2\n" })]).wrote).toBe(true);
+    expect(manifestAgain(out, earlier)).not.toBe(earlier.manifest);
+    const writer = openOutput(out, "f", { manifest: earlier });
+    writer.add(cluster("a", { "x.yaml": "x2\n" }));
+    // With the stale manifest, x.yaml would look edited by hand (CW3003) and nothing would be written.
+    const r = writer.finish();
+    expect(r.diagnostics).toEqual([]);
+    expect(r.wrote).toBe(false);
+  });
+
+  it("is not read through a link", () => {
+    writeOutput(out, "f", [cluster("a", { "x.yaml": "x\n" })]);
+    const elsewhere = join(root, "elsewhere");
+    writeFileSync(elsewhere, read(MANIFEST));
+    rmSync(join(out, MANIFEST));
+    symlinkSync(elsewhere, join(out, MANIFEST));
+    expect(readStampedManifest(out)).toEqual({ manifest: undefined, stamp: undefined });
   });
 });

@@ -14,6 +14,7 @@ import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diag
 import { lineLookup } from "../diagnostics/line-lookup.js";
 import type { ClusterOutput } from "../emit/layout.js";
 import { type LockFileWriter, openLockFile } from "../emit/lock-file.js";
+import { type Manifest, type ReadManifest, readStampedManifest } from "../emit/manifest.js";
 import { type OutputWriter, openOutput } from "../emit/write.js";
 import { gitopsOutput } from "../gitops/layout.js";
 import { gitopsSettings } from "../gitops/settings.js";
@@ -53,14 +54,21 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
       const same = upToDate(options, io, { input, folder, keyed, federation }, opened);
       if (same !== undefined) return same;
     }
-    helpers = startHelpersFor(options, { input, folder, keyed });
+    // Read once, for the keys the helpers may skip and for the writer's scan (manifest.ts ReadManifest).
+    let earlier: ReadManifest | undefined;
+    const manifest = () => {
+      earlier ??= readStampedManifest(options.out);
+      return earlier.manifest;
+    };
+    helpers = startHelpersFor(options, { input, folder, keyed, manifest });
     io.progress?.stage("parse");
     const loaded = withExisting(parseInputs(options, input), folder);
     const topology = loaded.topology;
     // Input with errors is still compiled, for the problems later stages find, but nothing is staged.
     if (topology && !hasErrors(loaded.diagnostics) && !opened.writer && !opened.refused) {
-      openOutputs(options, io, loaded.lockPath, topology.name, opened);
+      openOutputs(options, io, loaded.lockPath, topology.name, opened, earlier);
     }
+    earlier = undefined; // the scan kept what it needs; the rest (a million file names) is let go
     const writer = opened.refused ? undefined : opened.writer;
     const compiled =
       topology &&
@@ -101,7 +109,12 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
 /** Helper threads for this run (--jobs), started at once so that they read and plan beside it. */
 function startHelpersFor(
   options: GenerateOptions,
-  run: { input: InputTexts; folder: ExistingFolder | undefined; keyed: KeyedOptions },
+  run: {
+    input: InputTexts;
+    folder: ExistingFolder | undefined;
+    keyed: KeyedOptions;
+    manifest: () => Manifest | undefined;
+  },
 ): RunningHelpers | undefined {
   const { input, folder, keyed } = run;
   const auto = options.jobs === undefined || options.jobs === "auto";
@@ -116,7 +129,7 @@ function startHelpersFor(
       validate: options.validate,
       layout: options.layout,
       salt: clusterSalt(keyed),
-      recorded: options.force ? new Map() : recordedClusterKeys(options.out, options.layout),
+      recorded: options.force ? new Map() : recordedClusterKeys(run.manifest(), options.layout),
     },
     count,
   );
@@ -145,6 +158,7 @@ function openOutputs(
   lockPath: string,
   federation: string,
   opened: Opened,
+  earlier?: ReadManifest,
 ): void {
   const lock = openLockFile(lockPath);
   if (!lock.ok) {
@@ -156,6 +170,7 @@ function openOutputs(
     force: options.force === true,
     layout: options.layout,
     ...(io.progress && { progress: io.progress }),
+    ...(earlier && { manifest: earlier }),
   });
 }
 

@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { byText } from "../compare.js";
 import type { Layout } from "../emit/layout.js";
-import { readManifest } from "../emit/manifest.js";
+import type { Manifest } from "../emit/manifest.js";
 import type { GitopsFlags } from "../gitops/settings.js";
 import { codeFingerprint } from "./code-fingerprint.js";
 import { manifestHead } from "./folder-federation.js";
@@ -57,12 +57,11 @@ export const recordedRunKey = (dir: string): string | undefined =>
   /^\s*"inputs": "([0-9a-f]{64})",?$/m.exec(manifestHead(dir) ?? "")?.[1];
 
 /**
- * The cluster keys the folder's manifest records for this layout, by cluster (none for another
- * layout: its files are all made again). A helper thread needs not make a cluster whose key is one of
- * these; the writer still checks that its files are intact (emit/write.ts, reusable).
+ * The cluster keys a manifest records for this layout, by cluster (none for another layout: its files
+ * are all made again). A helper thread needs not make a cluster whose key is one of these; the writer
+ * still checks that its files are intact (emit/write.ts, reusable).
  */
-export function recordedClusterKeys(dir: string, layout: Layout): Map<string, string> {
-  const manifest = readManifest(dir);
+export function recordedClusterKeys(manifest: Manifest | undefined, layout: Layout): Map<string, string> {
   const keys = new Map<string, string>();
   if (manifest?.layout !== layout) return keys;
   for (const [cluster, entry] of manifest.clusters ?? [])

@@ -13,7 +13,7 @@
 //                     names say it), so that objects no longer generated can be named;
 //   files             every file cw wrote, with the sha256 of its content.
 
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { byText } from "../compare.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -41,6 +41,35 @@ export interface Manifest extends RunRecord {
   readonly federation: string;
   readonly files: Readonly<Record<string, string>>;
 }
+
+/**
+ * The manifest as read at one moment, with what identifies the file it was read from then (device,
+ * inode, size, change and modification times), so that a later reader can take it instead of reading
+ * and parsing it again (tens of megabytes at 500 clusters) while the file is still that one.
+ */
+export interface ReadManifest {
+  readonly manifest: Manifest | undefined;
+  readonly stamp: string | undefined;
+}
+
+/**
+ * What identifies the manifest file as it is now; undefined when there is none, or it is not a plain
+ * file (a link is not followed: the scan refuses it, scan.ts).
+ */
+export function manifestStamp(dir: string): string | undefined {
+  const s = lstatSync(join(dir, MANIFEST), { bigint: true, throwIfNoEntry: false });
+  return s?.isFile() ? [s.dev, s.ino, s.size, s.ctimeNs, s.mtimeNs].join(":") : undefined;
+}
+
+/** The manifest with its stamp, taken before the read: a change during the read changes the stamp. */
+export function readStampedManifest(dir: string): ReadManifest {
+  const stamp = manifestStamp(dir);
+  return { manifest: stamp === undefined ? undefined : readManifest(dir), stamp };
+}
+
+/** `earlier`'s manifest if the file is still the one it was read from, else the manifest read now. */
+export const manifestAgain = (dir: string, earlier: ReadManifest | undefined): Manifest | undefined =>
+  earlier?.stamp !== undefined && earlier.stamp === manifestStamp(dir) ? earlier.manifest : readManifest(dir);
 
 /** The folder's manifest, or undefined when it has none that cw wrote. */
 export function readManifest(dir: string): Manifest | undefined {

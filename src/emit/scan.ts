@@ -16,7 +16,7 @@ import { lstatSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { diag } from "../diagnostics/catalog.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { MANIFEST, type Manifest, readManifest } from "./manifest.js";
+import { MANIFEST, type Manifest, manifestAgain, type ReadManifest } from "./manifest.js";
 
 export { MANIFEST } from "./manifest.js";
 
@@ -39,7 +39,13 @@ export interface FolderScan {
 
 const MAX_NAMED = 5;
 
-export function scanOutput(dir: string, federation: string, force: boolean): FolderScan {
+/** The folder as it is; `earlier`, the manifest as read before the lock was taken, if it still holds. */
+export function scanOutput(
+  dir: string,
+  federation: string,
+  force: boolean,
+  earlier?: ReadManifest,
+): FolderScan {
   const scan = {
     exists: false,
     oldFiles: new Map<string, string>(),
@@ -66,7 +72,7 @@ export function scanOutput(dir: string, federation: string, force: boolean): Fol
       else onDisk.push(path);
     });
     if (links.length > 0) return refuse(linkRefusal(dir, links));
-    const old = readManifest(dir);
+    const old = manifestAgain(dir, earlier);
     if (!old) {
       if (onDisk.length + temps.length > 0) {
         return refuse(diag("CW3001", { dir, problem: "foreign-files" }));

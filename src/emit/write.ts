@@ -43,7 +43,14 @@ import { NO_PROGRESS, type Progress } from "../progress.js";
 import { temporaryName } from "./atomic-file.js";
 import { type FileSink, openFileSink } from "./file-sink.js";
 import { type ClusterOutput, fileBytes, isSettingFile, type Layout, objectIdsOf } from "./layout.js";
-import { MANIFEST, type Manifest, type ManifestCluster, type RunRecord, writeManifest } from "./manifest.js";
+import {
+  MANIFEST,
+  type Manifest,
+  type ManifestCluster,
+  type ReadManifest,
+  type RunRecord,
+  writeManifest,
+} from "./manifest.js";
 import { OldClusters } from "./old-clusters.js";
 import { type RunLock, takeRunLock } from "./run-lock.js";
 import { type FolderScan, scanOutput } from "./scan.js";
@@ -57,6 +64,8 @@ export interface WriteOptions {
   readonly progress?: Progress;
   /** How the files are laid out (recorded in the manifest); the object layout by default. */
   readonly layout?: Layout;
+  /** The manifest as the run read it before (for its helpers), taken if the file is still that one. */
+  readonly manifest?: ReadManifest;
 }
 
 export interface ClusterChanges {
@@ -227,7 +236,7 @@ class FolderWriter implements OutputWriter {
     const taken = takeRunLock(dir);
     if (taken.ok) this.lock = taken.lock;
     this.scan = taken.ok
-      ? scanOutput(dir, federation, options.force === true)
+      ? scanOutput(dir, federation, options.force === true, options.manifest)
       : { ...EMPTY_SCAN, refusal: lockRefusal(dir, taken) };
     this.failure = this.scan.refusal;
     const previous = this.scan.previous;
