@@ -37,8 +37,14 @@ export function traceAgain(tracer: Tracer, r: Retrace): Trace {
   return tracer.call(r.call, r.target, r.down !== undefined ? new Set([r.down]) : undefined);
 }
 
+/** An expectation's call or probe, traced (the same as traceAgain of its retraceOf, without the object). */
+export function traceOf(tracer: Tracer, e: Expectation): Trace {
+  if ("probe" in e) return tracer.probe(e.probe);
+  return tracer.call(e.caller, e.target, e.kind === "failover" ? new Set([e.down]) : undefined);
+}
+
 export function judge(tracer: Tracer, e: Expectation): Verdict {
-  const trace = traceAgain(tracer, retraceOf(e));
+  const trace = traceOf(tracer, e);
   switch (e.kind) {
     case "consumer call": {
       const split = e.of.split;
