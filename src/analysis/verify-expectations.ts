@@ -137,26 +137,45 @@ export function* serviceExpectations(topology: Topology, service: Service): Gene
     const ns = consumer?.namespaces?.[0] ?? CALLER_NAMESPACE;
     const sa = consumer?.serviceAccounts?.[0] ?? CALLER_SA;
     const who: Caller = { cluster: caller.name, namespace: ns, serviceAccount: sa };
-    for (const { port, target, text } of targets) {
-      const call = { caller: who, target, text: `${caller.name}/${ns}/${sa} -> ${text}`, of, port };
-      if (consumer && (!isBackend || of.split.length > 0)) {
-        const mode = callerMode(caller, service);
-        const viaEgress = viaEgressOf(caller, service);
-        const order = minorOf(caller.istioVersion) >= 18 ? service.failover.map((f) => f.cluster) : [];
-        yield { ...call, kind: "consumer call", mode, viaEgress, order };
-        yield* narrowedOut(caller, consumer, isBackend, mode, call, text);
-        if (port === service.ports[0] && target.host === `${service.name}.${topology.suffix}`) {
-          yield* resilience(of, call, order, gatewayCount(topology, of));
-        }
-      } else if (isBackend) {
-        yield { ...call, kind: "local call" };
-      } else {
-        yield { ...call, kind: "refused call", why: "non-consumer" };
+    const prefix = `${caller.name}/${ns}/${sa} -> `;
+    if (!consumer || (isBackend && of.split.length === 0)) {
+      // Most calls of a large federation: written out, not spread, since there are millions of them.
+      for (const { port, target, text } of targets) {
+        yield isBackend
+          ? { caller: who, target, text: prefix + text, of, port, kind: "local call" }
+          : { caller: who, target, text: prefix + text, of, port, kind: "refused call", why: "non-consumer" };
       }
+    } else {
+      yield* consumerCalls(topology, of, caller, consumer, who, prefix, targets);
     }
     if (consumer) yield* kubernetesNameCalls(of, caller, consumer, who);
   }
   yield* probes(topology, of, consumers);
+}
+
+/** A consumer cluster's calls of the service's global names, and what goes with each. */
+function* consumerCalls(
+  topology: Topology,
+  of: ServiceUnderTest,
+  caller: Cluster,
+  consumer: ConsumerEntry,
+  who: Caller,
+  prefix: string,
+  targets: readonly { port: Port; target: Target; text: string }[],
+): Generator<Expectation> {
+  const { service } = of;
+  const isBackend = of.backends.has(caller.name);
+  const mode = callerMode(caller, service);
+  const viaEgress = viaEgressOf(caller, service);
+  const order = minorOf(caller.istioVersion) >= 18 ? service.failover.map((f) => f.cluster) : [];
+  for (const { port, target, text } of targets) {
+    const call = { caller: who, target, text: prefix + text, of, port };
+    yield { ...call, kind: "consumer call", mode, viaEgress, order };
+    yield* narrowedOut(caller, consumer, isBackend, mode, call, text);
+    if (port === service.ports[0] && target.host === `${service.name}.${topology.suffix}`) {
+      yield* resilience(of, call, order, gatewayCount(topology, of));
+    }
+  }
 }
 
 /**
@@ -302,7 +321,12 @@ function* probes(
   of: ServiceUnderTest,
   consumers: ReadonlyMap<string, ConsumerEntry>,
 ): Generator<Expectation> {
-  const probers = probersFor(topology, consumers, of.backends);
+  // The principal a prober presents, once per prober rather than once per probe.
+  const probers = probersFor(topology, consumers, of.backends).map((p) => ({
+    ...p,
+    principal:
+      p.trustDomain !== undefined ? principalOf(p.trustDomain, CALLER_NAMESPACE, CALLER_SA) : undefined,
+  }));
   const names = new Set<string>();
   for (const h of hostsOf(topology, of.service)) {
     names.add(h);
@@ -338,22 +362,16 @@ function* probes(
       ...of.service.ports.map((p) => outboundSni({ port: p.targetPort, subset: "", host })),
     ];
     for (const prober of probers) {
-      const principal =
-        prober.trustDomain !== undefined
-          ? principalOf(prober.trustDomain, CALLER_NAMESPACE, CALLER_SA)
-          : undefined;
-      const who = `${prober.label}${principal ? ` (${principal})` : ""} -> ${clusterName} ingress, SNI `;
+      const { label, principal } = prober;
+      const who = `${label}${principal ? ` (${principal})` : ""} -> ${clusterName} ingress, SNI `;
       const because = unenforced(prober, backend);
+      // Most checks of a large federation are these: objects written out whole, never spread.
       for (const sni of snis) {
-        const probe: Probe = { cluster: clusterName, sni, ...(principal !== undefined && { principal }) };
-        yield {
-          kind: "gateway probe",
-          probe,
-          prober: prober.label,
-          text: who + sni,
-          of,
-          ...(because && { unenforcedBecause: because }),
-        };
+        const probe: Probe =
+          principal !== undefined ? { cluster: clusterName, sni, principal } : { cluster: clusterName, sni };
+        yield because !== undefined
+          ? { kind: "gateway probe", probe, prober: label, text: who + sni, of, unenforcedBecause: because }
+          : { kind: "gateway probe", probe, prober: label, text: who + sni, of };
       }
     }
   }

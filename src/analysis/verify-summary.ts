@@ -2,7 +2,8 @@
 // unenforced, and every check that does not hold, with its trace. At 500 clusters x 10,000 services
 // verify makes 28 million checks; keeping each of them alive (even without its trace) ran out of a
 // 4 GiB heap, and most of the rest of the time went to garbage collection. A summary is taken as the
-// checks stream past (summarizeChecks), so only the counts and the checks that do not hold stay.
+// checks stream past (CheckTally), so only the counts and the checks that do not hold stay; verify's
+// text path does not even make a check that holds, it only counts it.
 
 import type { Check, CheckKind } from "./verify.js";
 
@@ -24,25 +25,49 @@ export interface VerifySummary {
   readonly assumptions: readonly string[];
 }
 
-/** Counts the checks and keeps those that do not hold; the others are dropped as they pass. */
-export function summarizeChecks(checks: Iterable<Check>, assumptions: readonly string[]): VerifySummary {
-  const counts = new Map<CheckKind, KindCounts>();
-  const notHeld: Check[] = [];
-  let total = 0;
-  let mismatches = 0;
-  for (const c of checks) {
-    let n = counts.get(c.kind);
+/**
+ * Counts checks as they are made and keeps those that do not hold. A check that holds is only counted
+ * (held): the text report never reads it, so verify does not make it (verify.ts summarizeShare).
+ */
+export class CheckTally {
+  readonly #counts = new Map<CheckKind, KindCounts>();
+  readonly #notHeld: Check[] = [];
+  #total = 0;
+  #mismatches = 0;
+
+  /** A check of this kind that holds. */
+  held(kind: CheckKind): void {
+    this.#count(kind).ok++;
+  }
+
+  add(check: Check): void {
+    this.#count(check.kind)[check.status]++;
+    if (check.status === "mismatch") this.#mismatches++;
+    if (check.status !== "ok") this.#notHeld.push(check);
+  }
+
+  summary(assumptions: readonly string[]): VerifySummary {
+    const counts = this.#counts;
+    return { counts, notHeld: this.#notHeld, total: this.#total, ok: this.#mismatches === 0, assumptions };
+  }
+
+  #count(kind: CheckKind): KindCounts {
+    let n = this.#counts.get(kind);
     if (!n) {
       n = { total: 0, ok: 0, mismatch: 0, unenforced: 0 };
-      counts.set(c.kind, n);
+      this.#counts.set(kind, n);
     }
     n.total++;
-    n[c.status]++;
-    total++;
-    if (c.status === "mismatch") mismatches++;
-    if (c.status !== "ok") notHeld.push(c);
+    this.#total++;
+    return n;
   }
-  return { counts, notHeld, total, ok: mismatches === 0, assumptions };
+}
+
+/** Counts the checks and keeps those that do not hold; the others are dropped as they pass. */
+export function summarizeChecks(checks: Iterable<Check>, assumptions: readonly string[]): VerifySummary {
+  const tally = new CheckTally();
+  for (const c of checks) tally.add(c);
+  return tally.summary(assumptions);
 }
 
 /** Summaries of consecutive runs of checks as one, in the order given (verify's shares, verify.ts). */

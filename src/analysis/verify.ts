@@ -16,8 +16,8 @@ import { meshFactsFromTopology } from "./mesh-facts.js";
 import { conflictsOf } from "./verify-conflicts.js";
 import { egressProbes } from "./verify-egress-probes.js";
 import { type Expectation, type ExpectationKind, serviceExpectations } from "./verify-expectations.js";
-import { judge, type Retrace, retraceOf, traceAgain } from "./verify-judge.js";
-import { mergeSummaries, summarizeChecks, type VerifySummary } from "./verify-summary.js";
+import { judge, type Retrace, retraceOf, traceAgain, type Verdict } from "./verify-judge.js";
+import { CheckTally, mergeSummaries, type VerifySummary } from "./verify-summary.js";
 
 export { CHECK_KINDS, formatSummary, formatVerify } from "./verify-format.js";
 export { summarizeChecks, type VerifySummary } from "./verify-summary.js";
@@ -66,8 +66,12 @@ export function verify(input: VerifyInput): VerifyResult {
  */
 export function verifySummary(input: VerifyInput, helpers?: VerifyHelpers): VerifySummary {
   const assumptions = assumptionsOf(input.topology, input.withExisting === true);
-  if (!helpers) return summarizeChecks(allChecks(input), assumptions);
   const tracer = verifyTracer(input);
+  if (!helpers) {
+    const tally = new CheckTally();
+    for (let share = 0; share < shareCount(input.topology); share++) tallyShare(input, tracer, share, tally);
+    return tally.summary(assumptions);
+  }
   const settle = (share: number, theirs?: ShareSummary) => theirs ?? summarizeShare(input, tracer, share);
   const differs = (share: number, theirs: ShareSummary) =>
     theirs.key === shareKey(input.topology, share)
@@ -113,8 +117,22 @@ const shareKey = (topology: Topology, share: number): string => {
 
 /** One share's checks, summarized, with its key (what a helper sends; verifySummary merges them). */
 export function summarizeShare(input: VerifyInput, tracer: Tracer, share: number): ShareSummary {
-  const summary = summarizeChecks(shareChecks(input, tracer, share), []);
-  return { key: shareKey(input.topology, share), summary };
+  const tally = new CheckTally();
+  tallyShare(input, tracer, share, tally);
+  return { key: shareKey(input.topology, share), summary: tally.summary([]) };
+}
+
+/**
+ * One share's checks, counted: a check that holds is counted and nothing of it is made (most checks
+ * of a large federation hold, and making each one's object cost more than tracing a probe).
+ */
+function tallyShare(input: VerifyInput, tracer: Tracer, share: number, tally: CheckTally): void {
+  for (const e of shareExpectations(input.topology, share)) {
+    const v = judge(tracer, e);
+    if (v.status === "ok") tally.held(e.kind);
+    else tally.add(notHeldCheck(e, v));
+  }
+  if (share === shareCount(input.topology) - 1) for (const c of conflictChecks(input, tracer)) tally.add(c);
 }
 
 /** The tracer every check of a run reads. */
@@ -130,14 +148,23 @@ function* allChecks(input: VerifyInput): Generator<Check> {
 
 /** The checks of one share: its services' expectations, or (the last) egress probes and conflicts. */
 function* shareChecks(input: VerifyInput, tracer: Tracer, share: number): Generator<Check> {
-  const { topology } = input;
+  for (const e of shareExpectations(input.topology, share)) yield checkExpectation(tracer, e);
+  if (share === shareCount(input.topology) - 1) yield* conflictChecks(input, tracer);
+}
+
+/** The expectations of one share: its services', or (the last share) the egress gateways' probes. */
+function* shareExpectations(topology: Topology, share: number): Generator<Expectation> {
   const size = shareSize(topology);
-  if (share < shareCount(topology) - 1) {
-    for (const service of topology.services.slice(share * size, (share + 1) * size))
-      for (const e of serviceExpectations(topology, service)) yield checkExpectation(tracer, e);
+  if (share === shareCount(topology) - 1) {
+    yield* egressProbes(topology);
     return;
   }
-  for (const e of egressProbes(topology)) yield checkExpectation(tracer, e);
+  for (const service of topology.services.slice(share * size, (share + 1) * size))
+    yield* serviceExpectations(topology, service);
+}
+
+/** A mismatch per conflict with the clusters' existing config (--existing). */
+function* conflictChecks(input: VerifyInput, tracer: Tracer): Generator<Check> {
   for (const c of conflictsOf(tracer, input.topology)) {
     const trace: Trace = {
       hops: [],
@@ -157,9 +184,20 @@ function* shareChecks(input: VerifyInput, tracer: Tracer, share: number): Genera
 /** One expectation judged: the check verify reports (cw ui judges a page of them at a time). */
 export function checkExpectation(tracer: Tracer, e: Expectation): Check {
   const v = judge(tracer, e);
+  if (v.status !== "ok") return notHeldCheck(e, v);
   const fields = { kind: e.kind, call: e.text, expected: v.expected, status: v.status, problem: v.problem };
-  return v.status === "ok" ? new HeldCheck(fields, tracer, retraceOf(e)) : { ...fields, trace: v.trace };
+  return new HeldCheck(fields, tracer, retraceOf(e));
 }
+
+/** A check that does not hold, with its trace (it is shown). */
+const notHeldCheck = (e: Expectation, v: Verdict): Check => ({
+  kind: e.kind,
+  call: e.text,
+  expected: v.expected,
+  status: v.status,
+  problem: v.problem,
+  trace: v.trace,
+});
 
 /**
  * A check that holds does not keep its trace: the trace is computed again, the same (tracing is
