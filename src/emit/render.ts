@@ -102,14 +102,17 @@ export const lastWrite = { annotationsBeforeSpec: false };
 let annotationsSeen = false;
 
 function writeTop(out: ByteBuffer, value: Record<string, unknown>, atSpec: boolean): number {
-  const order = orderOf(value, TOP);
-  const { keys } = order;
+  top = 0;
+  const order = readValues(value, topGuess, TOP);
+  topGuess = order;
+  const { keys, at } = order;
   let wrote = false;
   let specAt = -1;
   annotationsSeen = false;
   lastWrite.annotationsBeforeSpec = false;
+  top = keys.length;
   for (let i = 0; i < keys.length; i++) {
-    const entry = value[keys[i] as string];
+    const entry = values[at[i] as number];
     if (entry === undefined) continue;
     if (wrote) {
       out.newline(0);
@@ -159,12 +162,16 @@ function writeMapping(
   depth: number,
   ranks: Ranks,
   first: Separator,
+  guess: Guess,
 ): boolean {
-  const order = orderOf(record, ranks);
-  const { keys } = order;
+  const base = top;
+  const order = readValues(record, guess.order, ranks);
+  guess.order = order;
+  const { keys, at } = order;
+  top = base + keys.length;
   let wrote = false;
   for (let i = 0; i < keys.length; i++) {
-    const value = record[keys[i] as string];
+    const value = values[base + (at[i] as number)];
     if (value === undefined) continue;
     if (wrote) out.newline(depth);
     else separate(out, first, depth);
@@ -172,6 +179,7 @@ function writeMapping(
     if (depth === 1 && order.annotations[i]) annotationsSeen = true;
     writeEntry(out, order, i, value, depth);
   }
+  top = base;
   return wrote;
 }
 
@@ -182,20 +190,28 @@ function writeEntry(out: ByteBuffer, order: KeyOrder, i: number, value: unknown,
     if (value.length === 0) out.text(": []");
     else {
       out.byte(0x3a);
-      writeSequence(out, value, depth + 1, NEWLINE);
+      writeSequence(out, value, depth + 1, NEWLINE, order.guess[i] as Guess);
     }
   } else if (value !== null && typeof value === "object") {
     if (!isPlainObject(value)) throw UNCOVERED;
     out.text(order.rendered[i] as string);
     out.byte(0x3a);
-    if (!writeMapping(out, value, depth + 1, order.nested[i] as Ranks, NEWLINE)) out.text(" {}");
+    if (!writeMapping(out, value, depth + 1, order.nested[i] as Ranks, NEWLINE, order.guess[i] as Guess)) {
+      out.text(" {}");
+    }
   } else {
     out.text(order.scalar[i] as string);
     writeScalar(out, value);
   }
 }
 
-function writeSequence(out: ByteBuffer, items: readonly unknown[], depth: number, first: Separator): void {
+function writeSequence(
+  out: ByteBuffer,
+  items: readonly unknown[],
+  depth: number,
+  first: Separator,
+  guess: Guess,
+): void {
   for (let i = 0; i < items.length; i++) {
     if (i > 0) out.newline(depth);
     else separate(out, first, depth);
@@ -203,10 +219,10 @@ function writeSequence(out: ByteBuffer, items: readonly unknown[], depth: number
     const item = items[i];
     if (Array.isArray(item)) {
       if (item.length === 0) out.text(" []");
-      else writeSequence(out, item, depth + 1, SPACE);
+      else writeSequence(out, item, depth + 1, SPACE, guess);
     } else if (item !== null && typeof item === "object") {
       if (!isPlainObject(item)) throw UNCOVERED;
-      if (!writeMapping(out, item, depth + 1, NO_RANKS, SPACE)) out.text(" {}");
+      if (!writeMapping(out, item, depth + 1, NO_RANKS, SPACE, guess)) out.text(" {}");
     } else {
       out.byte(0x20);
       writeScalar(out, item);
@@ -249,7 +265,14 @@ const INDEX = /^(?:0|[1-9][0-9]*)$/;
 const isIndex = (k: string) => INDEX.test(k) && Number(k) < 2 ** 32 - 1;
 
 interface KeyOrder {
+  /** The keys as Object.keys lists them (the path in the tree). */
+  readonly own: readonly string[];
+  /** The keys in canonical order. */
   readonly keys: readonly string[];
+  /** Where each key (in canonical order) stands in `own`. */
+  readonly at: readonly number[];
+  /** Each key's guess at the order of the mapping under it, or of the mappings in its list. */
+  readonly guess: readonly Guess[];
   /** Each key as the library writes it. */
   readonly rendered: readonly string[];
   /** The ranks of each key's nested mapping: metadata's keys at the top level, none elsewhere. */
@@ -276,6 +299,43 @@ const METADATA: Ranks = { first: METADATA_KEYS, tree: newTree() };
 const TOP: Ranks = { first: TOP_KEYS, tree: newTree() };
 const NO_RANKS: Ranks = { first: [], tree: newTree() };
 let treeNodes = 0;
+
+// The values of the mappings being written, in each object's own key order (for-in's, in which V8
+// reads each value by its slot rather than looking the key up), from `top` down: a mapping's values
+// are read at `top`, which then rises past them while its entries are written.
+const values: unknown[] = [];
+let top = 0;
+
+/**
+ * Where the order of the next mapping at one place of a value is guessed: objects from one generator
+ * share their keys, so at one key of one kind of object the mapping's keys are those of the last
+ * one there, which checking costs a comparison of interned strings per key rather than a walk of the
+ * tree of key orders (a map lookup per key).
+ */
+interface Guess {
+  order: KeyOrder | undefined;
+}
+let topGuess: KeyOrder | undefined;
+
+/** Reads the record's values at `top` and returns its key order: the guess if its keys are those. */
+function readValues(record: Record<string, unknown>, guess: KeyOrder | undefined, ranks: Ranks): KeyOrder {
+  let n = top;
+  if (guess !== undefined) {
+    const own = guess.own;
+    let same = true;
+    for (const k in record) {
+      if (own[n - top] !== k) {
+        same = false;
+        break;
+      }
+      values[n++] = record[k];
+    }
+    if (same && n - top === own.length) return guess;
+    n = top;
+  }
+  for (const k in record) values[n++] = record[k];
+  return orderOf(record, ranks);
+}
 
 function orderOf(record: Record<string, unknown>, ranks: Ranks): KeyOrder {
   let node = ranks.tree;
@@ -312,7 +372,10 @@ function keyOrder(all: readonly string[], ranks: Ranks): KeyOrder {
   const rendered = keys.map(keyScalar);
   const starts = (word: string) => rendered.map((r) => r === word || r.startsWith(`${word}:`));
   return {
+    own: all,
     keys,
+    at: keys.map((k) => all.indexOf(k)),
+    guess: keys.map(() => ({ order: undefined })),
     rendered,
     nested: keys.map((k) => (ranks === TOP && k === "metadata" ? METADATA : NO_RANKS)),
     spec: starts("spec"),
