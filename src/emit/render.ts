@@ -201,8 +201,25 @@ function writeEntry(out: ByteBuffer, order: KeyOrder, i: number, value: unknown,
     }
   } else {
     out.text(order.scalar[i] as string);
-    writeScalar(out, value);
+    if (typeof value === "string" && KNOWN_SCHEMA && writeLongWord(out, value)) return;
+    // A key mostly has the value it had last time ("protocol: TCP", "number: 443"): its rendering is
+    // remembered there, which spares the hash lookup of valueScalar's cache. Zero is left out, as
+    // 0 === -0 and the library writes "-0".
+    const last = order.last[i] as Last;
+    if (value === last.value && value !== 0) out.text(last.text);
+    else {
+      const text = valueScalar(value);
+      last.value = value;
+      last.text = text;
+      out.text(text);
+    }
   }
+}
+
+/** The value a key had the last time it was written, and its rendering. */
+interface Last {
+  value: unknown;
+  text: string;
 }
 
 function writeSequence(
@@ -237,21 +254,32 @@ function writeScalar(out: ByteBuffer, value: unknown): void {
 }
 
 /**
- * Writes `s` and returns true if it matches STRING_ONLY (below); else writes nothing. One pass over
- * the word, where testing the expression and then copying would take two.
+ * Writes `s` and returns true if the library writes it plain as it is, as far as one pass over it can
+ * tell; else writes nothing (the bytes past `out.length` are garbage). Three kinds of value pass:
+ * - a long word: STRING_ONLY (below);
+ * - a word with two dots or more ("10.0.0.1", "1.30.3"): no tag of the schema (KNOWN_TESTS) reads a
+ *   text with two dots, as its numbers, times and dates hold one at most;
+ * - either with colons inside, never last ("spiffe://td/ns/x/sa/y"): the library quotes a plain
+ *   string for a colon only before a space or at its end (stringifyString.js, plainString), and no tag
+ *   reads a text that starts with a letter other than "e", or that holds two dots.
  */
 function writeLongWord(out: ByteBuffer, s: string): boolean {
   const n = s.length;
-  if (n < 6) return false;
-  const c = s.charCodeAt(0) | 0x20; // lower case, for letters
-  if (c < 0x61 || c > 0x7a || c === 0x65) return false; // [A-DF-Za-df-z]
+  const first = s.charCodeAt(0);
+  const c = first | 0x20; // lower case, for letters
+  // A long word starts with [A-DF-Za-df-z]; any other word must show two dots.
+  let dots = c >= 0x61 && c <= 0x7a && c !== 0x65 && n >= 6 ? 2 : 0;
+  if (dots === 0 && !(c >= 0x61 && c <= 0x7a) && !(first >= 0x30 && first <= 0x39)) return false;
+  if (s.charCodeAt(n - 1) === 0x3a) return false;
   const data = out.reserve(n);
   let at = out.length;
   for (let i = 0; i < n; i++) {
     const code = s.charCodeAt(i);
-    if (code < 0x21 || code > 0x7e || code === 0x3a) return false; // [\x21-\x39\x3b-\x7e]
+    if (code < 0x21 || code > 0x7e) return false; // [\x21-\x7e]
+    if (code === 0x2e) dots++;
     data[at++] = code;
   }
+  if (dots < 2) return false;
   out.length = at;
   return true;
 }
@@ -273,6 +301,8 @@ interface KeyOrder {
   readonly at: readonly number[];
   /** Each key's guess at the order of the mapping under it, or of the mappings in its list. */
   readonly guess: readonly Guess[];
+  /** Each key's last scalar value (writeEntry). */
+  readonly last: readonly Last[];
   /** Each key as the library writes it. */
   readonly rendered: readonly string[];
   /** The ranks of each key's nested mapping: metadata's keys at the top level, none elsewhere. */
@@ -376,6 +406,7 @@ function keyOrder(all: readonly string[], ranks: Ranks): KeyOrder {
     keys,
     at: keys.map((k) => all.indexOf(k)),
     guess: keys.map(() => ({ order: undefined })),
+    last: keys.map(() => ({ value: undefined, text: "" })),
     rendered,
     nested: keys.map((k) => (ranks === TOP && k === "metadata" ? METADATA : NO_RANKS)),
     spec: starts("spec"),
@@ -451,10 +482,23 @@ function keyScalar(key: string): string {
   return rendered;
 }
 
+// The renderings of the integers 1 to 65535 (ports, mostly), by number: an array's element is found
+// without the hashing of the cache's lookup.
+const smallInts: (string | undefined)[] = [];
+const SMALL = 65536;
+
 function valueScalar(value: unknown): string {
+  if (typeof value === "number" && value > 0 && value < SMALL && (value | 0) === value) {
+    let rendered = smallInts[value];
+    if (rendered === undefined) {
+      rendered = libraryScalar(value);
+      smallInts[value] = rendered;
+    }
+    return rendered;
+  }
   if (typeof value === "string") {
-    // (Long words are written by writeLongWord.) Short words and those that start with a digit ("v1", "http", "10.0.0.1") are common: their
-    // answer is remembered, rather than running the schema's tests over them each time.
+    // (Long words, addresses and URIs are written by writeLongWord.) Short words ("v1", "http") are
+    // common: their answer is remembered, rather than running the schema's tests over them each time.
     const known = valueCache.get(value);
     if (known !== undefined) return known;
     if (isWord(value)) {
@@ -469,12 +513,17 @@ function valueScalar(value: unknown): string {
   // The cache cannot tell -0 from 0 (Map keys compare them equal); the library writes "-0".
   let rendered = Object.is(value, -0) ? undefined : valueCache.get(value);
   if (rendered === undefined) {
-    const text = stringify({ k: value }, OPTIONS);
-    // Multi-line strings become indented blocks, which depend on where they stand.
-    if (!text.startsWith("k: ") || text.indexOf("\n") !== text.length - 1) throw UNCOVERED;
-    rendered = text.slice(3, -1);
+    rendered = libraryScalar(value);
     if (valueCache.size >= LIMIT) valueCache.clear();
     if (!Object.is(value, -0)) valueCache.set(value, rendered);
   }
   return rendered;
+}
+
+/** A scalar as the library writes it as a mapping's value, if on one line. */
+function libraryScalar(value: unknown): string {
+  const text = stringify({ k: value }, OPTIONS);
+  // Multi-line strings become indented blocks, which depend on where they stand.
+  if (!text.startsWith("k: ") || text.indexOf("\n") !== text.length - 1) throw UNCOVERED;
+  return text.slice(3, -1);
 }
