@@ -181,6 +181,48 @@ describe("renderYaml", () => {
     );
   });
 
+  it("writes addresses, versions and URIs (dots, colons) as the library does, in mappings and lists", () => {
+    const near = [
+      "10.0.0.1",
+      "1.30.3",
+      "1.2",
+      "1:20",
+      "1:20.5",
+      "1:2.3.4",
+      "e1.2.3",
+      "E1.5",
+      "a.b",
+      "a.b.c",
+      "spiffe://td.example/ns/istio-system/sa/gw",
+      "spiffe:",
+      "spiffe://",
+      "example:80",
+      "https:x",
+      "abcdef:",
+      "2001-12-14t21:59:43.10",
+      "1.2.3:",
+      "0x1.2.3",
+      "12.e5.6",
+    ];
+    const text = fc.oneof(
+      fc.constantFrom(...near),
+      fc.stringMatching(/^[a-zA-Z0-9][0-9a-zA-Z.:/_+-]{0,14}$/),
+      fc.stringMatching(/^[0-9.:eE_+-]{1,10}$/),
+    );
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 4 }), (words) => {
+        const doc = { k: words[0] ?? "x", list: words };
+        expect(renderYaml(doc)).toBe(renderYamlByLibrary(doc));
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it("writes integers as the library does, small ones (ports) from their own memo", () => {
+    const ints = [1, 80, 443, 15443, 65535, 65536, 0, -0, -1, 2 ** 31, 2 ** 53, 1.5, 1e21, Number.NaN];
+    for (const n of ints) expect(renderYaml({ n, l: [n] })).toBe(renderYamlByLibrary({ n, l: [n] }));
+  });
+
   it("leaves anything but plain data to the library", () => {
     const doc = { a: new Date(0), b: [undefined], c: new Map([["k", 1]]) };
     expect(renderYaml(doc)).toBe(renderYamlByLibrary(doc));

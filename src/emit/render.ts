@@ -102,14 +102,17 @@ export const lastWrite = { annotationsBeforeSpec: false };
 let annotationsSeen = false;
 
 function writeTop(out: ByteBuffer, value: Record<string, unknown>, atSpec: boolean): number {
-  const order = orderOf(value, TOP);
-  const { keys } = order;
+  top = 0;
+  const order = readValues(value, topGuess, TOP);
+  topGuess = order;
+  const { keys, at } = order;
   let wrote = false;
   let specAt = -1;
   annotationsSeen = false;
   lastWrite.annotationsBeforeSpec = false;
+  top = keys.length;
   for (let i = 0; i < keys.length; i++) {
-    const entry = value[keys[i] as string];
+    const entry = values[at[i] as number];
     if (entry === undefined) continue;
     if (wrote) {
       out.newline(0);
@@ -159,12 +162,16 @@ function writeMapping(
   depth: number,
   ranks: Ranks,
   first: Separator,
+  guess: Guess,
 ): boolean {
-  const order = orderOf(record, ranks);
-  const { keys } = order;
+  const base = top;
+  const order = readValues(record, guess.order, ranks);
+  guess.order = order;
+  const { keys, at } = order;
+  top = base + keys.length;
   let wrote = false;
   for (let i = 0; i < keys.length; i++) {
-    const value = record[keys[i] as string];
+    const value = values[base + (at[i] as number)];
     if (value === undefined) continue;
     if (wrote) out.newline(depth);
     else separate(out, first, depth);
@@ -172,6 +179,7 @@ function writeMapping(
     if (depth === 1 && order.annotations[i]) annotationsSeen = true;
     writeEntry(out, order, i, value, depth);
   }
+  top = base;
   return wrote;
 }
 
@@ -182,20 +190,45 @@ function writeEntry(out: ByteBuffer, order: KeyOrder, i: number, value: unknown,
     if (value.length === 0) out.text(": []");
     else {
       out.byte(0x3a);
-      writeSequence(out, value, depth + 1, NEWLINE);
+      writeSequence(out, value, depth + 1, NEWLINE, order.guess[i] as Guess);
     }
   } else if (value !== null && typeof value === "object") {
     if (!isPlainObject(value)) throw UNCOVERED;
     out.text(order.rendered[i] as string);
     out.byte(0x3a);
-    if (!writeMapping(out, value, depth + 1, order.nested[i] as Ranks, NEWLINE)) out.text(" {}");
+    if (!writeMapping(out, value, depth + 1, order.nested[i] as Ranks, NEWLINE, order.guess[i] as Guess)) {
+      out.text(" {}");
+    }
   } else {
     out.text(order.scalar[i] as string);
-    writeScalar(out, value);
+    if (typeof value === "string" && KNOWN_SCHEMA && writeLongWord(out, value)) return;
+    // A key mostly has the value it had last time ("protocol: TCP", "number: 443"): its rendering is
+    // remembered there, which spares the hash lookup of valueScalar's cache. Zero is left out, as
+    // 0 === -0 and the library writes "-0".
+    const last = order.last[i] as Last;
+    if (value === last.value && value !== 0) out.text(last.text);
+    else {
+      const text = valueScalar(value);
+      last.value = value;
+      last.text = text;
+      out.text(text);
+    }
   }
 }
 
-function writeSequence(out: ByteBuffer, items: readonly unknown[], depth: number, first: Separator): void {
+/** The value a key had the last time it was written, and its rendering. */
+interface Last {
+  value: unknown;
+  text: string;
+}
+
+function writeSequence(
+  out: ByteBuffer,
+  items: readonly unknown[],
+  depth: number,
+  first: Separator,
+  guess: Guess,
+): void {
   for (let i = 0; i < items.length; i++) {
     if (i > 0) out.newline(depth);
     else separate(out, first, depth);
@@ -203,10 +236,10 @@ function writeSequence(out: ByteBuffer, items: readonly unknown[], depth: number
     const item = items[i];
     if (Array.isArray(item)) {
       if (item.length === 0) out.text(" []");
-      else writeSequence(out, item, depth + 1, SPACE);
+      else writeSequence(out, item, depth + 1, SPACE, guess);
     } else if (item !== null && typeof item === "object") {
       if (!isPlainObject(item)) throw UNCOVERED;
-      if (!writeMapping(out, item, depth + 1, NO_RANKS, SPACE)) out.text(" {}");
+      if (!writeMapping(out, item, depth + 1, NO_RANKS, SPACE, guess)) out.text(" {}");
     } else {
       out.byte(0x20);
       writeScalar(out, item);
@@ -221,21 +254,32 @@ function writeScalar(out: ByteBuffer, value: unknown): void {
 }
 
 /**
- * Writes `s` and returns true if it matches STRING_ONLY (below); else writes nothing. One pass over
- * the word, where testing the expression and then copying would take two.
+ * Writes `s` and returns true if the library writes it plain as it is, as far as one pass over it can
+ * tell; else writes nothing (the bytes past `out.length` are garbage). Three kinds of value pass:
+ * - a long word: STRING_ONLY (below);
+ * - a word with two dots or more ("10.0.0.1", "1.30.3"): no tag of the schema (KNOWN_TESTS) reads a
+ *   text with two dots, as its numbers, times and dates hold one at most;
+ * - either with colons inside, never last ("spiffe://td/ns/x/sa/y"): the library quotes a plain
+ *   string for a colon only before a space or at its end (stringifyString.js, plainString), and no tag
+ *   reads a text that starts with a letter other than "e", or that holds two dots.
  */
 function writeLongWord(out: ByteBuffer, s: string): boolean {
   const n = s.length;
-  if (n < 6) return false;
-  const c = s.charCodeAt(0) | 0x20; // lower case, for letters
-  if (c < 0x61 || c > 0x7a || c === 0x65) return false; // [A-DF-Za-df-z]
+  const first = s.charCodeAt(0);
+  const c = first | 0x20; // lower case, for letters
+  // A long word starts with [A-DF-Za-df-z]; any other word must show two dots.
+  let dots = c >= 0x61 && c <= 0x7a && c !== 0x65 && n >= 6 ? 2 : 0;
+  if (dots === 0 && !(c >= 0x61 && c <= 0x7a) && !(first >= 0x30 && first <= 0x39)) return false;
+  if (s.charCodeAt(n - 1) === 0x3a) return false;
   const data = out.reserve(n);
   let at = out.length;
   for (let i = 0; i < n; i++) {
     const code = s.charCodeAt(i);
-    if (code < 0x21 || code > 0x7e || code === 0x3a) return false; // [\x21-\x39\x3b-\x7e]
+    if (code < 0x21 || code > 0x7e) return false; // [\x21-\x7e]
+    if (code === 0x2e) dots++;
     data[at++] = code;
   }
+  if (dots < 2) return false;
   out.length = at;
   return true;
 }
@@ -249,7 +293,16 @@ const INDEX = /^(?:0|[1-9][0-9]*)$/;
 const isIndex = (k: string) => INDEX.test(k) && Number(k) < 2 ** 32 - 1;
 
 interface KeyOrder {
+  /** The keys as Object.keys lists them (the path in the tree). */
+  readonly own: readonly string[];
+  /** The keys in canonical order. */
   readonly keys: readonly string[];
+  /** Where each key (in canonical order) stands in `own`. */
+  readonly at: readonly number[];
+  /** Each key's guess at the order of the mapping under it, or of the mappings in its list. */
+  readonly guess: readonly Guess[];
+  /** Each key's last scalar value (writeEntry). */
+  readonly last: readonly Last[];
   /** Each key as the library writes it. */
   readonly rendered: readonly string[];
   /** The ranks of each key's nested mapping: metadata's keys at the top level, none elsewhere. */
@@ -276,6 +329,43 @@ const METADATA: Ranks = { first: METADATA_KEYS, tree: newTree() };
 const TOP: Ranks = { first: TOP_KEYS, tree: newTree() };
 const NO_RANKS: Ranks = { first: [], tree: newTree() };
 let treeNodes = 0;
+
+// The values of the mappings being written, in each object's own key order (for-in's, in which V8
+// reads each value by its slot rather than looking the key up), from `top` down: a mapping's values
+// are read at `top`, which then rises past them while its entries are written.
+const values: unknown[] = [];
+let top = 0;
+
+/**
+ * Where the order of the next mapping at one place of a value is guessed: objects from one generator
+ * share their keys, so at one key of one kind of object the mapping's keys are those of the last
+ * one there, which checking costs a comparison of interned strings per key rather than a walk of the
+ * tree of key orders (a map lookup per key).
+ */
+interface Guess {
+  order: KeyOrder | undefined;
+}
+let topGuess: KeyOrder | undefined;
+
+/** Reads the record's values at `top` and returns its key order: the guess if its keys are those. */
+function readValues(record: Record<string, unknown>, guess: KeyOrder | undefined, ranks: Ranks): KeyOrder {
+  let n = top;
+  if (guess !== undefined) {
+    const own = guess.own;
+    let same = true;
+    for (const k in record) {
+      if (own[n - top] !== k) {
+        same = false;
+        break;
+      }
+      values[n++] = record[k];
+    }
+    if (same && n - top === own.length) return guess;
+    n = top;
+  }
+  for (const k in record) values[n++] = record[k];
+  return orderOf(record, ranks);
+}
 
 function orderOf(record: Record<string, unknown>, ranks: Ranks): KeyOrder {
   let node = ranks.tree;
@@ -312,7 +402,11 @@ function keyOrder(all: readonly string[], ranks: Ranks): KeyOrder {
   const rendered = keys.map(keyScalar);
   const starts = (word: string) => rendered.map((r) => r === word || r.startsWith(`${word}:`));
   return {
+    own: all,
     keys,
+    at: keys.map((k) => all.indexOf(k)),
+    guess: keys.map(() => ({ order: undefined })),
+    last: keys.map(() => ({ value: undefined, text: "" })),
     rendered,
     nested: keys.map((k) => (ranks === TOP && k === "metadata" ? METADATA : NO_RANKS)),
     spec: starts("spec"),
@@ -388,10 +482,23 @@ function keyScalar(key: string): string {
   return rendered;
 }
 
+// The renderings of the integers 1 to 65535 (ports, mostly), by number: an array's element is found
+// without the hashing of the cache's lookup.
+const smallInts: (string | undefined)[] = [];
+const SMALL = 65536;
+
 function valueScalar(value: unknown): string {
+  if (typeof value === "number" && value > 0 && value < SMALL && (value | 0) === value) {
+    let rendered = smallInts[value];
+    if (rendered === undefined) {
+      rendered = libraryScalar(value);
+      smallInts[value] = rendered;
+    }
+    return rendered;
+  }
   if (typeof value === "string") {
-    // (Long words are written by writeLongWord.) Short words and those that start with a digit ("v1", "http", "10.0.0.1") are common: their
-    // answer is remembered, rather than running the schema's tests over them each time.
+    // (Long words, addresses and URIs are written by writeLongWord.) Short words ("v1", "http") are
+    // common: their answer is remembered, rather than running the schema's tests over them each time.
     const known = valueCache.get(value);
     if (known !== undefined) return known;
     if (isWord(value)) {
@@ -406,12 +513,17 @@ function valueScalar(value: unknown): string {
   // The cache cannot tell -0 from 0 (Map keys compare them equal); the library writes "-0".
   let rendered = Object.is(value, -0) ? undefined : valueCache.get(value);
   if (rendered === undefined) {
-    const text = stringify({ k: value }, OPTIONS);
-    // Multi-line strings become indented blocks, which depend on where they stand.
-    if (!text.startsWith("k: ") || text.indexOf("\n") !== text.length - 1) throw UNCOVERED;
-    rendered = text.slice(3, -1);
+    rendered = libraryScalar(value);
     if (valueCache.size >= LIMIT) valueCache.clear();
     if (!Object.is(value, -0)) valueCache.set(value, rendered);
   }
   return rendered;
+}
+
+/** A scalar as the library writes it as a mapping's value, if on one line. */
+function libraryScalar(value: unknown): string {
+  const text = stringify({ k: value }, OPTIONS);
+  // Multi-line strings become indented blocks, which depend on where they stand.
+  if (!text.startsWith("k: ") || text.indexOf("\n") !== text.length - 1) throw UNCOVERED;
+  return text.slice(3, -1);
 }
