@@ -27,28 +27,48 @@ export interface VerifySummary {
 
 /**
  * Counts checks as they are made and keeps those that do not hold. A check that holds is only counted
- * (held): the text report never reads it, so verify does not make it (verify.ts summarizeShare).
+ * (held): the text report never reads it, so verify does not make it (verify.ts summarizeShare). Shares
+ * summarized elsewhere (a helper thread's) are merged in, in share order.
  */
 export class CheckTally {
   readonly #counts = new Map<CheckKind, KindCounts>();
   readonly #notHeld: Check[] = [];
-  #total = 0;
-  #mismatches = 0;
 
   /** A check of this kind that holds. */
   held(kind: CheckKind): void {
-    this.#count(kind).ok++;
+    const n = this.#count(kind);
+    n.total++;
+    n.ok++;
   }
 
   add(check: Check): void {
-    this.#count(check.kind)[check.status]++;
-    if (check.status === "mismatch") this.#mismatches++;
+    const n = this.#count(check.kind);
+    n.total++;
+    n[check.status]++;
     if (check.status !== "ok") this.#notHeld.push(check);
   }
 
+  /** The checks another summary counted, as if they had been made here now. */
+  merge(part: VerifySummary): void {
+    for (const [kind, n] of part.counts) {
+      const sum = this.#count(kind);
+      sum.total += n.total;
+      sum.ok += n.ok;
+      sum.mismatch += n.mismatch;
+      sum.unenforced += n.unenforced;
+    }
+    for (const c of part.notHeld) this.#notHeld.push(c);
+  }
+
+  /** The total and whether every check holds follow from the counts. */
   summary(assumptions: readonly string[]): VerifySummary {
-    const counts = this.#counts;
-    return { counts, notHeld: this.#notHeld, total: this.#total, ok: this.#mismatches === 0, assumptions };
+    let total = 0;
+    let mismatches = 0;
+    for (const n of this.#counts.values()) {
+      total += n.total;
+      mismatches += n.mismatch;
+    }
+    return { counts: this.#counts, notHeld: this.#notHeld, total, ok: mismatches === 0, assumptions };
   }
 
   #count(kind: CheckKind): KindCounts {
@@ -57,8 +77,6 @@ export class CheckTally {
       n = { total: 0, ok: 0, mismatch: 0, unenforced: 0 };
       this.#counts.set(kind, n);
     }
-    n.total++;
-    this.#total++;
     return n;
   }
 }
@@ -68,27 +86,4 @@ export function summarizeChecks(checks: Iterable<Check>, assumptions: readonly s
   const tally = new CheckTally();
   for (const c of checks) tally.add(c);
   return tally.summary(assumptions);
-}
-
-/** Summaries of consecutive runs of checks as one, in the order given (verify's shares, verify.ts). */
-export function mergeSummaries(
-  parts: readonly VerifySummary[],
-  assumptions: readonly string[],
-): VerifySummary {
-  const counts = new Map<CheckKind, KindCounts>();
-  const notHeld: Check[] = [];
-  let total = 0;
-  for (const part of parts) {
-    for (const [kind, n] of part.counts) {
-      const sum = counts.get(kind) ?? { total: 0, ok: 0, mismatch: 0, unenforced: 0 };
-      sum.total += n.total;
-      sum.ok += n.ok;
-      sum.mismatch += n.mismatch;
-      sum.unenforced += n.unenforced;
-      counts.set(kind, sum);
-    }
-    for (const c of part.notHeld) notHeld.push(c);
-    total += part.total;
-  }
-  return { counts, notHeld, total, ok: parts.every((p) => p.ok), assumptions };
 }

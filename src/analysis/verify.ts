@@ -17,7 +17,7 @@ import { conflictsOf } from "./verify-conflicts.js";
 import { egressProbes } from "./verify-egress-probes.js";
 import { type Expectation, type ExpectationKind, serviceExpectations } from "./verify-expectations.js";
 import { judge, type Retrace, retraceOf, traceAgain, type Verdict } from "./verify-judge.js";
-import { CheckTally, mergeSummaries, type VerifySummary } from "./verify-summary.js";
+import { CheckTally, type VerifySummary } from "./verify-summary.js";
 
 export { CHECK_KINDS, formatSummary, formatVerify } from "./verify-format.js";
 export { summarizeChecks, type VerifySummary } from "./verify-summary.js";
@@ -77,10 +77,10 @@ export function verifySummary(input: VerifyInput, helpers?: VerifyHelpers): Veri
     theirs.key === shareKey(input.topology, share)
       ? undefined
       : `the helper's topology differs at share ${share}`;
-  const parts: VerifySummary[] = [];
+  const tally = new CheckTally();
   for (const part of inShareOrder(shareCount(input.topology), helpers, settle, differs))
-    parts.push(part.summary);
-  return mergeSummaries(parts, assumptions);
+    tally.merge(part.summary);
+  return tally.summary(assumptions);
 }
 
 /**
