@@ -5,7 +5,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ByteBuffer } from "../src/emit/byte-buffer.js";
+import { ByteBuffer, concatBytes } from "../src/emit/byte-buffer.js";
 import { layoutCluster } from "../src/emit/layout.js";
 import { renderResource, renderYaml } from "../src/emit/render.js";
 import { renderAnnotated, withHashAnnotation, writeAnnotated } from "../src/emit/spec-hash.js";
@@ -107,5 +107,14 @@ describe("the byte path", () => {
 
   it("meets no lone surrogate in a value or key: the library escapes them (doubleQuotedAsJSON)", () => {
     expect(renderYaml({ "\udc00": "\ud800" })).toBe('"\\udc00": "\\ud800"\n');
+  });
+});
+
+describe("concatBytes", () => {
+  it("puts byte arrays one after another, each end where the next starts, empty ones included", () => {
+    const { bytes, ends } = concatBytes([Buffer.from("ab"), new Uint8Array(0), Buffer.from("cde")]);
+    expect(Buffer.from(bytes).toString()).toBe("abcde");
+    expect(ends).toEqual([2, 2, 5]);
+    expect(concatBytes([])).toEqual({ bytes: new ArrayBuffer(0), ends: [] });
   });
 });

@@ -104,6 +104,24 @@ export class ByteBuffer {
   }
 }
 
+/**
+ * Byte arrays one after another in one new buffer (to move to another thread rather than copy each),
+ * with where each ends in it.
+ */
+export function concatBytes(parts: readonly Uint8Array[]): { bytes: ArrayBuffer; ends: number[] } {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const bytes = new Uint8Array(total);
+  const ends: number[] = [];
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+    ends.push(at);
+  }
+  return { bytes: bytes.buffer, ends };
+}
+
 // Past this many code units a string goes to the encoder at once: one native call is then cheaper
 // than the loop, whatever the string holds.
 const LONG = 256;

@@ -14,6 +14,7 @@
 // and works the same from the sources (tsx), a build, or a test runner.
 
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { concatBytes } from "./byte-buffer.js";
 
 export interface FileSink {
   /** Create (or overwrite) these files; their folders are made as needed. Returns at once. */
@@ -147,15 +148,6 @@ export function openFileSink(): FileSink {
 
 /** A batch of files as one message: their paths, their bytes one after another, and where each ends. */
 function batch(files: readonly { readonly path: string; readonly bytes: Uint8Array }[]) {
-  let total = 0;
-  for (const f of files) total += f.bytes.length;
-  const bytes = new Uint8Array(total);
-  const paths: string[] = [];
-  const ends: number[] = [];
-  for (const f of files) {
-    bytes.set(f.bytes, ends.at(-1) ?? 0);
-    paths.push(f.path);
-    ends.push((ends.at(-1) ?? 0) + f.bytes.length);
-  }
-  return { paths, ends, bytes: bytes.buffer };
+  const { bytes, ends } = concatBytes(files.map((f) => f.bytes));
+  return { paths: files.map((f) => f.path), ends, bytes };
 }

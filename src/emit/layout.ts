@@ -16,7 +16,7 @@ import { byText } from "../compare.js";
 import type { TextFile } from "../generate/dns.js";
 import type { Generated } from "../generate/resource.js";
 import { fileName } from "../plan/names.js";
-import { ByteBuffer } from "./byte-buffer.js";
+import { ByteBuffer, concatBytes } from "./byte-buffer.js";
 import type { Layout } from "./layouts.js";
 import { renderYaml } from "./render.js";
 import { renderAnnotated, writeAnnotated } from "./spec-hash.js";
@@ -56,7 +56,10 @@ export interface ClusterOutput {
 }
 
 /** An object's name in its cluster: its object-layout file name without ".yaml", unique there. */
-export const objectId = (kind: string, name: string): string => fileName(kind, name).slice(0, -5);
+export const objectId = (kind: string, name: string): string => idOfFile(fileName(kind, name));
+
+/** The id of the object in the object layout's file of this name (kind-name.yaml). */
+const idOfFile = (file: string): string => file.slice(0, -".yaml".length);
 
 /** The file of the cluster layout, and the one of the service layout for shared objects. */
 export const CLUSTER_FILE = "objects.yaml";
@@ -107,7 +110,7 @@ function placeObjects(cluster: string, objects: readonly Generated[]): PlacedObj
   const placed: PlacedObject[] = [];
   for (const g of objects) {
     const file = fileName(g.resource.kind, g.resource.metadata.name);
-    const id = file.slice(0, -".yaml".length); // objectId
+    const id = idOfFile(file);
     const other = seen.get(id);
     if (other) {
       throw new Error(
@@ -213,17 +216,14 @@ export interface OutputMessage {
 }
 
 export function outputMessage({ files, ...output }: ClusterOutput): OutputMessage {
-  let total = 0;
-  for (const f of files) total += f instanceof RenderedFile ? f.bytes.length : 0;
-  const bytes = new Uint8Array(total);
-  let at = 0;
+  const rendered = files.filter((f): f is RenderedFile => f instanceof RenderedFile);
+  const { bytes, ends } = concatBytes(rendered.map((f) => f.bytes));
+  let r = 0;
   const sent = files.map((f) => {
     if (!(f instanceof RenderedFile)) return f;
-    bytes.set(f.bytes, at);
-    at += f.bytes.length;
-    return { path: f.path, end: at, service: f.service, objects: f.objects, exact: f.exact };
+    return { path: f.path, end: ends[r++] as number, service: f.service, objects: f.objects, exact: f.exact };
   });
-  return { output, files: sent, bytes: bytes.buffer };
+  return { output, files: sent, bytes };
 }
 
 export function outputOfMessage({ output, files, bytes }: OutputMessage): ClusterOutput {
@@ -251,7 +251,7 @@ export function objectIdsOf(layout: Layout, paths: Iterable<string>, listed: Ite
   const ids: string[] = [];
   for (const path of paths) {
     if (path !== "kustomization.yaml" && !isSettingFile(path) && path.endsWith(".yaml")) {
-      ids.push(path.slice(0, -".yaml".length));
+      ids.push(idOfFile(path));
     }
   }
   return ids;
