@@ -17,9 +17,9 @@ import type { ClusterResult, HelperResult } from "../compile.js";
 import { type OutputMessage, outputMessage, outputOfMessage } from "../emit/layout.js";
 import type { Layout } from "../emit/layouts.js";
 import type { ExistingFolder } from "./existing-folder.js";
-import { autoHelperCount, type HelperThreads, helperHeapMb, startHelperThreads } from "./helper-threads.js";
+import { type HelperThreads, helperCount, helperHeapMb, startHelperThreads } from "./helper-threads.js";
 import type { InputTexts } from "./load.js";
-import type { InputOptions } from "./options.js";
+import type { InputOptions, Jobs } from "./options.js";
 
 /** What a helper needs to make the same plan as the main thread, and to make clusters as it does. */
 export interface HelperJob {
@@ -78,9 +78,9 @@ const receivedResult = ({ name, key, made }: SentResult): HelperResult => ({
 const PEAK_PER_INPUT_BYTE_WITH_HELPER = 265;
 const HELPER_HEAP_PER_INPUT_BYTE = 80;
 
-/** How many helpers `--jobs auto` starts for input of this size (helper-threads.ts autoHelperCount). */
-export const autoHelpers = (inputBytes: number): number =>
-  autoHelperCount(inputBytes, PEAK_PER_INPUT_BYTE_WITH_HELPER);
+/** How many helpers `--jobs` starts for this input (helper-threads.ts helperCount). */
+export const clusterHelperCount = (jobs: Jobs, input: InputTexts): number =>
+  helperCount(jobs, input, PEAK_PER_INPUT_BYTE_WITH_HELPER);
 
 export type RunningHelpers = HelperThreads<HelperResult>;
 

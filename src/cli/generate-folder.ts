@@ -19,15 +19,15 @@ import { type OutputWriter, openOutput } from "../emit/write.js";
 import { gitopsOutput } from "../gitops/layout.js";
 import { gitopsSettings } from "../gitops/settings.js";
 import { renderLock } from "../plan/lock.js";
-import { autoHelpers, type RunningHelpers, startHelpers } from "./cluster-helpers.js";
+import { clusterHelperCount, type RunningHelpers, startHelpers } from "./cluster-helpers.js";
 import { type ExistingFolder, readExistingFolder } from "./existing-folder.js";
 import { manifestFederation } from "./folder-federation.js";
 import type { GenerateOptions } from "./generate.js";
 import { withExisting } from "./generate.js";
 import { describeWritten, type Written, writtenData } from "./generate-report.js";
-import { inputSize } from "./helper-threads.js";
 import { ExitCode, type Io } from "./io.js";
 import { type InputTexts, type Loaded, parseInputs, readInputs } from "./load.js";
+import { inputOptionsOf } from "./options.js";
 import { printResult, reportDiagnostics as report } from "./report.js";
 import { repositoryPrefix } from "./repository-prefix.js";
 import { clusterSalt, type KeyedOptions, recordedClusterKeys, recordedRunKey, runKey } from "./run-key.js";
@@ -117,13 +117,11 @@ function startHelpersFor(
   },
 ): RunningHelpers | undefined {
   const { input, folder, keyed } = run;
-  const auto = options.jobs === undefined || options.jobs === "auto";
-  const count = auto ? autoHelpers(inputSize(input)) : options.jobs - 1;
+  const count = clusterHelperCount(options.jobs ?? "auto", input);
   if (count === 0) return undefined;
-  const { topology, clusterFile, serviceFile, lock, name } = options;
   return startHelpers(
     {
-      options: { topology, clusterFile, serviceFile, lock, name },
+      options: inputOptionsOf(options),
       input,
       ...(folder && { folder }),
       validate: options.validate,

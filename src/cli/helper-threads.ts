@@ -25,6 +25,7 @@ import {
 } from "node:worker_threads";
 import type { ShareHelpers } from "../shares.js";
 import type { InputTexts } from "./load.js";
+import type { Jobs } from "./options.js";
 
 /** Input smaller than this is done faster on one thread than a helper starts and reads it. */
 const HELPER_THRESHOLD = 256 * 1024;
@@ -53,6 +54,10 @@ export const autoHelperCount = (inputBytes: number, peakPerInputByteWithHelper: 
   availableParallelism() > 1
     ? 1
     : 0;
+
+/** How many helpers `--jobs` asks for: one fewer than the threads, or for auto, autoHelperCount's. */
+export const helperCount = (jobs: Jobs, input: InputTexts, peakPerInputByteWithHelper: number): number =>
+  jobs === "auto" ? autoHelperCount(inputSize(input), peakPerInputByteWithHelper) : jobs - 1;
 
 /** What a helper sends on its port: the result of a share it took, or why it gave up. */
 export type HelperMessage<R> = { readonly index: number; readonly result: R } | { readonly failed: string };

@@ -26,6 +26,21 @@ export interface InputOptions {
   readonly name?: string;
 }
 
+/** The input options alone, out of a command's options (what a helper thread reads the input with). */
+export const inputOptionsOf = ({
+  topology,
+  clusterFile,
+  serviceFile,
+  lock,
+  name,
+}: InputOptions): InputOptions => ({
+  topology,
+  clusterFile,
+  serviceFile,
+  lock,
+  name,
+});
+
 export const topologyArgument = (command: Command, what = "Federation file (YAML or JSON)"): Command =>
   command.argument("[topology]", `${what} (default: ./${DEFAULT_TOPOLOGY})`);
 

@@ -8,9 +8,9 @@
 // src/cli/verify-helper-worker.ts.
 
 import type { ShareSummary } from "../analysis/verify.js";
-import { autoHelperCount, type HelperThreads, helperHeapMb, startHelperThreads } from "./helper-threads.js";
+import { type HelperThreads, helperCount, helperHeapMb, startHelperThreads } from "./helper-threads.js";
 import type { InputTexts } from "./load.js";
-import type { InputOptions } from "./options.js";
+import type { InputOptions, Jobs } from "./options.js";
 
 /** What a helper needs to verify what the main thread verifies. */
 export interface VerifyJob {
@@ -31,9 +31,9 @@ export interface VerifyJob {
 const PEAK_PER_INPUT_BYTE_WITH_HELPER = 1400;
 const HELPER_HEAP_PER_INPUT_BYTE = 400;
 
-/** How many helpers `--jobs auto` starts for a topology of this size (helper-threads.ts autoHelperCount). */
-export const autoVerifyHelpers = (inputBytes: number): number =>
-  autoHelperCount(inputBytes, PEAK_PER_INPUT_BYTE_WITH_HELPER);
+/** How many helpers `--jobs` starts for this input (helper-threads.ts helperCount). */
+export const verifyHelperCount = (jobs: Jobs, input: InputTexts): number =>
+  helperCount(jobs, input, PEAK_PER_INPUT_BYTE_WITH_HELPER);
 
 export type RunningVerifyHelpers = HelperThreads<ShareSummary>;
 

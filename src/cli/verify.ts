@@ -7,14 +7,13 @@ import { formatSummary, formatVerify, verify, verifySummary } from "../analysis/
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { printable } from "../diagnostics/printable.js";
 import { folderFederationProblem } from "./folder-federation.js";
-import { inputSize } from "./helper-threads.js";
 import { ExitCode, type Io, paintOut } from "./io.js";
 import { type InputTexts, parseInputs, readInputs } from "./load.js";
-import type { Format, InputOptions, Jobs } from "./options.js";
+import { type Format, type InputOptions, inputOptionsOf, type Jobs } from "./options.js";
 import { readWithExisting } from "./output-folder.js";
 import { printResult, reportDiagnostics } from "./report.js";
 import { paintVerdicts } from "./style.js";
-import { autoVerifyHelpers, type RunningVerifyHelpers, startVerifyHelpers } from "./verify-helpers.js";
+import { type RunningVerifyHelpers, startVerifyHelpers, verifyHelperCount } from "./verify-helpers.js";
 
 export interface VerifyOptions extends InputOptions {
   /** The output folder. */
@@ -41,13 +40,10 @@ export function runVerify(options: VerifyOptions, io: Io): ExitCode {
 
 /** Helper threads for the text report (--jobs), started at once so that they read beside the main one. */
 function startHelpersFor(options: VerifyOptions, input: InputTexts): RunningVerifyHelpers | undefined {
-  const size = inputSize(input);
-  const jobs = options.jobs ?? 1;
-  const count = jobs === "auto" ? autoVerifyHelpers(size) : jobs - 1;
+  const count = verifyHelperCount(options.jobs ?? 1, input);
   if (count === 0) return undefined;
-  const { topology, clusterFile, serviceFile, lock, name } = options;
   const job = {
-    options: { topology, clusterFile, serviceFile, lock, name },
+    options: inputOptionsOf(options),
     input,
     out: options.out,
     ...(options.existing !== undefined && { existing: options.existing }),
