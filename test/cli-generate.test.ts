@@ -82,6 +82,47 @@ describe("cw generate", () => {
     expect(readFileSync(join(dir, "out/a/objects.yaml"), "utf8")).not.toContain("kind: Gateway\n");
   });
 
+  it("names them from the old files, not the manifest, which lists only each cluster's key", async () => {
+    const topology = join(dir, "federation.yaml");
+    const text = readFileSync(EXAMPLE, "utf8");
+    writeFileSync(topology, text);
+    const args = ["generate", topology, "-o", join(dir, "out")];
+    expect((await cw(...args)).code).toBe(0);
+    const manifest = join(dir, "out/.coddiwomple-manifest");
+    const clusters = () => Object.values(JSON.parse(readFileSync(manifest, "utf8")).clusters as object);
+    for (const entry of clusters()) expect(Object.keys(entry)).toEqual(["key"]);
+    // A folder written before: its manifest listed the objects, and those are what the run compares.
+    const old = JSON.parse(readFileSync(manifest, "utf8"));
+    old.clusters.a.objects = "gateway-ratings-global\nserviceentry-left-before";
+    writeFileSync(manifest, JSON.stringify(old, null, 2));
+    writeFileSync(topology, text.replace("      consumers: [b]\n", ""));
+    const r = await cw(...args);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /out\/a\/: 5 files \(1 changed\)\n(.*\n)*? {4}no longer generated: gateway-ratings-global\n/,
+    );
+    expect(r.out).toContain("    no longer generated: serviceentry-left-before\n");
+    for (const entry of clusters()) expect(Object.keys(entry)).toEqual(["key"]);
+  });
+
+  it("names them from a file edited by hand that --force replaces", async () => {
+    const topology = join(dir, "federation.yaml");
+    const text = readFileSync(EXAMPLE, "utf8");
+    writeFileSync(topology, text);
+    const args = ["generate", topology, "-o", join(dir, "out")];
+    expect((await cw(...args)).code).toBe(0);
+    const objects = join(dir, "out/a/objects.yaml");
+    writeFileSync(
+      objects,
+      readFileSync(objects, "utf8").replace("kind: Gateway\n", "kind:   Gateway # mine\n"),
+    );
+    writeFileSync(topology, text.replace("      consumers: [b]\n", ""));
+    expect((await cw(...args)).code).not.toBe(0);
+    const r = await cw(...args, "--force");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("    no longer generated: gateway-ratings-global\n");
+  });
+
   it("prints one cluster's objects to stdout with -o - and writes nothing", async () => {
     const lock = join(dir, "lock.yaml");
     const r = await cw("generate", EXAMPLE, "--cluster", "a", "-o", "-", "--lock", lock);

@@ -8,9 +8,9 @@
 //                     lock file's bytes, the options, cw's own code), so that a run with the same key
 //                     writes nothing, without reading the topology (cli/run-key.ts);
 //   diagnostics       the warnings that run reported, said again by a run that stops at the key;
-//   clusters          per cluster, the key of its objects (incremental/cluster-key.ts), and in the
-//                     multi-document layouts the objects its files hold (the object layout's file
-//                     names say it), so that objects no longer generated can be named;
+//   clusters          per cluster, the key of its objects (incremental/cluster-key.ts); manifests
+//                     written before 2026-12-07 also listed, in the multi-document layouts, the
+//                     objects its files hold, which are now read from the files (object-ids.ts);
 //   files             every file cw wrote, with the sha256 of its content.
 
 import { closeSync, lstatSync, openSync, readFileSync, writeSync } from "node:fs";
@@ -25,7 +25,10 @@ export const MANIFEST = ".coddiwomple-manifest";
 export interface ManifestCluster {
   /** The key of the cluster's objects, when they may be kept (no warnings of their own). */
   readonly key?: string;
-  /** The ids (layout.ts objectId) of the cluster's objects, one a line; multi-document layouts only. */
+  /**
+   * The ids (layout.ts objectId) of the cluster's objects, one a line, in the multi-document layouts of
+   * older manifests only: read, never written (object-ids.ts reads them from the files).
+   */
   readonly objects?: string;
 }
 

@@ -219,6 +219,8 @@ class FolderWriter implements OutputWriter {
   private readonly changes: Changes[] = [];
   /** The next manifest's clusters. */
   private readonly clusters = new Map<string, ManifestCluster>();
+  /** The objects each cluster made again holds now, by id, in the multi-document layouts. */
+  private readonly objectsNow = new Map<string, readonly string[]>();
   private failure?: Diagnostic;
   /** The staging folder of a new folder's files, once made. */
   private stage?: string;
@@ -336,19 +338,23 @@ class FolderWriter implements OutputWriter {
     return kept;
   }
 
-  /** The cluster's entry in the next manifest: its key and, in multi-document layouts, its objects. */
+  /**
+   * The cluster's entry in the next manifest, its key, and the objects its files hold now (the
+   * manifest does not list them: object-ids.ts).
+   */
   private record(cluster: ClusterOutput): void {
     if (cluster.reused) {
-      const entry = this.old.entry(cluster.cluster);
-      if (entry) this.clusters.set(cluster.cluster, entry);
+      const key = this.old.entry(cluster.cluster)?.key;
+      if (key !== undefined) this.clusters.set(cluster.cluster, { key });
       return;
     }
-    const objects = this.layout === "object" ? [] : cluster.files.flatMap((f) => f.objects ?? []);
-    const entry: ManifestCluster = {
-      ...(cluster.key !== undefined && { key: cluster.key }),
-      ...(objects.length > 0 && { objects: objects.join("\n") }),
-    };
-    if (entry.key !== undefined || entry.objects !== undefined) this.clusters.set(cluster.cluster, entry);
+    if (cluster.key !== undefined) this.clusters.set(cluster.cluster, { key: cluster.key });
+    if (this.layout !== "object") {
+      this.objectsNow.set(
+        cluster.cluster,
+        cluster.files.flatMap((f) => f.objects ?? []),
+      );
+    }
   }
 
   /** A new folder's files: to the writer thread at once, into the staging folder. */
@@ -501,7 +507,9 @@ class FolderWriter implements OutputWriter {
       if (missing.has(path)) continue;
       if (this.hashes.has(path) && !this.pending.has(path) && !this.suspect.has(path)) continue;
       const disk = readFileSync(join(this.dir, path));
-      if (sha256(disk) === hash) continue;
+      const asWritten = sha256(disk) === hash;
+      this.old.read(path, disk, asWritten);
+      if (asWritten) continue;
       // A file not pending is generated unchanged (or not at all): its disk content is then an edit.
       const wanted = this.pending.get(path);
       if (wanted !== undefined && disk.equals(wanted)) continue;
@@ -578,7 +586,10 @@ class FolderWriter implements OutputWriter {
     return { removed, all };
   }
 
-  /** Of these clusters' objects last time, those no longer generated, by cluster. */
+  /**
+   * Of these clusters' objects last time, those no longer generated, by cluster. A reused cluster
+   * (its key is last run's) has last run's objects.
+   */
   private prunedObjects(clusters: ReadonlySet<string>): Map<string, string[]> {
     const paths = new Map<string, string[]>();
     if (this.layout === "object") {
@@ -591,11 +602,12 @@ class FolderWriter implements OutputWriter {
         else paths.set(cluster, [path.slice(slash + 1)]);
       }
     }
+    const reused = new Set(this.changes.filter((c) => c.reused).map((c) => c.cluster));
     const pruned = new Map<string, string[]>();
     for (const cluster of clusters) {
-      const listed = this.clusters.get(cluster)?.objects;
+      if (reused.has(cluster)) continue;
       const now = new Set(
-        objectIdsOf(this.layout, paths.get(cluster) ?? [], listed ? listed.split("\n") : []),
+        objectIdsOf(this.layout, paths.get(cluster) ?? [], this.objectsNow.get(cluster) ?? []),
       );
       const gone = this.old.objectIds(cluster).filter((id) => !now.has(id));
       if (gone.length > 0) pruned.set(cluster, gone.sort());
