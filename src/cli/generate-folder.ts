@@ -14,7 +14,7 @@ import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diag
 import { lineLookup } from "../diagnostics/line-lookup.js";
 import type { ClusterOutput } from "../emit/layout.js";
 import { type LockFileWriter, openLockFile } from "../emit/lock-file.js";
-import { type Manifest, type ReadManifest, readStampedManifest } from "../emit/manifest.js";
+import { type ReadManifest, readStampedManifest } from "../emit/manifest.js";
 import { type OutputWriter, openOutput } from "../emit/write.js";
 import { gitopsOutput } from "../gitops/layout.js";
 import { gitopsSettings } from "../gitops/settings.js";
@@ -60,7 +60,12 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
       earlier ??= readStampedManifest(options.out);
       return earlier.manifest;
     };
-    helpers = startHelpersFor(options, { input, folder, keyed, manifest });
+    // Last run's cluster keys: what the helpers need not make, and what a cluster planned from the same
+    // inputs takes as its key (cluster-key.ts).
+    const recorded = options.force
+      ? new Map<string, string>()
+      : recordedClusterKeys(manifest(), options.layout);
+    helpers = startHelpersFor(options, { input, folder, keyed, recorded });
     io.progress?.stage("parse");
     const loaded = withExisting(parseInputs(options, input), folder);
     const topology = loaded.topology;
@@ -78,6 +83,7 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
         keepObjects: false,
         layout: options.layout,
         salt: clusterSalt(keyed),
+        recorded,
         ...(io.progress && { progress: io.progress }),
         ...(helpers && { helpers }),
         ...(writer && {
@@ -113,7 +119,7 @@ function startHelpersFor(
     input: InputTexts;
     folder: ExistingFolder | undefined;
     keyed: KeyedOptions;
-    manifest: () => Manifest | undefined;
+    recorded: ReadonlyMap<string, string>;
   },
 ): RunningHelpers | undefined {
   const { input, folder, keyed } = run;
@@ -127,7 +133,7 @@ function startHelpersFor(
       validate: options.validate,
       layout: options.layout,
       salt: clusterSalt(keyed),
-      recorded: options.force ? new Map() : recordedClusterKeys(run.manifest(), options.layout),
+      recorded: run.recorded,
     },
     count,
   );

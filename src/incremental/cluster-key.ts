@@ -28,6 +28,7 @@ import type { ExistingConfig } from "../existing/model.js";
 import type { ClusterPlan, Plan, ServicePlan } from "../plan/plan.js";
 import type { Cluster, Topology } from "../topology/model.js";
 import { Hash, Mark } from "./key-hash.js";
+import { planInputsDigester } from "./plan-inputs.js";
 import { Shapes } from "./shapes.js";
 
 // ClusterPlan's indexes of its own `routes` and `local` (plan/plan.ts), hashed already as those lists;
@@ -41,20 +42,36 @@ const TOPOLOGY_PARTS = new Set(["clusters", "services", "origins", "gitops"]);
 /**
  * The key of any of the plan's clusters, one at a time: each thread that makes clusters (compile.ts)
  * keys those it takes. The digests of services and clusters are remembered between calls.
+ *
+ * A key is two digests, "<inputs>.<plan>": what the cluster's plan is made from (plan-inputs.ts),
+ * then the walk of the plan itself. When `recorded` (last run's keys, by cluster) holds a key with
+ * this run's first digest, the plan is made from the same inputs and that key is the cluster's, so
+ * the plan is not walked: a one-service change walks only the clusters the service reaches.
  */
 export function clusterKeyer(
   plan: Plan,
   existing: ExistingConfig,
   salt: string,
+  recorded?: ReadonlyMap<string, string>,
 ): (cluster: ClusterPlan) => string {
-  const walker = new PlanWalker(plan);
+  // Built on the first walk: a run whose every cluster has last run's inputs walks none.
+  let walker: PlanWalker | undefined;
   const federation = JSON.stringify([
     salt,
     Object.entries(plan.topology as unknown as Record<string, unknown>)
       .filter(([k]) => !TOPOLOGY_PARTS.has(k))
       .sort(byText(([k]) => k)),
   ]);
-  return (cluster) => walker.clusterKey(cluster, federation, existing.clusters.get(cluster.cluster.name));
+  const existingOf = (name: string) => existing.clusters.get(name);
+  const inputsOf = planInputsDigester(plan, existingOf, federation);
+  return (cluster) => {
+    const name = cluster.cluster.name;
+    const inputs = inputsOf(cluster);
+    const last = recorded?.get(name);
+    if (last?.startsWith(`${inputs}.`)) return last;
+    walker ??= new PlanWalker(plan);
+    return `${inputs}.${walker.clusterKey(cluster, federation, existingOf(name))}`;
+  };
 }
 
 /** What a shared value is written as, elsewhere than in its own digest: its place, its name. */
