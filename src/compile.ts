@@ -46,8 +46,6 @@ export interface CompileOptions {
    * output depends on (cw's own code, the options). Without it, outputs have no key.
    */
   readonly salt?: string;
-  /** Last run's cluster keys, by cluster: a cluster planned from the same inputs takes its key as is. */
-  readonly recorded?: ReadonlyMap<string, string>;
   /**
    * Asked with each cluster's key (given a salt): true when last run's files for that key are there to
    * keep. The cluster is then not generated again; its output has `reused` and only the DNS and mesh
@@ -77,8 +75,7 @@ export function compile(topology: Topology, lock: Lock, options: CompileOptions 
   if (!plan || hasErrors(diagnostics)) {
     return { ...(plan && { plan }), clusters: [], diagnostics: sortDiagnostics(diagnostics) };
   }
-  const keyOf =
-    options.salt === undefined ? undefined : clusterKeyer(plan, existing, options.salt, options.recorded);
+  const keyOf = options.salt === undefined ? undefined : clusterKeyer(plan, existing, options.salt);
   const context = { ...options, progress, existing };
 
   // Each cluster whose key says last run's files hold keeps them; the others are made, here or by

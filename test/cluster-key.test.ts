@@ -1,13 +1,14 @@
 // The cluster keys (incremental/cluster-key.ts) on their own: what a key covers and what it leaves
 // out, case by case. The incremental property test (incremental.test.ts) proves the whole (kept =
-// regenerated, byte for byte); these name the rules the walk's shortcuts must keep: key names are
-// hashed as one fingerprint per key list (shapes.ts), positions are not hashed at all.
+// regenerated, byte for byte); these name the rules a key keeps: key names a user writes are covered,
+// positions are not, and what plans are made from is what the key reads.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { type ExistingCluster, NO_EXISTING } from "../src/existing/model.js";
-import { clusterKeyer } from "../src/incremental/cluster-key.js";
+import { clusterKeyer, entryText } from "../src/incremental/cluster-key.js";
 import { planCluster } from "../src/plan/cluster-plan.js";
 import { EMPTY_LOCK } from "../src/plan/lock.js";
 import { planFederation, type Route, type ServicePlan } from "../src/plan/plan.js";
@@ -21,13 +22,13 @@ const EXAMPLE = readFileSync(
   "utf8",
 );
 
-/** Each cluster's key, by name; given last run's keys (`recorded`), as a later run makes them. */
-function keys(text: string, salt = "salt", recorded?: ReadonlyMap<string, string>): Map<string, string> {
+/** Each cluster's key, by name. */
+function keys(text: string, salt = "salt"): Map<string, string> {
   const read = readFederation("federation.yaml", text);
   if (!read.topology) throw new Error(`unreadable test input: ${JSON.stringify(read.diagnostics)}`);
   const plan = planFederation(read.topology, EMPTY_LOCK, NO_EXISTING).plan;
   if (!plan) throw new Error("test input does not plan");
-  const keyOf = clusterKeyer(plan, NO_EXISTING, salt, recorded);
+  const keyOf = clusterKeyer(plan, NO_EXISTING, salt);
   return new Map(plan.clusters.map((c) => [c.cluster.name, keyOf(c)]));
 }
 
@@ -87,27 +88,7 @@ describe("cluster keys", () => {
     expect(after.get("b")).toBe(before.get("b"));
   });
 
-  it("take last run's key as it is for a cluster planned from the same inputs, and only for those", () => {
-    // The plan's digest replaced: a key taken as recorded keeps it, a key made again has the real one.
-    const recorded = new Map([...keys(EXAMPLE)].map(([c, k]) => [c, `${k.split(".")[0]}.recorded`]));
-    expect([...keys(EXAMPLE, "salt", recorded).values()]).toEqual([...recorded.values()]);
-    // ratings runs in a and is called from b: both are keyed again; a port of a's private service: a.
-    const ratings = EXAMPLE.replace("      consumers: [b]\n", "");
-    expect(ratings).not.toBe(EXAMPLE);
-    const after = keys(ratings, "salt", recorded);
-    expect(after.get("a")).toBe(keys(ratings).get("a"));
-    expect(after.get("b")).toBe(keys(ratings).get("b"));
-    const more = EXAMPLE.replace(
-      "        - { name: http, protocol: HTTP, port: 9080 }\n      backends:\n        - cluster: a\n      # No",
-      "        - { name: http, protocol: HTTP, port: 9080 }\n        - { name: tcp, protocol: TCP, port: 7000 }\n      backends:\n        - cluster: a\n      # No",
-    );
-    expect(keys(more, "salt", recorded).get("b")).toBe(recorded.get("b"));
-    expect(keys(more, "salt", recorded).get("a")).toBe(keys(more).get("a"));
-    // Another salt (cw's code, the options) is another federation-wide input.
-    expect(keys(EXAMPLE, "other salt", recorded).get("b")).toBe(keys(EXAMPLE, "other salt").get("b"));
-  });
-
-  it("rest on what plans are made from (plan-inputs.ts): change these and that file's reasoning", () => {
+  it("rest on what plans are made from (cluster-key.ts): change these and that file's reasoning", () => {
     // A cluster's plan: its entry, the plans of the services it runs, its routes, its existing config.
     expectTypeOf(planCluster).parameters.toEqualTypeOf<
       [Cluster, readonly ServicePlan[], readonly Route[], ExistingCluster | undefined]
@@ -120,5 +101,17 @@ describe("cluster keys", () => {
     expectTypeOf(routesOf<ServicePlan>).parameters.toEqualTypeOf<
       [Topology, Service, ReadonlyMap<string, Cluster>, ServicePlan]
     >();
+  });
+
+  it("write a topology entry as JSON without its positions, whatever its strings hold", () => {
+    const withoutPositions = (key: string, v: unknown) =>
+      key === "origin" || key === "origins" ? undefined : v instanceof Set ? [...v] : v;
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string({ unit: "binary" }), (value, text) => {
+        const entry = { value, text, set: new Set([text]), origin: { line: 1 }, origins: { name: 2 } };
+        expect(entryText(entry)).toBe(JSON.stringify(entry, withoutPositions));
+      }),
+    );
+    expect(() => entryText({ labels: new Map([["a", "b"]]) })).toThrow(/holds a Map/);
   });
 });

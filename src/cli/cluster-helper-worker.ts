@@ -33,7 +33,7 @@ function makeClusters({ plan, existing }: { plan: Plan; existing: ExistingConfig
     progress: NO_PROGRESS,
     existing,
   };
-  const keyOf = job.salt === undefined ? undefined : clusterKeyer(plan, existing, job.salt, job.recorded);
+  const keyOf = job.salt === undefined ? undefined : clusterKeyer(plan, existing, job.salt);
   const total = plan.clusters.length;
   for (let index = take(total); index !== undefined; index = take(total)) {
     const cluster = plan.clusters[index] as Plan["clusters"][number];

@@ -14,7 +14,7 @@ import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diag
 import { lineLookup } from "../diagnostics/line-lookup.js";
 import type { ClusterOutput } from "../emit/layout.js";
 import { type LockFileWriter, openLockFile } from "../emit/lock-file.js";
-import { type ReadManifest, readStampedManifest } from "../emit/manifest.js";
+import { type Manifest, type ReadManifest, readStampedManifest } from "../emit/manifest.js";
 import { type OutputWriter, openOutput } from "../emit/write.js";
 import { gitopsOutput } from "../gitops/layout.js";
 import { gitopsSettings } from "../gitops/settings.js";
@@ -60,12 +60,7 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
       earlier ??= readStampedManifest(options.out);
       return earlier.manifest;
     };
-    // Last run's cluster keys: what the helpers need not make, and what a cluster planned from the same
-    // inputs takes as its key (cluster-key.ts).
-    const recorded = options.force
-      ? new Map<string, string>()
-      : recordedClusterKeys(manifest(), options.layout);
-    helpers = startHelpersFor(options, { input, folder, keyed, recorded });
+    helpers = startHelpersFor(options, { input, folder, keyed, manifest });
     io.progress?.stage("parse");
     const loaded = withExisting(parseInputs(options, input), folder);
     const topology = loaded.topology;
@@ -83,7 +78,6 @@ export function generateFolder(options: GenerateOptions, io: Io): ExitCode {
         keepObjects: false,
         layout: options.layout,
         salt: clusterSalt(keyed),
-        recorded,
         ...(io.progress && { progress: io.progress }),
         ...(helpers && { helpers }),
         ...(writer && {
@@ -119,7 +113,7 @@ function startHelpersFor(
     input: InputTexts;
     folder: ExistingFolder | undefined;
     keyed: KeyedOptions;
-    recorded: ReadonlyMap<string, string>;
+    manifest: () => Manifest | undefined;
   },
 ): RunningHelpers | undefined {
   const { input, folder, keyed } = run;
@@ -133,7 +127,7 @@ function startHelpersFor(
       validate: options.validate,
       layout: options.layout,
       salt: clusterSalt(keyed),
-      recorded: run.recorded,
+      recorded: options.force ? new Map() : recordedClusterKeys(run.manifest(), options.layout),
     },
     count,
   );
