@@ -27,13 +27,19 @@ export interface Export {
   readonly passthrough?: Arrival;
 }
 
+// What most routes land as: the whole service (no split), or nothing. Shared, so that asking every
+// route of every local service in every cluster (exportOf, subsetsSelected) builds no list for them.
+const WHOLE_SERVICE: readonly (Subset | undefined)[] = [undefined];
+const NOWHERE: readonly (Subset | undefined)[] = [];
+
 /** Does `route` send calls that can land in `cluster`, and for which subsets? */
-export function landing(route: Route, cluster: Cluster): (Subset | undefined)[] {
-  const out: (Subset | undefined)[] = [];
+export function landing(route: Route, cluster: Cluster): readonly (Subset | undefined)[] {
+  let out = NOWHERE;
   for (const share of route.shares) {
     if (share.kind !== "remote") continue;
     if (share.cluster === cluster || (share.cluster === undefined && route.remotes.includes(cluster))) {
-      if (!out.includes(share.subset)) out.push(share.subset);
+      if (out.includes(share.subset)) continue;
+      out = out.length === 0 && share.subset === undefined ? WHOLE_SERVICE : [...out, share.subset];
     }
   }
   return out;
@@ -68,14 +74,21 @@ export function callerPrincipals(route: Route): string[] {
 
 const bySubset = byText((s: Subset | undefined) => s?.name ?? "");
 
-function arrival(
-  service: ServicePlan,
-  routes: Route[],
-  cluster: Cluster,
-  passthrough: boolean,
-): Arrival | undefined {
+/** The routes of one way of crossing that land in a cluster, with the subsets each selects there. */
+class Landed {
+  readonly routes: Route[] = [];
+  readonly subsets = new Set<Subset | undefined>();
+
+  add(route: Route, subsets: readonly (Subset | undefined)[]): void {
+    this.routes.push(route);
+    for (const s of subsets) this.subsets.add(s);
+  }
+}
+
+function arrival(service: ServicePlan, landed: Landed, passthrough: boolean): Arrival | undefined {
+  const { routes } = landed;
   if (routes.length === 0) return undefined;
-  const subsets = [...new Set(routes.flatMap((r) => landing(r, cluster)))].sort(bySubset);
+  const subsets = [...landed.subsets].sort(bySubset);
   const names = new Set<string>();
   for (const p of service.ports) {
     for (const subset of subsets) {
@@ -84,26 +97,24 @@ function arrival(
       else names.add(portSni(p.port.port, service.primaryHost, subset?.name));
     }
   }
-  const principals = [...new Set(routes.flatMap(principalsOf))].sort();
-  return { routes, subsets, names: [...names], principals };
+  const principals = new Set<string>();
+  for (const r of routes) for (const p of principalsOf(r)) principals.add(p);
+  return { routes, subsets, names: [...names], principals: [...principals].sort() };
 }
 
 export function exportOf(service: ServicePlan, cluster: Cluster): Export | undefined {
-  const landing_ = service.routes.filter((r) => landing(r, cluster).length > 0);
-  const terminated = arrival(
-    service,
-    landing_.filter((r) => r.mode !== "passthrough"),
-    cluster,
-    false,
-  );
-  const passthrough = arrival(
-    service,
-    landing_.filter((r) => r.mode === "passthrough"),
-    cluster,
-    true,
-  );
-  if (!terminated && !passthrough) return undefined;
-  return { service, ...(terminated && { terminated }), ...(passthrough && { passthrough }) };
+  // One pass over the service's routes, each asked once where it lands: a service's export is
+  // planned in every cluster that runs it, and its routes are one per consumer cluster.
+  const terminated = new Landed();
+  const passthrough = new Landed();
+  for (const r of service.routes) {
+    const subsets = landing(r, cluster);
+    if (subsets.length > 0) (r.mode === "passthrough" ? passthrough : terminated).add(r, subsets);
+  }
+  const t = arrival(service, terminated, false);
+  const p = arrival(service, passthrough, true);
+  if (!t && !p) return undefined;
+  return { service, ...(t && { terminated: t }), ...(p && { passthrough: p }) };
 }
 
 /**

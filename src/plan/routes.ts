@@ -89,29 +89,31 @@ export function routesOf<S>(
     const local = backendNames.has(name);
     const shares = sharesOf(service, subsets, clusters, name, local);
     if (!shares) continue;
-    const remotes = preferred.includes(caller) ? preferred.filter((c) => c !== caller) : preferred;
-    const kubernetesName = kubernetesNameOf(service, caller, local);
     const mode = service.mode?.value ?? caller.mode ?? topology.mode;
     const egress = mode === "egress" || (mode === "passthrough" && caller.mode === "egress");
-    routes.push({
+    // Built as one literal of fixed keys, not with spreads: there are hundreds of thousands of
+    // routes at scale. The keys and their order are what they were (cluster keys walk them).
+    const route = {
       service: owner,
       caller,
       mode,
       exit: egress ? "egress-gateway" : "sidecar",
       shares,
-      remotes,
+      remotes: preferred.includes(caller) ? preferred.filter((c) => c !== caller) : preferred,
       ordered: failover.some((c) => c !== caller),
-      callers:
-        consumer.namespaces || consumer.serviceAccounts
-          ? {
-              ...(consumer.namespaces && { namespaces: consumer.namespaces }),
-              ...(consumer.serviceAccounts && { serviceAccounts: consumer.serviceAccounts }),
-            }
-          : ANY_CALLER,
-      ...(kubernetesName && { kubernetesName }),
-    });
+      callers: callersOf(consumer),
+    } as const;
+    const kubernetesName = kubernetesNameOf(service, caller, local);
+    routes.push(kubernetesName ? { ...route, kubernetesName } : route);
   }
   return routes;
+}
+
+/** Who in the calling cluster may call, as a route keeps it. */
+function callersOf(consumer: Consumer): RouteInput["callers"] {
+  const { namespaces, serviceAccounts } = consumer;
+  if (!namespaces && !serviceAccounts) return ANY_CALLER;
+  return { ...(namespaces && { namespaces }), ...(serviceAccounts && { serviceAccounts }) };
 }
 
 /** How the calls of the cluster `name` are shared out, or undefined when they all stay local. */

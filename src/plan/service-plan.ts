@@ -112,6 +112,6 @@ function warnings(plan: ServicePlan, inputs: ServiceInputs): Diagnostic[] {
   const podDomains = plan.routes.some((r) => r.mode === "passthrough")
     ? plan.backends.map((b) => b.cluster.trustDomain)
     : [];
-  const backendNames = new Set(plan.backends.map((b) => b.cluster.name));
-  return trustDomainWarnings(plan.service, backendNames, plan.consumers, inputs.byTrustDomain, podDomains);
+  const backends = plan.backends.map((b) => b.cluster);
+  return trustDomainWarnings(plan.service, backends, plan.consumers, inputs.byTrustDomain, podDomains);
 }

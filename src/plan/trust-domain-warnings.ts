@@ -9,14 +9,15 @@ import { at } from "../topology/source.js";
 
 export function trustDomainWarnings(
   service: Service,
-  backendNames: ReadonlySet<string>,
+  backends: readonly Cluster[],
   consumers: readonly Cluster[],
   byTrustDomain: ReadonlyMap<string, readonly Cluster[]>,
   podDomains: readonly string[],
 ): Diagnostic[] {
-  if (consumers.length === 0) return [];
+  if (consumers.length === 0 || !shareDomains(consumers, byTrustDomain, podDomains)) return [];
   const allowed = new Set([...consumers.map((c) => c.trustDomain), ...podDomains]);
   const consumerNames = new Set(consumers.map((c) => c.name));
+  const backendNames = new Set(backends.map((c) => c.name));
   const leaky = [...allowed]
     .flatMap((domain) => byTrustDomain.get(domain) ?? [])
     .filter((c) => !consumerNames.has(c.name) && !backendNames.has(c.name))
@@ -30,4 +31,18 @@ export function trustDomainWarnings(
       at(service.origins.name),
     ),
   ];
+}
+
+/**
+ * Does any domain the gateway admits hold more than one cluster? If not, each holds only the
+ * consumer or backend it was taken from, and none leaks: most services are planned without a set.
+ */
+function shareDomains(
+  consumers: readonly Cluster[],
+  byTrustDomain: ReadonlyMap<string, readonly Cluster[]>,
+  podDomains: readonly string[],
+): boolean {
+  for (const c of consumers) if ((byTrustDomain.get(c.trustDomain)?.length ?? 0) > 1) return true;
+  for (const d of podDomains) if ((byTrustDomain.get(d)?.length ?? 0) > 1) return true;
+  return false;
 }

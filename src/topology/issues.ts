@@ -189,37 +189,48 @@ const customProblem = (issue: z.core.$ZodIssue): CustomProblem | undefined =>
  */
 export function hiddenKeyIssues(schema: z.ZodType, input: unknown): z.core.$ZodIssue[] {
   const out: z.core.$ZodIssue[] = [];
-  const walk = (value: unknown, path: PathSegment[]): void => {
+  // One path, grown and shrunk as the walk goes: it runs over every value of every cluster and
+  // service, and a key named "__proto__" is rare, so a path is copied only for an issue.
+  const path: PathSegment[] = [];
+  const walk = (value: unknown): void => {
+    if (value === null || typeof value !== "object") return;
     if (Array.isArray(value)) {
-      value.forEach((v, i) => {
-        walk(v, [...path, i]);
-      });
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walk(value[i]);
+        path.pop();
+      }
       return;
     }
-    if (value === null || typeof value !== "object") return;
     for (const key of Object.keys(value)) {
-      if (key === "__proto__") {
-        const record = schemaAt(schema, path) as unknown as
-          | { _zod: { def: { type: string; keyType?: z.ZodType } } }
-          | undefined;
-        const keyType = record?._zod.def.type === "record" ? record._zod.def.keyType : undefined;
-        if (keyType) {
-          const parsed = keyType.safeParse(key);
-          out.push({
-            code: "invalid_key",
-            origin: "record",
-            issues: parsed.success ? [] : parsed.error.issues,
-            input: key,
-            path: [...path, key],
-            message: "Invalid key in record",
-          });
-        }
-      }
-      walk((value as Record<string, unknown>)[key], [...path, key]);
+      if (key === "__proto__") out.push(...hiddenKeyIssue(schema, path, key));
+      path.push(key);
+      walk((value as Record<string, unknown>)[key]);
+      path.pop();
     }
   };
-  walk(input, []);
+  walk(input);
   return out;
+}
+
+/** The issue for a key "__proto__" at `path`, if the schema there is a record (a mapping of names). */
+function hiddenKeyIssue(schema: z.ZodType, path: Path, key: string): z.core.$ZodIssue[] {
+  const record = schemaAt(schema, path) as unknown as
+    | { _zod: { def: { type: string; keyType?: z.ZodType } } }
+    | undefined;
+  const keyType = record?._zod.def.type === "record" ? record._zod.def.keyType : undefined;
+  if (!keyType) return [];
+  const parsed = keyType.safeParse(key);
+  return [
+    {
+      code: "invalid_key",
+      origin: "record",
+      issues: parsed.success ? [] : parsed.error.issues,
+      input: key,
+      path: [...path, key],
+      message: "Invalid key in record",
+    },
+  ];
 }
 
 /** One zod issue, resolved against the source: where it points and how to report there. */

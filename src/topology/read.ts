@@ -188,7 +188,7 @@ export function toCluster(
 
 export function toService(input: ServiceInput, origin: Origin, provenance: Provenance = CLEAN): Service {
   const namespace = input.namespace ?? "default";
-  const at = (...path: PathSegment[]): Origin => child(origin, ...provenance.place(path));
+  const at = originsBelow(origin, provenance);
   return {
     name: input.name,
     namespace,
@@ -244,5 +244,38 @@ export function toService(input: ServiceInput, origin: Origin, provenance: Prove
     origin,
     origins: { name: at("name"), ...(input.split !== undefined && { split: at("split") }) },
     ...(provenance.invalidFields.size > 0 && { invalidFields: provenance.invalidFields }),
+  };
+}
+
+/**
+ * Origins below a service's, as toService asks for them: the items of one list share their list's
+ * origin, and the fields of one item share the item's. A service asks for a few origins per port,
+ * backend and consumer; made one by one, they were most of what reading a large topology allocated.
+ */
+function originsBelow(origin: Origin, provenance: Provenance): (...path: PathSegment[]) => Origin {
+  const fields = new Map<PathSegment, Origin>();
+  const items = new Map<PathSegment, Origin[]>();
+  return (...path) => {
+    const placed = provenance.place(path);
+    const first = placed[0];
+    if (first === undefined) return origin;
+    let field = fields.get(first);
+    if (field === undefined) {
+      field = child(origin, first);
+      fields.set(first, field);
+    }
+    const second = placed[1];
+    if (second === undefined) return field;
+    let list = items.get(first);
+    if (list === undefined) {
+      list = [];
+      items.set(first, list);
+    }
+    let item = typeof second === "number" ? list[second] : undefined;
+    if (item === undefined) {
+      item = child(field, second);
+      if (typeof second === "number") list[second] = item;
+    }
+    return placed.length === 2 ? item : child(item, ...placed.slice(2));
   };
 }

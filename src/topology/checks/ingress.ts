@@ -17,8 +17,11 @@ export const ingress: TopologyCheck = {
     for (const facts of services) {
       for (const name of [...reached(facts)].sort()) {
         const cluster = clusters.get(name);
-        if (cluster && facts.backendClusters.has(name) && cluster.ingress.addresses.length === 0)
-          needsIngress.set(cluster, [...(needsIngress.get(cluster) ?? []), facts.service.name]);
+        if (!cluster || !facts.backendClusters.has(name) || cluster.ingress.addresses.length > 0) continue;
+        // In place: a copy per service would be quadratic in the services a cluster exports.
+        const list = needsIngress.get(cluster);
+        if (list) list.push(facts.service.name);
+        else needsIngress.set(cluster, [facts.service.name]);
       }
     }
     for (const [cluster, services] of needsIngress) {

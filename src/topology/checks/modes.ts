@@ -19,17 +19,20 @@ export const modes: TopologyCheck = {
         if (!caller || (backendClusters.has(name) && s.split.length === 0)) continue;
         report(...callerMode(s, name, caller));
       }
-      const passthrough =
-        s.mode?.value === "passthrough" ||
-        [...consumers].some((n) => clusters.get(n)?.mode === "passthrough");
-      const hosts = new Set(s.backends.map((b) => b.host));
-      if (passthrough && hosts.size > 1) {
+      const passthrough = s.mode?.value === "passthrough" || anyPassthrough(consumers, clusters);
+      const hosts = passthrough ? new Set(s.backends.map((b) => b.host)) : undefined;
+      if (hosts && hosts.size > 1) {
         const where = at(s.mode?.origin ?? s.origins.name);
         report(diag("CW1029", { service: s.name, hosts: [...hosts].sort() }, where));
       }
     }
   },
 };
+
+function anyPassthrough(consumers: ReadonlySet<string>, clusters: ReadonlyMap<string, Cluster>): boolean {
+  for (const n of consumers) if (clusters.get(n)?.mode === "passthrough") return true;
+  return false;
+}
 
 const scopedEntry = (s: Service, cluster: string) =>
   s.consumers.find((c) => c.cluster === cluster && (c.namespaces || c.serviceAccounts));
@@ -45,13 +48,15 @@ function callerMode(s: Service, name: string, caller: Cluster): Diagnostic[] {
     out.push(diag("CW1028", { cluster: name, service: s.name, mode }, at(modeAt)));
   }
   if (mode === "passthrough" && caller.mode === "egress") out.push(...egressPassthrough(s, name, caller));
+  // Both rules below need the consumer's scope only for these callers: most have neither, and the
+  // lookup is a walk of the service's consumers for each of them.
+  if (caller.trustDomain !== DEFAULT_TRUST_DOMAIN && mode !== "egress") return out;
   const scoped = scopedEntry(s, name);
   if (caller.trustDomain === DEFAULT_TRUST_DOMAIN && (mode === "egress" || scoped)) {
     const where = at(scoped?.origins.cluster ?? modeAt);
     out.push(diag("CW1034", { cluster: name, service: s.name, egress: mode === "egress" }, where));
   }
-  const minor = Number(caller.istioVersion.split(".")[1] ?? "0");
-  if (mode === "egress" && scoped && minor < 5) {
+  if (mode === "egress" && scoped && Number(caller.istioVersion.split(".")[1] ?? "0") < 5) {
     const args = { cluster: name, service: s.name, version: caller.istioVersion };
     out.push(diag("CW1031", args, at(scoped.origins.cluster)));
   }
