@@ -44,13 +44,16 @@ export const destinationRules: Generator = (ctx) => {
         return { tls: { mode: "DISABLE" }, ...resilience };
       const main = mainPort(route);
       const top = main ? sniFor(route, main, subset) : s.primaryHost;
-      const portLevelSettings = s.ports
-        .filter((p) => sniFor(route, p, subset) !== top)
-        .map((p) => ({
-          port: { number: p.port.port },
-          tls: { mode: "ISTIO_MUTUAL" as const, sni: sniFor(route, p, subset) },
-          ...resilience,
-        }));
+      const portLevelSettings: NonNullable<TrafficPolicy["portLevelSettings"]> = [];
+      for (const p of s.ports) {
+        const sni = sniFor(route, p, subset);
+        if (sni !== top)
+          portLevelSettings.push({
+            port: { number: p.port.port },
+            tls: { mode: "ISTIO_MUTUAL", sni },
+            ...resilience,
+          });
+      }
       return {
         tls: { mode: "ISTIO_MUTUAL", sni: top },
         ...resilience,
