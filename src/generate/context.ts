@@ -1,6 +1,7 @@
 // What every generator receives: the whole plan and the cluster it writes for. A generator is a pure
 // function (GenerateContext) => Generated[]; the registry in generators.ts lists them all.
 
+import { byText, compareText } from "../compare.js";
 import { viaEgress } from "../plan/egress-legs.js";
 import type { ClusterPlan, Plan, Route, ServicePlan } from "../plan/plan.js";
 import type { Origin } from "../topology/source.js";
@@ -76,12 +77,61 @@ export const runsHere = (ctx: GenerateContext, service: ServicePlan): boolean =>
  * Who in this cluster may see the objects for a route's service (Istio's exportTo): the consumer's
  * namespaces when the topology names them, plus the egress gateway's namespace in egress mode, which
  * must see them too. Undefined (everyone) when the names are not known, or when the service also runs
- * here and any local caller may use its global name.
+ * here and any local caller may use its global name. A caller that already has the route and knows
+ * whether the service runs here (servicesHere) passes them rather than have them looked up again.
  */
-export function exportTo(ctx: GenerateContext, service: ServicePlan): string[] | undefined {
-  const route = routeOf(ctx, service);
+export function exportTo(
+  ctx: GenerateContext,
+  service: ServicePlan,
+  route: Route | undefined = routeOf(ctx, service),
+  local: boolean = runsHere(ctx, service),
+): string[] | undefined {
   const namespaces = route?.callers.namespaces;
-  if (!route || !namespaces || runsHere(ctx, service)) return undefined;
+  if (!route || !namespaces || local) return undefined;
   const egress = viaEgress(route) ? route.caller.egress?.namespace : undefined;
   return [...new Set([...namespaces, ...(egress ? [egress] : [])])].sort();
+}
+
+/** A service that runs in this cluster or that this cluster calls elsewhere. */
+export interface ServiceHere {
+  readonly service: ServicePlan;
+  /** This cluster's route to it (routeOf). */
+  readonly route: Route | undefined;
+  /** Whether it runs here (runsHere). */
+  readonly local: boolean;
+}
+
+/**
+ * The services that run here or that this cluster calls elsewhere, by name, each with its route and
+ * whether it runs here. The plan lists a cluster's local services and its routes in service order, so
+ * the two lists are merged as they are (one pass, no lookups); lists out of order are sorted instead.
+ */
+export function servicesHere(ctx: GenerateContext): ServiceHere[] {
+  const { local, routes } = ctx.cluster;
+  const here: ServiceHere[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < local.length || j < routes.length) {
+    const s = local[i];
+    const r = routes[j];
+    const order =
+      s === undefined ? 1 : r === undefined ? -1 : compareText(s.service.name, r.service.service.name);
+    if (order === 0 && s !== r?.service) return sorted(ctx);
+    if (order <= 0) i++;
+    if (order >= 0) j++;
+    const service = (order > 0 ? r?.service : s) as ServicePlan;
+    const last = here[here.length - 1];
+    if (last !== undefined && compareText(last.service.service.name, service.service.name) >= 0)
+      return sorted(ctx);
+    here.push({ service, route: order < 0 ? undefined : r, local: order <= 0 });
+  }
+  return here;
+}
+
+/** servicesHere for lists that are not in service order. */
+function sorted(ctx: GenerateContext): ServiceHere[] {
+  const all = new Set<ServicePlan>([...ctx.cluster.local, ...ctx.cluster.routes.map((r) => r.service)]);
+  return [...all]
+    .sort(byText((s) => s.service.name))
+    .map((service) => ({ service, route: routeOf(ctx, service), local: runsHere(ctx, service) }));
 }

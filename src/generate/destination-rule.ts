@@ -31,10 +31,12 @@ import { LABEL_CLUSTER } from "./resource.js";
 import { FAILOVER_LABEL, FAILOVER_VALUE } from "./service-entry.js";
 import { mainPort, sniFor } from "./sni.js";
 
-export const destinationRules: Generator = (ctx) =>
-  ctx.cluster.routes.flatMap((route) => {
+export const destinationRules: Generator = (ctx) => {
+  // The same for every route of this cluster: made once, shared by its rules.
+  const outlierDetection = outlierDetectionFor(ctx);
+  return ctx.cluster.routes.flatMap((route) => {
     const s = route.service;
-    const resilience = resilienceFor(ctx, route);
+    const resilience = resilienceFor(ctx, route, outlierDetection);
     const policy = (subset?: string): TrafficPolicy => {
       // Passed through the egress gateway, the sidecar's mTLS is already inside: the egress gateway
       // forwards it as it is (egress.ts), and TLS of its own here would wrap it a second time.
@@ -42,13 +44,16 @@ export const destinationRules: Generator = (ctx) =>
         return { tls: { mode: "DISABLE" }, ...resilience };
       const main = mainPort(route);
       const top = main ? sniFor(route, main, subset) : s.primaryHost;
-      const portLevelSettings = s.ports
-        .filter((p) => sniFor(route, p, subset) !== top)
-        .map((p) => ({
-          port: { number: p.port.port },
-          tls: { mode: "ISTIO_MUTUAL" as const, sni: sniFor(route, p, subset) },
-          ...resilience,
-        }));
+      const portLevelSettings: NonNullable<TrafficPolicy["portLevelSettings"]> = [];
+      for (const p of s.ports) {
+        const sni = sniFor(route, p, subset);
+        if (sni !== top)
+          portLevelSettings.push({
+            port: { number: p.port.port },
+            tls: { mode: "ISTIO_MUTUAL", sni },
+            ...resilience,
+          });
+      }
       return {
         tls: { mode: "ISTIO_MUTUAL", sni: top },
         ...resilience,
@@ -66,7 +71,9 @@ export const destinationRules: Generator = (ctx) =>
           ]
         : [],
     );
-    const scope = exportTo(ctx, s);
+    const scope = exportTo(ctx, s, route);
+    // One policy for the rules of all the service's hosts.
+    const trafficPolicy = policy();
     return s.hosts.map((host) =>
       make(ctx, s, {
         apiVersion: ctx.cluster.istio.networking,
@@ -76,37 +83,27 @@ export const destinationRules: Generator = (ctx) =>
         namespace: ctx.plan.topology.namespace,
         spec: {
           host,
-          trafficPolicy: policy(),
+          trafficPolicy,
           ...(subsets.length > 0 && { subsets }),
           ...(scope && { exportTo: scope }),
         },
       }),
     );
   });
+};
+
+type OutlierDetection = NonNullable<TrafficPolicy["outlierDetection"]>;
 
 function resilienceFor(
   ctx: GenerateContext,
   route: Route,
+  outlierDetection: OutlierDetection,
 ): Pick<TrafficPolicy, "outlierDetection" | "loadBalancer"> {
   const endpoints = route.remotes.reduce((n, c) => n + c.ingress.addresses.length, 0);
   if (endpoints < 2) return {};
   const ordered = route.ordered && ctx.cluster.istio.failoverPriorityValues;
-  // Envoy's outlier detection counts consecutive 5xx too, 5 by default, unless told otherwise:
-  // applyOutlierDetection (pilot/pkg/networking/core/cluster_traffic_policy.go, 1.7 to 1.30.3; in
-  // v1alpha3/cluster.go at 1.5 and 1.6) sets Envoy's consecutive_5xx only from consecutive5xxErrors,
-  // so with consecutiveGatewayErrors alone five application 500s from one cluster would eject its
-  // gateway, and with maxEjectionPercent 100 and no panic threshold every cluster in turn. The field
-  // exists from 1.5; before, consecutiveErrors itself turned the 5xx count off
-  // (EnforcingConsecutive_5Xx: 0 in applyOutlierDetection at 1.4.10).
-  const errors = ctx.cluster.istio.gatewayErrors;
   return {
-    outlierDetection: {
-      ...(errors === "consecutiveGatewayErrors" ? { consecutiveGatewayErrors: 5 } : { consecutiveErrors: 5 }),
-      ...(errors === "consecutiveGatewayErrors" && { consecutive5xxErrors: 0 }),
-      interval: "10s",
-      baseEjectionTime: "30s",
-      maxEjectionPercent: 100,
-    },
+    outlierDetection,
     ...(ordered && {
       loadBalancer: {
         localityLbSetting: {
@@ -117,5 +114,23 @@ function resilienceFor(
         },
       },
     }),
+  };
+}
+
+function outlierDetectionFor(ctx: GenerateContext): OutlierDetection {
+  // Envoy's outlier detection counts consecutive 5xx too, 5 by default, unless told otherwise:
+  // applyOutlierDetection (pilot/pkg/networking/core/cluster_traffic_policy.go, 1.7 to 1.30.3; in
+  // v1alpha3/cluster.go at 1.5 and 1.6) sets Envoy's consecutive_5xx only from consecutive5xxErrors,
+  // so with consecutiveGatewayErrors alone five application 500s from one cluster would eject its
+  // gateway, and with maxEjectionPercent 100 and no panic threshold every cluster in turn. The field
+  // exists from 1.5; before, consecutiveErrors itself turned the 5xx count off
+  // (EnforcingConsecutive_5Xx: 0 in applyOutlierDetection at 1.4.10).
+  const errors = ctx.cluster.istio.gatewayErrors;
+  return {
+    ...(errors === "consecutiveGatewayErrors" ? { consecutiveGatewayErrors: 5 } : { consecutiveErrors: 5 }),
+    ...(errors === "consecutiveGatewayErrors" && { consecutive5xxErrors: 0 }),
+    interval: "10s",
+    baseEjectionTime: "30s",
+    maxEjectionPercent: 100,
   };
 }

@@ -30,20 +30,17 @@ import {
   type GenerateContext,
   type Generator,
   make,
-  routeOf,
-  runsHere,
+  servicesHere,
 } from "./context.js";
 import type { HttpRoute, RouteDestination, TcpRoute, TlsRoute } from "./istio-specs.js";
-import { servicesHere } from "./service-entry.js";
 
 type Destination = RouteDestination;
 
-export const meshVirtualServices: Generator = (ctx) =>
-  servicesHere(ctx).flatMap((s) => {
-    const route = routeOf(ctx, s);
-    const local = runsHere(ctx, s);
+export const meshVirtualServices: Generator = (ctx) => {
+  const old = oldGateways(ctx);
+  return servicesHere(ctx).flatMap(({ service: s, route, local }) => {
     const egress = route !== undefined && viaEgress(route) && route.caller.egress;
-    const rewrite = route !== undefined && needsBareHost(ctx, route);
+    const rewrite = route !== undefined && needsBareHost(ctx, route, old);
     if (route && !local && !egress && !isSplit(route) && !rewrite) return [];
     const http: HttpRoute[] = [];
     const tls: TlsRoute[] = [];
@@ -69,7 +66,7 @@ export const meshVirtualServices: Generator = (ctx) =>
         http.push(...egressHttpLegs(route, p, egressRef, egress.port));
       }
     }
-    const scope = exportTo(ctx, s);
+    const scope = exportTo(ctx, s, route, local);
     return [
       make(ctx, s, {
         apiVersion: ctx.cluster.istio.networking,
@@ -87,6 +84,11 @@ export const meshVirtualServices: Generator = (ctx) =>
       }),
     ];
   });
+};
+
+/** The clusters whose gateways are older than Istio 1.6 (needsBareHost), by name. */
+const oldGateways = (ctx: GenerateContext): ReadonlySet<string> =>
+  new Set(ctx.plan.clusters.filter((c) => !c.istio.gatewayAnyPortHost).map((c) => c.cluster.name));
 
 /**
  * Whether the route's Host header must lose its port. Gateways before Istio 1.6 match a virtual host
@@ -95,12 +97,12 @@ export const meshVirtualServices: Generator = (ctx) =>
  * (buildGatewayVirtualHostDomains). A caller sends "Host: reviews.global:9080", which such a gateway
  * answers with 404: the remote ingress gateway of a backend cluster, and in egress mode the caller's
  * own egress gateway. The caller's route then sets the authority to the bare global host, which every
- * version's gateway matches.
+ * version's gateway matches. `old` holds the clusters with such gateways (oldGateways).
  */
-function needsBareHost(ctx: GenerateContext, route: Route): boolean {
+function needsBareHost(ctx: GenerateContext, route: Route, old: ReadonlySet<string>): boolean {
   if (route.mode === "passthrough") return false;
   if (route.mode === "egress" && !ctx.cluster.istio.gatewayAnyPortHost) return true;
-  return route.remotes.some((c) => ctx.plan.byCluster.get(c.name)?.istio.gatewayAnyPortHost === false);
+  return old.size > 0 && route.remotes.some((c) => old.has(c.name));
 }
 
 const isSplit = (route: Route) => route.shares.some((s) => s.kind === "local" || s.cluster !== undefined);

@@ -11,21 +11,27 @@
 //   local Kubernetes Service; an endpoint naming it would carry no tlsMode label, so a sidecar would
 //   reach it in plain text, which a STRICT mTLS mesh refuses.
 
-import { byText } from "../compare.js";
 import { objectName } from "../plan/names.js";
-import type { ServicePlan } from "../plan/plan.js";
-import { exportTo, type GenerateContext, type Generator, make, routeOf } from "./context.js";
+import { exportTo, type Generator, make, servicesHere } from "./context.js";
 import { LABEL_CLUSTER } from "./resource.js";
 
 export const FAILOVER_LABEL = (k: number) => `coddiwomple.io/failover-${k}`;
 export const FAILOVER_VALUE = "preferred";
 
 export const serviceEntries: Generator = (ctx) =>
-  servicesHere(ctx).map((s) => {
-    const route = routeOf(ctx, s);
+  servicesHere(ctx).map(({ service: s, route, local }) => {
     const remotes = route?.remotes ?? [];
-    const endpoints = remotes.flatMap((cluster, rank) =>
-      cluster.ingress.addresses.map((address) => {
+    const endpoints = remotes.flatMap((cluster, rank) => {
+      // One ports mapping for the cluster's addresses: every service port to its gateway's mTLS port.
+      const ports: Record<string, number> = {};
+      for (const { port } of s.ports) ports[port.name] = cluster.ingress.port;
+      const locality =
+        cluster.region === undefined
+          ? undefined
+          : cluster.zone !== undefined
+            ? `${cluster.region}/${cluster.zone}`
+            : cluster.region;
+      return cluster.ingress.addresses.map((address) => {
         // The cluster at rank i of a failover order of n carries labels 1..n-1-i, so that a
         // failoverPriority listing those labels in order ranks it i (see destination-rule.ts).
         const order = route?.ordered
@@ -38,14 +44,12 @@ export const serviceEntries: Generator = (ctx) =>
           : {};
         return {
           address,
-          ports: Object.fromEntries(s.ports.map(({ port }) => [port.name, cluster.ingress.port])),
+          ports,
           labels: { [LABEL_CLUSTER]: cluster.name, ...order },
-          ...(cluster.region !== undefined && {
-            locality: cluster.zone !== undefined ? `${cluster.region}/${cluster.zone}` : cluster.region,
-          }),
+          ...(locality !== undefined && { locality }),
         };
-      }),
-    );
+      });
+    });
     const identities =
       route?.mode === "passthrough"
         ? s.service.serviceAccount === undefined
@@ -56,7 +60,7 @@ export const serviceEntries: Generator = (ctx) =>
         : remotes.map(
             (c) => `spiffe://${c.trustDomain}/ns/${c.ingress.namespace}/sa/${c.ingress.serviceAccount}`,
           );
-    const scope = exportTo(ctx, s);
+    const scope = exportTo(ctx, s, route, local);
     return make(ctx, s, {
       apiVersion: ctx.cluster.istio.networking,
       kind: "ServiceEntry",
@@ -79,9 +83,3 @@ export const serviceEntries: Generator = (ctx) =>
       },
     });
   });
-
-/** Services that run here or that this cluster calls elsewhere, by name. */
-export function servicesHere(ctx: GenerateContext): ServicePlan[] {
-  const all = new Set<ServicePlan>([...ctx.cluster.local, ...ctx.cluster.routes.map((r) => r.service)]);
-  return [...all].sort(byText((s) => s.service.name));
-}
