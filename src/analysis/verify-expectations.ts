@@ -126,6 +126,16 @@ export const underTest = (service: Service): ServiceUnderTest => ({
 
 /** One service's expectations but for the egress gateways' probes (verify-egress-probes.ts). */
 export function* serviceExpectations(topology: Topology, service: Service): Generator<Expectation> {
+  yield* serviceExpectationList(topology, service);
+}
+
+/**
+ * serviceExpectations, as a list. A service of a large federation has thousands of expectations (its
+ * gateway probes above all), and pushing each onto a list cost a fraction of handing it up through
+ * nested generators, once per level.
+ */
+export function serviceExpectationList(topology: Topology, service: Service): Expectation[] {
+  const out: Expectation[] = [];
   const of = underTest(service);
   const consumers = consumerMap(topology, service);
   const targets = hostsOf(topology, service).flatMap((host) =>
@@ -141,20 +151,32 @@ export function* serviceExpectations(topology: Topology, service: Service): Gene
     if (!consumer || (isBackend && of.split.length === 0)) {
       // Most calls of a large federation: written out, not spread, since there are millions of them.
       for (const { port, target, text } of targets) {
-        yield isBackend
-          ? { caller: who, target, text: prefix + text, of, port, kind: "local call" }
-          : { caller: who, target, text: prefix + text, of, port, kind: "refused call", why: "non-consumer" };
+        out.push(
+          isBackend
+            ? { caller: who, target, text: prefix + text, of, port, kind: "local call" }
+            : {
+                caller: who,
+                target,
+                text: prefix + text,
+                of,
+                port,
+                kind: "refused call",
+                why: "non-consumer",
+              },
+        );
       }
     } else {
-      yield* consumerCalls(topology, of, caller, consumer, who, prefix, targets);
+      consumerCalls(out, topology, of, caller, consumer, who, prefix, targets);
     }
-    if (consumer) yield* kubernetesNameCalls(of, caller, consumer, who);
+    if (consumer) kubernetesNameCalls(out, of, caller, consumer, who);
   }
-  yield* probes(topology, of, consumers);
+  probes(out, topology, of, consumers);
+  return out;
 }
 
 /** A consumer cluster's calls of the service's global names, and what goes with each. */
-function* consumerCalls(
+function consumerCalls(
+  out: Expectation[],
   topology: Topology,
   of: ServiceUnderTest,
   caller: Cluster,
@@ -162,7 +184,7 @@ function* consumerCalls(
   who: Caller,
   prefix: string,
   targets: readonly { port: Port; target: Target; text: string }[],
-): Generator<Expectation> {
+): void {
   const { service } = of;
   const isBackend = of.backends.has(caller.name);
   const mode = callerMode(caller, service);
@@ -170,10 +192,10 @@ function* consumerCalls(
   const order = minorOf(caller.istioVersion) >= 18 ? service.failover.map((f) => f.cluster) : [];
   for (const { port, target, text } of targets) {
     const call = { caller: who, target, text: prefix + text, of, port };
-    yield { ...call, kind: "consumer call", mode, viaEgress, order };
-    yield* narrowedOut(caller, consumer, isBackend, mode, call, text);
+    out.push({ ...call, kind: "consumer call", mode, viaEgress, order });
+    narrowedOut(out, caller, consumer, isBackend, mode, call, text);
     if (port === service.ports[0] && target.host === `${service.name}.${topology.suffix}`) {
-      yield* resilience(of, call, order, gatewayCount(topology, of));
+      resilience(out, of, call, order, gatewayCount(topology, of));
     }
   }
 }
@@ -183,12 +205,13 @@ function* consumerCalls(
  * service and its split sends calls away, or (everywhere) the consumer does not run it and its DNS
  * proxy (1.8+) can answer the name cw creates there.
  */
-function* kubernetesNameCalls(
+function kubernetesNameCalls(
+  out: Expectation[],
   of: ServiceUnderTest,
   caller: Cluster,
   consumer: ConsumerEntry,
   who: Caller,
-): Generator<Expectation> {
+): void {
   const wanted = of.service.routeKubernetesName?.value;
   const isBackend = of.backends.has(caller.name);
   const away = of.split.length > 0 ? of.split.some((s) => s.cluster !== caller.name) : !isBackend;
@@ -207,12 +230,14 @@ function* kubernetesNameCalls(
         return kind === "consumer call" ? { ...call, kind, mode, viaEgress, order } : { ...call, kind };
       }),
     );
-  yield* callsAs(who, "consumer call");
+  out.push(...callsAs(who, "consumer call"));
   // Other namespaces of a narrowed consumer that runs the service keep calling it locally.
   if (isBackend && (consumer.namespaces?.length ?? 0) > 0) {
-    yield* callsAs(
-      { cluster: caller.name, namespace: OTHER_CALLER, serviceAccount: OTHER_CALLER },
-      "local call",
+    out.push(
+      ...callsAs(
+        { cluster: caller.name, namespace: OTHER_CALLER, serviceAccount: OTHER_CALLER },
+        "local call",
+      ),
     );
   }
 }
@@ -250,20 +275,21 @@ export function consumerMap(topology: Topology, service: Service): Map<string, C
 }
 
 /** A caller of a narrowed consumer's cluster that is outside its namespaces or service accounts. */
-function* narrowedOut(
+function narrowedOut(
+  out: Expectation[],
   caller: Cluster,
   consumer: ConsumerEntry,
   isBackend: boolean,
   mode: Mode,
   call: Call,
   text: string,
-): Generator<Expectation> {
+): void {
   // A backend cluster's own callers reach the local pods whatever the consumer list says.
   const narrowed = (consumer.namespaces?.length ?? 0) > 0 || (consumer.serviceAccounts?.length ?? 0) > 0;
   if (isBackend || !narrowed) return;
   const ns = (consumer.namespaces?.length ?? 0) > 0 ? OTHER_CALLER : call.caller.namespace;
   const sa = (consumer.serviceAccounts?.length ?? 0) > 0 ? OTHER_CALLER : call.caller.serviceAccount;
-  yield {
+  out.push({
     ...call,
     caller: { cluster: caller.name, namespace: ns, serviceAccount: sa },
     text: `${caller.name}/${ns}/${sa} -> ${text}`,
@@ -274,23 +300,24 @@ function* narrowedOut(
       minorOf(caller.istioVersion) < 5 && {
         unenforcedBecause: `in egress mode the remote gateway sees the egress gateway's identity, not the caller's, and cluster ${caller.name}'s Istio ${caller.istioVersion} has no DENY policies for its egress gateway (CW1031)`,
       }),
-  };
+  });
 }
 
 /** Failover and resilience checks for a consumer of a service with several backend clusters. */
-function* resilience(
+function resilience(
+  out: Expectation[],
   of: ServiceUnderTest,
   call: Call,
   order: readonly string[],
   gateways: number,
-): Generator<Expectation> {
+): void {
   if (of.split.length > 0) return;
   // Ejection matters wherever the caller balances over two gateways or more.
-  if (gateways >= 2) yield { ...call, kind: "resilience" };
+  if (gateways >= 2) out.push({ ...call, kind: "resilience" });
   if (of.backends.size < 2) return;
   for (const down of of.backends.keys()) {
     if (down === call.caller.cluster) continue;
-    yield { ...call, kind: "failover", down, order, text: `${call.text} with ${down} down` };
+    out.push({ ...call, kind: "failover", down, order, text: `${call.text} with ${down} down` });
   }
 }
 
@@ -316,11 +343,12 @@ function probersFor(
   ];
 }
 
-function* probes(
+function probes(
+  out: Expectation[],
   topology: Topology,
   of: ServiceUnderTest,
   consumers: ReadonlyMap<string, ConsumerEntry>,
-): Generator<Expectation> {
+): void {
   // The principal a prober presents, once per prober rather than once per probe.
   const probers = probersFor(topology, consumers, of.backends).map((p) => ({
     ...p,
@@ -369,9 +397,11 @@ function* probes(
       for (const sni of snis) {
         const probe: Probe =
           principal !== undefined ? { cluster: clusterName, sni, principal } : { cluster: clusterName, sni };
-        yield because !== undefined
-          ? { kind: "gateway probe", probe, prober: label, text: who + sni, of, unenforcedBecause: because }
-          : { kind: "gateway probe", probe, prober: label, text: who + sni, of };
+        out.push(
+          because !== undefined
+            ? { kind: "gateway probe", probe, prober: label, text: who + sni, of, unenforcedBecause: because }
+            : { kind: "gateway probe", probe, prober: label, text: who + sni, of },
+        );
       }
     }
   }
