@@ -126,16 +126,6 @@ export const underTest = (service: Service): ServiceUnderTest => ({
 
 /** One service's expectations but for the egress gateways' probes (verify-egress-probes.ts). */
 export function* serviceExpectations(topology: Topology, service: Service): Generator<Expectation> {
-  yield* serviceExpectationList(topology, service);
-}
-
-/**
- * serviceExpectations, as a list. A service of a large federation has thousands of expectations (its
- * gateway probes above all), and pushing each onto a list cost a fraction of handing it up through
- * nested generators, once per level.
- */
-export function serviceExpectationList(topology: Topology, service: Service): Expectation[] {
-  const out: Expectation[] = [];
   const of = underTest(service);
   const consumers = consumerMap(topology, service);
   const targets = hostsOf(topology, service).flatMap((host) =>
@@ -151,32 +141,20 @@ export function serviceExpectationList(topology: Topology, service: Service): Ex
     if (!consumer || (isBackend && of.split.length === 0)) {
       // Most calls of a large federation: written out, not spread, since there are millions of them.
       for (const { port, target, text } of targets) {
-        out.push(
-          isBackend
-            ? { caller: who, target, text: prefix + text, of, port, kind: "local call" }
-            : {
-                caller: who,
-                target,
-                text: prefix + text,
-                of,
-                port,
-                kind: "refused call",
-                why: "non-consumer",
-              },
-        );
+        yield isBackend
+          ? { caller: who, target, text: prefix + text, of, port, kind: "local call" }
+          : { caller: who, target, text: prefix + text, of, port, kind: "refused call", why: "non-consumer" };
       }
     } else {
-      consumerCalls(out, topology, of, caller, consumer, who, prefix, targets);
+      yield* consumerCalls(topology, of, caller, consumer, who, prefix, targets);
     }
-    if (consumer) kubernetesNameCalls(out, of, caller, consumer, who);
+    if (consumer) yield* kubernetesNameCalls(of, caller, consumer, who);
   }
-  probes(out, topology, of, consumers);
-  return out;
+  yield* probes(topology, of, consumers);
 }
 
 /** A consumer cluster's calls of the service's global names, and what goes with each. */
-function consumerCalls(
-  out: Expectation[],
+function* consumerCalls(
   topology: Topology,
   of: ServiceUnderTest,
   caller: Cluster,
@@ -184,7 +162,7 @@ function consumerCalls(
   who: Caller,
   prefix: string,
   targets: readonly { port: Port; target: Target; text: string }[],
-): void {
+): Generator<Expectation> {
   const { service } = of;
   const isBackend = of.backends.has(caller.name);
   const mode = callerMode(caller, service);
@@ -192,10 +170,10 @@ function consumerCalls(
   const order = minorOf(caller.istioVersion) >= 18 ? service.failover.map((f) => f.cluster) : [];
   for (const { port, target, text } of targets) {
     const call = { caller: who, target, text: prefix + text, of, port };
-    out.push({ ...call, kind: "consumer call", mode, viaEgress, order });
-    narrowedOut(out, caller, consumer, isBackend, mode, call, text);
+    yield { ...call, kind: "consumer call", mode, viaEgress, order };
+    yield* narrowedOut(caller, consumer, isBackend, mode, call, text);
     if (port === service.ports[0] && target.host === `${service.name}.${topology.suffix}`) {
-      resilience(out, of, call, order, gatewayCount(topology, of));
+      yield* resilience(of, call, order, gatewayCount(topology, of));
     }
   }
 }
@@ -205,13 +183,12 @@ function consumerCalls(
  * service and its split sends calls away, or (everywhere) the consumer does not run it and its DNS
  * proxy (1.8+) can answer the name cw creates there.
  */
-function kubernetesNameCalls(
-  out: Expectation[],
+function* kubernetesNameCalls(
   of: ServiceUnderTest,
   caller: Cluster,
   consumer: ConsumerEntry,
   who: Caller,
-): void {
+): Generator<Expectation> {
   const wanted = of.service.routeKubernetesName?.value;
   const isBackend = of.backends.has(caller.name);
   const away = of.split.length > 0 ? of.split.some((s) => s.cluster !== caller.name) : !isBackend;
@@ -230,14 +207,12 @@ function kubernetesNameCalls(
         return kind === "consumer call" ? { ...call, kind, mode, viaEgress, order } : { ...call, kind };
       }),
     );
-  out.push(...callsAs(who, "consumer call"));
+  yield* callsAs(who, "consumer call");
   // Other namespaces of a narrowed consumer that runs the service keep calling it locally.
   if (isBackend && (consumer.namespaces?.length ?? 0) > 0) {
-    out.push(
-      ...callsAs(
-        { cluster: caller.name, namespace: OTHER_CALLER, serviceAccount: OTHER_CALLER },
-        "local call",
-      ),
+    yield* callsAs(
+      { cluster: caller.name, namespace: OTHER_CALLER, serviceAccount: OTHER_CALLER },
+      "local call",
     );
   }
 }
@@ -275,21 +250,20 @@ export function consumerMap(topology: Topology, service: Service): Map<string, C
 }
 
 /** A caller of a narrowed consumer's cluster that is outside its namespaces or service accounts. */
-function narrowedOut(
-  out: Expectation[],
+function* narrowedOut(
   caller: Cluster,
   consumer: ConsumerEntry,
   isBackend: boolean,
   mode: Mode,
   call: Call,
   text: string,
-): void {
+): Generator<Expectation> {
   // A backend cluster's own callers reach the local pods whatever the consumer list says.
   const narrowed = (consumer.namespaces?.length ?? 0) > 0 || (consumer.serviceAccounts?.length ?? 0) > 0;
   if (isBackend || !narrowed) return;
   const ns = (consumer.namespaces?.length ?? 0) > 0 ? OTHER_CALLER : call.caller.namespace;
   const sa = (consumer.serviceAccounts?.length ?? 0) > 0 ? OTHER_CALLER : call.caller.serviceAccount;
-  out.push({
+  yield {
     ...call,
     caller: { cluster: caller.name, namespace: ns, serviceAccount: sa },
     text: `${caller.name}/${ns}/${sa} -> ${text}`,
@@ -300,24 +274,23 @@ function narrowedOut(
       minorOf(caller.istioVersion) < 5 && {
         unenforcedBecause: `in egress mode the remote gateway sees the egress gateway's identity, not the caller's, and cluster ${caller.name}'s Istio ${caller.istioVersion} has no DENY policies for its egress gateway (CW1031)`,
       }),
-  });
+  };
 }
 
 /** Failover and resilience checks for a consumer of a service with several backend clusters. */
-function resilience(
-  out: Expectation[],
+function* resilience(
   of: ServiceUnderTest,
   call: Call,
   order: readonly string[],
   gateways: number,
-): void {
+): Generator<Expectation> {
   if (of.split.length > 0) return;
   // Ejection matters wherever the caller balances over two gateways or more.
-  if (gateways >= 2) out.push({ ...call, kind: "resilience" });
+  if (gateways >= 2) yield { ...call, kind: "resilience" };
   if (of.backends.size < 2) return;
   for (const down of of.backends.keys()) {
     if (down === call.caller.cluster) continue;
-    out.push({ ...call, kind: "failover", down, order, text: `${call.text} with ${down} down` });
+    yield { ...call, kind: "failover", down, order, text: `${call.text} with ${down} down` };
   }
 }
 
@@ -343,12 +316,11 @@ function probersFor(
   ];
 }
 
-function probes(
-  out: Expectation[],
+function* probes(
   topology: Topology,
   of: ServiceUnderTest,
   consumers: ReadonlyMap<string, ConsumerEntry>,
-): void {
+): Generator<Expectation> {
   // The principal a prober presents, once per prober rather than once per probe.
   const probers = probersFor(topology, consumers, of.backends).map((p) => ({
     ...p,
@@ -397,11 +369,9 @@ function probes(
       for (const sni of snis) {
         const probe: Probe =
           principal !== undefined ? { cluster: clusterName, sni, principal } : { cluster: clusterName, sni };
-        out.push(
-          because !== undefined
-            ? { kind: "gateway probe", probe, prober: label, text: who + sni, of, unenforcedBecause: because }
-            : { kind: "gateway probe", probe, prober: label, text: who + sni, of },
-        );
+        yield because !== undefined
+          ? { kind: "gateway probe", probe, prober: label, text: who + sni, of, unenforcedBecause: because }
+          : { kind: "gateway probe", probe, prober: label, text: who + sni, of };
       }
     }
   }

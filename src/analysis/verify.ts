@@ -15,7 +15,7 @@ import { assumptionsOf } from "./assumptions.js";
 import { meshFactsFromTopology } from "./mesh-facts.js";
 import { conflictsOf } from "./verify-conflicts.js";
 import { egressProbes } from "./verify-egress-probes.js";
-import { type Expectation, type ExpectationKind, serviceExpectationList } from "./verify-expectations.js";
+import { type Expectation, type ExpectationKind, serviceExpectations } from "./verify-expectations.js";
 import { judge, type Retrace, retraceOf, traceAgain, type Verdict } from "./verify-judge.js";
 import { CheckTally, type VerifySummary } from "./verify-summary.js";
 
@@ -127,12 +127,11 @@ export function summarizeShare(input: VerifyInput, tracer: Tracer, share: number
  * of a large federation hold, and making each one's object cost more than tracing a probe).
  */
 function tallyShare(input: VerifyInput, tracer: Tracer, share: number, tally: CheckTally): void {
-  for (const list of shareExpectations(input.topology, share))
-    for (const e of list) {
-      const v = judge(tracer, e);
-      if (v.status === "ok") tally.held(e.kind);
-      else tally.add(notHeldCheck(e, v));
-    }
+  for (const e of shareExpectations(input.topology, share)) {
+    const v = judge(tracer, e);
+    if (v.status === "ok") tally.held(e.kind);
+    else tally.add(notHeldCheck(e, v));
+  }
   if (share === shareCount(input.topology) - 1) for (const c of conflictChecks(input, tracer)) tally.add(c);
 }
 
@@ -149,23 +148,19 @@ function* allChecks(input: VerifyInput): Generator<Check> {
 
 /** The checks of one share: its services' expectations, or (the last) egress probes and conflicts. */
 function* shareChecks(input: VerifyInput, tracer: Tracer, share: number): Generator<Check> {
-  for (const list of shareExpectations(input.topology, share))
-    for (const e of list) yield checkExpectation(tracer, e);
+  for (const e of shareExpectations(input.topology, share)) yield checkExpectation(tracer, e);
   if (share === shareCount(input.topology) - 1) yield* conflictChecks(input, tracer);
 }
 
-/**
- * The expectations of one share: its services', a list per service, or (the last share) the egress
- * gateways' probes.
- */
-function* shareExpectations(topology: Topology, share: number): Generator<Iterable<Expectation>> {
+/** The expectations of one share: its services', or (the last share) the egress gateways' probes. */
+function* shareExpectations(topology: Topology, share: number): Generator<Expectation> {
   const size = shareSize(topology);
   if (share === shareCount(topology) - 1) {
-    yield egressProbes(topology);
+    yield* egressProbes(topology);
     return;
   }
   for (const service of topology.services.slice(share * size, (share + 1) * size))
-    yield serviceExpectationList(topology, service);
+    yield* serviceExpectations(topology, service);
 }
 
 /** A mismatch per conflict with the clusters' existing config (--existing). */
