@@ -3,7 +3,6 @@
 
 import type { Probe, Tracer } from "../trace/trace.js";
 import {
-  type Arrival,
   type Caller,
   type Failure,
   type Hop,
@@ -80,7 +79,7 @@ export function judge(tracer: Tracer, e: Expectation): Verdict {
       return refusal(
         trace,
         "refused",
-        e.unenforcedBecause ?? throughExisting(trace),
+        () => e.unenforcedBecause ?? throughExisting(trace),
         "the gateway lets it through",
       );
     case "egress probe":
@@ -143,16 +142,18 @@ const verdict = (expected: string, problem: string, trace: Trace): Verdict => ({
   trace,
 });
 
-/** A call that must not arrive, and must not leave the cluster either. */
+/**
+ * A call that must not arrive, and must not leave the cluster either. Why a refusal would not be
+ * enforced may be a function, asked only when the call arrives (a gateway probe's reads the paths).
+ */
 function refusal(
   trace: Trace,
   expected: string,
-  unenforcedBecause?: string,
+  unenforcedBecause?: string | (() => string | undefined),
   arrives = "the call arrives",
 ): Verdict {
-  const ends = endsOf(trace);
-  const leak = ends.find((end) => end.kind === "failed" && end.reason === "name-leaves-cluster");
-  if (leak?.kind === "failed") {
+  const { leak, arrived } = endsOf(trace);
+  if (leak) {
     return {
       expected,
       status: "mismatch",
@@ -160,19 +161,25 @@ function refusal(
       trace,
     };
   }
-  if (!ends.some((end) => end.kind === "arrived")) return { expected, status: "ok", problem: "", trace };
-  if (unenforcedBecause !== undefined)
-    return { expected, status: "unenforced", problem: unenforcedBecause, trace };
+  if (!arrived) return { expected, status: "ok", problem: "", trace };
+  const because = typeof unenforcedBecause === "function" ? unenforcedBecause() : unenforcedBecause;
+  if (because !== undefined) return { expected, status: "unenforced", problem: because, trace };
   return { expected, status: "mismatch", problem: arrives, trace };
 }
 
 /**
- * How each of the trace's paths ends, in tracePaths' order. A refusal reads only the ends, and nearly
- * every check of a large federation is one: its paths' hops are not copied out.
+ * What a refusal reads of how the trace's paths end: the first (in tracePaths' order) whose name
+ * leaves the cluster, and whether any arrives. Nearly every check of a large federation is a
+ * refusal, so its paths' hops are not copied out.
  */
-function endsOf(trace: Trace, into: (Arrival | Failure)[] = []): (Arrival | Failure)[] {
-  if (trace.end.kind !== "fork") into.push(trace.end);
-  else for (const b of trace.end.branches) endsOf(b.trace, into);
+function endsOf(
+  trace: Trace,
+  into: { leak?: Failure; arrived: boolean } = { arrived: false },
+): { leak?: Failure; arrived: boolean } {
+  const end = trace.end;
+  if (end.kind === "fork") for (const b of end.branches) endsOf(b.trace, into);
+  else if (end.kind === "arrived") into.arrived = true;
+  else if (end.reason === "name-leaves-cluster") into.leak ??= end;
   return into;
 }
 

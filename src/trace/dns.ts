@@ -153,8 +153,13 @@ function dotsIn(name: string): number {
   return dots;
 }
 
-/** Whether the sidecars' DNS proxy answers, and why (not), with the release rule applied. */
-export function dnsProxy(index: ClusterIndex): { readonly on: boolean; readonly why: string } {
+/**
+ * Whether the sidecars' DNS proxy answers, and why (not), with the release rule applied: once per
+ * cluster, since every call's lookup asks.
+ */
+export const dnsProxy = perCluster((index: ClusterIndex) => dnsProxyOf(index));
+
+function dnsProxyOf(index: ClusterIndex): { readonly on: boolean; readonly why: string } {
   if (!atLeast(index.version, 8)) {
     return { on: false, why: `${releaseText(index.version)} has no sidecar DNS proxy (it arrived in 1.8)` };
   }

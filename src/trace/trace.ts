@@ -13,6 +13,11 @@ import { sidecarOutbound } from "./sidecar.js";
 import { sidecarScopeFor } from "./sidecar-scope.js";
 
 const TLS_MODE_LABEL = "security.istio.io/tlsMode";
+/**
+ * The labels of a caller whose own are not known. One object for every such call: the caches keyed
+ * by a proxy's labels (label-cache.ts) find it by identity, without writing the labels out.
+ */
+const INJECTED: Readonly<Record<string, string>> = Object.freeze({ [TLS_MODE_LABEL]: "istio" });
 
 import type { Caller, ProxyRef, Target, Trace } from "./types.js";
 
@@ -28,12 +33,15 @@ export interface Tracer {
 
 export function createTracer(input: TraceInput): Tracer {
   const indexes = new Indexes(input);
-  const start = (down?: ReadonlySet<string>): TraceContext => ({
+  const context = (down?: ReadonlySet<string>): TraceContext => ({
     input: down ? { ...input, down } : input,
     depth: 0,
     enterGateway: gatewayInbound,
     indexes,
   });
+  // The context of a trace with no clusters down, the same for every one (none changes it).
+  const allUp = context();
+  const start = (down?: ReadonlySet<string>): TraceContext => (down ? context(down) : allUp);
   return {
     call: (caller, target, down) => callFrom(start(down), caller, target),
     probe: (probe) => probeAt(start(), probe),
@@ -68,7 +76,7 @@ function callFrom(ctx: TraceContext, caller: Caller, target: Target): Trace {
     principal: principalOf(index.trustDomain, caller.namespace, caller.serviceAccount),
     scope,
     // Injection labels every pod with a sidecar; the caller's own are added when known.
-    labels: { [TLS_MODE_LABEL]: "istio", ...caller.labels },
+    labels: caller.labels ? { ...INJECTED, ...caller.labels } : INJECTED,
   };
   const rest = sidecarOutbound(
     ctx,
