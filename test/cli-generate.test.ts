@@ -17,6 +17,19 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "cw-cli-"));
 });
 
+/** The example generated into out/ once; and the change that stops b calling ratings. */
+async function generatedExample(...options: string[]) {
+  const topology = join(dir, "federation.yaml");
+  const text = readFileSync(EXAMPLE, "utf8");
+  writeFileSync(topology, text);
+  const args = ["generate", topology, "-o", join(dir, "out"), ...options];
+  expect((await cw(...args)).code).toBe(0);
+  return {
+    args,
+    dropRatingsConsumer: () => writeFileSync(topology, text.replace("      consumers: [b]\n", "")),
+  };
+}
+
 describe("cw generate", () => {
   it("writes the example and says what it wrote", async () => {
     const lock = join(dir, "lock.yaml");
@@ -47,13 +60,9 @@ describe("cw generate", () => {
   });
 
   it("reports the files of a service that left the topology", async () => {
-    const topology = join(dir, "federation.yaml");
-    const text = readFileSync(EXAMPLE, "utf8");
-    writeFileSync(topology, text);
-    const args = ["generate", topology, "-o", join(dir, "out"), "--layout", "object"];
-    expect((await cw(...args)).code).toBe(0);
+    const { args, dropRatingsConsumer } = await generatedExample("--layout", "object");
     // Stop exporting ratings to b: b loses its imports, a loses the gateway objects.
-    writeFileSync(topology, text.replace("      consumers: [b]\n", ""));
+    dropRatingsConsumer();
     const r = await cw(...args);
     expect(r.code).toBe(0);
     expect(r.out).toContain("removed gateway-ratings-global.yaml");
@@ -63,12 +72,8 @@ describe("cw generate", () => {
   });
 
   it("names the objects no longer generated when one file holds them all", async () => {
-    const topology = join(dir, "federation.yaml");
-    const text = readFileSync(EXAMPLE, "utf8");
-    writeFileSync(topology, text);
-    const args = ["generate", topology, "-o", join(dir, "out")];
-    expect((await cw(...args)).code).toBe(0);
-    writeFileSync(topology, text.replace("      consumers: [b]\n", ""));
+    const { args, dropRatingsConsumer } = await generatedExample();
+    dropRatingsConsumer();
     const r = await cw(...args);
     expect(r.code).toBe(0);
     // a no longer exports ratings (its Gateway goes), b no longer calls it (its ServiceEntry goes).
@@ -83,11 +88,7 @@ describe("cw generate", () => {
   });
 
   it("names them from the old files, not the manifest, which lists only each cluster's key", async () => {
-    const topology = join(dir, "federation.yaml");
-    const text = readFileSync(EXAMPLE, "utf8");
-    writeFileSync(topology, text);
-    const args = ["generate", topology, "-o", join(dir, "out")];
-    expect((await cw(...args)).code).toBe(0);
+    const { args, dropRatingsConsumer } = await generatedExample();
     const manifest = join(dir, "out/.coddiwomple-manifest");
     const clusters = () => Object.values(JSON.parse(readFileSync(manifest, "utf8")).clusters as object);
     for (const entry of clusters()) expect(Object.keys(entry)).toEqual(["key"]);
@@ -95,7 +96,7 @@ describe("cw generate", () => {
     const old = JSON.parse(readFileSync(manifest, "utf8"));
     old.clusters.a.objects = "gateway-ratings-global\nserviceentry-left-before";
     writeFileSync(manifest, JSON.stringify(old, null, 2));
-    writeFileSync(topology, text.replace("      consumers: [b]\n", ""));
+    dropRatingsConsumer();
     const r = await cw(...args);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
@@ -106,17 +107,13 @@ describe("cw generate", () => {
   });
 
   it("names them from a file edited by hand that --force replaces", async () => {
-    const topology = join(dir, "federation.yaml");
-    const text = readFileSync(EXAMPLE, "utf8");
-    writeFileSync(topology, text);
-    const args = ["generate", topology, "-o", join(dir, "out")];
-    expect((await cw(...args)).code).toBe(0);
+    const { args, dropRatingsConsumer } = await generatedExample();
     const objects = join(dir, "out/a/objects.yaml");
     writeFileSync(
       objects,
       readFileSync(objects, "utf8").replace("kind: Gateway\n", "kind:   Gateway # mine\n"),
     );
-    writeFileSync(topology, text.replace("      consumers: [b]\n", ""));
+    dropRatingsConsumer();
     expect((await cw(...args)).code).not.toBe(0);
     const r = await cw(...args, "--force");
     expect(r.code).toBe(0);
