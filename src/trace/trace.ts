@@ -12,14 +12,15 @@ import { principalOf } from "./mesh.js";
 import { sidecarOutbound } from "./sidecar.js";
 import { sidecarScopeFor } from "./sidecar-scope.js";
 
+import type { Caller, ProxyRef, Target, Trace } from "./types.js";
+
 const TLS_MODE_LABEL = "security.istio.io/tlsMode";
+
 /**
  * The labels of a caller whose own are not known. One object for every such call: the caches keyed
  * by a proxy's labels (label-cache.ts) find it by identity, without writing the labels out.
  */
 const INJECTED: Readonly<Record<string, string>> = Object.freeze({ [TLS_MODE_LABEL]: "istio" });
-
-import type { Caller, ProxyRef, Target, Trace } from "./types.js";
 
 export type { TraceInput } from "./context.js";
 
