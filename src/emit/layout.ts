@@ -241,6 +241,10 @@ export function outputOfMessage({ output, files, bytes }: OutputMessage): Cluste
 /** Files under dns/ and mesh/ hold settings the user merges by hand, not objects kustomize applies. */
 export const isSettingFile = (path: string): boolean => path.startsWith("dns/") || path.startsWith("mesh/");
 
+/** Whether a file of a cluster's folder (its path there) is one of its files of objects. */
+export const holdsObjects = (path: string): boolean =>
+  path !== "kustomization.yaml" && !isSettingFile(path) && path.endsWith(".yaml");
+
 /**
  * The objects a cluster's files hold, by id. In the object layout the file names say it (every file
  * but kustomization.yaml and the settings); the other layouts list them (OutputFile.objects, and
@@ -250,9 +254,7 @@ export function objectIdsOf(layout: Layout, paths: Iterable<string>, listed: Ite
   if (layout !== "object") return [...listed];
   const ids: string[] = [];
   for (const path of paths) {
-    if (path !== "kustomization.yaml" && !isSettingFile(path) && path.endsWith(".yaml")) {
-      ids.push(idOfFile(path));
-    }
+    if (holdsObjects(path)) ids.push(idOfFile(path));
   }
   return ids;
 }

@@ -4,7 +4,7 @@
 // say them; in the others, the old files themselves (object-ids.ts), as the writer reads them before
 // replacing or removing them (older manifests listed each cluster's objects, and those are taken).
 
-import { isSettingFile, type Layout, objectIdsOf } from "./layout.js";
+import { holdsObjects, type Layout, objectIdsOf } from "./layout.js";
 import type { ManifestCluster } from "./manifest.js";
 import { objectIdsInFile } from "./object-ids.js";
 
@@ -49,7 +49,7 @@ export class OldClusters {
     const cluster = path.slice(0, slash);
     const file = path.slice(slash + 1);
     if (this.layout === "object" || this.entries.get(cluster)?.objects !== undefined) return;
-    if (file === "kustomization.yaml" || isSettingFile(file) || !file.endsWith(".yaml")) return;
+    if (!holdsObjects(file)) return;
     const ids = objectIdsInFile(bytes, asWritten);
     const list = this.idsRead.get(cluster);
     if (list) list.push(...ids);
