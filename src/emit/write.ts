@@ -349,7 +349,8 @@ class FolderWriter implements OutputWriter {
       return;
     }
     if (cluster.key !== undefined) this.clusters.set(cluster.cluster, { key: cluster.key });
-    if (this.layout !== "object") {
+    // Only a folder with last run's objects has any to name as no longer generated.
+    if (this.layout !== "object" && this.scan.previous !== undefined) {
       this.objectsNow.set(
         cluster.cluster,
         cluster.files.flatMap((f) => f.objects ?? []),
